@@ -1,0 +1,60 @@
+"""Case keys: one age identity per case, wrapped to each permitted reader.
+
+All sealed material of a case is encrypted to the case's recipient. Only the
+small case key is encrypted ("wrapped") to reviewers, admins and the offline
+recovery recipient, so granting, revoking and rotating never touch the content,
+and destroying every wrap destroys the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from crypto.envelope import open_sealed, seal
+from crypto.errors import CryptoError
+from crypto.identities import Identity, Recipient, generate_identity, parse_identity
+
+
+@dataclass(frozen=True)
+class CaseKey:
+    """The secret key of one case."""
+
+    _identity: Identity = field(repr=False)
+
+    @classmethod
+    def create(cls) -> CaseKey:
+        return cls(generate_identity())
+
+    @property
+    def recipient(self) -> Recipient:
+        """Seal case material to this."""
+        return self._identity.recipient
+
+    @property
+    def identity(self) -> Identity:
+        """Open case material with this."""
+        return self._identity
+
+    def wrap(self, recipients: Sequence[Recipient]) -> bytes:
+        """The case key as an age file (an age key file inside) for ``recipients``."""
+        return seal(self._identity.to_age_identity_file(), recipients)
+
+    def wrap_each(self, recipients: Sequence[Recipient]) -> dict[Recipient, bytes]:
+        """One wrap per recipient, so each can later be revoked on its own."""
+        return {recipient: self.wrap([recipient]) for recipient in dict.fromkeys(recipients)}
+
+    @classmethod
+    def unwrap(cls, wrapped: bytes, identities: Sequence[Identity]) -> CaseKey:
+        """Recover the case key from a wrap; CryptoError if none of ``identities`` fits."""
+        key_file = open_sealed(wrapped, identities)
+        try:
+            return cls(parse_identity(key_file))
+        except CryptoError as exc:
+            raise CryptoError("wrap does not hold a case key") from exc
+
+    @classmethod
+    def rewrap(cls, wrapped: bytes, identities: Sequence[Identity],
+               recipients: Sequence[Recipient]) -> bytes:
+        """Re-encrypt an existing wrap for new recipients without touching content."""
+        return cls.unwrap(wrapped, identities).wrap(recipients)

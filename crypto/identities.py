@@ -1,0 +1,108 @@
+"""age X25519 identities and their passphrase protection.
+
+A member's identity is stored as an age file encrypted with age's own
+passphrase (scrypt) recipient, so ``age -d key.age`` opens it with the stock
+tool when this software is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyrage
+from pyrage import passphrase as age_passphrase
+from pyrage import x25519
+
+from crypto.errors import CryptoError
+
+# A passphrase this short falls to an offline guess even behind scrypt.
+MIN_PASSPHRASE_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A public age X25519 recipient (``age1...``); safe to store and show."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _native(self) -> x25519.Recipient:
+        return x25519.Recipient.from_str(self.text)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A secret age X25519 identity. Keep it in memory only as long as needed."""
+
+    _secret: str = field(repr=False)
+
+    @property
+    def recipient(self) -> Recipient:
+        return Recipient(str(self._native().to_public()))
+
+    def to_age_identity_file(self) -> bytes:
+        """The identity in age's key-file format (what ``age-keygen`` writes)."""
+        created = datetime.now(UTC).replace(microsecond=0).isoformat()
+        return (
+            f"# created: {created}\n# public key: {self.recipient}\n{self._secret}\n"
+        ).encode("ascii")
+
+    def _native(self) -> x25519.Identity:
+        return x25519.Identity.from_str(self._secret)
+
+    def __repr__(self) -> str:
+        return f"Identity(recipient={self.recipient.text!r})"
+
+
+def generate_identity() -> Identity:
+    """A fresh X25519 identity from the operating system's CSPRNG."""
+    return Identity(str(x25519.Identity.generate()))
+
+
+def parse_recipient(text: str) -> Recipient:
+    """Validate an ``age1...`` string; raise :class:`CryptoError` if it is not one."""
+    candidate = text.strip()
+    try:
+        x25519.Recipient.from_str(candidate)
+    except (pyrage.RecipientError, ValueError) as exc:
+        raise CryptoError("not an age X25519 recipient") from exc
+    return Recipient(candidate)
+
+
+def parse_identity(key_file: bytes | str) -> Identity:
+    """Read an identity from age key-file text (comments allowed)."""
+    text = key_file.decode("ascii", "replace") if isinstance(key_file, bytes) else key_file
+    secrets = [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
+    if len(secrets) != 1:
+        raise CryptoError("expected exactly one age secret key")
+    try:
+        x25519.Identity.from_str(secrets[0])
+    except (pyrage.IdentityError, ValueError) as exc:
+        raise CryptoError("malformed age secret key") from exc
+    return Identity(secrets[0])
+
+
+def protect_identity(identity: Identity, passphrase: str) -> bytes:
+    """Encrypt the identity's key file under a passphrase with age's scrypt recipient.
+
+    pyrage calibrates the scrypt work factor to about a second on this machine;
+    that cost is the point.
+    """
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise CryptoError(f"passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters")
+    try:
+        return bytes(age_passphrase.encrypt(identity.to_age_identity_file(), passphrase))
+    except pyrage.EncryptError as exc:  # pragma: no cover - pyrage fails only on OOM
+        raise CryptoError("could not protect identity") from exc
+
+
+def unprotect_identity(protected: bytes, passphrase: str) -> Identity:
+    """Open a passphrase-protected identity; a wrong passphrase raises CryptoError."""
+    try:
+        key_file = age_passphrase.decrypt(protected, passphrase)
+    except (pyrage.DecryptError, ValueError, TypeError) as exc:
+        raise CryptoError("wrong passphrase or damaged key") from exc
+    return parse_identity(bytes(key_file))

@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+VENV      ?= .venv
+PYTHON    ?= python3
+BIN       := $(VENV)/bin
+HOST      ?= 127.0.0.1
+PORT      ?= 5000
+WORKERS   ?= 2
+# The suite also runs against this PostgreSQL when it answers (CI requires it).
+export WITNESSBOX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test setup system-deps lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+setup: $(VENV)/.installed system-deps
+
+# Demo on SQLite under instance/: migrate, bootstrap once (secrets printed
+# once), serve with worker processes (pyrage holds the GIL: no threads).
+run: setup
+	WITNESSBOX_DEMO_MODE=true $(BIN)/witnessbox db upgrade
+	WITNESSBOX_DEMO_MODE=true $(BIN)/witnessbox demo bootstrap --if-missing
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	WITNESSBOX_DEMO_MODE=true $(BIN)/gunicorn --workers $(WORKERS) --timeout 900 \
+		--bind $(HOST):$(PORT) 'app:create_app()'
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

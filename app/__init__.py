@@ -1,0 +1,67 @@
+"""Witnessbox: sealed intake of testimonies. ``create_app`` is the factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from app import db, web
+from app.config import PROJECT_ROOT, Settings, load_settings
+
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or load_settings(**overrides)
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder="static", instance_path=str(PROJECT_ROOT / "instance"))
+    app.config.update(
+        WITNESSBOX=settings,
+        SECRET_KEY=settings.secret_key or _demo_secret(app),
+        # Werkzeug enforces this on the request stream, chunked bodies included.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_form_field_kb * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.secure_cookies and not settings.demo_mode,
+        REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_absolute_hours),
+        WTF_CSRF_TIME_LIMIT=3600 * 4,  # long interviews are typed into one form
+    )
+    logging.basicConfig(level=settings.log_level)
+
+    db.init_app(app, settings.database_url)
+    csrf.init_app(app)
+
+    from app.auth.routes import bp as auth_bp
+    from app.auth.routes import login_manager
+    from app.intake.routes import bp as intake_bp
+    from app.intake.routes import submit as intake_submit
+    from app.main import bp as main_bp
+
+    login_manager.init_app(app)
+    # The intake body is streamed; its view checks the CSRF token itself
+    # before any attachment is processed (see app.intake.routes).
+    csrf.exempt(intake_submit)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(main_bp)
+    web.register(app)
+    return app
+
+
+def _demo_secret(app: Flask) -> str:
+    """Demo mode only: a per-install random secret kept in instance/."""
+    import secrets
+    from pathlib import Path
+
+    path = Path(app.instance_path) / "demo-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.auth.passwords import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired(), EqualTo("new_password", message="The passwords differ.")])
+
+
+class ChooseOrganisationForm(FlaskForm):
+    membership = RadioField("Organisation", coerce=int, validators=[DataRequired()])
+
+
+class LogoutForm(FlaskForm):
+    """Logout is a POST with a CSRF token: a cross-site link cannot sign anyone out."""

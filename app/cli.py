@@ -1,0 +1,129 @@
+"""The ``witnessbox`` console command: a Flask CLI group for admin tasks."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from app import create_app
+from app.config import PROJECT_ROOT
+from app.db import new_session
+from app.models import SealedObject
+from app.storage import BlobStore
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    # Percent signs in URLs (encoded passwords) would be read as interpolation.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main() -> None:
+    """Witnessbox administration."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations are the only way it is created)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    command.upgrade(alembic_config(current_app.config["WITNESSBOX"].database_url), revision)
+
+
+@db.command("downgrade")
+@click.argument("revision", default="base")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    command.downgrade(alembic_config(current_app.config["WITNESSBOX"].database_url), revision)
+
+
+@main.group()
+def demo() -> None:
+    """The demonstration organisation."""
+
+
+@demo.command("bootstrap")
+@click.option("--if-missing", is_flag=True, help="Do nothing if the demo organisation exists.")
+@with_appcontext
+def demo_bootstrap(if_missing: bool) -> None:
+    """Create the demo organisation and print its secrets exactly once."""
+    from app.models import Organisation
+    from app.orgs.service import bootstrap_demo
+
+    with new_session() as session:
+        if session.scalar(select(Organisation).where(Organisation.slug == "demo")):
+            if if_missing:
+                click.echo("Demo organisation exists; its secrets were printed when it was made.")
+                return
+            raise click.ClickException("the demo organisation exists already")
+        credentials = bootstrap_demo(session)
+    out = click.echo
+    out("\n=== Witnessbox demo organisation — these secrets are shown ONCE ===")
+    for email, password in credentials.passwords.items():
+        out(f"  {email:40} password: {password}")
+    for email, passphrase in credentials.passphrases.items():
+        out(f"  {email:40} key passphrase: {passphrase}")
+    out("\n  Offline recovery identity (store it offline; the server keeps only its")
+    out("  public half, and without it a lost key means lost cases):\n")
+    out(credentials.recovery_identity.to_age_identity_file().decode("ascii"))
+    out("Passwords must be changed at first sign-in.\n")
+
+
+@main.group()
+def blobs() -> None:
+    """The ciphertext blob store."""
+
+
+@blobs.command("gc")
+@click.option("--dry-run", is_flag=True)
+@click.option("--min-age-minutes", default=60, show_default=True,
+              help="Spare younger files: they may belong to an upload still streaming in.")
+@with_appcontext
+def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
+    """Delete blob files no sealed object refers to (left by a crash mid-intake)."""
+    store = BlobStore(current_app.config["WITNESSBOX"].blob_dir)
+    cutoff = time.time() - min_age_minutes * 60
+    with new_session() as session:
+        known = set(session.scalars(select(SealedObject.blob_path)
+                                    .where(SealedObject.blob_path.is_not(None))))
+    orphans = [path for path in store.walk()
+               if path not in known and store.modified_at(path) < cutoff]
+    for path in orphans:
+        if not dry_run:
+            store.delete(path)
+        click.echo(path)
+    click.echo(f"{len(orphans)} orphaned blob(s) {'found' if dry_run else 'deleted'}",
+               err=True)
+
+
+def _register_optional_groups() -> None:
+    try:
+        from app.redaction.cli import redact_cli
+    except ImportError:  # the detector package is optional while it is built
+        return
+    main.add_command(redact_cli, "redact")
+
+
+_register_optional_groups()
+
+if __name__ == "__main__":
+    sys.exit(main())

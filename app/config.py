@@ -1,0 +1,104 @@
+"""Configuration: a TOML file, then environment overrides, then validation.
+
+Order of precedence (last wins): built-in defaults, the TOML file named by
+``WITNESSBOX_CONFIG`` (default ``instance/config.toml`` if it exists), and
+``WITNESSBOX_<KEY>`` environment variables. Outside demo mode the app refuses
+to start without a real secret key: a placeholder secret is worse than none.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse, not a secret
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unusable; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str = ""
+    database_url: str = f"sqlite:///{DEFAULT_INSTANCE / 'witnessbox.sqlite3'}"
+    blob_dir: str = str(DEFAULT_INSTANCE / "blobs")
+    max_upload_mb: int = 500
+    max_form_field_kb: int = 512
+    demo_mode: bool = False
+    log_level: str = "INFO"
+    session_idle_minutes: int = 15
+    session_absolute_hours: int = 12
+    secure_cookies: bool = True
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+def _coerce(name: str, raw: Any, template: Any) -> Any:
+    if isinstance(template, bool):
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in {"1", "true", "yes", "on"}:
+            return True
+        if str(raw).lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{name}: expected true or false")
+    if isinstance(template, int):
+        try:
+            return int(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name}: expected a whole number") from exc
+    return str(raw)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: dict[str, str] | None = None,
+                  **overrides: Any) -> Settings:
+    """Build :class:`Settings` from file, environment and explicit overrides."""
+    env = dict(os.environ if environ is None else environ)
+    defaults = Settings()
+    values: dict[str, Any] = {}
+
+    config_path = Path(path or env.get("WITNESSBOX_CONFIG") or DEFAULT_INSTANCE / "config.toml")
+    if config_path.exists():
+        with config_path.open("rb") as handle:
+            document = tomllib.load(handle)
+        section = document.get("witnessbox", {})
+        unknown = set(section) - {f.name for f in fields(Settings)}
+        if unknown:
+            raise ConfigError(f"unknown keys in {config_path}: {', '.join(sorted(unknown))}")
+        values.update(section)
+    elif path is not None or "WITNESSBOX_CONFIG" in env:
+        raise ConfigError(f"configuration file not found: {config_path}")
+
+    for f in fields(Settings):
+        env_value = env.get(f"WITNESSBOX_{f.name.upper()}")
+        if env_value is not None:
+            values[f.name] = env_value
+    values.update(overrides)
+
+    settings = replace(defaults, **{
+        name: _coerce(name, raw, getattr(defaults, name)) for name, raw in values.items()
+    })
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    if not settings.demo_mode:
+        if settings.secret_key in {"", PLACEHOLDER_SECRET}:
+            raise ConfigError("secret_key must be set (WITNESSBOX_SECRET_KEY) outside demo mode")
+        if len(settings.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"secret_key must have at least {MIN_SECRET_LENGTH} characters")
+    if settings.max_upload_mb < 1:
+        raise ConfigError("max_upload_mb must be at least 1")
+    if settings.session_idle_minutes < 1:
+        raise ConfigError("session_idle_minutes must be at least 1")

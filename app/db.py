@@ -1,0 +1,58 @@
+"""Engine and per-request session, without a Flask-specific ORM wrapper.
+
+Services receive a :class:`~sqlalchemy.orm.Session` as a parameter; views get
+the request's session from :func:`get_session`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # Foreign keys are off by default in SQLite; the schema relies on them.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # Overwrite deleted content instead of leaving it in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.close()
+    return engine
+
+
+def init_app(app: Flask, url: str) -> None:
+    engine = make_engine(url)
+    app.extensions["witnessbox.engine"] = engine
+    app.extensions["witnessbox.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    engine: Engine = current_app.extensions["witnessbox.engine"]
+    return engine
+
+
+def new_session() -> Session:
+    factory: sessionmaker[Session] = current_app.extensions["witnessbox.sessionmaker"]
+    return factory()
+
+
+def get_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = new_session()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,182 @@
+"""The intake schema: one declaration of every field, its tier and its choices.
+
+This module drives both the form (app.intake.forms) and storage
+(app.intake.service). A field's tier decides where its value goes:
+
+* ``CODED`` — non-identifying coded answers, stored in plaintext columns so
+  queues, filters and statistics work without decrypting. Only fixed choices,
+  booleans and small bounded numbers may be coded; free text never is.
+* ``QUASI`` / ``DIRECT`` — sealed: encrypted to the case key. The split tells
+  exports how to treat the value (brief: quasi-identifiers are generalised,
+  direct identifiers never leave).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Tier(enum.StrEnum):
+    CODED = "coded"
+    QUASI = "quasi"
+    DIRECT = "direct"
+
+    @property
+    def sealed(self) -> bool:
+        return self is not Tier.CODED
+
+
+class Kind(enum.StrEnum):
+    CHOICE = "choice"
+    MULTI = "multi"
+    BOOLEAN = "boolean"
+    NUMBER = "number"
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+
+
+Choices = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    tier: Tier
+    kind: Kind
+    section: str
+    choices: Choices = ()
+    required: bool = False
+    # For NUMBER fields: an inclusive sanity range.
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        # The invariant the whole design leans on: free text is never coded.
+        if self.tier is Tier.CODED and self.kind in {Kind.TEXT, Kind.LONG_TEXT, Kind.DATE}:
+            raise ValueError(f"{self.name}: free text and dates cannot be coded")
+        if self.kind in {Kind.CHOICE, Kind.MULTI} and not self.choices:
+            raise ValueError(f"{self.name}: a choice field needs choices")
+
+
+def _c(*values: str) -> Choices:
+    return tuple((value, value.replace("_", " ").capitalize()) for value in values)
+
+
+PRESENCE = _c("yes", "no", "unknown", "declined")
+BASIS = _c("experienced", "witnessed", "heard")
+FREQUENCY = _c("once", "sometimes", "often", "constant")
+
+CONSENT_SCOPES = _c("internal_only", "aggregate_stats", "anonymised_quotes",
+                    "share_un", "share_prosecutors", "named_publication")
+SOURCE_CONNECTIONS = _c("experienced", "witnessed", "heard_from_co_worker", "hearsay", "document")
+SECTORS = _c("construction", "logging", "agriculture", "fishing_seafood", "shipbuilding",
+             "garment", "it", "restaurant_service", "other")
+RECRUITMENT = _c("state_assigned", "applied", "bribed_selection", "coerced", "unknown")
+CONTRACT = _c("none_seen", "seen_not_kept", "copy_kept", "unknown")
+
+ILO_INDICATORS: Choices = (
+    ("abuse_of_vulnerability", "Abuse of vulnerability"),
+    ("deception", "Deception"),
+    ("restriction_of_movement", "Restriction of movement"),
+    ("isolation", "Isolation"),
+    ("physical_sexual_violence", "Physical and sexual violence"),
+    ("intimidation_threats", "Intimidation and threats"),
+    ("retention_of_documents", "Retention of identity documents"),
+    ("withholding_of_wages", "Withholding of wages"),
+    ("debt_bondage", "Debt bondage"),
+    ("abusive_conditions", "Abusive working and living conditions"),
+    ("excessive_overtime", "Excessive overtime"),
+)
+
+C, Q, D = Tier.CODED, Tier.QUASI, Tier.DIRECT
+
+FIELDS: tuple[FieldSpec, ...] = (
+    # Case
+    FieldSpec("interview_date", "Interview date", Q, Kind.DATE, "case", required=True),
+    FieldSpec("interview_place", "Interview place", Q, Kind.TEXT, "case"),
+    FieldSpec("interviewer_name", "Interviewer", D, Kind.TEXT, "case"),
+    FieldSpec("interpreter_name", "Interpreter", D, Kind.TEXT, "case"),
+    FieldSpec("consent_scopes", "Consent given for", C, Kind.MULTI, "case",
+              CONSENT_SCOPES, required=True),
+    FieldSpec("recontact_allowed", "Witness may be recontacted", C, Kind.BOOLEAN, "case"),
+    FieldSpec("recontact_channel", "Recontact channel", D, Kind.TEXT, "case"),
+    FieldSpec("source_connection", "Source's connection to events", C, Kind.CHOICE, "case",
+              SOURCE_CONNECTIONS, required=True),
+    # Witness
+    FieldSpec("name_dprk", "Name (DPRK)", D, Kind.TEXT, "witness"),
+    FieldSpec("name_rok", "Name (ROK)", D, Kind.TEXT, "witness"),
+    FieldSpec("aliases", "Aliases and nicknames", D, Kind.TEXT, "witness"),
+    FieldSpec("contacts", "Contacts (phone, messenger, e-mail)", D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("id_numbers", "ID numbers", D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("birth_year", "Birth year", Q, Kind.NUMBER, "witness", minimum=1930, maximum=2015),
+    FieldSpec("sex", "Sex", Q, Kind.CHOICE, "witness", _c("female", "male", "other", "declined")),
+    FieldSpec("hometown_province", "DPRK hometown: province", Q, Kind.TEXT, "witness"),
+    FieldSpec("hometown_city", "DPRK hometown: city", Q, Kind.TEXT, "witness"),
+    FieldSpec("hometown_county", "DPRK hometown: county", Q, Kind.TEXT, "witness"),
+    FieldSpec("hometown_ri", "DPRK hometown: ri / dong", Q, Kind.TEXT, "witness"),
+    FieldSpec("pre_dispatch_job", "Job or unit before dispatch", Q, Kind.TEXT, "witness"),
+    FieldSpec("party_military_posts", "Party or military posts", Q, Kind.TEXT, "witness"),
+    FieldSpec("family_in_dprk", "Family in the DPRK", D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("current_status", "Current status", Q, Kind.CHOICE, "witness",
+              _c("in_rok", "in_third_country", "in_russia", "returned_dprk", "unknown")),
+    FieldSpec("exit_date", "Exit date", D, Kind.DATE, "witness"),
+    FieldSpec("exit_route", "Exit route", D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("exit_helpers", "Helpers", D, Kind.LONG_TEXT, "witness"),
+    # Deployment
+    FieldSpec("dispatch_start", "Dispatch start", Q, Kind.DATE, "deployment"),
+    FieldSpec("dispatch_end", "Dispatch end", Q, Kind.DATE, "deployment"),
+    FieldSpec("russian_location", "Location in Russia", Q, Kind.TEXT, "deployment"),
+    FieldSpec("sector", "Sector", C, Kind.CHOICE, "deployment", SECTORS, required=True),
+    FieldSpec("dispatching_entity", "Dispatching entity", Q, Kind.TEXT, "deployment"),
+    FieldSpec("employer", "Employer", Q, Kind.TEXT, "deployment"),
+    FieldSpec("recruitment", "Recruitment", C, Kind.CHOICE, "deployment", RECRUITMENT),
+    FieldSpec("contract", "Contract", C, Kind.CHOICE, "deployment", CONTRACT),
+    FieldSpec("team_size", "Team size", Q, Kind.NUMBER, "deployment", minimum=1, maximum=5000),
+    # Conditions (coded sub-fields, binned on export)
+    FieldSpec("daily_hours", "Working hours per day", C, Kind.NUMBER, "conditions",
+              minimum=0, maximum=24),
+    FieldSpec("days_off_per_year", "Days off per year", C, Kind.NUMBER, "conditions",
+              minimum=0, maximum=366),
+    FieldSpec("loyalty_fee_per_month", "Loyalty fee per month (USD)", C, Kind.NUMBER,
+              "conditions", minimum=0, maximum=100000),
+    FieldSpec("withheld_per_month", "Amount withheld per month (USD)", C, Kind.NUMBER,
+              "conditions", minimum=0, maximum=100000),
+    FieldSpec("paid_on_return", "Paid on return", C, Kind.CHOICE, "conditions",
+              _c("yes", "partly", "no", "not_returned", "unknown")),
+    FieldSpec("passport_held_by", "Passport held by", C, Kind.CHOICE, "conditions",
+              _c("self", "security_official", "manager", "employer", "unknown")),
+    FieldSpec("accommodation_type", "Accommodation", C, Kind.CHOICE, "conditions",
+              _c("container", "unfinished_building", "dormitory", "on_site", "other")),
+    FieldSpec("movement_rule", "Movement rule", C, Kind.CHOICE, "conditions",
+              _c("none", "group_only", "permission_only", "confined")),
+    FieldSpec("phone_ban", "Phones banned", C, Kind.BOOLEAN, "conditions"),
+    FieldSpec("perpetrator_role", "Perpetrator role", C, Kind.CHOICE, "conditions",
+              _c("security_official", "manager", "co_worker", "employer", "police", "other")),
+    FieldSpec("threats_used", "Threats used", C, Kind.CHOICE, "conditions",
+              _c("repatriation", "family_reprisal", "violence", "wage_loss", "other", "none")),
+    FieldSpec("injury", "Injury", C, Kind.BOOLEAN, "conditions"),
+    FieldSpec("medical_care_denied", "Medical care denied", C, Kind.BOOLEAN, "conditions"),
+)
+
+# Where each coded field lives: its own column on Case, or the `conditions` JSON.
+CASE_COLUMNS = frozenset({"consent_scopes", "recontact_allowed", "source_connection",
+                          "sector", "recruitment", "contract"})
+
+NARRATIVE_FIELD = "narrative"
+ATTACHMENT_KINDS: Choices = (("audio", "Audio"), ("photo", "Photo"), ("document", "Document"))
+ATTACHMENT_SLOTS = 5  # how many file inputs the no-JavaScript form offers
+
+BY_NAME = {spec.name: spec for spec in FIELDS}
+SECTIONS = ("case", "witness", "deployment", "conditions")
+
+
+def coded_fields() -> tuple[FieldSpec, ...]:
+    return tuple(spec for spec in FIELDS if spec.tier is Tier.CODED)
+
+
+def sealed_fields() -> tuple[FieldSpec, ...]:
+    return tuple(spec for spec in FIELDS if spec.tier.sealed)

@@ -1,0 +1,130 @@
+"""Cases: coded columns in the clear, everything else in sealed objects."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, create_constraint=True,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class CaseStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    REDACTED = "redacted"
+    APPROVED = "approved"
+    ARCHIVED = "archived"
+
+
+class SealedKind(enum.StrEnum):
+    NARRATIVE = "narrative"
+    FIELDS = "fields"
+    ATTACHMENT = "attachment"
+
+
+class Storage(enum.StrEnum):
+    INLINE = "inline"
+    BLOB = "blob"
+
+
+class WrapPurpose(enum.StrEnum):
+    MEMBER = "member"
+    RECOVERY = "recovery"
+
+
+class Case(Base):
+    __tablename__ = "case_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, shown to people; never derived from names or dates.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    created_by_membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("membership.id", ondelete="SET NULL"))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.SUBMITTED)
+    # Public half of the case key: sealed material of this case is encrypted to it.
+    case_recipient: Mapped[str] = mapped_column(String(100))
+    # Coded tier: non-identifying answers from app.intake.schema, by field name.
+    sector: Mapped[str | None] = mapped_column(String(40), index=True)
+    source_connection: Mapped[str | None] = mapped_column(String(40))
+    recruitment: Mapped[str | None] = mapped_column(String(40))
+    contract: Mapped[str | None] = mapped_column(String(40))
+    recontact_allowed: Mapped[bool] = mapped_column(default=False)
+    reliability: Mapped[str | None] = mapped_column(String(40))
+    consent_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    indicators: Mapped[list[CaseIndicator]] = relationship(
+        back_populates="case", cascade="all, delete-orphan")
+    sealed_objects: Mapped[list[SealedObject]] = relationship(
+        back_populates="case", cascade="all, delete-orphan")
+    key_wraps: Mapped[list[CaseKeyWrap]] = relationship(
+        back_populates="case", cascade="all, delete-orphan")
+
+
+class CaseIndicator(Base):
+    """One ILO forced-labour indicator answer for a case (coded tier)."""
+
+    __tablename__ = "case_indicator"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_record.id", ondelete="CASCADE"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(40), primary_key=True)
+    present: Mapped[str] = mapped_column(String(10))
+    basis: Mapped[str | None] = mapped_column(String(20))
+    frequency: Mapped[str | None] = mapped_column(String(20))
+
+    case: Mapped[Case] = relationship(back_populates="indicators")
+
+
+class SealedObject(Base):
+    """An age file encrypted to the case recipient, inline or in the blob store."""
+
+    __tablename__ = "sealed_object"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SealedKind] = mapped_column(_enum(SealedKind))
+    # Coded media kind (audio, photo, document) for attachments; the file name
+    # and type are sealed inside the case's fields object.
+    media_kind: Mapped[str | None] = mapped_column(String(20))
+    storage: Mapped[Storage] = mapped_column(_enum(Storage))
+    inline_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    blob_path: Mapped[str | None] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="sealed_objects")
+
+
+class CaseKeyWrap(Base):
+    """The case key encrypted to one recipient (a member key or the recovery key)."""
+
+    __tablename__ = "case_key_wrap"
+    __table_args__ = (UniqueConstraint("case_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+    member_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member_key.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[WrapPurpose] = mapped_column(_enum(WrapPurpose))
+    recipient: Mapped[str] = mapped_column(String(100))
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="key_wraps")

@@ -1,0 +1,89 @@
+"""Organisations, people and their memberships and keys."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    INTERVIEWER = "interviewer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+    @property
+    def holds_key(self) -> bool:
+        """Reviewers and admins decrypt, so they have an age identity."""
+        return self in {Role.REVIEWER, Role.ADMIN}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Public half of the offline recovery key; the secret never reaches the server.
+    recovery_recipient: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Set for bootstrap and reset passwords: the first sign-in must replace it.
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, create_constraint=True,
+             values_callable=lambda roles: [r.value for r in roles]))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    keys: Mapped[list[MemberKey]] = relationship(back_populates="membership")
+
+    @property
+    def current_key(self) -> MemberKey | None:
+        live = [key for key in self.keys if key.retired_at is None]
+        return max(live, key=lambda key: key.created_at) if live else None
+
+
+class MemberKey(Base):
+    """A member's age identity: public recipient plus passphrase-protected secret."""
+
+    __tablename__ = "member_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(100), unique=True)
+    # An age file (scrypt recipient) holding the identity: `age -d` opens it.
+    protected_identity: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    membership: Mapped[Membership] = relationship(back_populates="keys")

@@ -1,0 +1,79 @@
+"""The blob store: ciphertext files on disk, never plaintext.
+
+Attachments are sealed while they stream in, straight into their final file,
+which is created exclusively with owner-only permissions. A failed submission
+deletes its files; `witnessbox blobs gc` removes any a crash left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+
+class HashingWriter:
+    """Counts and hashes what passes to the underlying file."""
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self._sink = sink
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        self.size += len(data)
+        return self._sink.write(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def _resolve(self, relative: str) -> Path:
+        path = (self.root / relative).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("blob path escapes the store")
+        return path
+
+    @contextmanager
+    def create(self, relative: str) -> Iterator[HashingWriter]:
+        """Create a new blob; on any exception the partial file is removed."""
+        path = self._resolve(relative)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                writer = HashingWriter(handle)
+                yield writer
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+    def open(self, relative: str) -> BinaryIO:
+        return self._resolve(relative).open("rb")
+
+    def delete(self, relative: str) -> None:
+        self._resolve(relative).unlink(missing_ok=True)
+
+    def exists(self, relative: str) -> bool:
+        return self._resolve(relative).exists()
+
+    def modified_at(self, relative: str) -> float:
+        return self._resolve(relative).stat().st_mtime
+
+    def walk(self) -> Iterator[str]:
+        """Every blob's relative path."""
+        if not self.root.exists():
+            return
+        for path in self.root.rglob("*.age"):
+            yield path.relative_to(self.root).as_posix()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages Witnessbox needs: `age` (the stock CLI opens our archives;
+# the recovery tests use it). Installs them when running as root, otherwise
+# says what to install.
+set -euo pipefail
+packages=(age)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "Please install these Debian packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+  echo "Tests that need them will be skipped." >&2
+fi

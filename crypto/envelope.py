@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO, Protocol
 
 import pyrage
@@ -19,8 +19,15 @@ class _Writable(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
+# What pyrage raises for bad keys, damaged input or I/O trouble inside a stream:
+# its own errors, OSError for failures found mid-stream ("age file is
+# truncated", "decryption error"), TypeError/ValueError for unusable arguments.
+_PYRAGE_FAILURES = (pyrage.EncryptError, pyrage.DecryptError, OSError, ValueError, TypeError)
+
+
 def _recipients(recipients: Iterable[Recipient]) -> list[object]:
-    natives = [r._native() for r in dict.fromkeys(recipients)]  # noqa: SLF001 - same package
+    # Private access within the package is deliberate: natives never leave crypto/.
+    natives = [r._native() for r in dict.fromkeys(recipients)]
     if not natives:
         # An age file with no recipient would be unreadable by anyone: a bug, not data.
         raise CryptoError("at least one recipient is required")
@@ -28,10 +35,92 @@ def _recipients(recipients: Iterable[Recipient]) -> list[object]:
 
 
 def _identities(identities: Iterable[Identity]) -> list[object]:
-    natives = [i._native() for i in identities]  # noqa: SLF001 - same package
+    natives = [i._native() for i in identities]
     if not natives:
         raise CryptoError("at least one identity is required")
     return natives
+
+
+class _Source:
+    """Wraps the caller's ``source`` and remembers the exception its ``read`` raised.
+
+    pyrage flattens such an exception into a string inside its own error (or, for
+    KeyboardInterrupt, into an ordinary error); remembering the original lets
+    :func:`_stream` chain it and let interrupts through.
+    """
+
+    def __init__(self, inner: BinaryIO | _Readable) -> None:
+        self._inner = inner
+        self.error: BaseException | None = None
+
+    def read(self, size: int) -> bytes:
+        try:
+            return self._inner.read(size)
+        except BaseException as exc:
+            self.error = self.error or exc
+            raise
+
+
+class _Sink:
+    """Wraps the caller's ``sink`` and remembers the first exception ``write`` raised.
+
+    This is not cosmetic. pyrage writes through a Rust ``BufWriter`` that it never
+    flushes explicitly: the last buffered bytes (for a file under ~8 KiB, the whole
+    ciphertext) are written when the writer is dropped, and Rust ignores errors
+    there. Without this record a sink that fails on that last write (disk full, a
+    broken blob store) left a truncated or empty ciphertext and seal_stream
+    returned normally. Some sink exceptions also escaped decrypt_io unconverted.
+    After a failure, further writes are refused so the sink is not left with a
+    hole followed by more data.
+    """
+
+    def __init__(self, inner: BinaryIO | _Writable) -> None:
+        self._inner = inner
+        self.error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.error is not None:
+            raise OSError("an earlier write to the sink failed")
+        try:
+            written = self._inner.write(data)
+            # A count we cannot trust (None, or more than was given) must fail even
+            # on the final write, where pyrage would not notice.
+            if type(written) is not int or not 0 <= written <= len(data):
+                raise OSError(f"sink.write() returned {written!r}, not a byte count")
+        except BaseException as exc:
+            self.error = exc
+            raise
+        return written
+
+
+def _stream(run: Callable[[_Source, _Sink], None], source: BinaryIO | _Readable,
+            sink: BinaryIO | _Writable, failure_message: str) -> None:
+    guarded_source, guarded_sink = _Source(source), _Sink(sink)
+    try:
+        run(guarded_source, guarded_sink)
+    except CryptoError:
+        raise
+    except Exception as exc:
+        caller_error = guarded_source.error or guarded_sink.error
+        if caller_error is None and not isinstance(exc, _PYRAGE_FAILURES):
+            raise  # pragma: no cover - neither pyrage's failure nor the caller's: a bug
+        _raise_for(guarded_source, guarded_sink, failure_message, exc)
+    # pyrage may have swallowed a sink error during its final flush (see _Sink).
+    _raise_for(guarded_source, guarded_sink, failure_message, None)
+
+
+def _raise_for(source: _Source, sink: _Sink, failure_message: str,
+               pyrage_error: BaseException | None) -> None:
+    for caller_error, what in ((source.error, "reading the source failed"),
+                               (sink.error, "writing the sink failed")):
+        if caller_error is None:
+            continue
+        if not isinstance(caller_error, Exception):
+            # KeyboardInterrupt, SystemExit: the caller asked to stop, not a crypto failure.
+            raise caller_error
+        raise CryptoError(what) from caller_error
+    if pyrage_error is not None:
+        raise CryptoError(failure_message) from pyrage_error
 
 
 def seal(plaintext: bytes, recipients: Sequence[Recipient]) -> bytes:
@@ -54,20 +143,19 @@ def seal_stream(source: BinaryIO | _Readable, sink: BinaryIO | _Writable,
                 recipients: Sequence[Recipient]) -> None:
     """Encrypt from ``source`` to ``sink`` in age's 64 KiB chunks: constant memory.
 
-    ``source`` needs ``read(n)``; ``sink`` needs ``write(b)``. The caller owns
-    both and must discard ``sink`` if this raises.
+    ``source`` needs ``read(n)``; ``sink`` needs ``write(b)`` returning the number
+    of bytes written. The caller owns both and must discard ``sink`` if this
+    raises (including when ``source`` or ``sink`` themselves failed).
     """
-    try:
-        pyrage.encrypt_io(source, sink, _recipients(recipients))
-    except (pyrage.EncryptError, OSError, ValueError, TypeError) as exc:
-        raise CryptoError("stream encryption failed") from exc
+    natives = _recipients(recipients)
+    _stream(lambda src, dst: pyrage.encrypt_io(src, dst, natives), source, sink,
+            "stream encryption failed")
 
 
 def open_stream(source: BinaryIO | _Readable, sink: BinaryIO | _Writable,
                 identities: Sequence[Identity]) -> None:
     """Decrypt a stream. age authenticates chunk by chunk: on CryptoError the
     sink may hold an authenticated prefix and the caller must discard it."""
-    try:
-        pyrage.decrypt_io(source, sink, _identities(identities))
-    except (pyrage.DecryptError, OSError, ValueError, TypeError) as exc:
-        raise CryptoError("cannot decrypt stream: wrong key, or ciphertext damaged") from exc
+    natives = _identities(identities)
+    _stream(lambda src, dst: pyrage.decrypt_io(src, dst, natives), source, sink,
+            "cannot decrypt stream: wrong key, or ciphertext damaged")

@@ -26,6 +26,17 @@ class Recipient:
 
     text: str
 
+    def __post_init__(self) -> None:
+        # Validate on construction, not first use: a Recipient built from a bad
+        # database value used to reach pyrage and escape as pyrage.RecipientError.
+        # Canonical text (bech32 may be written in upper case) keeps equality,
+        # hashing and de-duplication of recipients equal to key equality.
+        try:
+            canonical = str(x25519.Recipient.from_str(self.text))
+        except (pyrage.RecipientError, ValueError, TypeError) as exc:
+            raise CryptoError("not an age X25519 recipient") from exc
+        object.__setattr__(self, "text", canonical)
+
     def __str__(self) -> str:
         return self.text
 
@@ -38,6 +49,15 @@ class Identity:
     """A secret age X25519 identity. Keep it in memory only as long as needed."""
 
     _secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # As for Recipient: a malformed secret must fail here, as CryptoError,
+        # rather than later inside pyrage as pyrage.IdentityError.
+        try:
+            canonical = str(x25519.Identity.from_str(self._secret))
+        except (pyrage.IdentityError, ValueError, TypeError) as exc:
+            raise CryptoError("malformed age secret key") from exc
+        object.__setattr__(self, "_secret", canonical)
 
     @property
     def recipient(self) -> Recipient:
@@ -64,24 +84,21 @@ def generate_identity() -> Identity:
 
 def parse_recipient(text: str) -> Recipient:
     """Validate an ``age1...`` string; raise :class:`CryptoError` if it is not one."""
-    candidate = text.strip()
-    try:
-        x25519.Recipient.from_str(candidate)
-    except (pyrage.RecipientError, ValueError) as exc:
-        raise CryptoError("not an age X25519 recipient") from exc
-    return Recipient(candidate)
+    return Recipient(text.strip())
 
 
 def parse_identity(key_file: bytes | str) -> Identity:
-    """Read an identity from age key-file text (comments allowed)."""
+    """Read an identity from age key-file text: ``#`` comments, blank lines and
+    exactly one ``AGE-SECRET-KEY-1...`` line, as ``age-keygen`` writes it.
+
+    Any other line is rejected, as the age CLI rejects it: a damaged key file
+    must not be half-accepted.
+    """
     text = key_file.decode("ascii", "replace") if isinstance(key_file, bytes) else key_file
-    secrets = [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
-    if len(secrets) != 1:
+    lines = [line.strip() for line in text.splitlines()]
+    secrets = [line for line in lines if line and not line.startswith("#")]
+    if len(secrets) != 1 or not secrets[0].startswith("AGE-SECRET-KEY-"):
         raise CryptoError("expected exactly one age secret key")
-    try:
-        x25519.Identity.from_str(secrets[0])
-    except (pyrage.IdentityError, ValueError) as exc:
-        raise CryptoError("malformed age secret key") from exc
     return Identity(secrets[0])
 
 

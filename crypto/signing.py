@@ -20,6 +20,10 @@ class VerifyKey:
 
     raw: bytes
 
+    def __post_init__(self) -> None:
+        if len(self.raw) != 32:
+            raise CryptoError("an Ed25519 public key has 32 bytes")
+
     def verify(self, signature: bytes, message: bytes) -> None:
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
@@ -33,6 +37,12 @@ class SigningKey:
 
     _raw: bytes = field(repr=False)
 
+    def __post_init__(self) -> None:
+        # Checked here, not only in from_bytes: SigningKey(b"short") used to be
+        # accepted and then fail in sign() with cryptography's ValueError.
+        if len(self._raw) != 32:
+            raise CryptoError("an Ed25519 key has 32 bytes")
+
     @classmethod
     def generate(cls) -> SigningKey:
         key = Ed25519PrivateKey.generate()
@@ -42,8 +52,6 @@ class SigningKey:
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> SigningKey:
-        if len(raw) != 32:
-            raise CryptoError("an Ed25519 key has 32 bytes")
         return cls(raw)
 
     def to_bytes(self) -> bytes:

@@ -1,0 +1,109 @@
+"""Public API: ``detect(text, lang=None) -> list[Span]``.
+
+Layers run in a fixed order: deterministic patterns, gazetteers, name
+shapes, organisations, context triggers, then the language models on the
+runs of their script (kiwipiepy for Hangul, natasha for Cyrillic). Results
+are filtered against the allow-list, person roles set the identifier type,
+and document-level propagation masks every other mention before merging.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from app.redaction import (
+    gazetteer,
+    korean,
+    names,
+    orgs,
+    patterns,
+    propagation,
+    quantities,
+    russian,
+    triggers,
+)
+from app.redaction.spans import CODE, DATE, PERSON, IdType, Span, merge_spans
+
+
+def _allowed(span: Span, protected: list[tuple[int, int]]) -> bool:
+    """A span survives unless it sits inside, or cuts into, a protected name.
+
+    A span that strictly contains a protected name keeps it masked: "Korea"
+    is public but "Korea Kumsusan Trading Company" is an employer.
+    """
+    if span.category in (CODE, DATE):
+        return True
+    for b, e in protected:
+        if span.start < e and b < span.end:
+            contains = span.start <= b and e <= span.end and (span.end - span.start) > (e - b)
+            if not contains:
+                return False
+    return True
+
+
+class Detector:
+    """Holds the language models; build once, call ``detect`` many times."""
+
+    def __init__(self, use_models: bool = True) -> None:
+        self.use_models = use_models
+        self._lock = threading.Lock()
+        self._warm = False
+
+    def warm(self) -> None:
+        """Load kiwipiepy and natasha now rather than on the first call."""
+        with self._lock:
+            if not self._warm:
+                gazetteer.gazetteer()
+                if self.use_models:
+                    korean.find("김철수")
+                    russian.find("Иван Петров")
+                self._warm = True
+
+    def detect(self, text: str, lang: str | None = None) -> list[Span]:
+        # ``lang`` is a hint only: scripts are routed per run, so an English
+        # report quoting a Hangul or Cyrillic name is handled either way.
+        del lang
+        if not text.strip():
+            return []
+        places, protected = gazetteer.find(text)
+        found: list[Span] = []
+        found += patterns.find(text)
+        found += quantities.find(text)
+        found += places
+        found += names.find(text)
+        found += orgs.find(text)
+        found += orgs.housing_site(text)
+        found += triggers.find(text)
+        if self.use_models:
+            found += korean.find(text)
+            found += russian.find(text)
+        found = [s for s in found if _allowed(s, protected)]
+        found = _apply_roles(text, found)
+        found += propagation.propagate(text, found, protected)
+        found = [s for s in found if _allowed(s, protected)]
+        return merge_spans(found, text)
+
+
+def _apply_roles(text: str, spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in spans:
+        if s.category == PERSON and triggers.role_before(text, s):
+            s = Span(s.start, s.end, s.category, IdType.QUASI)
+        out.append(s)
+    return out
+
+
+_default: Detector | None = None
+_default_lock = threading.Lock()
+
+
+def default_detector() -> Detector:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Detector()
+        return _default
+
+
+def detect(text: str, lang: str | None = None) -> list[Span]:
+    return default_detector().detect(text, lang)

@@ -1,0 +1,122 @@
+"""Hangul layer: kiwipiepy proper nouns, Korean names, places and organisations.
+
+kiwipiepy ships its model inside the ``kiwipiepy-model`` wheel, so loading
+needs no network. The analyser is built once per process (``_kiwi``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from app.redaction.names import hangul_surnames
+from app.redaction.script import HANGUL, runs
+from app.redaction.spans import ORG, PERSON, PLACE, IdType, Span
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+# Administrative units below province level are QUASI (county, city, district, ri, dong).
+PLACE_UNIT = re.compile(r"[가-힣]{1,5}(?:시|군|구역|구|읍|면|리|동|로동자구|지구)$")
+ORG_SUFFIX = re.compile(
+    r"[가-힣\d]{1,12}(?:무역회사|회사|기업소|총회사|연합기업소|공장|광산|탄광|농장|교회|선교회|쉼터|"
+    r"작업반|돌격대|건설대|사업소|대학|병원|합작회사)"
+)
+WORK_UNIT = re.compile(r"제?\d+\s*(?:작업반|소대|중대|대대|연대|여단|돌격대|반)")
+# A Hangul surname, then a role or address word: "최 지도원", "한 반장", "김 씨".
+SURNAME_ROLE = re.compile(
+    r"(?<![가-힣])([가-힣])\s?(?:지도원|반장|작업반장|동무|선생|씨|아저씨|아주머니|아줌마|목사|사장|소장|과장)"
+)
+KIN = (
+    r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
+    r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는)"
+)
+# A three-syllable Hangul name after a kinship or role word ("아들 리은철이"),
+# or standing alone in brackets or quotes ("(박명희)", "'이성철'이며").
+KIN_NAME = re.compile(rf"{KIN}\s*['‘\"“]?([가-힣]{{3}})")
+BRACKET_NAME = re.compile(r"[(（'‘\"“;]\s*([가-힣]{2,4})\s*(?=[)）'’\"”,;])")
+NOT_NAMES = frozenset({"이번", "이후", "이상", "이제", "정도", "조사", "한국", "김치", "한편", "오늘"})
+
+
+@cache
+def _kiwi() -> Any:
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def _hangul_runs(text: str) -> list[tuple[int, int]]:
+    return [(r.start, r.end) for r in runs(text) if r.script == HANGUL]
+
+
+def find(text: str) -> list[Span]:
+    spans: list[Span] = []
+    segments = _hangul_runs(text)
+    if not segments:
+        return spans
+    surnames = hangul_surnames()
+    for rx in (KIN_NAME, BRACKET_NAME):
+        for m in rx.finditer(text):
+            name = m.group(1)
+            if name[0] in surnames and name not in NOT_NAMES:
+                spans.append(Span(m.start(1), m.end(1), PERSON, D))
+    kiwi = _kiwi()
+    for start, end in segments:
+        chunk = text[start:end]
+        tokens = kiwi.tokenize(chunk)
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            form, tag = tok.form, tok.tag
+            s, e = start + tok.start, start + tok.start + tok.len
+            if tag == "NNP":
+                # kiwi sometimes splits an unknown name "박옥순" into 박/NNP 옥/NNG 순/NNG:
+                # glue following single-syllable nouns written without a space.
+                j = i + 1
+                while (
+                    j < len(tokens)
+                    and tokens[j].tag.startswith("NN")
+                    and start + tokens[j].start == e
+                    and len(form) < 4
+                    and len(tokens[j].form) == 1
+                ):
+                    form += tokens[j].form
+                    e = start + tokens[j].start + tokens[j].len
+                    j += 1
+                span = _classify(form, s, e, surnames)
+                if span is not None:
+                    spans.append(span)
+                i = j
+                continue
+            i += 1
+        for rx, cat, idt in ((ORG_SUFFIX, ORG, Q), (WORK_UNIT, ORG, Q)):
+            for m in rx.finditer(chunk):
+                spans.append(Span(start + m.start(), start + m.end(), cat, idt))
+        for m in SURNAME_ROLE.finditer(chunk):
+            if m.group(1) in surnames:
+                spans.append(Span(start + m.start(), start + m.end(), PERSON, Q))
+    return spans
+
+
+def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | None:
+    if form in NOT_NAMES:
+        return None
+    if PLACE_UNIT.fullmatch(form) and len(form) >= 2:
+        return Span(s, e, PLACE, Q)
+    if ORG_SUFFIX.fullmatch(form):
+        return Span(s, e, ORG, Q)
+    if 2 <= len(form) <= 4 and form[0] in surnames and re.fullmatch(r"[가-힣]+", form):
+        return Span(s, e, PERSON, D)
+    # Other proper nouns (foreign names in Hangul, nicknames): keep as QUASI
+    # only when long enough to be a name rather than an abbreviation.
+    if len(form) >= 2:
+        return Span(s, e, PERSON, D)
+    return None
+
+
+def given_name(full: str) -> str | None:
+    """"리성철" -> "성철": Koreans are often called by given name alone."""
+    if 3 <= len(full) <= 4 and full[0] in hangul_surnames():
+        return full[1:]
+    return None

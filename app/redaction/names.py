@@ -1,0 +1,176 @@
+"""Person names in Latin and Cyrillic script without a statistical model.
+
+Korean names follow a closed set of surnames and a small syllable grammar,
+so "Kim Chol-su", "Choi Sung-il", "Хон Сон Гук" are recognised by shape.
+Other names are found by a title ("Mr", "Pastor", "товарищ"), by a known
+given name ("Valery Kan", "Ian Le Petit"), or as initials ("C.S.").
+Russian names in running Cyrillic text come from natasha (``russian.py``);
+Hangul names from kiwipiepy (``korean.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from app.redaction.spans import PERSON, PLACE, IdType, Span
+
+D = IdType.DIRECT
+
+
+@cache
+def _surnames() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    text = resources.files("app.redaction").joinpath("data", "korean_surnames.tsv").read_text("utf-8")
+    hangul: set[str] = set()
+    latin: set[str] = set()
+    cyr: set[str] = set()
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        h, lat, c = line.split("\t")
+        hangul.update(h.split("|"))
+        latin.update(lat.split("|"))
+        cyr.update(c.split("|"))
+    return frozenset(hangul), frozenset(latin), frozenset(cyr)
+
+
+@cache
+def first_names() -> frozenset[str]:
+    text = resources.files("app.redaction").joinpath("data", "first_names.txt").read_text("utf-8")
+    return frozenset(
+        w for line in text.splitlines() if not line.startswith("#") for w in line.split()
+    )
+
+
+def hangul_surnames() -> frozenset[str]:
+    return _surnames()[0]
+
+
+def latin_surnames() -> frozenset[str]:
+    return _surnames()[1]
+
+
+def cyrillic_surnames() -> frozenset[str]:
+    return _surnames()[2]
+
+
+# One romanised Korean syllable (McCune-Reischauer, Revised Romanization and
+# ad-hoc spellings): optional initial, vowel cluster, optional final.
+_SYL = (
+    r"(?:ch'|ch|k'|kk|p'|pp|t'|tt|ss|jj|ts|[bcdghjklmnprstwy])?"
+    r"(?:wae|wea|yeo|yae|yeu|ae|ai|eo|eu|ui|oe|wi|wo|wa|we|ya|yo|yu|ye|oo|ee|ou|[aeiouŏŭ]|ŏ|ŭ)"
+    r"(?:ng|n|m|l|k|p|t|r)?"
+)
+KOREAN_WORD = re.compile(rf"(?:{_SYL}){{1,3}}", re.IGNORECASE)
+GIVEN_HYPHEN = r"[A-Z][a-zŏŭ']{0,7}-[a-zA-Zŏŭ'][a-zŏŭ']{0,7}"
+CAP = r"[A-Z][a-zŏŭ']{0,8}"
+LATIN_FULL = re.compile(
+    rf"\b([A-Z][a-z']{{0,5}})\s+({GIVEN_HYPHEN}|{CAP}(?:\s+{CAP})?)(?![\w-])"
+)
+HYPHEN_GIVEN = re.compile(rf"(?<![\w-])({GIVEN_HYPHEN})(?![\w-])")
+PLACE_SUFFIX = re.compile(r"-(?:dong|ri|gu|gun|kun|si|ro|gil|eup|myeon|guyok|ku|do)$")
+ENGLISH_NOT_NAME = frozenset(
+    "The A An And Or Of In On At To For From By With As Is Was Were Be Been He She It They We I "
+    "You His Her Their Our My Your This That These Those There Here When Where Why How What Who "
+    "Not No Yes But So If Then Also Only Just Street Road River Mountain Company University "
+    "Team Unit Brigade Province County City Village Station Airport Church Office Bank Court "
+    "Party Army Day Night Monday Sunday Trading Group Sector January March May June July".split()
+)
+
+TITLE = (
+    r"(?:Mr|Mrs|Ms|Miss|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Judge|Pastor|Reverend|Rev\.|Father|Comrade|"
+    r"Professor|Prof\.|Senator|Sergeant|Sgt\.|Captain|Major|Colonel|Lieutenant|Officer|"
+    r"Auntie|auntie|Aunt|aunt|Uncle|uncle|Brother|Sister|Grandma|Grandpa)"
+)
+NAME_TOKEN = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)"
+# After an initial the space is optional ("C.A.Whomersley"); otherwise required.
+NAME_SEP = r"(?:(?<=\.)\s*|\s+)(?:(?:van der|van|de|von|Le|La|Mac)\s)?"
+TITLED = re.compile(rf"\b{TITLE}\s+((?:{NAME_TOKEN})(?:{NAME_SEP}{NAME_TOKEN}){{0,3}})")
+INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.\s?){2,3}(?![\w])|(?<=witness\s)[A-Z]{2,4}\b")
+CAP_SEQ = re.compile(rf"\b{NAME_TOKEN}(?:\s+(?:Le\s|La\s|de\s|van\s|von\s)?{NAME_TOKEN}){{0,3}}")
+
+CYR_CAP = r"[А-ЯЁ][а-яё]{0,5}"
+CYR_KOREAN = re.compile(
+    rf"(?<![\w])([А-ЯЁ][а-яё]{{0,4}})((?:\s+{CYR_CAP}(?![\w.])){{1,2}}|(?:\s*[А-ЯЁ]\.){{1,2}})"
+)
+CYR_TITLED = re.compile(
+    r"(?:товарищ[аеу]?|господин[аеу]?|госпож[аеи]|дяд[яеию]|тёт[яеию]|тет[яеию]|пастор[аеу]?|"
+    r"адвокат|переводчи(?:к|ца))\s+([А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?)"
+)
+
+
+def _korean_given(token: str) -> bool:
+    parts = re.split(r"[- ]", token.replace("’", "'"))
+    return all(p and KOREAN_WORD.fullmatch(p) for p in parts)
+
+
+def latin_korean(text: str) -> list[Span]:
+    out: list[Span] = []
+    surnames = latin_surnames()
+    for m in LATIN_FULL.finditer(text):
+        sur, given = m.group(1), m.group(2)
+        if sur not in surnames or given.split()[0] in ENGLISH_NOT_NAME:
+            continue
+        if not _korean_given(given) or any(w in ENGLISH_NOT_NAME for w in given.split()):
+            continue
+        # Single-letter surnames ("O", "I") only with a hyphenated given name.
+        if len(sur) == 1 and "-" not in given:
+            continue
+        if PLACE_SUFFIX.search(given):
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    for m in HYPHEN_GIVEN.finditer(text):
+        word = m.group(1)
+        if PLACE_SUFFIX.search(word):
+            out.append(Span(m.start(), m.end(), PLACE, IdType.QUASI))
+        elif _korean_given(word):
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def titled(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in TITLED.finditer(text):
+        name = m.group(1)
+        if name.split()[0] in ENGLISH_NOT_NAME:
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    for m in CYR_TITLED.finditer(text):
+        # The title is part of the mention: "товарищ Чо" is how he is known.
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def given_name_led(text: str) -> list[Span]:
+    """Capitalised sequences that start with a known given name."""
+    names = first_names()
+    out: list[Span] = []
+    for m in CAP_SEQ.finditer(text):
+        words = m.group(0).split()
+        if words[0] in names:
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def initials(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), PERSON, D) for m in INITIALS.finditer(text)]
+
+
+def cyrillic_korean(text: str) -> list[Span]:
+    surnames = cyrillic_surnames()
+    out: list[Span] = []
+    for m in CYR_KOREAN.finditer(text):
+        if m.group(1) in surnames:
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    return (
+        latin_korean(text)
+        + titled(text)
+        + given_name_led(text)
+        + initials(text)
+        + cyrillic_korean(text)
+    )

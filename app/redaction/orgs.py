@@ -1,0 +1,78 @@
+"""Organisations and work units: companies, churches, sites, brigades.
+
+Dispatching companies ("Korea X Trading Company"), Russian employers ("X
+LLC", "OOO X"), numbered units ("Brigade 7", "Sector 12") and named sites
+identify a team, so they are QUASI. Hangul and Cyrillic forms are handled
+in ``korean.py`` and ``russian.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.redaction.spans import ORG, PLACE, IdType, Span
+
+Q = IdType.QUASI
+
+CAPWORD = r"[A-Z][\w'’.&-]*"
+ORG_HEAD = (
+    r"(?:Company|Corporation|Corp\.|Co\.|LLC|Ltd\.?|Limited|Inc\.?|Enterprise|Group|Holding|"
+    r"Holdings|Factory|Mill|Mine|Farm|Church|Mission|Cathedral|Temple|University|Institute|"
+    r"College|School|Academy|Hospital|Clinic|Shelter|Centre|Center|House|Prison|Studio|Bank|"
+    r"Bureau|Agency|Association|Foundation|Fund|Trust|Cooperative|Combine|Complex|Works|"
+    r"Law Centre|Court|Directorate|Prosecutor|Office|Department|Ministry|Tribunal|Board|Hotel|"
+    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant)"
+)
+EN_ORG = re.compile(
+    rf"\b(?:{CAPWORD}\s+(?:(?:and|of|&)\s+)?){{1,6}}{ORG_HEAD}(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
+)
+# "Hyesan flax mill", "Sinpo municipal construction office": a capitalised
+# place word followed by a lowercase workplace description.
+EN_WORKPLACE = re.compile(
+    r"\b[A-Z][a-z]+(?:\s+[a-z]+){1,3}\s+(?:mill|factory|office|mine|plant|farm|enterprise|works|"
+    r"hospital|school|shipyard|construction site|sawmill|kitchen|prison)\b"
+)
+LATIN_COMPANY = re.compile(rf"\b(?:OOO|OAO|ZAO|AO|PAO)\s+(?:[\"“«][^\"”»\n]{{1,60}}[\"”»]|{CAPWORD}(?:\s+{CAPWORD})?)")
+UNIT = re.compile(
+    r"\b(?:[Bb]rigade|[Tt]eam|[Uu]nit|[Ss]ector|[Ss]ection|[Ss]quad|[Pp]latoon|[Cc]amp|[Ss]ite|"
+    r"[Ww]ork team|[Dd]ormitory|[Bb]lock|[Bb]arracks|[Pp]lot)\s+(?:no\.\s*|No\.\s*|number\s+|#)?"
+    r"\d+(?:-\d+)?[A-Z]?\b"
+)
+# A short capitalised name in quotes: "Rodina", "Hope House", "Primstroi".
+PRISON = re.compile(r"\b(?:HMP|HM Prison|HMYOI)\s+[A-Z][\w-]+")
+# Where someone lives or works: "lives in Bristol", "practising in Oxfordshire".
+RESIDENCE = re.compile(
+    r"\b(?:lives?|lived|living|resides?|resided|residing|born|practising|practicing|based|"
+    r"detained|settled|moved|works?|worked|working|stayed|hiding|hid)\s+(?:\w+\s+)?(?:in|at|to|near)\s+"
+    r"((?:the\s+)?[A-Z][\w’'-]+(?:(?:,\s*|\s+)[A-Z][\w’'-]+)?)"
+)
+QUOTED = re.compile(r"[\"“]([A-Z][\w'’-]*(?:[ -][A-Z0-9][\w'’-]*){0,3})[\"”]")
+# Titles of people that look like names in quotes but are not.
+QUOTED_SKIP = frozenset({"The", "This", "That", "They", "We", "It", "He", "She", "I", "You"})
+
+
+def find(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in EN_ORG.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in EN_WORKPLACE.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in LATIN_COMPANY.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in UNIT.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in PRISON.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in RESIDENCE.finditer(text):
+        out.append(Span(m.start(1), m.end(1), PLACE, Q))
+    for m in QUOTED.finditer(text):
+        if m.group(1).split()[0] in QUOTED_SKIP:
+            continue
+        out.append(Span(m.start(1), m.end(1), ORG, Q))
+    return out
+
+
+def housing_site(text: str) -> list[Span]:
+    """Named housing or work sites introduced by a noun: 'the "Rodina" housing site'."""
+    rx = re.compile(r"[\"“«]([^\"”»\n]{2,40})[\"”»]\s+(?:housing|construction|building)?\s*site")
+    return [Span(m.start(1), m.end(1), PLACE, Q) for m in rx.finditer(text)]

@@ -1,0 +1,144 @@
+"""Deterministic detectors for contact details and identity numbers.
+
+Everything here is a regular expression or a phone-number parse: no model,
+no state, same answer every time. Dates, ages and amounts live in
+``quantities.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from app.redaction.spans import ADDRESS, CODE, PLACE, IdType, Span
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+# @handles (Telegram, Instagram); not the "@" of an e-mail address.
+HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_.]{2,31}(?<![.])")
+# "KakaoTalk ID gomdori86", "profile was "alexchen_dev"", "ник: ivan_k".
+HANDLE_AFTER_KEYWORD = re.compile(
+    r"(?:\bID|\bid|아이디|\bник|\bлогин|\busername|\bhandle|\bprofile(?:\s+(?:was|is))?)"
+    r"\s*[:=]?\s*[\"“«']?([A-Za-z][A-Za-z0-9_.]{2,31})",
+)
+# Usernames look unlike words: letters glued to digits or underscores.
+USERNAME_SHAPE = re.compile(r"(?<![\w@.-])[a-z][a-z]*(?:[_.][a-z0-9]+)*(?:_[a-z0-9]+|\d{2,})(?![\w@-])")
+
+PHONE = re.compile(
+    r"(?<![\w+])(?:"
+    r"\+\d{1,3}[\s-]?\(?\d{2,4}\)?(?:[\s-]?\d{2,4}){2,4}"  # international
+    r"|0\d{1,2}-\d{3,4}-\d{4}"  # ROK domestic 010-1234-5678
+    r"|8\s?\(?9\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"  # RU domestic mobile
+    r")(?![\w])"
+)
+
+# ID-like digit groups: passports ("745 219 683", "PS 472615"), RRN
+# ("860722-1253418"), migration cards ("0518 № 4472930"), UNHCR case numbers
+# ("754-17C01193"), Russian registry numbers ("27/19-ВУ-0413"), bank accounts.
+ID_NUMBER = re.compile(
+    r"(?<![\w.,])(?:[A-ZА-ЯЁ]{1,3}\s?)?\d(?:[\dA-ZА-ЯЁ/-]|\s?№\s?|\s(?=\d))*\d(?![0-9A-Za-zА-Яа-яЁё_])"
+)
+# ECHR and court application numbers: "no. 40593/04", "nos. 123/01".
+APPLICATION_NO = re.compile(r"(?<![\w/])\d{1,6}/\d{2}(?![\w/])")
+CURRENCY_AFTER = re.compile(
+    r"\s*(?:тысяч\w*\s+)?(?:\$|dollars?|roubles?|rubles?|yuan|won|euros?|usd|rub|krw|cny|"
+    r"руб\w*|доллар\w*|юан\w*|евро|달러|위안|원|루블)",
+    re.IGNORECASE,
+)
+CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|USD|TRL|RUB|KRW|CNY)\s?$")
+
+# Streets and addresses.
+STREET_WORD = r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Boulevard|Embankment|Highway)"
+EN_STREET = re.compile(rf"\b(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s{STREET_WORD}")
+KR_ROMAN_ADDRESS = re.compile(
+    r"\b[A-Z][a-z]+-(?:ro|gil|daero)\b(?:\s*\d+(?:-\d+)?(?:-(?:gil|ro))?)*"
+    r"(?:,\s*(?:Apt\.?|Apartment|Unit|Room|No\.?)?\s*[\w-]*\d[\w-]*"
+    r"|,\s*[A-Z][a-z]+-(?:gu|dong|si|gun|eup|myeon)\b"
+    r"|,\s*[A-Z][a-z]+(?=\s*(?:[.;,)\n]|$)))*"
+)
+HANGUL_ADDRESS = re.compile(
+    r"(?:[가-힣]+(?:특별시|광역시|도|시|군|구)\s+)*[가-힣]+(?:대로|로|길)\s*\d+(?:번길)?"
+    r"(?:\s*\d+(?:-\d+)?)?(?:,?\s*\d+동)?(?:\s*\d+호)?"
+)
+RU_STREET = re.compile(
+    r"(?:\bул\.|\bулиц[аеуы]|\bпр\.|\bпроспект[аеу]?|\bпер\.|\bпереул\w*|\bшоссе|\bнаб\.)"
+    r"\s*[А-ЯЁ][а-яё-]+(?:\s*,?\s*(?:д\.|дом)\s*\d+[а-я]?(?:\s*,?\s*(?:кв\.|квартира)\s*\d+)?)?"
+)
+
+
+def _digits(s: str) -> int:
+    return sum(ch.isdigit() for ch in s)
+
+
+def contacts(text: str) -> list[Span]:
+    """E-mail, messenger handles and phone numbers: all DIRECT."""
+    out: list[Span] = []
+    emails = [Span(m.start(), m.end(), CODE, D) for m in EMAIL.finditer(text)]
+    out += emails
+
+    def in_email(i: int) -> bool:
+        return any(e.start <= i < e.end for e in emails)
+
+    for m in HANDLE.finditer(text):
+        if not in_email(m.start()):
+            out.append(Span(m.start(), m.end(), CODE, D))
+    for m in HANDLE_AFTER_KEYWORD.finditer(text):
+        if any(c.isdigit() or c in "_." for c in m.group(1)) and not in_email(m.start(1)):
+            out.append(Span(m.start(1), m.end(1), CODE, D))
+    for m in USERNAME_SHAPE.finditer(text):
+        if not in_email(m.start()):
+            out.append(Span(m.start(), m.end(), CODE, D))
+    out += [Span(m.start(), m.end(), CODE, D) for m in PHONE.finditer(text)]
+    out += _phonenumbers(text)
+    return out
+
+
+def _phonenumbers(text: str) -> list[Span]:
+    """Numbers libphonenumber accepts as valid in the regions witnesses use."""
+    if _digits(text) < 7:
+        return []
+    out: list[Span] = []
+    for region in ("KR", "RU", "CN"):
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            out.append(Span(match.start, match.end, CODE, D))
+    return out
+
+
+def id_numbers(text: str) -> list[Span]:
+    """Passport, registration, case and account numbers (DIRECT)."""
+    out: list[Span] = []
+    for m in ID_NUMBER.finditer(text):
+        s, e = m.start(), m.end()
+        value = m.group(0)
+        if _digits(value) < 6:
+            continue
+        if CURRENCY_AFTER.match(text, e) or CURRENCY_BEFORE.search(text[max(0, s - 5) : s]):
+            continue
+        # A bare "1,200" or "2017" is a number, not an ID; IDs have no decimal commas.
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) or re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
+            continue
+        out.append(Span(s, e, CODE, D))
+    for m in APPLICATION_NO.finditer(text):
+        out.append(Span(m.start(), m.end(), CODE, D))
+    return out
+
+
+def addresses(text: str) -> list[Span]:
+    """Full street addresses are DIRECT; a street name alone is a QUASI place."""
+    out: list[Span] = []
+    for rx in (KR_ROMAN_ADDRESS, HANGUL_ADDRESS):
+        for m in rx.finditer(text):
+            out.append(Span(m.start(), m.end(), ADDRESS, D))
+    for m in RU_STREET.finditer(text):
+        has_number = any(c.isdigit() for c in m.group(0))
+        out.append(Span(m.start(), m.end(), ADDRESS if has_number else PLACE, D if has_number else Q))
+    for m in EN_STREET.finditer(text):
+        out.append(Span(m.start(), m.end(), PLACE, Q))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    return contacts(text) + id_numbers(text) + addresses(text)

@@ -1,0 +1,104 @@
+"""Document-level propagation: once a name is found, mask every other mention.
+
+One missed mention exposes the person, so every detected person, place and
+organisation yields variants that are searched for again across the whole
+document: the full string, each name part (surname alone, given name alone),
+a Korean given name without its surname ("성철"), hyphen-less and
+case-inflected forms ("Ткаченко" -> "Ткаченко", "Мусан" -> "Мусане").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from app.redaction import translit
+from app.redaction.korean import given_name
+from app.redaction.names import ENGLISH_NOT_NAME
+from app.redaction.script import HANGUL_RE, is_cyrillic_char
+from app.redaction.spans import DEM, MISC, ORG, PERSON, PLACE, QUANTITY, IdType, Span
+
+TITLES = re.compile(
+    r"^(?:Mr|Mrs|Ms|Miss|Dr|Judge|Pastor|Reverend|Father|Comrade|Professor|Senator|Auntie|auntie|"
+    r"Aunt|Uncle|uncle|товарищ|дядя|тётя|господин)\.?\s+"
+)
+RU_ENDINGS = r"(?:а|я|е|у|ю|ом|ем|ём|ой|ей|ою|ы|и|ь|ью|ым|ых|ого|ому|ая|ую|ою)?"
+# Words that are part of names but mean something on their own.
+SKIP_PARTS = frozenset({"van", "von", "de", "der", "le", "la", "del", "da", "di", "du"})
+PROPAGATE = {PERSON, PLACE, ORG}
+
+
+def _variants(surface: str, category: str) -> set[str]:
+    surface = TITLES.sub("", surface.strip(" \"“”'«»,.()"))
+    out = {surface} if len(surface) >= 2 else set()
+    if category != PERSON:
+        return out
+    if HANGUL_RE.search(surface):
+        g = given_name(surface)
+        if g:
+            out.add(g)
+        return out
+    parts = [p.strip(".,") for p in surface.split()]
+    for p in parts:
+        if len(p) < 2 or p.lower() in SKIP_PARTS or p in ENGLISH_NOT_NAME:
+            continue
+        if re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", p):
+            continue
+        out.add(p)
+    # "Chol-su" is also written "Cholsu" and "Chol su".
+    for p in list(out):
+        if "-" in p and not HANGUL_RE.search(p):
+            out.add(p.replace("-", ""))
+    return out
+
+
+def _pattern(variant: str) -> str:
+    if any(is_cyrillic_char(c) for c in variant):
+        words = variant.split()
+        stems = [
+            re.escape(w[:-1] if len(w) > 3 and w[-1] in "аяьйо" else w) + RU_ENDINGS
+            for w in words
+        ]
+        return r"(?<![\w-])" + r"\s+".join(stems) + r"(?![\w])"
+    if HANGUL_RE.search(variant):
+        # Korean particles follow the name directly; only the start needs a boundary.
+        return r"(?<![가-힣\w])" + re.escape(variant)
+    return r"(?<![\w-])" + re.escape(variant) + r"(?![\w-]*\w)"
+
+
+def propagate(
+    text: str, spans: Iterable[Span], protected: list[tuple[int, int]]
+) -> list[Span]:
+    """Extra spans for every other mention of the entities in ``spans``."""
+    table: dict[str, tuple[str, IdType]] = {}
+    for s in spans:
+        if s.category not in PROPAGATE:
+            continue
+        for v in _variants(s.text(text), s.category):
+            if len(v) < 2 or (len(v) < 3 and not HANGUL_RE.search(v) and v.isupper()):
+                continue
+            prev = table.get(v)
+            if prev is None or s.identifier_type == IdType.DIRECT:
+                table[v] = (s.category, s.identifier_type)
+    if not table:
+        return []
+    # Other-script spellings of the same names ("Valery Kan" / "Валерий Кан").
+    for s, e, surface in translit.other_script_mentions(text, list(table)):
+        table.setdefault(text[s:e], table[surface])
+    keys = sorted(table, key=len, reverse=True)
+    out: list[Span] = []
+    # One combined regex per batch keeps this linear in the text length.
+    for batch_start in range(0, len(keys), 200):
+        batch = keys[batch_start : batch_start + 200]
+        rx = re.compile("|".join(f"({_pattern(k)})" for k in batch))
+        for m in rx.finditer(text):
+            key = batch[(m.lastindex or 1) - 1]
+            if any(b <= m.start() and m.end() <= e for b, e in protected):
+                continue
+            category, id_type = table[key]
+            out.append(Span(m.start(), m.end(), category, id_type))
+    return out
+
+
+# Categories that never propagate: a second "18 hours" is not the same fact.
+NOT_PROPAGATED = (DEM, MISC, QUANTITY)

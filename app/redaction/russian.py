@@ -1,0 +1,84 @@
+"""Cyrillic layer: natasha NER for Russian names, places and organisations.
+
+natasha's embeddings (navec) and NER weights (slovnet) are packaged inside
+the pip wheels, so nothing is downloaded at run time. They load once per
+process (``_models``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from app.redaction.script import CYRILLIC, runs
+from app.redaction.spans import ORG, PERSON, PLACE, IdType, Span
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+# ООО «Примстрой-Инвест», АО "Тайга", ИП Иванов: the legal form is part of the name.
+RU_COMPANY = re.compile(
+    r"(?:ООО|ОАО|ЗАО|АО|ПАО|ИП|ТОО|ГУП|МУП|ФГУП|НКО)\s*(?:[«\"“][^»\"”\n]{1,60}[»\"”]|[А-ЯЁ][\w-]+)"
+)
+RU_UNIT = re.compile(
+    r"(?<!\w)(?:бригад[аеуыой]+|участ(?:ок|ка|ке|ком)|звен[оа]|отряд[аеу]?|сектор[аеу]?|"
+    r"объект[аеу]?|цех[аеу]?)\s*(?:№\s*)?\d+(?!\w)",
+    re.IGNORECASE,
+)
+RU_QUOTED_NAME = re.compile(
+    r"(?:компани[яиюей]|фирм[аыуе]|организаци[яиюей]|предприяти[еяю]|жилого комплекса|ЖК|"
+    r"стройк[аиуе]|церк(?:овь|ви)|общин[аыуе]|студи[яиюей])\s*«([^»\n]{2,60})»",
+    re.IGNORECASE,
+)
+RU_SETTLEMENT = re.compile(
+    r"(?:\bг\.|\bгор\.|\bпос\.|\bп\.|\bс\.|\bдер\.|\bст\.|\bгород[аеу]?|\bпосёлк[аеу]|\bпоселк[аеу]|"
+    r"\bсел[оаеу]|\bуезд[аеу]?|\bрайон[аеу]?|\bокруг[аеу]?)\s+([А-ЯЁ][а-яё-]+(?:\s[А-ЯЁ][а-яё-]+)?)"
+)
+RU_DISTRICT = re.compile(r"(?<!\w)[А-ЯЁ][а-яё-]+(?:ий|ый|ой|ский)\s+(?:р-н|район[аеу]?|округ[аеу]?)")
+
+
+@cache
+def _models() -> tuple[Any, Any]:
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+
+def _ner(chunk: str) -> list[tuple[int, int, str]]:
+    from natasha import Doc
+
+    segmenter, tagger = _models()
+    doc = Doc(chunk)
+    doc.segment(segmenter)
+    doc.tag_ner(tagger)
+    return [(s.start, s.stop, s.type) for s in doc.spans]
+
+
+def find(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for run in runs(text):
+        if run.script != CYRILLIC:
+            continue
+        # Keep closing quotes and brackets: «Примстрой-Инвест» ends in punctuation.
+        chunk = text[run.start : min(len(text), run.end + 2)]
+        base = run.start
+        if len(chunk) >= 3:
+            for s, e, kind in _ner(chunk):
+                if kind == "PER":
+                    spans.append(Span(base + s, base + e, PERSON, D))
+                elif kind == "LOC":
+                    spans.append(Span(base + s, base + e, PLACE, Q))
+                elif kind == "ORG":
+                    spans.append(Span(base + s, base + e, ORG, Q))
+        for m in RU_COMPANY.finditer(chunk):
+            spans.append(Span(base + m.start(), base + m.end(), ORG, Q))
+        for m in RU_UNIT.finditer(chunk):
+            spans.append(Span(base + m.start(), base + m.end(), ORG, Q))
+        for m in RU_QUOTED_NAME.finditer(chunk):
+            spans.append(Span(base + m.start(1), base + m.end(1), ORG, Q))
+        for m in RU_SETTLEMENT.finditer(chunk):
+            spans.append(Span(base + m.start(1), base + m.end(1), PLACE, Q))
+        for m in RU_DISTRICT.finditer(chunk):
+            spans.append(Span(base + m.start(), base + m.end(), PLACE, Q))
+    return spans

@@ -1,0 +1,119 @@
+"""Context triggers: nicknames, roles, kinship, jobs, marks and incidents.
+
+* A nickname is whatever follows "called", "known as", "звали", "라고 불렀다".
+* A role word before a name ("brigade leader", "бригадир", "작업반장") makes
+  that person QUASI (supervisors and security agents), whereas relatives,
+  co-workers and helpers stay DIRECT.
+* Jobs, ethnic descriptions, distinctive marks and injuries are QUASI.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.redaction.spans import DEM, MISC, PERSON, IdType, Span
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+NICKNAME = [
+    # called him "gomdori", known as "Ko-ajumma", I called her "natasha-imo"
+    r"(?:call(?:ed|s)?|nicknamed|known\s+as|nickname(?:\s+was)?|named)\s+(?:(?:him|her|me|them|it)\s+)?"
+    r"[\"“']([^\"”'\n]{2,30})[\"”']",
+    # a daughter he only ever calls byori –
+    r"\bcall(?:s|ed)\s+([a-z][\w-]{2,20})(?=\s*[–—,.;:)])",
+    # «мишка», «гуги»: Russian nickname after звали/прозвище
+    r"(?:звали|зовут|прозвищ\w*|кличк\w*)\s+(?:его|её|ее|меня|их)?\s*(?:просто\s+)?«([^»\n]{2,30})»",
+    r"(?:звали|зовут)\s+(?:его|её|ее)?\s*[^«\n]{0,30}«([^»\n]{2,30})»",
+    # '털보'라고 불렀다
+    r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:이?라고|라)\s*(?:불렀|부른|부르|했)",
+    # ("gomdori", little bear, was his nickname)
+    r"[\"“']([^\"”'\n]{2,20})[\"”'][^.\n]{0,40}\bnickname",
+]
+NICKNAME_RES = [re.compile(p, re.IGNORECASE) for p in NICKNAME]
+
+ROLE = re.compile(
+    r"(?:brigade\s+leader|team\s+leader|group\s+leader|leader|foreman|supervisor|overseer|"
+    r"security\s+(?:officer|agent|man|official)|bowibu(?:\s+man)?|political\s+(?:officer|instructor)|"
+    r"party\s+secretary|boss|manager|director|guard|minder|official|comrade|"
+    r"бригадир\w*|политрук\w*|начальник\w*|мастер\w*|прораб\w*|надзирател\w*|"
+    r"безопасност\w*|товарищ\w*|руководител\w*|"
+    r"작업반장|반장|지도원|보위\w*|당비서|감독|소장)",
+    re.IGNORECASE,
+)
+# Between the role word and the name there may be a comma, a verb, an article.
+ROLE_WINDOW = 45
+
+OCCUPATION = (
+    r"(?:plasterer|welder|carpenter|bricklayer|mason|concreter|concrete worker|electrician|plumber|"
+    r"painter|tiler|roofer|crane operator|excavator operator|mechanic|logger|lumberjack|feller|"
+    r"sawyer|cook|seamstress|tailor|fisherman|programmer|developer|accountant|interpreter|"
+    r"translator|nurse|doctor|teacher|school-teacher|driver|miner|farmer|deckhand|welder)"
+)
+DEM_PATTERNS = [
+    rf"\b(?:a|an|as\s+an?|the\s+only|the\s+team's|worked\s+as\s+an?)\s+{OCCUPATION}s?\b"
+    r"(?:\s+(?:in|on|at)\s+(?:the\s+)?(?:brigade|team|site|camp)(?:\s+\d+)?)?",
+    r"\bleader\s+of\s+[\w' ]{0,30}?(?:team|brigade|group|unit)\s+(?:no\.\s*)?\d+",
+    r"\b(?:a|an)\s+(?:sergeant|corporal|lieutenant|captain|major|colonel|private|soldier)\b"
+    r"[^.;,\n]{0,60}?\b(?:Unit|unit|Division|Brigade|Regiment|Corps)\s*[\d-]+",
+    r"(?<!\w)(?:бетонщик|звеньев|вальщик|механик|сварщик|плотник|каменщик|штукатур|электрик|"
+    r"крановщик|повар|швея|программист|бригадир)\w*(?:\s+на\s+участке)?",
+    r"(?<!\w)единственн\w+\s+\w+(?:\s+на\s+\w+)?",
+    r"(?:용접공|미장공|목수|벌목공|운전수|요리사|재봉공|기계공|전기공|프로그라머|프로그래머)",
+    # ethnicity that singles a helper out
+    r"\b(?:Koryo-saram|Koryoin|Chosonjok|Joseonjok|ethnic\s+[A-Z][a-z]+|[A-Z][a-z]+-American)\b",
+    r"(?<!\w)(?:рабоч\w+|водител\w+)-(?:узбек|таджик|киргиз|казах|кореец|китаец)\w*",
+    r"(?<!\w)(?:корё-сарам|кореец|кореянка|этническ\w+\s+коре\w+)",
+    r"(?:고려인|조선족|재중동포)",
+    # distinctive marks
+    r"\b(?:an?\s+)?(?:\d+\s*cm\s+)?(?:scar|burn|tattoo|birthmark)\b[^.;,\n\"”]{0,50}",
+    r"\b(?:short|tall|thin|bald|stocky)?,?\s*with\s+an?\s+[\w ]{0,25}?(?:tooth|teeth|scar|beard|"
+    r"moustache|mustache|tattoo|glasses)\b",
+    r"\bmissing\s+(?:the\s+)?[\w ]{0,40}(?:finger|thumb|toe|hand|ear|eye|leg|arm|joint)s?\b",
+    r"\bwalks\s+with\s+a\s+limp[^.;\n]{0,60}",
+    r"(?:шрам|шишк\w*|ожог\w*|татуировк\w*|нет\s+\w+\s+пальц\w*)[^.;\n]{0,50}?на\s+(?:лев|прав)\w+\s+\w+",
+    r"(?:왼쪽|오른쪽|왼손|오른손|왼|오른)\s?[가-힣]*(?:\s[가-힣]+){0,4}?\s?(?:흉터|마디|손가락)",
+]
+DEM_RES = [re.compile(p) for p in DEM_PATTERNS]
+
+INCIDENT_PATTERNS = [
+    r"\bfell\s+(?:from|off)\s+[^.;,\n]{3,40}",
+    r"\b(?:left|right)\s+(?:hand|arm|leg|foot)\s+(?:was\s+)?(?:caught|crushed|trapped)\s+in\s+[^.;,\n]{3,30}",
+    r"\b(?:A|An|The)\s+\w+\s+(?:came\s+down|fell)\s+on\s+(?:him|her|them)\b",
+    r"\b(?:crushed|struck|hit)\s+by\s+(?:a|an|the)\s+\w+(?:\s+\w+)?",
+    r"(?<!\w)(?:упал\w*|сорвал\w*)\s+с\s+[^.;,\n]{3,60}",
+    r"(?<!\w)(?:придавил\w*|прижал\w*|задавил\w*)\s+[^.;,\n]{3,40}",
+    r"[가-힣]+에\s+[가-힣]+(?:를|을)\s+(?:크게\s+)?(?:다쳐|다쳤|잃)",
+]
+INCIDENT_RES = [re.compile(p, re.IGNORECASE) for p in INCIDENT_PATTERNS]
+
+
+def nicknames(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx in NICKNAME_RES:
+        for m in rx.finditer(text):
+            g = m.group(1).strip()
+            # Long quotes are speech, not names.
+            if not g or len(g.split()) > 3:
+                continue
+            s = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+            out.append(Span(s, s + len(g), PERSON, D))
+    return out
+
+
+def descriptors(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), DEM, Q) for rx in DEM_RES for m in rx.finditer(text)]
+    out += [Span(m.start(), m.end(), MISC, Q) for rx in INCIDENT_RES for m in rx.finditer(text)]
+    return [s for s in out if s.end > s.start]
+
+
+def role_before(text: str, span: Span) -> bool:
+    """True when a supervisor/security role introduces this person."""
+    window = text[max(0, span.start - ROLE_WINDOW) : span.start]
+    # Only the clause directly before the name counts.
+    window = re.split(r"[.!?\n;]|\band\b|\bwith\b|\bи\b|\bс\b", window)[-1]
+    return bool(ROLE.search(window))
+
+
+def find(text: str) -> list[Span]:
+    return nicknames(text) + descriptors(text)

@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError) -> tuple[str, int]:
+        log.warning("csrf: %s", _exc.description)
         return _error_page(400, "Form expired",
                            "The form's security token was missing or expired. "
                            "Go back, reload the page and submit again. Nothing was stored.")
@@ -74,6 +75,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:
+        if app.testing:
+            raise exc  # tests must see the real failure, not the generic page
         # Never the message or traceback: either may carry testimony text.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method,
                   request.url_rule.rule if request.url_rule else "?")

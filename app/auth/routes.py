@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -75,7 +76,7 @@ def choose_organisation() -> ResponseReturnValue:
     db = get_session()
     memberships = service.active_memberships(db, int(current_user.get_id()))
     form = ChooseOrganisationForm()
-    form.membership.choices = [(m.id, f"{m.organisation.name} ({m.role.value})")
+    form.membership.choices = [SelectChoice(str(m.id), f"{m.organisation.name} ({m.role.value})")
                                for m in memberships]
     if form.validate_on_submit():
         session["membership_id"] = form.membership.data

@@ -21,6 +21,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.intake import schema
@@ -39,16 +40,22 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def options(choices: schema.Choices, *, blank: bool = False) -> list[SelectChoice]:
+    """wtforms 3.3 declares options as SelectChoice; a blank first option
+    makes an unanswered question visible instead of silently picking one."""
+    pairs = [("", "—"), *choices] if blank else list(choices)
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _field_for(spec: FieldSpec) -> Field:
     required = [InputRequired()] if spec.required else [Optional()]
     kwargs: dict[str, Any] = {"description": spec.help}
     if spec.kind is Kind.CHOICE:
-        choices = [("", "—"), *spec.choices]
         validators = [DataRequired()] if spec.required else [Optional()]
-        return SelectField(spec.label, choices=choices, validators=validators, **kwargs)
+        return SelectField(spec.label, choices=options(spec.choices, blank=True), validators=validators, **kwargs)
     if spec.kind is Kind.MULTI:
         validators = [DataRequired()] if spec.required else [Optional()]
-        return MultiCheckboxField(spec.label, choices=list(spec.choices),
+        return MultiCheckboxField(spec.label, choices=options(spec.choices),
                                   validators=validators, **kwargs)
     if spec.kind is Kind.BOOLEAN:
         return BooleanField(spec.label, **kwargs)
@@ -65,11 +72,11 @@ def _field_for(spec: FieldSpec) -> Field:
 
 def _indicator_fields(name: str, label: str) -> dict[str, Field]:
     return {
-        f"ilo_{name}_present": SelectField(label, choices=list(schema.PRESENCE),
+        f"ilo_{name}_present": SelectField(label, choices=options(schema.PRESENCE),
                                            default="unknown", validators=[DataRequired()]),
-        f"ilo_{name}_basis": SelectField("Basis", choices=[("", "—"), *schema.BASIS],
+        f"ilo_{name}_basis": SelectField("Basis", choices=options(schema.BASIS, blank=True),
                                          validators=[Optional()]),
-        f"ilo_{name}_frequency": SelectField("Frequency", choices=[("", "—"), *schema.FREQUENCY],
+        f"ilo_{name}_frequency": SelectField("Frequency", choices=options(schema.FREQUENCY, blank=True),
                                              validators=[Optional()]),
     }
 

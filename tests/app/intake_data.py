@@ -1,0 +1,70 @@
+"""Builders for intake submissions shared by the intake tests and benchmarks."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from app.intake import schema
+
+CANARY = "CanaryQx7Zebra"
+
+
+def minimal_form(**overrides: Any) -> dict[str, Any]:
+    """The required answers only."""
+    data: dict[str, Any] = {
+        "interview_date": "2024-03-01",
+        "consent_scopes": ["internal_only", "aggregate_stats"],
+        "source_connection": "experienced",
+        "sector": "construction",
+        "narrative": "We worked from six in the morning until two at night.",
+    }
+    for name, _label in schema.ILO_INDICATORS:
+        data[f"ilo_{name}_present"] = "unknown"
+    data.update(overrides)
+    return data
+
+
+def full_form(marker: str) -> dict[str, Any]:
+    """Every sealed text field carries ``marker``; coded fields carry codes only."""
+    data = minimal_form()
+    for spec in schema.FIELDS:
+        if not spec.tier.sealed:
+            continue
+        if spec.kind in {schema.Kind.TEXT, schema.Kind.LONG_TEXT}:
+            data[spec.name] = f"{spec.name} {marker} {marker.lower()}"
+        elif spec.kind is schema.Kind.DATE:
+            data[spec.name] = "2019-05-04"
+        elif spec.kind is schema.Kind.NUMBER:
+            data[spec.name] = str(spec.minimum or 1)
+        elif spec.kind is schema.Kind.CHOICE:
+            data[spec.name] = spec.choices[0][0]
+    data.update({
+        "recontact_allowed": "y", "recruitment": "state_assigned", "contract": "none_seen",
+        "daily_hours": "18", "days_off_per_year": "2", "loyalty_fee_per_month": "700",
+        "passport_held_by": "security_official", "phone_ban": "y",
+        "ilo_retention_of_documents_present": "yes",
+        "ilo_retention_of_documents_basis": "experienced",
+        "ilo_excessive_overtime_present": "yes",
+        "ilo_excessive_overtime_frequency": "constant",
+        "narrative": f"Narrative {marker}. " * 50 + marker.upper(),
+    })
+    return data
+
+
+def attachment(kind: str, payload: bytes, filename: str, slot: int = 0) -> dict[str, Any]:
+    return {f"attachment_{slot}_kind": kind,
+            f"attachment_{slot}": FileStorage(io.BytesIO(payload), filename)}
+
+
+def encode(data: dict[str, Any]) -> tuple[bytes, str]:
+    """A multipart body in the order given (the browser sends DOM order), in memory.
+
+    (Werkzeug's test client would spool a large body to a temporary file.)
+    """
+    boundary, body = encode_multipart(MultiDict(
+        [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]))
+    return body, f"multipart/form-data; boundary={boundary}"

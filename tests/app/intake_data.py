@@ -68,3 +68,25 @@ def encode(data: dict[str, Any]) -> tuple[bytes, str]:
     boundary, body = encode_multipart(MultiDict(
         [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]))
     return body, f"multipart/form-data; boundary={boundary}"
+
+
+def stream_multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, Any]],
+                     boundary: str = "WitnessboxBoundary7d1f") -> tuple[Any, str]:
+    """A generator body (sent chunked) with fields first, then files.
+
+    Each file is ``(field name, filename, iterable of byte chunks)``, so a
+    large attachment never needs to be in memory at once.
+    """
+    def parts() -> Any:
+        for name, value in fields:
+            yield (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                   f"{value}\r\n").encode()
+        for name, filename, chunks in files:
+            yield (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                   f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                   ).encode()
+            yield from chunks
+            yield b"\r\n"
+        yield f"--{boundary}--\r\n".encode()
+
+    return parts(), f"multipart/form-data; boundary={boundary}"

@@ -1,0 +1,83 @@
+"""A real gunicorn server for end-to-end tests, with its own TMPDIR and logs."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    root: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def session(self, email: str, password: str) -> requests.Session:
+        http = requests.Session()
+        token = CSRF.search(http.get(f"{self.url}/login", timeout=30).text)
+        assert token
+        response = http.post(f"{self.url}/login", timeout=30, allow_redirects=False, data={
+            "email": email, "password": password, "csrf_token": token.group(1)})
+        assert response.status_code == 302, response.text
+        return http
+
+    def csrf(self, http: requests.Session, path: str) -> str:
+        token = CSRF.search(http.get(f"{self.url}{path}", timeout=30).text)
+        assert token
+        return token.group(1)
+
+
+def start_server(root: Path, env_overrides: dict[str, str], workers: int = 2) -> LiveServer:
+    """Serve ``app:create_app()`` with everything it writes under ``root``."""
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    (root / "logs").mkdir(exist_ok=True)
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(root / "tmp"), **env_overrides}
+    with (root / "logs" / "stdout.log").open("wb") as console:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+             "--error-logfile", str(root / "logs" / "error.log"),
+             "--access-logfile", str(root / "logs" / "access.log"),
+             "--capture-output", "--log-level", "debug", "app:create_app()"],
+            env=env, cwd=Path(__file__).resolve().parents[2],
+            stdout=console, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError((root / "logs" / "error.log").read_text())
+        try:
+            requests.get(f"{url}/login", timeout=2)
+            return LiveServer(url, process, root)
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not start")

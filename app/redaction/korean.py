@@ -36,7 +36,9 @@ KIN = (
 # or standing alone in brackets or quotes ("(박명희)", "'이성철'이며").
 KIN_NAME = re.compile(rf"{KIN}\s*['‘\"“]?([가-힣]{{3}})")
 BRACKET_NAME = re.compile(r"[(（'‘\"“;]\s*([가-힣]{2,4})\s*(?=[)）'’\"”,;])")
-NOT_NAMES = frozenset({"이번", "이후", "이상", "이제", "정도", "조사", "한국", "김치", "한편", "오늘"})
+NOT_NAMES = frozenset(
+    {"이번", "이후", "이상", "이제", "정도", "조사", "한국", "김치", "한편", "오늘"}
+)
 
 
 @cache

@@ -21,7 +21,8 @@ D = IdType.DIRECT
 
 @cache
 def _surnames() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    text = resources.files("app.redaction").joinpath("data", "korean_surnames.tsv").read_text("utf-8")
+    data = resources.files("app.redaction").joinpath("data", "korean_surnames.tsv")
+    text = data.read_text("utf-8")
     hangul: set[str] = set()
     latin: set[str] = set()
     cyr: set[str] = set()
@@ -66,16 +67,21 @@ KOREAN_WORD = re.compile(rf"(?:{_SYL}){{1,3}}", re.IGNORECASE)
 GIVEN_HYPHEN = r"[A-Z][a-zŏŭ']{0,7}-[a-zA-Zŏŭ'][a-zŏŭ']{0,7}"
 CAP = r"[A-Z][a-zŏŭ']{0,8}"
 LATIN_FULL = re.compile(
-    rf"\b([A-Z][a-z']{{0,5}})\s+({GIVEN_HYPHEN}|{CAP}(?:\s+{CAP})?)(?![\w-])"
+    rf"\b([A-Z][a-zŏŭ']{{0,5}})\s+({GIVEN_HYPHEN}|{CAP}(?:\s+{CAP})?)(?![\w-])"
 )
 HYPHEN_GIVEN = re.compile(rf"(?<![\w-])({GIVEN_HYPHEN})(?![\w-])")
 PLACE_SUFFIX = re.compile(r"-(?:dong|ri|gu|gun|kun|si|ro|gil|eup|myeon|guyok|ku|do)$")
 ENGLISH_NOT_NAME = frozenset(
-    "The A An And Or Of In On At To For From By With As Is Was Were Be Been He She It They We I "
-    "You His Her Their Our My Your This That These Those There Here When Where Why How What Who "
-    "Not No Yes But So If Then Also Only Just Street Road River Mountain Company University "
-    "Team Unit Brigade Province County City Village Station Airport Church Office Bank Court "
-    "Party Army Day Night Monday Sunday Trading Group Sector January March May June July".split()
+    {
+        "The", "A", "An", "And", "Or", "Of", "In", "On", "At", "To", "For", "From", "By", "With",
+        "As", "Is", "Was", "Were", "Be", "Been", "He", "She", "It", "They", "We", "I", "You", "His",
+        "Her", "Their", "Our", "My", "Your", "This", "That", "These", "Those", "There", "Here",
+        "When", "Where", "Why", "How", "What", "Who", "Not", "No", "Yes", "But", "So", "If", "Then",
+        "Also", "Only", "Just", "Street", "Road", "River", "Mountain", "Company", "University",
+        "Team", "Unit", "Brigade", "Province", "County", "City", "Village", "Station", "Airport",
+        "Church", "Office", "Bank", "Court", "Party", "Army", "Day", "Night", "Monday", "Sunday",
+        "Trading", "Group", "Sector", "January", "March", "May", "June", "July",
+    }
 )
 
 TITLE = (
@@ -83,7 +89,7 @@ TITLE = (
     r"Professor|Prof\.|Senator|Sergeant|Sgt\.|Captain|Major|Colonel|Lieutenant|Officer|"
     r"Auntie|auntie|Aunt|aunt|Uncle|uncle|Brother|Sister|Grandma|Grandpa)"
 )
-NAME_TOKEN = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)"
+NAME_TOKEN = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)"  # noqa: S105 -- a regex, not a secret
 # After an initial the space is optional ("C.A.Whomersley"); otherwise required.
 NAME_SEP = r"(?:(?<=\.)\s*|\s+)(?:(?:van der|van|de|von|Le|La|Mac)\s)?"
 TITLED = re.compile(rf"\b{TITLE}\s+((?:{NAME_TOKEN})(?:{NAME_SEP}{NAME_TOKEN}){{0,3}})")

@@ -21,7 +21,7 @@ ORG_HEAD = (
     r"College|School|Academy|Hospital|Clinic|Shelter|Centre|Center|House|Prison|Studio|Bank|"
     r"Bureau|Agency|Association|Foundation|Fund|Trust|Cooperative|Combine|Complex|Works|"
     r"Law Centre|Court|Directorate|Prosecutor|Office|Department|Ministry|Tribunal|Board|Hotel|"
-    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant)"
+    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant|Navy|Society|Police|Brigade|Regiment)"
 )
 EN_ORG = re.compile(
     rf"\b(?:{CAPWORD}\s+(?:(?:and|of|&)\s+)?){{1,6}}{ORG_HEAD}(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
@@ -32,7 +32,10 @@ EN_WORKPLACE = re.compile(
     r"\b[A-Z][a-z]+(?:\s+[a-z]+){1,3}\s+(?:mill|factory|office|mine|plant|farm|enterprise|works|"
     r"hospital|school|shipyard|construction site|sawmill|kitchen|prison)\b"
 )
-LATIN_COMPANY = re.compile(rf"\b(?:OOO|OAO|ZAO|AO|PAO)\s+(?:[\"“«][^\"”»\n]{{1,60}}[\"”»]|{CAPWORD}(?:\s+{CAPWORD})?)")
+LATIN_COMPANY = re.compile(
+    rf"\b(?:OOO|OAO|ZAO|AO|PAO)\s+"
+    rf"(?:[\"“«][^\"”»\n]{{1,60}}[\"”»]|{CAPWORD}(?:\s+{CAPWORD})?)"
+)
 UNIT = re.compile(
     r"\b(?:[Bb]rigade|[Tt]eam|[Uu]nit|[Ss]ector|[Ss]ection|[Ss]quad|[Pp]latoon|[Cc]amp|[Ss]ite|"
     r"[Ww]ork team|[Dd]ormitory|[Bb]lock|[Bb]arracks|[Pp]lot)\s+(?:no\.\s*|No\.\s*|number\s+|#)?"
@@ -44,7 +47,7 @@ PRISON = re.compile(r"\b(?:HMP|HM Prison|HMYOI)\s+[A-Z][\w-]+")
 RESIDENCE = re.compile(
     r"\b(?:lives?|lived|living|resides?|resided|residing|born|practising|practicing|based|"
     r"detained|settled|moved|works?|worked|working|stayed|hiding|hid)\s+(?:\w+\s+)?(?:in|at|to|near)\s+"
-    r"((?:the\s+)?[A-Z][\w’'-]+(?:(?:,\s*|\s+)[A-Z][\w’'-]+)?)"
+    r"((?:the\s+)?[A-ZÀ-ÖØ-ÞİŞÇĞÜÖ][\w’'-]+(?:(?:,\s*|\s+)[A-ZÀ-ÖØ-ÞİŞÇĞÜÖ][\w’'-]+)?)"
 )
 QUOTED = re.compile(r"[\"“]([A-Z][\w'’-]*(?:[ -][A-Z0-9][\w'’-]*){0,3})[\"”]")
 # Titles of people that look like names in quotes but are not.

@@ -25,7 +25,9 @@ HANDLE_AFTER_KEYWORD = re.compile(
     r"\s*[:=]?\s*[\"“«']?([A-Za-z][A-Za-z0-9_.]{2,31})",
 )
 # Usernames look unlike words: letters glued to digits or underscores.
-USERNAME_SHAPE = re.compile(r"(?<![\w@.-])[a-z][a-z]*(?:[_.][a-z0-9]+)*(?:_[a-z0-9]+|\d{2,})(?![\w@-])")
+USERNAME_SHAPE = re.compile(
+    r"(?<![\w@.-])[a-z][a-z]*(?:[_.][a-z0-9]+)*(?:_[a-z0-9]+|\d{2,})(?![\w@-])"
+)
 
 PHONE = re.compile(
     r"(?<![\w+])(?:"
@@ -57,7 +59,7 @@ KR_ROMAN_ADDRESS = re.compile(
     r"\b[A-Z][a-z]+-(?:ro|gil|daero)\b(?:\s*\d+(?:-\d+)?(?:-(?:gil|ro))?)*"
     r"(?:,\s*(?:Apt\.?|Apartment|Unit|Room|No\.?)?\s*[\w-]*\d[\w-]*"
     r"|,\s*[A-Z][a-z]+-(?:gu|dong|si|gun|eup|myeon)\b"
-    r"|,\s*[A-Z][a-z]+(?=\s*(?:[.;,)\n]|$)))*"
+    r"|,\s*[A-Z][a-z]+(?=\s*(?:[^\w\s]|$)))*"
 )
 HANGUL_ADDRESS = re.compile(
     r"(?:[가-힣]+(?:특별시|광역시|도|시|군|구)\s+)*[가-힣]+(?:대로|로|길)\s*\d+(?:번길)?"
@@ -102,7 +104,8 @@ def _phonenumbers(text: str) -> list[Span]:
         return []
     out: list[Span] = []
     for region in ("KR", "RU", "CN"):
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        leniency = phonenumbers.Leniency.VALID
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
             out.append(Span(match.start, match.end, CODE, D))
     return out
 
@@ -118,7 +121,7 @@ def id_numbers(text: str) -> list[Span]:
         if CURRENCY_AFTER.match(text, e) or CURRENCY_BEFORE.search(text[max(0, s - 5) : s]):
             continue
         # A bare "1,200" or "2017" is a number, not an ID; IDs have no decimal commas.
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) or re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", value):
             continue
         out.append(Span(s, e, CODE, D))
     for m in APPLICATION_NO.finditer(text):
@@ -134,7 +137,8 @@ def addresses(text: str) -> list[Span]:
             out.append(Span(m.start(), m.end(), ADDRESS, D))
     for m in RU_STREET.finditer(text):
         has_number = any(c.isdigit() for c in m.group(0))
-        out.append(Span(m.start(), m.end(), ADDRESS if has_number else PLACE, D if has_number else Q))
+        category, id_type = (ADDRESS, D) if has_number else (PLACE, Q)
+        out.append(Span(m.start(), m.end(), category, id_type))
     for m in EN_STREET.finditer(text):
         out.append(Span(m.start(), m.end(), PLACE, Q))
     return out

@@ -31,6 +31,9 @@ PROPAGATE = {PERSON, PLACE, ORG}
 def _variants(surface: str, category: str) -> set[str]:
     surface = TITLES.sub("", surface.strip(" \"“”'«»,.()"))
     out = {surface} if len(surface) >= 2 else set()
+    if category == PLACE and "," in surface:
+        # "Rathmines, Dublin": the city alone identifies too.
+        out.update(p.strip() for p in surface.split(",") if len(p.strip()) >= 3)
     if category != PERSON:
         return out
     if HANGUL_RE.search(surface):
@@ -45,6 +48,12 @@ def _variants(surface: str, category: str) -> set[str]:
         if re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", p):
             continue
         out.add(p)
+    # Double-barrelled surnames ("Williams-Johnston") are also used by halves;
+    # Korean given names ("Chol-su") are not, their second part is lowercase.
+    for p in list(out):
+        halves = p.split("-")
+        if len(halves) == 2 and all(len(h) >= 4 and h[0].isupper() for h in halves):
+            out.update(halves)
     # "Chol-su" is also written "Cholsu" and "Chol su".
     for p in list(out):
         if "-" in p and not HANGUL_RE.search(p):
@@ -56,7 +65,8 @@ def _pattern(variant: str) -> str:
     if any(is_cyrillic_char(c) for c in variant):
         words = variant.split()
         stems = [
-            re.escape(w[:-1] if len(w) > 3 and w[-1] in "аяьйо" else w) + RU_ENDINGS
+            f"(?:{re.escape(w)}|{re.escape(w[:-1] if len(w) > 3 and w[-1] in 'аяьйо' else w)}"
+            f"{RU_ENDINGS})"
             for w in words
         ]
         return r"(?<![\w-])" + r"\s+".join(stems) + r"(?![\w])"
@@ -83,8 +93,8 @@ def propagate(
     if not table:
         return []
     # Other-script spellings of the same names ("Valery Kan" / "Валерий Кан").
-    for s, e, surface in translit.other_script_mentions(text, list(table)):
-        table.setdefault(text[s:e], table[surface])
+    for b, e, surface in translit.other_script_mentions(text, list(table)):
+        table.setdefault(text[b:e], table[surface])
     keys = sorted(table, key=len, reverse=True)
     out: list[Span] = []
     # One combined regex per batch keeps this linear in the text length.

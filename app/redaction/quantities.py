@@ -106,8 +106,9 @@ GROUPS = [
 ]
 # Sentences and penalties in court decisions: "20 years’ imprisonment".
 SENTENCE = re.compile(
-    rf"(?:(?<=sentenced to )|(?<=sentences of )|(?<=sentence of )|(?<=term of )|(?<=awarded )|"
-    rf"(?<=privileges for ))(?:\d+|{NUMBER_WORD})\s+(?:additional\s+)?(?:years?|months?|weeks?|days?)’?"
+    r"(?:(?<=sentenced to )|(?<=sentences of )|(?<=sentence of )|(?<=term of )|"
+    r"(?<=awarded )|(?<=of )|(?<=privileges for ))"
+    rf"(?:\d+|{NUMBER_WORD})\s+(?:additional\s+)?(?:years?|months?|weeks?|days?)’?"
     rf"|(?:\d+|{NUMBER_WORD})\s+(?:years?|months?|weeks?|days?)[’']?\s+(?=imprisonment|detention|custody)"
     r"|\blife\s+imprisonment\b",
     re.IGNORECASE,
@@ -132,7 +133,8 @@ MONEY = [
 MONEY_TAIL = re.compile(
     rf"(?:\s+(?:and|plus)\s+(?:\d+|{NUMBER_WORD}|a)\s+\w+(?:\s+of\s+\w+)?)?"
     r"(?:\s+(?:a|per|each|every)\s+(?:month|year|week|day|shift))?"
-    r"(?:\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?",
+    r"(?:\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?"
+    r"(?:\s*\([A-Z]{3}\))?",
     re.IGNORECASE,
 )
 MONEY_RES = [re.compile(p, re.IGNORECASE) for p in MONEY]
@@ -148,7 +150,8 @@ def dates(text: str) -> list[Span]:
         for m in rx.finditer(text):
             # Birth dates are DIRECT; a date is a birth date when the clause
             # that introduces it says so (look back a short window only).
-            window = text[max(0, m.start() - 40) : m.end() + 12]
+            before = re.split(r"[.;!?\n]\s", text[max(0, m.start() - 40) : m.start()])[-1]
+            window = before + text[m.start() : m.end() + 12]
             id_type = D if BIRTH_CONTEXT.search(window) and _has_day(m.group(0)) else Q
             out.append(Span(m.start(), m.end(), DATE, id_type))
     return out

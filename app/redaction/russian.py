@@ -35,7 +35,9 @@ RU_SETTLEMENT = re.compile(
     r"(?:\bг\.|\bгор\.|\bпос\.|\bп\.|\bс\.|\bдер\.|\bст\.|\bгород[аеу]?|\bпосёлк[аеу]|\bпоселк[аеу]|"
     r"\bсел[оаеу]|\bуезд[аеу]?|\bрайон[аеу]?|\bокруг[аеу]?)\s+([А-ЯЁ][а-яё-]+(?:\s[А-ЯЁ][а-яё-]+)?)"
 )
-RU_DISTRICT = re.compile(r"(?<!\w)[А-ЯЁ][а-яё-]+(?:ий|ый|ой|ский)\s+(?:р-н|район[аеу]?|округ[аеу]?)")
+RU_DISTRICT = re.compile(
+    r"(?<!\w)[А-ЯЁ][а-яё-]+(?:ий|ый|ой|ский)\s+(?:р-н|район[аеу]?|округ[аеу]?)"
+)
 
 
 @cache
@@ -57,11 +59,13 @@ def _ner(chunk: str) -> list[tuple[int, int, str]]:
 
 def find(text: str) -> list[Span]:
     spans: list[Span] = []
-    for run in runs(text):
+    all_runs = runs(text)
+    for k, run in enumerate(all_runs):
         if run.script != CYRILLIC:
             continue
-        # Keep closing quotes and brackets: «Примстрой-Инвест» ends in punctuation.
-        chunk = text[run.start : min(len(text), run.end + 2)]
+        # Keep the neutral tail (closing quotes, "№ 4"): up to the next run.
+        limit = all_runs[k + 1].start if k + 1 < len(all_runs) else len(text)
+        chunk = text[run.start : min(limit, run.end + 20)]
         base = run.start
         if len(chunk) >= 3:
             for s, e, kind in _ner(chunk):

@@ -48,10 +48,12 @@ OCCUPATION = (
     r"(?:plasterer|welder|carpenter|bricklayer|mason|concreter|concrete worker|electrician|plumber|"
     r"painter|tiler|roofer|crane operator|excavator operator|mechanic|logger|lumberjack|feller|"
     r"sawyer|cook|seamstress|tailor|fisherman|programmer|developer|accountant|interpreter|"
+    r"administrator|manager|director|lecturer|clerk|secretary|shopkeeper|labourer|unemployed|"
     r"translator|nurse|doctor|teacher|school-teacher|driver|miner|farmer|deckhand|welder)"
 )
 DEM_PATTERNS = [
-    rf"\b(?:a|an|as\s+an?|the\s+only|the\s+team's|worked\s+as\s+an?)\s+{OCCUPATION}s?\b"
+    rf"\b(?:a|an|as\s+an?|as|the\s+only|the\s+team's|worked\s+as\s+an?|been)\s+"
+    rf"(?:[a-z-]+\s+(?:and\s+)?){{0,3}}?{OCCUPATION}s?\b(?:\s+of\s+an?\s+[\w-]+)?"
     r"(?:\s+(?:in|on|at)\s+(?:the\s+)?(?:brigade|team|site|camp)(?:\s+\d+)?)?",
     r"\bleader\s+of\s+[\w' ]{0,30}?(?:team|brigade|group|unit)\s+(?:no\.\s*)?\d+",
     r"\b(?:a|an)\s+(?:sergeant|corporal|lieutenant|captain|major|colonel|private|soldier)\b"
@@ -65,6 +67,8 @@ DEM_PATTERNS = [
     r"(?<!\w)(?:рабоч\w+|водител\w+)-(?:узбек|таджик|киргиз|казах|кореец|китаец)\w*",
     r"(?<!\w)(?:корё-сарам|кореец|кореянка|этническ\w+\s+коре\w+)",
     r"(?:고려인|조선족|재중동포)",
+    # nationality of a named party: "a Somali national", "an Irish citizen"
+    r"\b(?:a|an)\s+[A-Z][a-z]+\s+(?:national|citizen)\b",
     # distinctive marks
     r"\b(?:an?\s+)?(?:\d+\s*cm\s+)?(?:scar|burn|tattoo|birthmark)\b[^.;,\n\"”]{0,50}",
     r"\b(?:short|tall|thin|bald|stocky)?,?\s*with\s+an?\s+[\w ]{0,25}?(?:tooth|teeth|scar|beard|"

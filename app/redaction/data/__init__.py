@@ -1,0 +1,1 @@
+"""Gazetteer and name lists (a package so setuptools ships the data files)."""

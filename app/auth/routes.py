@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from flask_login import (
@@ -46,6 +47,29 @@ def _load_user(user_id: str) -> LoginUser | None:
         return None
     user = get_session().get(User, int(user_id))
     return LoginUser(user) if user else None
+
+
+@bp.before_app_request
+def _expire_idle_sessions() -> ResponseReturnValue | None:
+    """Sign out after the configured idle time or absolute lifetime.
+
+    Timestamps live in the signed session cookie; a stolen cookie stops
+    working once the member is idle, whatever the browser does.
+    """
+    if not current_user.is_authenticated:
+        return None
+    settings = current_app.config["WITNESSBOX"]
+    now = time.time()
+    started = session.setdefault("started_at", now)
+    last_seen = session.get("last_seen", now)
+    if (now - last_seen > settings.session_idle_minutes * 60
+            or now - started > settings.session_absolute_hours * 3600):
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period of inactivity.", "info")
+        return redirect(url_for("auth.login"))
+    session["last_seen"] = now
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,11 +53,23 @@ def db(app: Flask) -> Iterator[Session]:
     session.close()
 
 
+class IdentityPool:
+    """Passphrase-protected identities made on first use and reused by later
+    tests: scrypt costs seconds a call. Each test still gets distinct keys."""
+
+    def __init__(self) -> None:
+        self._made: list[tuple[crypto.Identity, bytes]] = []
+
+    def get(self, index: int) -> tuple[crypto.Identity, bytes]:
+        while len(self._made) <= index:
+            identity = crypto.generate_identity()
+            self._made.append((identity, crypto.protect_identity(identity, PASSPHRASE)))
+        return self._made[index]
+
+
 @pytest.fixture(scope="session")
-def protected_identities() -> list[tuple[crypto.Identity, bytes]]:
-    """Identities protected once per test session: scrypt costs seconds a call."""
-    identities = [crypto.generate_identity() for _ in range(3)]
-    return [(identity, crypto.protect_identity(identity, PASSPHRASE)) for identity in identities]
+def identity_pool() -> IdentityPool:
+    return IdentityPool()
 
 
 @dataclass
@@ -71,9 +84,9 @@ class OrgFixture:
 
 
 @pytest.fixture
-def make_org(db: Session, protected_identities: list[tuple[crypto.Identity, bytes]]):  # type: ignore[no-untyped-def]
+def make_org(db: Session, identity_pool: IdentityPool):  # type: ignore[no-untyped-def]
     """Create an organisation with one member per role; key holders get keys."""
-    used = iter(range(len(protected_identities)))
+    used = itertools.count()
 
     def factory(slug: str) -> OrgFixture:
         created = create_organisation(db, slug, f"{slug.title()} NGO")
@@ -83,7 +96,7 @@ def make_org(db: Session, protected_identities: list[tuple[crypto.Identity, byte
                                     must_change_password=False)
             org.members[role] = membership
             if role.holds_key:
-                identity, protected = protected_identities[next(used) % len(protected_identities)]
+                identity, protected = identity_pool.get(next(used))
                 add_member_key(db, membership, protected, identity.recipient)
                 org.identities[role] = identity
         db.commit()

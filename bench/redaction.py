@@ -1,0 +1,143 @@
+"""Side-by-side benchmark: Microsoft Presidio vs the Witnessbox detector.
+
+Runs both systems on the same development data in one process and reports,
+for each data set, the scorer's four metrics and characters per second.
+
+    .venv/bin/pip install -e '.[bench]'
+    PYTHONPATH=. .venv/bin/python bench/redaction.py [--eval-dir DIR] [--repeat N]
+
+Data: ../shared/eval next to the repository (or $WITNESSBOX_EVAL_DIR, or
+--eval-dir). Presidio runs with spaCy English weights when a model package
+(en_core_web_lg/md/sm) is installed, otherwise with its pattern recognizers
+only on a blank spaCy pipeline; the output says which. Timing excludes model
+loading for both systems (each is warmed up on one document first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DATASETS = ("interviews_dev.jsonl", "tab_dev_subset.json")
+METRICS = ("ER_di", "ER_qi", "P_token", "NO_MASK_hit")
+
+
+def _eval_dir(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    env = os.environ.get("WITNESSBOX_EVAL_DIR")
+    return Path(env) if env else (REPO / ".." / "shared" / "eval").resolve()
+
+
+def _load_scorer(eval_dir: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_spans", eval_dir / "score_spans.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {eval_dir / 'score_spans.py'}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _offline_tldextract() -> None:
+    # Presidio's e-mail recognizer calls tldextract, which by default fetches
+    # the public suffix list from the internet; use the bundled snapshot.
+    import tldextract
+    import tldextract.tldextract as tx
+
+    extractor = tldextract.TLDExtract(suffix_list_urls=())
+    tx.TLD_EXTRACTOR = extractor
+    tldextract.extract = extractor  # type: ignore[assignment]
+
+
+def build_presidio() -> tuple[Any, str]:
+    _offline_tldextract()
+    import spacy
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    for name in ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"):
+        if spacy.util.is_package(name):
+            engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": name}])
+            engine.load()
+            return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"]), (
+                f"Presidio with spaCy {name} weights"
+            )
+    # No English weights reachable: a blank pipeline tokenises only, so only
+    # Presidio's pattern recognizers (phone, e-mail, IDs, dates...) can fire.
+    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    engine.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]
+    return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"]), (
+        "Presidio pattern recognizers only (no spaCy English weights installed; blank pipeline)"
+    )
+
+
+def run_system(fn: Any, gold: dict[str, Any], repeat: int) -> tuple[dict[str, Any], float]:
+    docs = list(gold.values())
+    fn(docs[0].text)  # warm-up: model loading is not throughput
+    preds: dict[str, list[tuple[int, int]]] = {}
+    chars = 0
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for d in docs:
+            preds[d.doc_id] = fn(d.text)
+            chars += len(d.text)
+    elapsed = time.perf_counter() - start
+    return preds, chars / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--eval-dir", default=None)
+    ap.add_argument("--repeat", type=int, default=3, help="passes over each data set for timing")
+    args = ap.parse_args(argv)
+    eval_dir = _eval_dir(args.eval_dir)
+    if not (eval_dir / "score_spans.py").is_file():
+        print(f"evaluation data not found at {eval_dir}; set WITNESSBOX_EVAL_DIR or --eval-dir.")
+        return 0
+    print(f"data: {eval_dir}")
+    scorer = _load_scorer(eval_dir)
+
+    from app.redaction.detector import Detector
+
+    detector = Detector()
+    detector.warm()
+    analyzer, presidio_mode = build_presidio()
+    print(f"presidio: {presidio_mode}")
+    print("witnessbox: app.redaction.detector (kiwipiepy + natasha + rules, offline)\n")
+
+    def ours(text: str) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in detector.detect(text)]
+
+    def presidio(text: str) -> list[tuple[int, int]]:
+        return [(r.start, r.end) for r in analyzer.analyze(text=text, language="en")]
+
+    header = f"{'data set':22s} {'system':10s} " + " ".join(f"{m:>11s}" for m in METRICS)
+    print(header + f" {'chars/s':>10s}")
+    for name in DATASETS:
+        gold = scorer.load_gold(str(eval_dir / name))
+        speeds: dict[str, float] = {}
+        for label, fn in (("presidio", presidio), ("witnessbox", ours)):
+            preds, cps = run_system(fn, gold, args.repeat)
+            result, _ = scorer.score(gold, preds)
+            speeds[label] = cps
+            cells = " ".join(
+                f"{'n/a' if result[m] is None else format(result[m], '.3f'):>11s}" for m in METRICS
+            )
+            print(f"{name:22s} {label:10s} {cells} {cps:10.0f}")
+        ratio = speeds["witnessbox"] / speeds["presidio"]
+        print(f"{'':22s} throughput ratio witnessbox/presidio: {ratio:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

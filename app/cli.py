@@ -16,6 +16,7 @@ from app import create_app
 from app.config import PROJECT_ROOT
 from app.db import new_session
 from app.models import SealedObject
+from app.redaction.cli import redact_cli
 from app.storage import BlobStore
 
 
@@ -115,15 +116,7 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
                err=True)
 
 
-def _register_optional_groups() -> None:
-    try:
-        from app.redaction.cli import redact_cli
-    except ImportError:  # the detector package is optional while it is built
-        return
-    main.add_command(redact_cli, "redact")
-
-
-_register_optional_groups()
+main.add_command(redact_cli, "redact")
 
 if __name__ == "__main__":
     sys.exit(main())

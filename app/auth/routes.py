@@ -7,7 +7,6 @@ import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -17,6 +16,7 @@ from flask_login import (
     logout_user,
 )
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 
 from app.auth import service
 from app.auth.forms import ChangePasswordForm, ChooseOrganisationForm, LoginForm, LogoutForm

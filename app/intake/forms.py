@@ -52,7 +52,8 @@ def _field_for(spec: FieldSpec) -> Field:
     kwargs: dict[str, Any] = {"description": spec.help}
     if spec.kind is Kind.CHOICE:
         validators = [DataRequired()] if spec.required else [Optional()]
-        return SelectField(spec.label, choices=options(spec.choices, blank=True), validators=validators, **kwargs)
+        return SelectField(spec.label, choices=options(spec.choices, blank=True),
+                           validators=validators, **kwargs)
     if spec.kind is Kind.MULTI:
         validators = [DataRequired()] if spec.required else [Optional()]
         return MultiCheckboxField(spec.label, choices=options(spec.choices),
@@ -76,8 +77,8 @@ def _indicator_fields(name: str, label: str) -> dict[str, Field]:
                                            default="unknown", validators=[DataRequired()]),
         f"ilo_{name}_basis": SelectField("Basis", choices=options(schema.BASIS, blank=True),
                                          validators=[Optional()]),
-        f"ilo_{name}_frequency": SelectField("Frequency", choices=options(schema.FREQUENCY, blank=True),
-                                             validators=[Optional()]),
+        f"ilo_{name}_frequency": SelectField(
+            "Frequency", choices=options(schema.FREQUENCY, blank=True), validators=[Optional()]),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from intake_data import CANARY
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,6 @@ from app.intake.service import IntakeAnswers, IntakeSubmission
 from app.models import Case, Role, SealedKind
 from app.orgs.service import bootstrap_demo
 from app.storage import BlobStore
-from intake_data import CANARY
 
 
 def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from pgtools import drop_postgres_database, fresh_postgres_database
 from sqlalchemy import create_engine, inspect
 
 from app.cli import alembic_config
 from app.models import Base
-from pgtools import drop_postgres_database, fresh_postgres_database
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from intake_data import encode, full_form
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.models import Role
-from intake_data import encode, full_form
 
 AGE = shutil.which("age")
 pytestmark = pytest.mark.age_cli

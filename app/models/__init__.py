@@ -1,5 +1,7 @@
 """Typed SQLAlchemy 2 models: columns and invariants only, no behaviour."""
 
+from app.models.account import Invitation, RecoveryCode, UnlockedKey
+from app.models.audit import AuditEvent, AuditHead
 from app.models.base import Base
 from app.models.case import (
     Case,
@@ -14,18 +16,23 @@ from app.models.case import (
 from app.models.organisation import MemberKey, Membership, Organisation, Role, User
 
 __all__ = [
+    "AuditEvent",
+    "AuditHead",
     "Base",
     "Case",
     "CaseIndicator",
     "CaseKeyWrap",
     "CaseStatus",
+    "Invitation",
     "MemberKey",
     "Membership",
     "Organisation",
+    "RecoveryCode",
     "Role",
     "SealedKind",
     "SealedObject",
     "Storage",
+    "UnlockedKey",
     "User",
     "WrapPurpose",
 ]

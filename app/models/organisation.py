@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Enum, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -30,6 +30,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Public half of the offline recovery key; the secret never reaches the server.
     recovery_recipient: Mapped[str] = mapped_column(String(100))
+    # TOTP is always required of reviewers and admins; for interviewers the
+    # organisation decides (field staff may lack a second device).
+    interviewer_totp_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
@@ -43,6 +46,16 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     # Set for bootstrap and reset passwords: the first sign-in must replace it.
     must_change_password: Mapped[bool] = mapped_column(default=True)
+    # TOTP secret encrypted under a server key (crypto.SecretBox); a stolen
+    # database alone does not yield second factors.
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last accepted 30-second step: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Bumped by "sign out everywhere": sessions carrying an older value end.
+    session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")

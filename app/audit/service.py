@@ -1,0 +1,143 @@
+"""Recording and verifying the hash-chained audit log.
+
+Each event's hash covers its own fields and the previous event's hash, so an
+edited, deleted, inserted or reordered event breaks every hash after it, and
+the head row (last sequence number and hash) reveals a truncated tail. Events
+carry ids, actions and outcomes; never testimony content, names or secrets.
+
+Events are appended inside the caller's transaction: the action and its
+record commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(enum.StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
+    LOCKED_OUT = "locked_out"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action name, not a secret
+    TOTP_ENROLLED = "totp_enrolled"
+    TOTP_FAILED = "totp_failed"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    UNLOCK = "unlock"
+    UNLOCK_FAILED = "unlock_failed"
+    DECRYPT = "decrypt"
+    INTAKE = "intake"
+    REDACTION = "redaction"
+    APPROVAL = "approval"
+    GRANT = "grant"
+    REVOKE = "revoke"
+    EXPORT = "export"
+    MEMBER_INVITED = "member_invited"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_SUSPENDED = "member_suspended"
+    MEMBER_REINSTATED = "member_reinstated"
+    MEMBER_REMOVED = "member_removed"
+    SETTINGS_CHANGED = "settings_changed"
+
+
+def _timestamp(value: datetime) -> str:
+    # SQLite returns naive datetimes; both backends store UTC.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(event: AuditEvent) -> str:
+    canonical = json.dumps({
+        "seq": event.seq,
+        "created_at": _timestamp(event.created_at),
+        "organisation_id": event.organisation_id,
+        "actor_user_id": event.actor_user_id,
+        "action": event.action,
+        "target": event.target,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def record(session: Session, action: Action, *, organisation_id: int | None = None,
+           actor_user_id: int | None = None, target: str | None = None,
+           **details: str | int | bool | None) -> AuditEvent:
+    """Append an event in the current transaction (the caller commits)."""
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    event = AuditEvent(
+        seq=head.last_seq + 1, created_at=datetime.now(UTC),
+        organisation_id=organisation_id, actor_user_id=actor_user_id, action=action.value,
+        target=target, details={k: v for k, v in details.items() if v is not None},
+        prev_hash=head.last_hash)
+    event.event_hash = event_hash(event)
+    head.last_seq, head.last_hash = event.seq, event.event_hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    events: int
+    problems: tuple[str, ...]
+
+
+def _chain(session: Session) -> Iterator[AuditEvent]:
+    yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq)
+                               .execution_options(yield_per=1000))
+
+
+def verify(session: Session) -> Verification:
+    """Check the whole chain and the head; report every break found."""
+    problems: list[str] = []
+    expected_seq, previous, count = 1, GENESIS_HASH, 0
+    for event in _chain(session):
+        count += 1
+        if event.seq != expected_seq:
+            problems.append(f"event {event.seq}: expected sequence number {expected_seq} "
+                            "(an event was deleted, inserted or renumbered)")
+        if event.prev_hash != previous:
+            problems.append(f"event {event.seq}: does not follow the previous event "
+                            "(deleted, inserted or reordered)")
+        if event_hash(event) != event.event_hash:
+            problems.append(f"event {event.seq}: contents do not match its hash (edited)")
+        expected_seq, previous = event.seq + 1, event.event_hash
+    head = session.get(AuditHead, 1)
+    if head is None:
+        problems.append("the chain head is missing")
+    elif (head.last_seq, head.last_hash) != (expected_seq - 1, previous):
+        problems.append(f"the chain ends at event {expected_seq - 1} but the head records "
+                        f"event {head.last_seq} (events were removed from the end or added)")
+    return Verification(not problems, count, tuple(problems))
+
+
+def events_for(session: Session, organisation_id: int, *, action: str | None = None,
+               actor_user_id: int | None = None, limit: int = 200) -> list[AuditEvent]:
+    """An organisation's events, newest first, optionally filtered."""
+    query = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_user_id is not None:
+        query = query.where(AuditEvent.actor_user_id == actor_user_id)
+    return list(session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit)))
+
+
+def details_text(details: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in sorted(details.items()))

@@ -21,6 +21,7 @@ from crypto.identities import (
     protect_identity,
     unprotect_identity,
 )
+from crypto.secretbox import SecretBox
 from crypto.signing import SigningKey, VerifyKey
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "CryptoError",
     "Identity",
     "Recipient",
+    "SecretBox",
     "SigningKey",
     "VerifyKey",
     "generate_identity",

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     db.init_app(app, settings.database_url)
     csrf.init_app(app)
 
+    from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
     from app.auth.routes import login_manager
     from app.intake.routes import bp as intake_bp
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     # The intake body is streamed; its view checks the CSRF token itself
     # before any attachment is processed (see app.intake.routes).
     csrf.exempt(intake_submit)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(main_bp)

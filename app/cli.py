@@ -118,5 +118,26 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 
 main.add_command(redact_cli, "redact")
 
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 and list every break if it was tampered with."""
+    from app.audit.service import verify
+
+    with new_session() as session:
+        result = verify(session)
+    if result.ok:
+        click.echo(f"audit log intact: {result.events} events, chain and head agree")
+        return
+    for problem in result.problems:
+        click.echo(f"TAMPERED: {problem}", err=True)
+    raise SystemExit(1)
+
 if __name__ == "__main__":
     sys.exit(main())

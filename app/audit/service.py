@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, AuditHead
+from app.errors import PermissionDenied
+from app.models import AuditEvent, AuditHead, Membership, Role
 
 GENESIS_HASH = "0" * 64
 
@@ -128,10 +129,15 @@ def verify(session: Session) -> Verification:
     return Verification(not problems, count, tuple(problems))
 
 
-def events_for(session: Session, organisation_id: int, *, action: str | None = None,
+def events_for(session: Session, viewer: Membership, *, action: str | None = None,
                actor_user_id: int | None = None, limit: int = 200) -> list[AuditEvent]:
-    """An organisation's events, newest first, optionally filtered."""
-    query = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
+    """The viewer's organisation's events, newest first, optionally filtered.
+
+    Only admins read the log, and only their own organisation's part of it.
+    """
+    if viewer.role is not Role.ADMIN or not viewer.active:
+        raise PermissionDenied("only admins read the audit log")
+    query = select(AuditEvent).where(AuditEvent.organisation_id == viewer.organisation_id)
     if action:
         query = query.where(AuditEvent.action == action)
     if actor_user_id is not None:

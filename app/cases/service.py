@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from app.audit import service as audit
 from app.errors import NoKeyAccess, NotFound, PermissionDenied
 from app.models import Case, CaseKeyWrap, Membership, SealedKind, SealedObject, Storage
 from app.storage import BlobStore
@@ -42,7 +43,12 @@ def unlock_case_key(session: Session, membership: Membership, case: Case,
         CaseKeyWrap.case_id == case.id, CaseKeyWrap.member_key_id == key.id))
     if wrap is None:
         raise NoKeyAccess("case key not wrapped to this member")
-    return crypto.CaseKey.unwrap(wrap.wrapped_key, [identity])
+    case_key = crypto.CaseKey.unwrap(wrap.wrapped_key, [identity])
+    # Every decryption is accountable: the event is committed before the key is used.
+    audit.record(session, audit.Action.DECRYPT, organisation_id=case.organisation_id,
+                 actor_user_id=membership.user_id, target=case.public_id)
+    session.commit()
+    return case_key
 
 
 def _sealed(case: Case, kind: SealedKind) -> SealedObject:

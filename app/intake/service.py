@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from app.audit import service as audit
 from app.errors import PermissionDenied
 from app.intake import schema
 from app.intake.media import IteratorReader, strip_photo_metadata
@@ -224,6 +225,10 @@ class IntakeSubmission:
         ]
         try:
             self._session.add(case)
+            audit.record(self._session, audit.Action.INTAKE,
+                         organisation_id=self._membership.organisation_id,
+                         actor_user_id=self._membership.user_id, target=self.case_id,
+                         attachments=len(self._attachments))
             self._session.commit()
         except BaseException:
             self._session.rollback()

@@ -1,0 +1,29 @@
+"""Admins browse and filter their organisation's audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from app.audit import service
+from app.auth.access import current_membership, membership_required
+from app.db import get_session
+from app.models import Role
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.get("/")
+@membership_required(Role.ADMIN)
+def index() -> str:
+    membership = current_membership()
+    assert membership is not None  # guaranteed by membership_required
+    action = request.args.get("action") or None
+    if action not in {a.value for a in service.Action}:
+        action = None
+    actor = request.args.get("actor", "")
+    db = get_session()
+    events = service.events_for(db, membership, action=action,
+                                actor_user_id=int(actor) if actor.isdigit() else None)
+    return render_template("audit/index.html", events=events, actions=list(service.Action),
+                           selected_action=action or "", actor=actor,
+                           details_text=service.details_text)

@@ -73,6 +73,10 @@ class Membership(Base):
         Enum(Role, native_enum=False, length=20, create_constraint=True,
              values_callable=lambda roles: [r.value for r in roles]))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when an admin removes the member (inactive too): unlike a suspension,
+    # a removal cannot be reinstated, only followed by a fresh invitation,
+    # because the member's keys and case key wraps are gone.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")

@@ -161,6 +161,9 @@ def upgrade() -> None:
             )
         )
 
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("totp_secret_sealed", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True))
@@ -182,6 +185,9 @@ def downgrade() -> None:
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_enabled_at")
         batch_op.drop_column("totp_secret_sealed")
+
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.drop_column("removed_at")
 
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.drop_column("interviewer_totp_required")

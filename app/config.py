@@ -36,6 +36,7 @@ class Settings:
     session_idle_minutes: int = 15
     session_absolute_hours: int = 12
     secure_cookies: bool = True
+    invitation_hours: int = 72
 
     @property
     def max_upload_bytes(self) -> int:
@@ -102,3 +103,5 @@ def validate(settings: Settings) -> None:
         raise ConfigError("max_upload_mb must be at least 1")
     if settings.session_idle_minutes < 1:
         raise ConfigError("session_idle_minutes must be at least 1")
+    if settings.invitation_hours < 1:
+        raise ConfigError("invitation_hours must be at least 1")

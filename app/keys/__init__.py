@@ -1,0 +1,1 @@
+"""Session-bound unlocking of members' keys (brief, decision 5)."""

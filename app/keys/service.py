@@ -1,0 +1,229 @@
+"""Session-bound unlocked keys (brief, decision 5).
+
+A reviewer types their key passphrase once per session. The identity it
+opens is re-sealed under a fresh random key K: the sealed copy goes into an
+``UnlockedKey`` row, K only into the member's session cookie. Neither half
+opens anything alone, so a stolen database or backup yields no identity, and
+the row expires with the session (idle timeout, capped by the absolute
+lifetime) and is deleted at lock, sign-out, suspension and removal.
+
+The pure functions take everything as parameters; :func:`unlocked_identity`
+and :func:`forget` are the thin Flask-aware layer that reads the cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask import session as cookie
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+import crypto
+from app.audit import service as audit
+from app.errors import PermissionDenied
+from app.models import MemberKey, Membership, UnlockedKey
+
+# Session keys; app.auth's sign-out deletes the row named by UNLOCKED_KEY_ID.
+SESSION_KEY = "unlock_key"
+UNLOCKED_KEY_ID = "unlocked_key_id"
+_PURPOSE = "unlocked-identity"
+# Extending the row's expiry on every request would be a write per request;
+# only move it when it has used up more than this much of its idle window.
+_SLIDE_GRANULARITY = timedelta(seconds=60)
+
+
+class WrongPassphrase(Exception):
+    """The passphrase does not open the member's key (audited as unlock_failed)."""
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    row_id: int
+    # K: goes into the session cookie and nowhere else.
+    session_key: bytes = field(repr=False)
+    expires_at: datetime
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _context(membership_id: int, member_key_id: int) -> bytes:
+    # Binds the sealed identity to its row's owner and key: a row copied onto
+    # another member (or key) no longer opens.
+    return f"unlocked-key:{membership_id}:{member_key_id}".encode("ascii")
+
+
+def _key_of(membership: Membership) -> MemberKey:
+    if not membership.active or not membership.role.holds_key:
+        raise PermissionDenied("only active reviewers and admins hold keys")
+    key = membership.current_key
+    if key is None:
+        raise PermissionDenied("member holds no key")
+    return key
+
+
+def unlock(session: Session, membership: Membership, passphrase: str, *,
+           lifetime: timedelta, replaces: int | None = None,
+           now: datetime | None = None) -> Unlocked:
+    """Open the member's key with ``passphrase`` and park it for ``lifetime``.
+
+    ``replaces`` is the row this session held before, deleted so one session
+    holds one row. Other sessions' rows of the same member are left alone.
+    """
+    now = now or datetime.now(UTC)
+    key = _key_of(membership)
+    try:
+        identity = crypto.unprotect_identity(key.protected_identity, passphrase)
+    except crypto.CryptoError:
+        audit.record(session, audit.Action.UNLOCK_FAILED,
+                     organisation_id=membership.organisation_id,
+                     actor_user_id=membership.user_id, target=f"member_key:{key.id}")
+        session.commit()
+        raise WrongPassphrase from None
+    if str(identity.recipient) != key.recipient:  # pragma: no cover - a swapped key file
+        raise WrongPassphrase
+    session_key = crypto.SecretBox.random_key()
+    sealed = crypto.SecretBox.derive(session_key, _PURPOSE).seal(
+        identity.to_age_identity_file(), _context(membership.id, key.id))
+    purge_expired(session, membership, now)
+    if replaces is not None:
+        session.execute(delete(UnlockedKey).where(UnlockedKey.id == replaces,
+                                                  UnlockedKey.membership_id == membership.id))
+    row = UnlockedKey(membership_id=membership.id, member_key_id=key.id,
+                      sealed_identity=sealed, expires_at=now + lifetime)
+    session.add(row)
+    session.flush()
+    audit.record(session, audit.Action.UNLOCK, organisation_id=membership.organisation_id,
+                 actor_user_id=membership.user_id, target=f"member_key:{key.id}")
+    session.commit()
+    return Unlocked(row.id, session_key, row.expires_at)
+
+
+def open_unlocked(session: Session, membership: Membership, row_id: int, session_key: bytes,
+                  *, idle: timedelta | None = None, not_after: datetime | None = None,
+                  now: datetime | None = None) -> crypto.Identity | None:
+    """The identity parked in row ``row_id``, or None if it cannot be had.
+
+    None when the row is missing, belongs to someone else, is expired
+    (then deleted), was made for a key that is no longer current, or does not
+    open with ``session_key``. With ``idle`` the expiry slides to
+    ``now + idle``, never past ``not_after``. May commit: call it before
+    making other changes in the session.
+    """
+    now = now or datetime.now(UTC)
+    row = session.scalar(select(UnlockedKey).where(UnlockedKey.id == row_id,
+                                                   UnlockedKey.membership_id == membership.id))
+    if row is None:
+        return None
+    if _aware(row.expires_at) <= now:
+        session.delete(row)
+        session.commit()
+        return None
+    key = membership.current_key if membership.active else None
+    if key is None or key.id != row.member_key_id:
+        return None
+    try:
+        identity = crypto.parse_identity(crypto.SecretBox.derive(session_key, _PURPOSE).open(
+            row.sealed_identity, _context(membership.id, key.id)))
+    except crypto.CryptoError:
+        return None
+    if str(identity.recipient) != key.recipient:  # pragma: no cover - needs a forged row
+        return None
+    if idle is not None:
+        extended = now + idle
+        if not_after is not None:
+            extended = min(extended, not_after)
+        if extended - _aware(row.expires_at) >= _SLIDE_GRANULARITY:
+            row.expires_at = extended
+            session.commit()
+    return identity
+
+
+def unlocked_until(session: Session, membership: Membership, row_id: int,
+                   now: datetime | None = None) -> datetime | None:
+    """When this session's unlocked key expires (for display; opens nothing)."""
+    now = now or datetime.now(UTC)
+    expires = session.scalar(select(UnlockedKey.expires_at).where(
+        UnlockedKey.id == row_id, UnlockedKey.membership_id == membership.id))
+    return _aware(expires) if expires is not None and _aware(expires) > now else None
+
+
+def lock(session: Session, membership: Membership, row_id: int) -> None:
+    session.execute(delete(UnlockedKey).where(UnlockedKey.id == row_id,
+                                              UnlockedKey.membership_id == membership.id))
+    session.commit()
+
+
+def purge_expired(session: Session, membership: Membership | None = None,
+                  now: datetime | None = None) -> None:
+    """Delete expired rows (of one member, or all). The caller commits."""
+    query = delete(UnlockedKey).where(UnlockedKey.expires_at <= (now or datetime.now(UTC)))
+    if membership is not None:
+        query = query.where(UnlockedKey.membership_id == membership.id)
+    # SQLite returns naive datetimes, which Python cannot compare with `now`.
+    session.execute(query.execution_options(synchronize_session="fetch"))
+
+
+# --- the Flask side: K and the row id live in the signed session cookie ------
+
+def encode_session_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode("ascii")
+
+
+def _session_values() -> tuple[int, bytes] | None:
+    row_id, encoded = cookie.get(UNLOCKED_KEY_ID), cookie.get(SESSION_KEY)
+    if not isinstance(row_id, int) or not isinstance(encoded, str):
+        return None
+    try:
+        return row_id, base64.urlsafe_b64decode(encoded.encode("ascii"))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def session_limits() -> tuple[timedelta, datetime]:
+    """The idle window and the absolute end of the current sign-in session."""
+    settings = current_app.config["WITNESSBOX"]
+    started = cookie.get("started_at")
+    start = (datetime.fromtimestamp(started, UTC) if isinstance(started, int | float)
+             else datetime.now(UTC))
+    return (timedelta(minutes=settings.session_idle_minutes),
+            start + timedelta(hours=settings.session_absolute_hours))
+
+
+def remember(unlocked: Unlocked) -> None:
+    cookie[UNLOCKED_KEY_ID] = unlocked.row_id
+    cookie[SESSION_KEY] = encode_session_key(unlocked.session_key)
+
+
+def current_row_id() -> int | None:
+    values = _session_values()
+    return values[0] if values else None
+
+
+def unlocked_identity(session: Session, membership: Membership) -> crypto.Identity | None:
+    """The signed-in member's unlocked identity for this request, or None.
+
+    Each successful use slides the expiry by the idle timeout, capped by the
+    session's absolute lifetime. A dead reference is dropped from the cookie.
+    """
+    values = _session_values()
+    if values is None:
+        return None
+    idle, not_after = session_limits()
+    identity = open_unlocked(session, membership, values[0], values[1],
+                             idle=idle, not_after=not_after)
+    if identity is None:
+        forget()
+    return identity
+
+
+def forget() -> None:
+    cookie.pop(UNLOCKED_KEY_ID, None)
+    cookie.pop(SESSION_KEY, None)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.models import Role
+from crypto.identities import MIN_PASSPHRASE_LENGTH
+
+ROLE_CHOICES = [
+    SelectChoice(Role.INTERVIEWER.value, "Interviewer (records interviews, holds no key)"),
+    SelectChoice(Role.REVIEWER.value, "Reviewer (holds a key, reads cases granted to them)"),
+    SelectChoice(Role.ADMIN.value, "Admin (holds a key, manages members and exports)"),
+]
+
+
+class InviteForm(FlaskForm):
+    # A plausibility check only: the admin hands the link over in person anyway.
+    email = EmailField("E-mail", validators=[
+        DataRequired(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address.")])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: POST with a CSRF token, nothing else."""
+
+
+class SettingsForm(FlaskForm):
+    interviewer_totp_required = BooleanField("Interviewers must use two-factor sign-in")
+
+
+class _NewPassword:
+    password = PasswordField("Choose a password", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
+    confirm_password = PasswordField("Repeat the password", validators=[
+        DataRequired(), EqualTo("password", message="The passwords differ.")])
+
+
+class _ExistingPassword:
+    password = PasswordField("Your current Witnessbox password",
+                             validators=[DataRequired(), Length(max=1024)])
+
+
+class _Passphrase:
+    passphrase = PasswordField("Choose a key passphrase", validators=[
+        DataRequired(), Length(min=MIN_PASSPHRASE_LENGTH, max=1024)])
+    confirm_passphrase = PasswordField("Repeat the key passphrase", validators=[
+        DataRequired(), EqualTo("passphrase", message="The passphrases differ.")])
+
+
+class AcceptNewForm(_NewPassword, FlaskForm):
+    pass
+
+
+class AcceptNewWithKeyForm(_NewPassword, _Passphrase, FlaskForm):
+    pass
+
+
+class AcceptExistingForm(_ExistingPassword, FlaskForm):
+    pass
+
+
+class AcceptExistingWithKeyForm(_ExistingPassword, _Passphrase, FlaskForm):
+    pass
+
+
+def accept_form(existing_user: bool, holds_key: bool) -> FlaskForm:
+    cls: type[FlaskForm] = {
+        (False, False): AcceptNewForm, (False, True): AcceptNewWithKeyForm,
+        (True, False): AcceptExistingForm, (True, True): AcceptExistingWithKeyForm,
+    }[(existing_user, holds_key)]
+    return cls()

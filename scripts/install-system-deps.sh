@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages Witnessbox needs: `age` (the stock CLI opens our archives;
-# the recovery tests use it). Installs them when running as root, otherwise
-# says what to install.
+# the recovery tests use it) and `chromium` (browser journeys, driven by
+# Playwright with executable_path: no browser download). Installs them when
+# running as root, otherwise says what to install.
 set -euo pipefail
-packages=(age)
+packages=(age chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -22,7 +22,14 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from app.intake import schema
 from app.intake.schema import FieldSpec, Kind
@@ -31,6 +38,15 @@ from app.intake.service import IntakeAnswers
 TEXT_LIMIT = 2_000
 LONG_TEXT_LIMIT = 20_000
 NARRATIVE_LIMIT = 400_000
+
+
+class AtLeastOne:
+    """Like DataRequired for a checkbox group, but without the HTML ``required``
+    flag: browsers put it on every box and then demand that all be ticked."""
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        if not field.data:
+            raise StopValidation("Choose at least one.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -55,7 +71,7 @@ def _field_for(spec: FieldSpec) -> Field:
         return SelectField(spec.label, choices=options(spec.choices, blank=True),
                            validators=validators, **kwargs)
     if spec.kind is Kind.MULTI:
-        validators = [DataRequired()] if spec.required else [Optional()]
+        validators = [AtLeastOne()] if spec.required else [Optional()]
         return MultiCheckboxField(spec.label, choices=options(spec.choices),
                                   validators=validators, **kwargs)
     if spec.kind is Kind.BOOLEAN:

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import db, web
 from app.config import PROJECT_ROOT, Settings, load_settings
+from app.security import limits
 
 csrf = CSRFProtect()
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     db.init_app(app, settings.database_url)
     csrf.init_app(app)
+    limits.init_app(app, settings)
 
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp

@@ -36,6 +36,12 @@ class Settings:
     session_idle_minutes: int = 15
     session_absolute_hours: int = 12
     secure_cookies: bool = True
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    ratelimit_storage_url: str = "memory://"
+    login_rate_limit: str = "10 per minute; 50 per hour"
+    second_factor_rate_limit: str = "10 per minute; 50 per hour"
+    sensitive_rate_limit: str = "10 per minute; 50 per hour"
     invitation_hours: int = 72
 
     @property
@@ -103,5 +109,9 @@ def validate(settings: Settings) -> None:
         raise ConfigError("max_upload_mb must be at least 1")
     if settings.session_idle_minutes < 1:
         raise ConfigError("session_idle_minutes must be at least 1")
+    if settings.lockout_threshold < 1 or settings.lockout_minutes < 1:
+        raise ConfigError("lockout_threshold and lockout_minutes must be at least 1")
+    if not settings.ratelimit_storage_url.startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigError("ratelimit_storage_url: expected memory:// or a redis:// URL")
     if settings.invitation_hours < 1:
         raise ConfigError("invitation_hours must be at least 1")

@@ -39,6 +39,10 @@ def membership_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, 
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | Response:
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login"))
+            # Also enforced for every request in app.auth.routes; repeated here so a
+            # view is safe even if that hook is ever bypassed.
+            if current_user.must_enrol:
+                return redirect(url_for("auth.totp_enrol"))
             if current_user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             membership = current_membership()

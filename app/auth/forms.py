@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField
+from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
@@ -26,3 +26,17 @@ class ChooseOrganisationForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Logout is a POST with a CSRF token: a cross-site link cannot sign anyone out."""
+
+
+class SecondFactorForm(FlaskForm):
+    """The code from the authenticator app, or one recovery code."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True})
+
+
+class ConfirmTotpForm(FlaskForm):
+    """Deliberately no user id: enrolment acts only on the signed-in member."""
+
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=16)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

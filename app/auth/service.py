@@ -1,12 +1,25 @@
-"""Authentication and the active membership, independent of Flask views."""
+"""Authentication, lockout and the active membership, independent of Flask views.
+
+Lockout lives in the database, per account: whatever address an attacker
+uses, ``lockout_threshold`` consecutive wrong passwords or second-factor
+codes lock the account for ``lockout_minutes``. While locked, even the right
+password fails, with the same message as a wrong one, so the lock tells an
+attacker nothing about the password. Audit events carry ids only.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from app.audit.service import Action, record
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
-from app.models import Membership, User
+from app.models import Membership, UnlockedKey, User
+
+DEFAULT_LOCKOUT_THRESHOLD = 5
+DEFAULT_LOCKOUT_MINUTES = 15
 
 
 class PasswordPolicyError(ValueError):
@@ -17,15 +30,131 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user if the password matches; None otherwise, in the same time."""
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; both backends store UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    return user.locked_until is not None and _aware(user.locked_until) > (now or _now())
+
+
+def audit_user_event(session: Session, action: Action, user_id: int | None,
+                     **details: str | int | bool | None) -> None:
+    """Record ``action`` in the log of every organisation the user belongs to.
+
+    Each organisation's admins then see their own member's sign-in events;
+    an unknown e-mail is recorded once, with no organisation and no actor.
+    """
+    organisation_ids: list[int | None] = []
+    if user_id is not None:
+        organisation_ids.extend(session.scalars(
+            select(Membership.organisation_id)
+            .where(Membership.user_id == user_id, Membership.active.is_(True))
+            .order_by(Membership.organisation_id)))
+    for organisation_id in organisation_ids or [None]:
+        record(session, action, organisation_id=organisation_id, actor_user_id=user_id,
+               target=f"user:{user_id}" if user_id is not None else None, **details)
+
+
+def register_failure(session: Session, user: User, action: Action, *, reason: str,
+                     threshold: int = DEFAULT_LOCKOUT_THRESHOLD,
+                     lock_minutes: int = DEFAULT_LOCKOUT_MINUTES,
+                     now: datetime | None = None) -> bool:
+    """Count one wrong password or code; lock at ``threshold``. The caller commits.
+
+    The increment happens in SQL so that parallel guesses are all counted.
+    Returns True when this failure locked the account.
+    """
+    failures = session.execute(
+        update(User).where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)).scalar_one()
+    user.failed_logins = failures
+    audit_user_event(session, action, user.id, reason=reason)
+    if failures < threshold:
+        return False
+    # The counter restarts so that, once the lock lifts, N more guesses lock again.
+    user.failed_logins = 0
+    user.locked_until = (now or _now()) + timedelta(minutes=lock_minutes)
+    audit_user_event(session, Action.LOCKED_OUT, user.id, minutes=lock_minutes)
+    return True
+
+
+def authenticate(session: Session, email: str, password: str, *,
+                 threshold: int = DEFAULT_LOCKOUT_THRESHOLD,
+                 lock_minutes: int = DEFAULT_LOCKOUT_MINUTES,
+                 now: datetime | None = None) -> User | None:
+    """The user if the password matches and the account is not locked.
+
+    None otherwise, after the same argon2 work whichever the reason. Failures
+    are counted and audited and committed here.
+    """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        audit_user_event(session, Action.SIGN_IN_FAILED, None, reason="unknown_account")
+        session.commit()
+        return None
+    if is_locked(user, now):
+        audit_user_event(session, Action.SIGN_IN_FAILED, user.id, reason="locked")
+        session.commit()
+        return None
+    if not matches:
+        register_failure(session, user, Action.SIGN_IN_FAILED, reason="password",
+                         threshold=threshold, lock_minutes=lock_minutes, now=now)
+        session.commit()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.commit()
     return user
+
+
+def complete_sign_in(session: Session, user: User, method: str) -> None:
+    """Both factors passed: reset the failure counter and record the sign-in."""
+    user.failed_logins = 0
+    user.locked_until = None
+    if method == "recovery_code":
+        audit_user_event(session, Action.RECOVERY_CODE_USED, user.id)
+    audit_user_event(session, Action.SIGN_IN, user.id, method=method)
+    session.commit()
+
+
+def drop_unlocked_key(session: Session, user_id: int, unlocked_key_id: int) -> None:
+    """Delete the one unlocked key a session held (only if it is this user's)."""
+    session.execute(delete(UnlockedKey).where(
+        UnlockedKey.id == unlocked_key_id,
+        UnlockedKey.membership_id.in_(
+            select(Membership.id).where(Membership.user_id == user_id))))
+
+
+def drop_all_unlocked_keys(session: Session, user_id: int) -> None:
+    session.execute(delete(UnlockedKey).where(UnlockedKey.membership_id.in_(
+        select(Membership.id).where(Membership.user_id == user_id))))
+
+
+def sign_out(session: Session, user_id: int, unlocked_key_id: int | None, reason: str) -> None:
+    """End one session: its unlocked key goes with it. Commits."""
+    if unlocked_key_id is not None:
+        drop_unlocked_key(session, user_id, unlocked_key_id)
+    audit_user_event(session, Action.SIGN_OUT, user_id, reason=reason)
+    session.commit()
+
+
+def sign_out_everywhere(session: Session, user_id: int) -> None:
+    """End every session of the user: a newer generation makes old cookies stale. Commits."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_generation=User.session_generation + 1)
+                    .execution_options(synchronize_session=False))
+    drop_all_unlocked_keys(session, user_id)
+    audit_user_event(session, Action.SIGN_OUT_EVERYWHERE, user_id)
+    session.commit()
 
 
 def set_password(session: Session, user: User, new_password: str) -> None:

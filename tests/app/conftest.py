@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,8 +17,9 @@ from sqlalchemy.orm import Session
 
 import crypto
 from app import create_app
+from app.auth import totp
 from app.config import Settings
-from app.models import Membership, Organisation, Role
+from app.models import Membership, Organisation, Role, User
 from app.orgs.service import add_member, add_member_key, create_organisation
 
 PASSWORD = "correct horse battery staple"
@@ -72,20 +75,58 @@ def identity_pool() -> IdentityPool:
     return IdentityPool()
 
 
+class TotpRegistry:
+    """TOTP secrets of the test members, by e-mail, and the codes they may use.
+
+    A code is accepted once (the server remembers the last 30-second step),
+    so a test that signs the same member in twice within 30 s needs a later
+    step each time: the valid window allows the previous, current and next
+    step, i.e. three sign-ins per member per step.
+    """
+
+    def __init__(self) -> None:
+        self.secrets: dict[str, str] = {}
+        self._last_step: dict[str, int] = {}
+
+    def enrol(self, db: Session, user: User) -> str:
+        """Turn TOTP on for ``user`` directly in the database; returns the secret."""
+        secret = pyotp.random_base32()
+        totp.install_secret(user, secret, SECRET_KEY)
+        db.flush()
+        self.secrets[user.email] = secret
+        return secret
+
+    def next_code(self, email: str) -> str:
+        current = int(time.time()) // totp.STEP_SECONDS
+        step = max(current - totp.VALID_WINDOW, self._last_step.get(email, -1) + 1)
+        assert step <= current + totp.VALID_WINDOW, \
+            f"{email} signed in more than three times within one 30-second step"
+        self._last_step[email] = step
+        return pyotp.TOTP(self.secrets[email]).generate_otp(step)
+
+
+@pytest.fixture
+def totp_registry() -> TotpRegistry:
+    return TotpRegistry()
+
+
 @dataclass
 class OrgFixture:
     organisation: Organisation
     recovery: crypto.Identity
     members: dict[Role, Membership] = field(default_factory=dict)
     identities: dict[Role, crypto.Identity] = field(default_factory=dict)
+    totp_secrets: dict[Role, str] = field(default_factory=dict)
 
     def email(self, role: Role) -> str:
         return f"{role.value}@{self.organisation.slug}.test"
 
 
 @pytest.fixture
-def make_org(db: Session, identity_pool: IdentityPool):  # type: ignore[no-untyped-def]
-    """Create an organisation with one member per role; key holders get keys."""
+def make_org(db: Session, identity_pool: IdentityPool,  # type: ignore[no-untyped-def]
+             totp_registry: TotpRegistry):
+    """Create an organisation with one member per role; key holders get keys
+    and, as their role requires, TOTP (secrets in ``totp_secrets``)."""
     used = itertools.count()
 
     def factory(slug: str) -> OrgFixture:
@@ -99,6 +140,7 @@ def make_org(db: Session, identity_pool: IdentityPool):  # type: ignore[no-untyp
                 identity, protected = identity_pool.get(next(used))
                 add_member_key(db, membership, protected, identity.recipient)
                 org.identities[role] = identity
+                org.totp_secrets[role] = totp_registry.enrol(db, membership.user)
         db.commit()
         return org
 
@@ -117,8 +159,9 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 class WebUser:
     """Drives the test client like a person: reads CSRF tokens from pages."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, totp_registry: TotpRegistry) -> None:
         self.client = client
+        self.totp = totp_registry
 
     def csrf_token(self, path: str) -> str:
         page = self.client.get(path)
@@ -127,14 +170,20 @@ class WebUser:
         return match.group(1)
 
     def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        """Password, then (for members with TOTP) a fresh code from the registry."""
         response = self.client.post("/login", data={
             "email": email, "password": password, "csrf_token": self.csrf_token("/login")})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].endswith("/login/code"):
+            response = self.client.post("/login/code", data={
+                "code": self.totp.next_code(email),
+                "csrf_token": self.csrf_token("/login/code")})
+            assert response.status_code == 302, response.get_data(as_text=True)
 
 
 @pytest.fixture
-def web(client: FlaskClient) -> WebUser:
-    return WebUser(client)
+def web(client: FlaskClient, totp_registry: TotpRegistry) -> WebUser:
+    return WebUser(client, totp_registry)
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Cross-cutting protections shared by several blueprints (rate limits)."""

@@ -110,3 +110,13 @@ def test_password_hashes_are_argon2id() -> None:
     assert verify_password(hashed, "a long enough password")
     assert not verify_password(hashed, "another password")
     assert not verify_password(None, "a long enough password")
+
+
+def test_login_and_logout_with_a_forged_csrf_token_are_refused(web: Any, demo_org: Any) -> None:
+    response = web.client.post("/login", data={
+        "email": demo_org.email(Role.INTERVIEWER), "password": "correct horse battery staple",
+        "csrf_token": "forged-token"})
+    assert response.status_code == 400
+    web.sign_in(demo_org.email(Role.INTERVIEWER))
+    assert web.client.post("/logout", data={"csrf_token": "forged-token"}).status_code == 400
+    assert web.client.get("/").status_code == 200  # still signed in

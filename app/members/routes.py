@@ -1,0 +1,181 @@
+"""Admin pages for members, invitations and organisation settings, and the
+public invitation-accept page (the only way into Witnessbox: no self-registration)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from app.auth.access import current_membership, membership_required
+from app.db import get_session
+from app.errors import NotFound, PermissionDenied
+from app.members import service
+from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
+from app.models import Membership, Role
+from app.security.limits import sensitive_limit
+
+bp = Blueprint("members", __name__)
+
+
+@bp.errorhandler(PermissionDenied)
+def _denied(_exc: PermissionDenied) -> ResponseReturnValue:
+    return render_template("error.html", status=403, title="Forbidden",
+                           message="You do not have permission to do this."), 403
+
+
+@bp.errorhandler(NotFound)
+def _not_found(_exc: NotFound) -> ResponseReturnValue:
+    # The same answer for "another organisation's member" and "no such member".
+    return render_template("error.html", status=404, title="Not found",
+                           message="No such member or invitation in your organisation."), 404
+
+
+def _admin() -> Membership:
+    membership = current_membership()
+    if membership is None:  # pragma: no cover - membership_required redirected already
+        raise PermissionDenied("no membership")
+    return membership
+
+
+@bp.get("/members")
+@membership_required(Role.ADMIN)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    admin = _admin()
+    return render_template(
+        "members/index.html", members=service.list_members(db, admin),
+        invitations=service.pending_invitations(db, admin), me=admin,
+        state=service.member_state, key_status=service.key_status, action_form=ActionForm())
+
+
+@bp.route("/members/invite", methods=["GET", "POST"])
+@membership_required(Role.ADMIN)
+def invite() -> ResponseReturnValue:
+    form = InviteForm()
+    if form.validate_on_submit():
+        hours = current_app.config["WITNESSBOX"].invitation_hours
+        try:
+            issued = service.invite(get_session(), _admin(), form.email.data or "",
+                                    Role(form.role.data), lifetime=timedelta(hours=hours))
+        except service.Refused as exc:
+            flash(str(exc), "error")
+            return render_template("members/invite.html", form=form), 400
+        # Rendered, not redirected: the link must not travel through the
+        # session cookie or a flash message, and is never shown again.
+        return render_template(
+            "members/invited.html", invitation=issued.invitation,
+            link=url_for("members.accept", token=issued.token, _external=True), hours=hours)
+    return render_template("members/invite.html", form=form)
+
+
+@bp.post("/members/invitations/<int:invitation_id>/revoke")
+@membership_required(Role.ADMIN)
+def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
+    if ActionForm().validate_on_submit():
+        service.revoke_invitation(get_session(), _admin(), invitation_id)
+        flash("Invitation revoked: its link no longer works.", "info")
+    return redirect(url_for("members.index"))
+
+
+def _member_action(membership_id: int, action: str) -> ResponseReturnValue:
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("members.index"))
+    db = get_session()
+    try:
+        if action == "suspend":
+            service.suspend(db, _admin(), membership_id)
+            flash("Member suspended. Their unlocked key was locked.", "info")
+        elif action == "reinstate":
+            service.reinstate(db, _admin(), membership_id)
+            flash("Member reinstated.", "info")
+        else:
+            removal = service.remove(db, _admin(), membership_id)
+            flash(f"Member removed: {removal.keys_retired} key(s) retired and "
+                  f"{removal.wraps_deleted} case key wrap(s) destroyed.", "info")
+    except service.Refused as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("members.index"))
+
+
+@bp.post("/members/<int:membership_id>/suspend")
+@membership_required(Role.ADMIN)
+def suspend(membership_id: int) -> ResponseReturnValue:
+    return _member_action(membership_id, "suspend")
+
+
+@bp.post("/members/<int:membership_id>/reinstate")
+@membership_required(Role.ADMIN)
+def reinstate(membership_id: int) -> ResponseReturnValue:
+    return _member_action(membership_id, "reinstate")
+
+
+@bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@membership_required(Role.ADMIN)
+def remove(membership_id: int) -> ResponseReturnValue:
+    """GET asks for confirmation (removal cannot be undone); POST removes."""
+    form = ActionForm()
+    if form.is_submitted():
+        return _member_action(membership_id, "remove")
+    member = service.get_member(get_session(), _admin(), membership_id)
+    return render_template("members/remove.html", member=member, form=form,
+                           key_status=service.key_status(member))
+
+
+@bp.route("/members/settings", methods=["GET", "POST"])
+@membership_required(Role.ADMIN)
+def settings() -> ResponseReturnValue:
+    db = get_session()
+    admin = _admin()
+    organisation = service.organisation_of(db, admin)
+    form = SettingsForm(data={"interviewer_totp_required":
+                              organisation.interviewer_totp_required})
+    if form.validate_on_submit():
+        if service.set_interviewer_totp_required(db, admin,
+                                                 bool(form.interviewer_totp_required.data)):
+            flash("Settings saved.", "info")
+        return redirect(url_for("members.settings"))
+    return render_template("members/settings.html", form=form, organisation=organisation)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@sensitive_limit
+def accept(token: str) -> ResponseReturnValue:
+    """Open to anyone holding the link; the token is the only credential."""
+    db = get_session()
+    try:
+        invitation = service.find_invitation(db, token)
+    except service.InvitationInvalid:
+        return _invalid_invitation()
+    existing = service.existing_user(db, invitation) is not None
+    form = accept_form(existing, invitation.role.holds_key)
+    status = 200
+    if form.validate_on_submit():
+        passphrase = form.data.get("passphrase")
+        try:
+            service.accept_invitation(db, token, password=form.data["password"] or "",
+                                      passphrase=passphrase)
+        except service.InvitationInvalid:
+            return _invalid_invitation()
+        except service.WrongPassword:
+            flash("The password is wrong.", "error")
+            status = 400
+        except service.Refused as exc:
+            flash(str(exc), "error")
+            status = 400
+        else:
+            flash("You have joined. Sign in with your e-mail address and password.", "info")
+            return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("members/accept.html", form=form, invitation=invitation,
+                           existing=existing), status
+
+
+def _invalid_invitation() -> ResponseReturnValue:
+    # One page for unknown, used, revoked and expired: a guesser learns nothing.
+    return render_template(
+        "error.html", status=410, title="Invitation invalid or expired",
+        message="This invitation link is invalid or has expired. "
+                "Ask your organisation's admin for a new one."), 410

@@ -1,0 +1,95 @@
+"""Unlocking and locking a reviewer's or admin's key for this session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.auth.access import current_membership, membership_required
+from app.db import get_session
+from app.errors import PermissionDenied
+from app.keys import service
+from app.keys.forms import LockForm, UnlockForm
+from app.models import Membership, Role
+from app.security.limits import sensitive_limit
+
+bp = Blueprint("keys", __name__)
+
+
+def _member() -> Membership:
+    membership = current_membership()
+    if membership is None:  # pragma: no cover - membership_required redirected already
+        raise PermissionDenied("no membership")
+    return membership
+
+
+@bp.app_context_processor
+def _unlock_status() -> dict[str, object]:
+    """``key_unlocked_until()`` for templates: when this session's key locks
+    again, or None. A function, so pages that never ask never query."""
+    def key_unlocked_until() -> datetime | None:
+        membership = current_membership()
+        row_id = service.current_row_id()
+        if membership is None or row_id is None:
+            return None
+        return service.unlocked_until(get_session(), membership, row_id)
+    return {"key_unlocked_until": key_unlocked_until}
+
+
+def _page(form: UnlockForm, status: int = 200) -> ResponseReturnValue:
+    membership = _member()
+    row_id = service.current_row_id()
+    until = service.unlocked_until(get_session(), membership, row_id) if row_id else None
+    return render_template("keys/unlock.html", form=form, lock_form=LockForm(),
+                           unlocked_until=until, has_key=membership.current_key is not None
+                           ), status
+
+
+@bp.get("/key")
+@membership_required(Role.REVIEWER, Role.ADMIN)
+def status() -> ResponseReturnValue:
+    return _page(UnlockForm())
+
+
+@bp.post("/key/unlock")
+@sensitive_limit
+@membership_required(Role.REVIEWER, Role.ADMIN)
+def unlock() -> ResponseReturnValue:
+    form = UnlockForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    db = get_session()
+    idle, not_after = service.session_limits()
+    lifetime = min(idle, not_after - datetime.now(not_after.tzinfo))
+    try:
+        unlocked = service.unlock(db, _member(), form.passphrase.data or "",
+                                  lifetime=lifetime, replaces=service.current_row_id())
+    except service.WrongPassphrase:
+        flash("That passphrase does not open your key.", "error")
+        return _page(UnlockForm(), 400)
+    service.remember(unlocked)
+    flash("Your key is unlocked for this session.", "info")
+    return redirect(_next_page())
+
+
+@bp.post("/key/lock")
+@membership_required(Role.REVIEWER, Role.ADMIN)
+def lock() -> ResponseReturnValue:
+    form = LockForm()
+    if form.validate_on_submit():
+        row_id = service.current_row_id()
+        if row_id is not None:
+            service.lock(get_session(), _member(), row_id)
+        service.forget()
+        flash("Your key is locked.", "info")
+    return redirect(url_for("keys.status"))
+
+
+def _next_page() -> str:
+    # Only local paths: an open redirect would let a link send people elsewhere.
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.index")

@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from app.auth.routes import login_manager
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
+    from app.keys.routes import bp as keys_bp
     from app.main import bp as main_bp
+    from app.members.routes import bp as members_bp
 
     login_manager.init_app(app)
     # The intake body is streamed; its view checks the CSRF token itself
@@ -53,7 +55,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(keys_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(members_bp)
     web.register(app)
     return app
 

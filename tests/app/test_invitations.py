@@ -270,3 +270,34 @@ def test_no_self_registration_route(app: Any) -> None:
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert not any(word in rule for rule in rules
                    for word in ("register", "signup", "sign-up", "join"))
+
+
+def test_accept_and_unlock_posts_are_rate_limited(settings: Any, db: Session,
+                                                  demo_org: OrgFixture,
+                                                  totp_registry: Any) -> None:
+    from dataclasses import replace
+
+    from app import create_app
+
+    limited = create_app(replace(settings, sensitive_rate_limit="2 per minute"))
+    limited.config["TESTING"] = True
+    try:
+        client = limited.test_client()
+        token = issue(db, demo_org.members[Role.ADMIN], "slow@example.org", Role.INTERVIEWER)
+        path = f"/invite/{token}"
+        page = client.get(path).get_data(as_text=True)
+        csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        statuses = [client.post(path, data={"password": "x", "csrf_token": csrf}).status_code
+                    for _ in range(3)]
+        assert statuses == [400, 400, 429]
+        assert user_by_email(db, "slow@example.org") is None
+        # Key unlock: each wrong guess costs the server a scrypt run, and the
+        # passphrase is the last line of defence; same limit.
+        reviewer = WebUser(limited.test_client(), totp_registry)
+        reviewer.sign_in(demo_org.email(Role.REVIEWER))
+        csrf = reviewer.csrf_token("/key")
+        statuses = [reviewer.client.post("/key/unlock", data={
+            "passphrase": "wrong guess", "csrf_token": csrf}).status_code for _ in range(3)]
+        assert statuses == [400, 400, 429]
+    finally:
+        limited.extensions["witnessbox.engine"].dispose()

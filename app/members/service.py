@@ -282,6 +282,16 @@ def _forget_unlocked_keys(session: Session, member: Membership) -> int:
         delete(UnlockedKey).where(UnlockedKey.membership_id == member.id)))
 
 
+def _revoke_their_invitations(session: Session, member: Membership, now: datetime) -> None:
+    # Links an admin handed out before being suspended or removed might have
+    # gone to the wrong person; nobody vouches for them any more.
+    session.execute(
+        update(Invitation)
+        .where(Invitation.created_by_membership_id == member.id,
+               Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now))
+
+
 def suspend(session: Session, admin: Membership, membership_id: int) -> None:
     """Block sign-in to the organisation; keys and case access stay for a reinstatement."""
     member = _target(session, admin, membership_id)
@@ -290,6 +300,7 @@ def suspend(session: Session, admin: Membership, membership_id: int) -> None:
     member.active = False
     # A key unlocked before the suspension must not outlive it.
     _forget_unlocked_keys(session, member)
+    _revoke_their_invitations(session, member, datetime.now(UTC))
     audit.record(session, audit.Action.MEMBER_SUSPENDED, organisation_id=admin.organisation_id,
                  actor_user_id=admin.user_id, target=f"membership:{member.id}")
     session.commit()
@@ -333,6 +344,7 @@ def remove(session: Session, admin: Membership, membership_id: int,
         update(MemberKey).where(MemberKey.membership_id == member.id,
                                 MemberKey.retired_at.is_(None)).values(retired_at=now)))
     _forget_unlocked_keys(session, member)
+    _revoke_their_invitations(session, member, now)
     member.active, member.removed_at = False, now
     audit.record(session, audit.Action.MEMBER_REMOVED, organisation_id=admin.organisation_id,
                  actor_user_id=admin.user_id, target=f"membership:{member.id}",

@@ -284,3 +284,18 @@ def test_expired_unlocked_rows_do_not_survive_removal_either(
                 now=datetime.now(UTC) - timedelta(hours=1))
     members.remove(db, admin, reviewer.id)
     assert db.scalar(select(func.count()).select_from(UnlockedKey)) == 0
+
+
+@pytest.mark.parametrize("action", ["suspend", "remove"])
+def test_invitations_of_a_suspended_or_removed_admin_stop_working(
+        db: Session, make_org: Any, action: str) -> None:
+    from app.orgs.service import add_member
+
+    org = make_org("gamma")
+    second_admin = add_member(db, org.organisation, "admin2@gamma.test", "a long password 123",
+                              Role.ADMIN, must_change_password=False)
+    db.commit()
+    token = issue(db, second_admin, "invitee@example.org", Role.INTERVIEWER)
+    getattr(members, action)(db, org.members[Role.ADMIN], second_admin.id)
+    with pytest.raises(members.InvitationInvalid):
+        members.find_invitation(db, token)

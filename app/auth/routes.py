@@ -44,7 +44,7 @@ from app.auth.forms import (
     LogoutForm,
     SecondFactorForm,
 )
-from app.auth.passwords import verify_password
+from app.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
 from app.config import Settings
 from app.db import get_session
 from app.models import User
@@ -306,11 +306,13 @@ def change_password() -> ResponseReturnValue:
                                                or ""):
             flash("The current password is wrong.", "error")
             return render_template("auth/password.html", form=form), 400
-        try:
-            service.set_password(db, user, form.new_password.data or "")
-        except service.PasswordPolicyError as exc:
-            flash(str(exc), "error")
+        if len(form.new_password.data or "") < MIN_PASSWORD_LENGTH:
+            flash(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "error")
             return render_template("auth/password.html", form=form), 400
+        # Whoever knew the old password may hold a session: end every other one.
+        session["generation"] = service.end_other_sessions(db, user, _session_unlocked_key())
+        service.audit_user_event(db, Action.PASSWORD_CHANGED, user.id)
+        service.set_password(db, user, form.new_password.data or "")  # commits
         flash("Password changed.", "info")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

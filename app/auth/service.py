@@ -157,6 +157,19 @@ def sign_out_everywhere(session: Session, user_id: int) -> None:
     session.commit()
 
 
+def end_other_sessions(session: Session, user: User, keep_unlocked_key_id: int | None) -> int:
+    """After a password change: every other session ends, this one goes on.
+
+    Returns the new generation for the caller to store in this session. The
+    caller commits.
+    """
+    user.session_generation += 1
+    session.execute(delete(UnlockedKey).where(
+        UnlockedKey.membership_id.in_(select(Membership.id).where(Membership.user_id == user.id)),
+        UnlockedKey.id != (keep_unlocked_key_id if keep_unlocked_key_id is not None else -1)))
+    return user.session_generation
+
+
 def set_password(session: Session, user: User, new_password: str) -> None:
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")

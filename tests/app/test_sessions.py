@@ -161,3 +161,24 @@ def test_cookies_are_secure_outside_demo_mode(settings: Settings) -> None:
     demo = _cookie_headers(settings, secure_cookies=True, demo_mode=True)
     assert "Secure" not in demo  # plain http://127.0.0.1 in a demo
     assert "HttpOnly" in demo
+
+
+def test_password_change_ends_the_other_sessions(web: Any, demo_org: Any, db: Session,
+                                                 app: Any) -> None:
+    email = demo_org.email(Role.REVIEWER)
+    stolen = second_browser(app, web)
+    stolen.sign_in(email)
+    theirs = _unlocked_key(db, demo_org, Role.REVIEWER)
+    _remember_unlock(stolen, theirs)
+    web.sign_in(email)
+    mine = _unlocked_key(db, demo_org, Role.REVIEWER)
+    _remember_unlock(web, mine)
+    response = web.client.post("/password", data={
+        "current_password": "correct horse battery staple",
+        "new_password": "a brand new passphrase", "confirm": "a brand new passphrase",
+        "csrf_token": web.csrf_token("/password")})
+    assert response.status_code == 302
+    assert web.client.get("/").status_code == 200  # this session goes on
+    assert stolen.client.get("/").headers["Location"].endswith("/login")
+    assert _rows(db) == {mine}
+    assert "password_changed" in list(db.scalars(select(AuditEvent.action)))

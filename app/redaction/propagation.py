@@ -17,20 +17,45 @@ from app.redaction.korean import given_name
 from app.redaction.names import ENGLISH_NOT_NAME
 from app.redaction.script import HANGUL_RE, is_cyrillic_char
 from app.redaction.spans import DEM, MISC, ORG, PERSON, PLACE, QUANTITY, IdType, Span
+from app.redaction.stopwords import is_function_word, is_stopword
 
 TITLES = re.compile(
     r"^(?:Mr|Mrs|Ms|Miss|Dr|Judge|Pastor|Reverend|Father|Comrade|Professor|Senator|Auntie|auntie|"
-    r"Aunt|Uncle|uncle|товарищ|дядя|тётя|господин)\.?\s+"
+    r"Aunt|Uncle|uncle|товарищ|дядя|тётя|господин|пастор|бригадир|гражданин|гражданка)\.?\s+"
 )
 RU_ENDINGS = r"(?:а|я|е|у|ю|ом|ем|ём|ой|ей|ою|ы|и|ь|ью|ым|ых|ого|ому|ая|ую|ою)?"
 # Words that are part of names but mean something on their own.
 SKIP_PARTS = frozenset({"van", "von", "de", "der", "le", "la", "del", "da", "di", "du"})
 PROPAGATE = {PERSON, PLACE, ORG}
+PLACE_UNIT = re.compile(
+    r"(?:\s+(?:County|City|District|Township)|-(?:gun|kun|si|shi)|(?<=[가-힣]{2})(?:시|군|구역))$"
+)
+
+
+def _spreadable(word: str) -> bool:
+    """A single word may be searched for on its own only if it looks like a name."""
+    if is_function_word(word):
+        return False
+    if not is_stopword(word):
+        return True
+    # A frequent word ("Bear", "Старик") spreads only as a capitalised whole name.
+    return word[:1].isupper()
 
 
 def _variants(surface: str, category: str) -> set[str]:
     surface = TITLES.sub("", surface.strip(" \"“”'«»,.()"))
+    words = surface.split()
+    if len(words) == 1 and not _spreadable(surface):
+        return set()
     out = {surface} if len(surface) >= 2 else set()
+    # A nickname phrase ("the Bear", "iron auntie") is used whole, never by parts.
+    if any(w.lower() not in SKIP_PARTS and (is_stopword(w) or w[:1].islower()) for w in words):
+        return out
+    if category == PLACE:
+        # "연탄군" is also "연탄", "Kowon County" also "Kowon".
+        core = PLACE_UNIT.sub("", surface)
+        if core != surface and len(core) >= 2 and not is_stopword(core):
+            out.add(core)
     if category == PLACE and "," in surface:
         # "Rathmines, Dublin": the city alone identifies too.
         out.update(p.strip() for p in surface.split(",") if len(p.strip()) >= 3)
@@ -38,12 +63,12 @@ def _variants(surface: str, category: str) -> set[str]:
         return out
     if HANGUL_RE.search(surface):
         g = given_name(surface)
-        if g:
+        if g and not is_stopword(g):
             out.add(g)
         return out
     parts = [p.strip(".,") for p in surface.split()]
     for p in parts:
-        if len(p) < 2 or p.lower() in SKIP_PARTS or p in ENGLISH_NOT_NAME:
+        if len(p) < 2 or p.lower() in SKIP_PARTS or p in ENGLISH_NOT_NAME or is_stopword(p):
             continue
         if re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", p):
             continue

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.redaction.script import CYRILLIC, runs
 from app.redaction.spans import ORG, PERSON, PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
 Q = IdType.QUASI
@@ -33,7 +34,8 @@ RU_QUOTED_NAME = re.compile(
 )
 RU_SETTLEMENT = re.compile(
     r"(?:\bг\.|\bгор\.|\bпос\.|\bп\.|\bс\.|\bдер\.|\bст\.|\bгород[аеу]?|\bпосёлк[аеу]|\bпоселк[аеу]|"
-    r"\bсел[оаеу]|\bуезд[аеу]?|\bрайон[аеу]?|\bокруг[аеу]?)\s+([А-ЯЁ][а-яё-]+(?:\s[А-ЯЁ][а-яё-]+)?)"
+    r"\bсел[оаеу]|\bуезд[аеу]?|\bрайон[аеу]?|\bокруг[аеу]?)[ \t\u00a0]+"
+    r"([А-ЯЁ][а-яё-]+(?:\s[А-ЯЁ][а-яё-]+)?)"
 )
 RU_DISTRICT = re.compile(
     r"(?<!\w)[А-ЯЁ][а-яё-]+(?:ий|ый|ой|ский)\s+(?:р-н|район[аеу]?|округ[аеу]?)"
@@ -69,6 +71,9 @@ def find(text: str) -> list[Span]:
         base = run.start
         if len(chunk) >= 3:
             for s, e, kind in _ner(chunk):
+                # "Меня", "РАПОРТ": a single common word is never a name.
+                if " " not in chunk[s:e] and is_stopword(chunk[s:e]):
+                    continue
                 if kind == "PER":
                     spans.append(Span(base + s, base + e, PERSON, D))
                 elif kind == "LOC":
@@ -82,6 +87,8 @@ def find(text: str) -> list[Span]:
         for m in RU_QUOTED_NAME.finditer(chunk):
             spans.append(Span(base + m.start(1), base + m.end(1), ORG, Q))
         for m in RU_SETTLEMENT.finditer(chunk):
+            if is_stopword(m.group(1).split()[0]):
+                continue
             spans.append(Span(base + m.start(1), base + m.end(1), PLACE, Q))
         for m in RU_DISTRICT.finditer(chunk):
             spans.append(Span(base + m.start(), base + m.end(), PLACE, Q))

@@ -9,9 +9,11 @@ and document-level propagation masks every other mention before merging.
 
 from __future__ import annotations
 
+import re
 import threading
 
 from app.redaction import (
+    entities,
     gazetteer,
     korean,
     names,
@@ -78,10 +80,41 @@ class Detector:
             found += korean.find(text)
             found += russian.find(text)
         found = [s for s in found if _allowed(s, protected)]
+        found = _drop_public_dates(text, found, protected)
         found = _apply_roles(text, found)
         found += propagation.propagate(text, found, protected)
         found = [s for s in found if _allowed(s, protected)]
-        return merge_spans(found, text)
+        return entities.link(text, merge_spans(found, text))
+
+
+# Between a public figure and a date: nothing that brings the witness back in.
+_PUBLIC_GAP = re.compile(
+    r"^[^.!?\n;]{0,60}$"
+)
+_PERSONAL = re.compile(
+    r"\b(?:I|we|he|she|my|our|his|her|me|him|us)\b|(?<!\w)(?:я|мы|он|она|меня|его|её|ее)(?!\w)"
+    r"|(?:그는|그녀|저는|나는|우리)",
+    re.IGNORECASE,
+)
+
+
+def _drop_public_dates(
+    text: str, spans: list[Span], protected: list[tuple[int, int]]
+) -> list[Span]:
+    """"Kim Jong Un and Putin signed the treaty in June 2024" is public history."""
+    if not protected:
+        return spans
+    figures = gazetteer.figures(text)
+    if not figures:
+        return spans
+    out: list[Span] = []
+    for s in spans:
+        if s.category == DATE and s.identifier_type != IdType.DIRECT:
+            gaps = [text[e : s.start] for _, e in figures if e <= s.start]
+            if any(_PUBLIC_GAP.match(g) and not _PERSONAL.search(g) for g in gaps):
+                continue
+        out.append(s)
+    return out
 
 
 def _apply_roles(text: str, spans: list[Span]) -> list[Span]:

@@ -39,6 +39,8 @@ RU_ENDINGS = (
 class Entry:
     form: str
     kind: str
+    # One id per line of the data file: every spelling of one place shares it.
+    group: str = ""
 
     @property
     def protected(self) -> bool:
@@ -48,11 +50,11 @@ class Entry:
 def _load(name: str) -> list[Entry]:
     text = resources.files("app.redaction").joinpath("data", name).read_text("utf-8")
     out: list[Entry] = []
-    for line in text.splitlines():
+    for n, line in enumerate(text.splitlines()):
         if not line.strip() or line.startswith("#"):
             continue
         kind, forms = line.split("\t", 1)
-        out += [Entry(f.strip(), kind) for f in forms.split("|") if f.strip()]
+        out += [Entry(f.strip(), kind, f"{name}:{n}") for f in forms.split("|") if f.strip()]
     return out
 
 
@@ -73,7 +75,7 @@ def _stem(word: str) -> str:
 class Gazetteer:
     automaton: ahocorasick.Automaton
     cyrillic: re.Pattern[str]
-    cyrillic_kinds: dict[str, Entry]
+    cyrillic_kinds: list[tuple[re.Pattern[str], Entry]]
 
     @classmethod
     def build(cls) -> Gazetteer:
@@ -95,7 +97,8 @@ class Gazetteer:
         auto.make_automaton()
         names = sorted(cyr, key=len, reverse=True)
         cyrillic = re.compile("(?<![\\w-])(" + "|".join(f"(?:{p})" for p in names) + ")(?![\\w])")
-        return cls(auto, cyrillic, {p: cyr[p] for p in names})
+        # Compiled once: hundreds of patterns would thrash ``re``'s own cache.
+        return cls(auto, cyrillic, [(re.compile(p), cyr[p]) for p in names])
 
     def matches(self, text: str) -> list[tuple[int, int, Entry]]:
         out: list[tuple[int, int, Entry]] = []
@@ -111,8 +114,8 @@ class Gazetteer:
         return _longest(out)
 
     def _cyrillic_entry(self, surface: str) -> Entry | None:
-        for pattern, entry in self.cyrillic_kinds.items():
-            if re.fullmatch(pattern, surface):
+        for pattern, entry in self.cyrillic_kinds:
+            if pattern.fullmatch(surface):
                 return entry
         return None
 
@@ -172,6 +175,19 @@ def is_public(surface: str) -> bool:
     """True when the whole string is an allow-listed name (any case form)."""
     found = gazetteer().matches(surface)
     return any(s == 0 and e == len(surface) and entry.protected for s, e, entry in found)
+
+
+def figures(text: str) -> list[tuple[int, int]]:
+    """Where public figures are named (their deeds are public, not the witness's)."""
+    return [(s, e) for s, e, entry in gazetteer().matches(text) if entry.kind == "figure"]
+
+
+def group_of(surface: str) -> str | None:
+    """The data-file line of a place name written in any script or case form."""
+    for s, e, entry in gazetteer().matches(surface):
+        if s == 0 and e == len(surface):
+            return entry.group
+    return None
 
 
 def is_known_place(surface: str) -> bool:

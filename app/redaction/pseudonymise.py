@@ -1,9 +1,10 @@
 """Render redacted text with labels that stay consistent within a case.
 
-"Kim Chol-su", "Mr Kim" and "김철수" of one case all become "[PERSON A]" only
-if the caller tells us they are one referent; by default each distinct
-normalised surface gets its own label, and the same surface gets the same
-label in every document of the case (reuse one ``Pseudonymiser``).
+"Kim Chol-su", "Mr Kim" and "김철수" of one case all become "[PERSON A]":
+spans that carry the same ``entity`` id (set by the detector, see
+``entities.py``) share one label. Every surface of a referent is remembered,
+so the same person gets the same label in every document of the case (reuse
+one ``Pseudonymiser``); spans without an entity id are labelled by surface.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
+from app.redaction.entities import referent_keys
 from app.redaction.spans import (
     ADDRESS,
     CODE,
@@ -59,6 +61,8 @@ class Pseudonymiser:
 
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    # Script-independent keys of full names ("리성혁" = "Ri Song-hyok") -> label.
+    referents: dict[str, str] = field(default_factory=dict)
 
     def label(self, category: str, surface: str) -> str:
         if category in PLAIN:
@@ -77,12 +81,45 @@ class Pseudonymiser:
         """Declare that ``surface`` names the same referent as ``same_as``."""
         self.labels[(category, _norm(surface))] = self.label(category, same_as)
 
+    def _register_entities(self, text: str, spans: list[Span]) -> dict[tuple[str, str], str]:
+        """Give each referent one label, reusing one a surface already has."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for s in spans:
+            if s.entity is not None and s.category not in PLAIN:
+                groups.setdefault((s.category, s.entity), []).append(s.text(text))
+        out: dict[tuple[str, str], str] = {}
+        for (category, entity), surfaces in groups.items():
+            # Look up by the fullest names first: a bare "Kim" from another
+            # document must not pull a different Kim into this label.
+            ordered = sorted(set(surfaces), key=lambda x: (-len(x.split()), -len(x)))
+            full = [x for x in ordered if len(x.split()) > 1 or len(x) >= 3]
+            keys = set().union(*(referent_keys(x, category) for x in full)) if full else set()
+            known_keys = sorted(k for k in keys if k in self.referents)
+            known = [x for x in (full or ordered) if (category, _norm(x)) in self.labels]
+            if known_keys:
+                label = self.referents[known_keys[0]]
+            else:
+                label = self.label(category, known[0] if known else ordered[0])
+            out[(category, entity)] = label
+            for k in keys:
+                self.referents.setdefault(k, label)
+            for x in ordered:
+                self.labels.setdefault((category, _norm(x)), label)
+                if x in full:
+                    self.labels[(category, _norm(x))] = label
+        return out
+
     def render(self, text: str, spans: list[Span]) -> str:
+        merged = merge_spans(spans)
+        by_entity = self._register_entities(text, merged)
         parts: list[str] = []
         pos = 0
-        for s in merge_spans(spans):
+        for s in merged:
             parts.append(text[pos : s.start])
-            parts.append(self.label(s.category, s.text(text)))
+            if s.entity is not None and (s.category, s.entity) in by_entity:
+                parts.append(by_entity[(s.category, s.entity)])
+            else:
+                parts.append(self.label(s.category, s.text(text)))
             pos = s.end
         parts.append(text[pos:])
         return "".join(parts)

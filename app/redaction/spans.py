@@ -38,6 +38,9 @@ class Span:
     end: int
     category: str
     identifier_type: IdType = IdType.QUASI
+    # Referent id within one document ("P1", "L2", "O3"): every mention of
+    # one person, place or organisation shares it (set by ``entities.link``).
+    entity: str | None = None
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end <= self.start:
@@ -52,12 +55,15 @@ class Span:
         return source[self.start : self.end]
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "start": self.start,
             "end": self.end,
             "category": self.category,
             "identifier_type": str(self.identifier_type),
         }
+        if self.entity is not None:
+            out["entity"] = self.entity
+        return out
 
 
 def _stronger(a: Span, b: Span) -> tuple[str, IdType]:
@@ -89,7 +95,9 @@ def merge_spans(spans: Iterable[Span], text: str | None = None) -> list[Span]:
                 gap_ok = text[last.end : s.start].strip(" ") == "" and s.start - last.end <= 1
             if gap_ok:
                 category, id_type = _stronger(last, s)
-                out[-1] = Span(last.start, max(last.end, s.end), category, id_type)
+                longer = last if last.end - last.start >= s.end - s.start else s
+                entity = longer.entity or last.entity or s.entity
+                out[-1] = Span(last.start, max(last.end, s.end), category, id_type, entity)
                 continue
         out.append(s)
     return out

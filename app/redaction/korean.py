@@ -21,7 +21,8 @@ Q = IdType.QUASI
 PLACE_UNIT = re.compile(r"[가-힣]{1,5}(?:시|군|구역|구|읍|면|리|동|로동자구|지구)$")
 ORG_SUFFIX = re.compile(
     r"[가-힣\d]{1,12}(?:무역회사|회사|기업소|총회사|연합기업소|공장|광산|탄광|농장|교회|선교회|쉼터|"
-    r"작업반|돌격대|건설대|사업소|대학|병원|합작회사)"
+    r"작업반|돌격대|건설대|사업소|대학|병원|합작회사|발전소|제철소|제련소|조선소|수산기지|무역국|"
+    r"관리국|협동농장|성당|선교센터|상사)"
 )
 WORK_UNIT = re.compile(r"제?\d+\s*(?:작업반|소대|중대|대대|연대|여단|돌격대|반)")
 # A Hangul surname, then a role or address word: "최 지도원", "한 반장", "김 씨".
@@ -30,11 +31,36 @@ SURNAME_ROLE = re.compile(
 )
 KIN = (
     r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
-    r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는)"
+    r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는|지배인|책임자|지도원|보위원|"
+    r"사장|소장|대표|집사|선교사|통역|브로커|중개인|할머니|할아버지|삼촌|이모|고모|처제|"
+    r"사촌|조카|손녀|손자|약혼자|애인|종업원|노동자|증인)"
+    r"(?:인|의)?"
+)
+# A name, then a title or address word: "천영호 목사", "우성민 집사님", "남기철 지배인".
+NAME_TITLE = re.compile(
+    r"(?<![가-힣])([가-힣]{3})\s?(?=(?:목사|집사|장로|전도사|선교사|선생|씨|동무|동지|지도원|반장|"
+    r"작업반장|사장|소장|과장|부장|대표|지배인|아저씨|아주머니)(?:님)?(?:[은는이가을를의에께]|\s|$))"
+)
+# Foreign given names in Hangul, alone or with a surname: "세르게이 김", "알라".
+FOREIGN_GIVEN = (
+    r"(?:세르게이|알렉산드르|알렉산더|알렉세이|안드레이|드미트리|블라디미르|이반|니콜라이|빅토르|"
+    r"발레리|발레리야|유리|미하일|막심|파벨|올레그|이고르|예브게니|콘스탄틴|표도르|보리스|"
+    r"올가|나탈리야|나타샤|타티야나|옐레나|엘레나|이리나|스베틀라나|마리나|류드밀라|갈리나|"
+    r"안나|마리야|예카테리나|율리야|알라|다니엘|데이비드|존|마이클|폴|피터|제임스|사무엘|요한)"
+)
+FOREIGN_NAME = re.compile(
+    rf"(?<![가-힣]){FOREIGN_GIVEN}(?:\s[가-힣](?=[의이가은는을를과와에도]?(?:[^가-힣]|$))|"
+    r"\s[가-힣]{2,5}(?:프|코|스키|나|바|예프|노프|체프))?(?=[의이가은는을를과와에도]?(?:[^가-힣]|$))"
+)
+QUOTED_ORG = re.compile(
+    r"(?:식당|회사|교회|기업소|공장|레스토랑|상점)\s*['‘\"“]([가-힣A-Za-z\d ]{2,15})['’\"”]"
 )
 # A three-syllable Hangul name after a kinship or role word ("아들 리은철이"),
 # or standing alone in brackets or quotes ("(박명희)", "'이성철'이며").
-KIN_NAME = re.compile(rf"{KIN}\s*['‘\"“]?([가-힣]{{3}})")
+KIN_NAME = re.compile(
+    rf"{KIN}(?:\s*['‘\"“]?([가-힣]{{3}})|(?:은|는|이|가)\s*['‘\"“]?([가-힣]{{3}})"
+    r"(?=이었|였|입니|이다|이며|이고|이라|라는|씨|[,.;)'’\"”]|$))"
+)
 BRACKET_NAME = re.compile(r"[(（'‘\"“;]\s*([가-힣]{2,4})\s*(?=[)）'’\"”,;])")
 NOT_NAMES = frozenset(
     {"이번", "이후", "이상", "이제", "정도", "조사", "한국", "김치", "한편", "오늘"}
@@ -58,11 +84,17 @@ def find(text: str) -> list[Span]:
     if not segments:
         return spans
     surnames = hangul_surnames()
-    for rx in (KIN_NAME, BRACKET_NAME):
+    quoted_orgs = [(m.start(1), m.end(1)) for m in QUOTED_ORG.finditer(text)]
+    for rx in (KIN_NAME, BRACKET_NAME, NAME_TITLE):
         for m in rx.finditer(text):
-            name = m.group(1)
+            g = 1 if m.group(1) else m.lastindex or 1
+            name = m.group(g)
+            if (m.start(g), m.end(g)) in quoted_orgs:
+                continue
             if name[0] in surnames and name not in NOT_NAMES:
-                spans.append(Span(m.start(1), m.end(1), PERSON, D))
+                spans.append(Span(m.start(g), m.end(g), PERSON, D))
+    spans += [Span(m.start(), m.end(), PERSON, D) for m in FOREIGN_NAME.finditer(text)]
+    spans += [Span(m.start(1), m.end(1), ORG, Q) for m in QUOTED_ORG.finditer(text)]
     kiwi = _kiwi()
     for start, end in segments:
         chunk = text[start:end]

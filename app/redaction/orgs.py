@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from app.redaction.spans import ORG, PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
 
 Q = IdType.QUASI
 
@@ -32,13 +33,20 @@ EN_WORKPLACE = re.compile(
     r"\b[A-Z][a-z]+(?:\s+[a-z]+){1,3}\s+(?:mill|factory|office|mine|plant|farm|enterprise|works|"
     r"hospital|school|shipyard|construction site|sawmill|kitchen|prison)\b"
 )
+NAMEWORD = r"[A-Z][\w'’&-]*"
 LATIN_COMPANY = re.compile(
     rf"\b(?:OOO|OAO|ZAO|AO|PAO)\s+"
-    rf"(?:[\"“«][^\"”»\n]{{1,60}}[\"”»]|{CAPWORD}(?:\s+{CAPWORD})?)"
+    rf"(?:[\"“«][^\"”»\n]{{1,60}}[\"”»]|{NAMEWORD}(?:\s+{NAMEWORD})?)"
+)
+# "Myongchon County", "Kowon City", "Hwasong-gun": a unit below province level.
+ADMIN_UNIT = re.compile(
+    r"\b[A-Z][a-zŏŭ'’]+(?:-[a-z]+)?\s+(?:County|City|District|Township|Workers'? District)\b"
+    r"|\b[A-Z][a-zŏŭ'’]+-(?:gun|kun|si|shi|guyok|kuyok|up|ŭp|eup|myon|myeon)\b"
 )
 UNIT = re.compile(
     r"\b(?:[Bb]rigade|[Tt]eam|[Uu]nit|[Ss]ector|[Ss]ection|[Ss]quad|[Pp]latoon|[Cc]amp|[Ss]ite|"
-    r"[Ww]ork team|[Dd]ormitory|[Bb]lock|[Bb]arracks|[Pp]lot)\s+(?:no\.\s*|No\.\s*|number\s+|#)?"
+    r"[Ww]ork team|[Dd]ormitory|[Bb]lock|[Bb]arracks|[Pp]lot|[Ll]ine|[Ss]hift|[Cc]rew|[Ww]orkshop|"
+    r"[Dd]etachment|[Ww]orkgroup|[Gg]ang)\s+(?:no\.\s*|No\.\s*|number\s+|#)?"
     r"\d+(?:-\d+)?[A-Z]?\b"
 )
 # A short capitalised name in quotes: "Rodina", "Hope House", "Primstroi".
@@ -64,6 +72,9 @@ def find(text: str) -> list[Span]:
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in UNIT.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in ADMIN_UNIT.finditer(text):
+        if not is_stopword(m.group(0).split()[0].split("-")[0]):
+            out.append(Span(m.start(), m.end(), PLACE, Q))
     for m in PRISON.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in RESIDENCE.finditer(text):

@@ -95,7 +95,9 @@ DURATION_BEFORE = re.compile(r"(?:за|через|на|течение|уже|б�
 
 GROUP_NOUN = (
     r"(?:other\s+)?(?:men|women|workers|people|children|sons|daughters|brothers|sisters|"
-    r"colleagues|co-workers|labourers|laborers|programmers|loggers|defendants|of us)"
+    r"colleagues|co-workers|labourers|laborers|programmers|loggers|defendants|of us|waitresses|"
+    r"waiters|girls|staff|employees|fishermen|sailors|seamen|miners|drivers|builders|welders|"
+    r"cooks|crew members|plasterers|carpenters|Koreans|North Koreans|comrades)"
 )
 GROUPS = [
     rf"\b(?:\d{{1,4}}|{NUMBER_WORD})\s+{GROUP_NOUN}\b",
@@ -103,6 +105,7 @@ GROUPS = [
     r"(?<!\w)(?:двое|трое|четверо|пятеро|шестеро|один|одна|две|два|три)\s+"
     r"(?:сыновей|сына|дочерей|дочери|детей|ребёнка|ребенка)(?!\w)",
     r"(?:두|세|네|다섯)\s*(?:아들|딸|자녀|남매|형제)",
+    r"(?<![\d.,])\d{1,4}\s*명",
 ]
 # Sentences and penalties in court decisions: "20 years’ imprisonment".
 SENTENCE = re.compile(
@@ -186,9 +189,36 @@ def amounts(text: str) -> list[Span]:
     return out
 
 
+# "of which 480 went to the loyalty fee", "на руки я получал только 50": a bare
+# figure after a personal amount in the same sentence is part of that pay.
+WAGE_CUE = re.compile(
+    r"(?:of\s+which|only|just|kept|received|got|left\s+(?:me|him|her)(?:\s+with)?|but|"
+    r"из\s+(?:них|которых)|только|лишь|получал\w*|оставал\w*|중|만)\s*$",
+    re.IGNORECASE,
+)
+BARE_NUMBER = re.compile(
+    r"(?<![\w.,$€£])\d[\d,]*(?:\s\d{3})*(?![\w%]|[.,]\d|\s*(?:%|percent|hours?|days?|years?|"
+    r"months?|weeks?|men|people|km|cm|kg|час|дн|лет|год|мес|человек|시간|일|년|개월|명))"
+)
+
+
+def bare_wages(text: str, money: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in money:
+        rest = text[span.end : span.end + 120]
+        stop = re.search(r"[.!?\n](?:\s|$)", rest)
+        clause = rest[: stop.start()] if stop else rest
+        for m in BARE_NUMBER.finditer(clause):
+            if WAGE_CUE.search(clause[max(0, m.start() - 25) : m.start()]):
+                b = span.end + m.start()
+                out.append(Span(b, b + len(m.group(0)), QUANTITY, Q))
+    return out
+
+
 def sentences(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), DATE, Q) for m in SENTENCE.finditer(text)]
 
 
 def find(text: str) -> list[Span]:
-    return dates(text) + ages(text) + amounts(text) + sentences(text)
+    money = amounts(text)
+    return dates(text) + ages(text) + money + bare_wages(text, money) + sentences(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from app.redaction.spans import DEM, MISC, PERSON, IdType, Span
+from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
 Q = IdType.QUASI
@@ -27,10 +28,21 @@ NICKNAME = [
     r"(?:звали|зовут)\s+(?:его|её|ее)?\s*[^«\n]{0,30}«([^»\n]{2,30})»",
     # '털보'라고 불렀다
     r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:이?라고|라)\s*(?:불렀|부른|부르|했)",
+    # called Kye Song-jin, the youngest programmer, "doksuri"
+    r"\bcall(?:ed|s)?\s+(?:[A-Z][\w'’-]*\s*){1,3},[^\"“\n.;]{0,50}?[\"“]([^\"”\n]{2,30})[\"”]",
     # ("gomdori", little bear, was his nickname)
     r"[\"“']([^\"”'\n]{2,20})[\"”'][^.\n]{0,40}\bnickname",
 ]
 NICKNAME_RES = [re.compile(p, re.IGNORECASE) for p in NICKNAME]
+
+# A bare name introduced by a naming phrase: "a man named Jang", "known only
+# as Lyosha", "surnamed Pyon", "по фамилии Чан", "по имени Лёша".
+NAMED = re.compile(
+    r"(?:\b(?:named|surnamed|called|known\s+(?:only\s+)?as|knew\s+(?:him|her|them)?\s*(?:only\s+)?as|"
+    r"(?:his|her)\s+name\s+(?:was|is))\s+(?:(?:him|her|them)\s+)?"
+    r"|(?<!\w)(?:по\s+(?:фамилии|имени|кличке|прозвищу)|некий|некая|некто)\s+)"
+    r"([A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)?)"
+)
 
 ROLE = re.compile(
     r"(?:brigade\s+leader|team\s+leader|group\s+leader|leader|foreman|supervisor|overseer|"
@@ -47,21 +59,27 @@ ROLE_WINDOW = 45
 OCCUPATION = (
     r"(?:plasterer|welder|carpenter|bricklayer|mason|concreter|concrete worker|electrician|plumber|"
     r"painter|tiler|roofer|crane operator|excavator operator|mechanic|logger|lumberjack|feller|"
-    r"sawyer|cook|seamstress|tailor|fisherman|programmer|developer|accountant|interpreter|"
+    r"sawyer|cook|seamstress|tailor|fisherman|waitress|waiter|singer|dancer|cleaner|packer|loader|"
+    r"porter|fish processor|sailor|rigger|scaffolder|steel fixer|rebar worker|programmer|"
+    r"developer|accountant|interpreter|"
     r"administrator|manager|director|lecturer|clerk|secretary|shopkeeper|labourer|unemployed|"
     r"translator|nurse|doctor|teacher|school-teacher|driver|miner|farmer|deckhand|welder)"
 )
 DEM_PATTERNS = [
     rf"\b(?:a|an|as\s+an?|as|the\s+only|the\s+team's|worked\s+as\s+an?|been)\s+"
-    rf"(?:[a-z-]+\s+(?:and\s+)?){{0,3}}?{OCCUPATION}s?\b(?:\s+of\s+an?\s+[\w-]+)?"
+    rf"(?:[a-z-]+\s+(?:and\s+)?){{0,3}}?{OCCUPATION}s?\b"
+    rf"(?:\s+(?:and|or)\s+(?:an?\s+)?{OCCUPATION}s?\b)?(?:\s+of\s+an?\s+[\w-]+)?"
     r"(?:\s+(?:in|on|at)\s+(?:the\s+)?(?:brigade|team|site|camp)(?:\s+\d+)?)?",
     r"\bleader\s+of\s+[\w' ]{0,30}?(?:team|brigade|group|unit)\s+(?:no\.\s*)?\d+",
     r"\b(?:a|an)\s+(?:sergeant|corporal|lieutenant|captain|major|colonel|private|soldier)\b"
     r"[^.;,\n]{0,60}?\b(?:Unit|unit|Division|Brigade|Regiment|Corps)\s*[\d-]+",
     r"(?<!\w)(?:бетонщик|звеньев|вальщик|механик|сварщик|плотник|каменщик|штукатур|электрик|"
-    r"крановщик|повар|швея|программист|бригадир)\w*(?:\s+на\s+участке)?",
+    r"крановщик|повар|швея|программист|бригадир|арматурщик|монтажник|разнорабоч|маляр|"
+    r"отделочник|кровельщик|стропальщик|лесоруб|рыбообработчик|упаковщик|грузчик|официант)\w*"
+    r"(?:\s+на\s+участке)?",
     r"(?<!\w)единственн\w+\s+\w+(?:\s+на\s+\w+)?",
-    r"(?:용접공|미장공|목수|벌목공|운전수|요리사|재봉공|기계공|전기공|프로그라머|프로그래머)",
+    r"(?:용접공|미장공|목수|벌목공|운전수|요리사|재봉공|기계공|전기공|프로그라머|프로그래머|철근공|"
+    r"형틀공|조적공|봉사원|접대원|가공공|어로공|선원)",
     # ethnicity that singles a helper out
     r"\b(?:Koryo-saram|Koryoin|Chosonjok|Joseonjok|ethnic\s+[A-Z][a-z]+|[A-Z][a-z]+-American)\b",
     r"(?<!\w)(?:рабоч\w+|водител\w+)-(?:узбек|таджик|киргиз|казах|кореец|китаец)\w*",
@@ -80,6 +98,15 @@ DEM_PATTERNS = [
 ]
 DEM_RES = [re.compile(p) for p in DEM_PATTERNS]
 
+BODY_EN = (
+    r"(?:hands?|arms?|legs?|feet|foot|fingers?|thumbs?|wrists?|ankles?|back|spine|pelvis|hips?|"
+    r"ribs?|eyes?|skull|head|knees?|shoulders?|toes?|jaw|teeth|collarbone)"
+)
+BODY_RU = (
+    r"(?:рук\w*|ног\w*|пал(?:ец|ьц)\w*|кист\w*|спин\w*|позвоночник\w*|глаз\w*|р[её]бр\w*|"
+    r"голов\w*|стоп\w*|плеч\w*|колен\w*)"
+)
+BODY_KO = r"(?:팔|다리|손가락|손목|손|발목|발|허리|눈|머리|갈비뼈|어깨|무릎|척추)"
 INCIDENT_PATTERNS = [
     r"\bfell\s+(?:from|off)\s+[^.;,\n]{3,40}",
     r"\b(?:left|right)\s+(?:hand|arm|leg|foot)\s+(?:was\s+)?(?:caught|crushed|trapped)\s+in\s+[^.;,\n]{3,30}",
@@ -88,6 +115,14 @@ INCIDENT_PATTERNS = [
     r"(?<!\w)(?:упал\w*|сорвал\w*)\s+с\s+[^.;,\n]{3,60}",
     r"(?<!\w)(?:придавил\w*|прижал\w*|задавил\w*)\s+[^.;,\n]{3,40}",
     r"[가-힣]+에\s+[가-힣]+(?:를|을)\s+(?:크게\s+)?(?:다쳐|다쳤|잃)",
+    # Injuries: a verb of harm and a body part, in the three languages.
+    rf"\b(?:lost|broke|broken|burned|burnt|crushed|injured|fractured|severed|hurt|cut\s+off)\s+"
+    rf"(?:(?:his|her|their|both|two|three|a|the|one|of|left|right|several)\s+){{0,3}}{BODY_EN}\b",
+    rf"(?<!\w)(?:(?:ему|ей|им)\s+)?(?:лишил\w*|сломал\w*|обж[её]г\w*|повредил\w*|отрезал\w*|"
+    rf"отрубил\w*|раздробил\w*|придавил\w*|ампутировал\w*|оторвал\w*)\s+(?:\w+\s+){{0,2}}?"
+    rf"{BODY_RU}(?:\s+(?:на|в|во|под|о)\s+\w+|\s+[а-яё]+(?:ой|ей)\s+[а-яё]+(?:ой|ей|ом|ем))?",
+    rf"(?:[가-힣]+(?:는|은|던)\s+)?[가-힣]+(?:에서|에)\s+(?:[가-힣]+\s+)?[가-힣]*{BODY_KO}(?:을|를)\s+(?:크게\s+)?"
+    r"(?:데었|데여|다쳐|다쳤|잃었|잃어|부러|잘렸|절단)[가-힣]*",
 ]
 INCIDENT_RES = [re.compile(p, re.IGNORECASE) for p in INCIDENT_PATTERNS]
 
@@ -102,6 +137,19 @@ def nicknames(text: str) -> list[Span]:
                 continue
             s = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             out.append(Span(s, s + len(g), PERSON, D))
+    return out
+
+
+def named(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in NAMED.finditer(text):
+        words = m.group(1).split()
+        while words and is_stopword(words[-1]):
+            words.pop()
+        if not words or is_stopword(words[0]):
+            continue
+        start = m.start(1)
+        out.append(Span(start, start + len(" ".join(words)), PERSON, D))
     return out
 
 
@@ -120,4 +168,4 @@ def role_before(text: str, span: Span) -> bool:
 
 
 def find(text: str) -> list[Span]:
-    return nicknames(text) + descriptors(text)
+    return nicknames(text) + named(text) + descriptors(text)

@@ -33,7 +33,10 @@ def test_function_words_never_propagate(detector: Detector) -> None:
 
 
 def test_title_and_common_words_do_not_propagate(detector: Detector) -> None:
-    text = "Мне помог пастор Андрей Ковальчук. Телефон пастора был у брата. Я благодарен Ковальчуку."
+    text = (
+        "Мне помог пастор Андрей Ковальчук. Телефон пастора был у брата. "
+        "Я благодарен Ковальчуку."
+    )
     spans = detector.detect(text)
     assert covers(text, spans, "Андрей Ковальчук")
     assert covers(text, spans, "Ковальчуку")

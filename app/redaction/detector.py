@@ -104,7 +104,11 @@ def _drop_public_dates(
     """"Kim Jong Un and Putin signed the treaty in June 2024" is public history."""
     if not protected:
         return spans
-    figures = gazetteer.figures(text)
+    # A figure inside a larger name ("Kim Il Sung University") is no event.
+    figures = [
+        (b, e) for b, e in gazetteer.figures(text)
+        if not any(s.start < b or e < s.end for s in spans if s.start < e and b < s.end)
+    ]
     if not figures:
         return spans
     out: list[Span] = []

@@ -42,7 +42,9 @@ CUE_BEFORE = re.compile(
     r"(?:call(?:ed|s)?|nicknamed|known\s+as|knew\s+\w*\s*as|звали|зовут|прозвищ\w*|кличк\w*)",
     re.IGNORECASE,
 )
-CUE_AFTER = re.compile(r"^['’\"”]?\s*(?:이?라고|라)\s*(?:불렀|부른|부르|했)")
+CUE_AFTER = re.compile(
+    r"^['’\"”]?\s*(?:(?:이?라고|라)\s*(?:불렀|부른|부르|했)|(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸))"
+)
 
 
 @dataclass

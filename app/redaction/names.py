@@ -135,8 +135,19 @@ def latin_korean(text: str) -> list[Span]:
     return out
 
 
+# A Korean surname after a work title: "Section Chief Ro", "Instructor Pak".
+ROLE_TITLED = re.compile(
+    r"\b(?:(?:Section|Department|Unit|Team|Brigade|Site|Work|Political|Security)\s+)?"
+    r"(?:Chief|Manager|Director|Instructor|Foreman|Leader|Secretary|Officer|Boss|Head|"
+    r"Captain|Commander|Supervisor)\s+([A-Z][a-zŏŭ']{0,5})(?![\w-])"
+)
+
+
 def titled(text: str) -> list[Span]:
     out: list[Span] = []
+    for m in ROLE_TITLED.finditer(text):
+        if m.group(1) in latin_surnames():
+            out.append(Span(m.start(), m.end(), PERSON, IdType.QUASI))
     for m in TITLED.finditer(text):
         name = m.group(1)
         if name.split()[0] in ENGLISH_NOT_NAME:

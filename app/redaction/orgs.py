@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from app.redaction.names import first_names
 from app.redaction.spans import ORG, PLACE, IdType, Span
 from app.redaction.stopwords import is_stopword
 
@@ -65,7 +66,16 @@ QUOTED_SKIP = frozenset({"The", "This", "That", "They", "We", "It", "He", "She",
 def find(text: str) -> list[Span]:
     out: list[Span] = []
     for m in EN_ORG.finditer(text):
-        out.append(Span(m.start(), m.end(), ORG, Q))
+        start = m.start()
+        head = re.match(r"(?:The|This|That|A|An)\s+", m.group(0))
+        if head:
+            start += head.end()
+        # "Denis Golovin of Primsoft LLC": a person of an organisation.
+        left, sep, _ = m.group(0).partition(" of ")
+        if sep and left.split()[0] in first_names():
+            start = m.start() + len(left) + len(sep)
+        if start < m.end():
+            out.append(Span(start, m.end(), ORG, Q))
     for m in EN_WORKPLACE.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in LATIN_COMPANY.finditer(text):

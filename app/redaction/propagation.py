@@ -45,6 +45,10 @@ def _spreadable(word: str) -> bool:
 def _variants(surface: str, category: str) -> set[str]:
     surface = TITLES.sub("", surface.strip(" \"“”'«»,.()"))
     words = surface.split()
+    # Capitalised titles before a name ("Section Chief Ro") are not part of it.
+    while len(words) > 1 and words[0][:1].isupper() and is_stopword(words[0]):
+        words = words[1:]
+    surface = " ".join(words)
     if len(words) == 1 and not _spreadable(surface):
         return set()
     out = {surface} if len(surface) >= 2 else set()

@@ -105,7 +105,7 @@ GROUPS = [
     r"(?<!\w)(?:двое|трое|четверо|пятеро|шестеро|один|одна|две|два|три)\s+"
     r"(?:сыновей|сына|дочерей|дочери|детей|ребёнка|ребенка)(?!\w)",
     r"(?:두|세|네|다섯)\s*(?:아들|딸|자녀|남매|형제)",
-    r"(?<![\d.,])\d{1,4}\s*명",
+    r"(?<![\d.,])\d{1,4}\s*(?:여|여\s|남짓\s?)?명",
 ]
 # Sentences and penalties in court decisions: "20 years’ imprisonment".
 SENTENCE = re.compile(
@@ -192,8 +192,9 @@ def amounts(text: str) -> list[Span]:
 # "of which 480 went to the loyalty fee", "на руки я получал только 50": a bare
 # figure after a personal amount in the same sentence is part of that pay.
 WAGE_CUE = re.compile(
-    r"(?:of\s+which|only|just|kept|received|got|left\s+(?:me|him|her)(?:\s+with)?|but|"
-    r"из\s+(?:них|которых)|только|лишь|получал\w*|оставал\w*|중|만)\s*$",
+    r"(?:of\s+which|out\s+of|only|just|kept|received|got|left\s+(?:me|him|her)(?:\s+with)?|but|"
+    r"из\s+(?:них|которых)|из|только|лишь|получал\w*|оставал\w*|중|만)"
+    r"(?:\s+(?:roughly|about|around|some|approximately|nearly|примерно|около|почти))?\s*$",
     re.IGNORECASE,
 )
 BARE_NUMBER = re.compile(

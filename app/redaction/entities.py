@@ -23,7 +23,10 @@ from app.redaction.stopwords import is_stopword
 
 PREFIX = {PERSON: "P", PLACE: "L", ORG: "O"}
 TITLE_BEFORE = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Pastor|Reverend|Rev|Father|Comrade|Professor|Prof|Judge|"
+    r"^(?:(?:(?:section|department|unit|team|brigade|site|work|political|security)\s+)?"
+    r"(?:Mr|Mrs|Ms|Miss|Dr|Pastor|Reverend|Rev|Father|Comrade|Professor|Prof|Judge|"
+    r"chief|manager|director|instructor|foreman|leader|secretary|boss|head|commander|"
+    r"supervisor|mister|"
     r"Brother|Sister|Uncle|Auntie|Aunt|Officer|Captain|Sergeant|Major|Colonel|товарищ\w*|"
     r"господин\w*|госпож\w*|гражданин\w*|гражданк\w*|пастор\w*|дяд\w+|тёт\w+|тет\w+|"
     r"бригадир\w*|адвокат\w*|переводчи\w+)\.?\s+)+",
@@ -43,7 +46,7 @@ CUE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 CUE_AFTER = re.compile(
-    r"^['’\"”]?\s*(?:(?:이?라고|라)\s*(?:불렀|부른|부르|했)|(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸))"
+    r"^['’\"”]?\s*(?:(?:이?라고|라)\s*(?:불렀|부른|부르|불린|불리|불렸|했)|(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸))"
 )
 
 
@@ -105,7 +108,10 @@ def analyse(index: int, span: Span, text: str) -> Mention:
     initials = [w for w in words if INITIAL.match(w)] + [
         f"{c}." for w in words if re.fullmatch(r"(?:[A-ZА-ЯЁ]\.){2,3}", w) for c in w[::2]
     ]
-    names = [w for w in words if not re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", w) and not is_stopword(w)]
+    names = [
+        w for w in words
+        if not re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", w) and (surname_class(w) or not is_stopword(w))
+    ]
     if len(names) >= 2 and surname_class(names[0]):
         m.full, m.surnames, m.given = True, surname_class(names[0]), key("".join(names[1:]))
     elif len(names) >= 2:

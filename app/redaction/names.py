@@ -137,9 +137,10 @@ def latin_korean(text: str) -> list[Span]:
 
 # A Korean surname after a work title: "Section Chief Ro", "Instructor Pak".
 ROLE_TITLED = re.compile(
-    r"\b(?:(?:Section|Department|Unit|Team|Brigade|Site|Work|Political|Security)\s+)?"
-    r"(?:Chief|Manager|Director|Instructor|Foreman|Leader|Secretary|Officer|Boss|Head|"
-    r"Captain|Commander|Supervisor)\s+([A-Z][a-zŏŭ']{0,5})(?![\w-])"
+    r"\b(?i:(?:(?:section|department|unit|team|brigade|site|work|political|security)\s+)?"
+    r"(?:chief|manager|director|instructor|foreman|leader|secretary|officer|boss|head|"
+    r"captain|commander|supervisor|comrade|mister|mr\.?|uncle|auntie|aunt|grandpa|grandma))"
+    r"\s+([A-Z][a-zŏŭ']{0,5})(?![\w-])"
 )
 
 
@@ -147,7 +148,10 @@ def titled(text: str) -> list[Span]:
     out: list[Span] = []
     for m in ROLE_TITLED.finditer(text):
         if m.group(1) in latin_surnames():
-            out.append(Span(m.start(), m.end(), PERSON, IdType.QUASI))
+            # "Section Chief Ro" is how he is addressed; in "foreman Choe" the
+            # lower-case role only describes him.
+            start = m.start() if m.group(0)[0].isupper() else m.start(1)
+            out.append(Span(start, m.end(), PERSON, IdType.QUASI))
     for m in TITLED.finditer(text):
         name = m.group(1)
         if name.split()[0] in ENGLISH_NOT_NAME:

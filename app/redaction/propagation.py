@@ -15,13 +15,18 @@ from collections.abc import Iterable
 from app.redaction import translit
 from app.redaction.korean import given_name
 from app.redaction.names import ENGLISH_NOT_NAME
+from app.redaction.romanise import surname_class
 from app.redaction.script import HANGUL_RE, is_cyrillic_char
 from app.redaction.spans import DEM, MISC, ORG, PERSON, PLACE, QUANTITY, IdType, Span
 from app.redaction.stopwords import is_function_word, is_stopword
 
 TITLES = re.compile(
-    r"^(?:Mr|Mrs|Ms|Miss|Dr|Judge|Pastor|Reverend|Father|Comrade|Professor|Senator|Auntie|auntie|"
-    r"Aunt|Uncle|uncle|товарищ|дядя|тётя|господин|пастор|бригадир|гражданин|гражданка)\.?\s+"
+    r"^(?:(?:(?:section|department|unit|team|brigade|site|work|political|security)\s+)?"
+    r"(?:mr|mrs|ms|miss|dr|judge|pastor|reverend|father|comrade|professor|senator|auntie|aunt|"
+    r"uncle|chief|manager|director|instructor|foreman|leader|secretary|officer|boss|head|captain|"
+    r"commander|supervisor|mister|товарищ|дядя|тётя|господин|пастор|бригадир|гражданин|"
+    r"гражданка)\.?\s+)+",
+    re.IGNORECASE,
 )
 RU_ENDINGS = r"(?:а|я|е|у|ю|ом|ем|ём|ой|ей|ою|ы|и|ь|ью|ым|ых|ого|ому|ая|ую|ою)?"
 # Words that are part of names but mean something on their own.
@@ -42,18 +47,21 @@ def _spreadable(word: str) -> bool:
     return word[:1].isupper()
 
 
+def _nickname_word(word: str) -> bool:
+    """A word that makes a phrase a nickname ("the Bear", "Big Kim", "iron auntie")."""
+    if word[:1].islower():
+        return word.lower() not in SKIP_PARTS
+    return is_stopword(word) and not surname_class(word)
+
+
 def _variants(surface: str, category: str) -> set[str]:
     surface = TITLES.sub("", surface.strip(" \"“”'«»,.()"))
     words = surface.split()
-    # Capitalised titles before a name ("Section Chief Ro") are not part of it.
-    while len(words) > 1 and words[0][:1].isupper() and is_stopword(words[0]):
-        words = words[1:]
-    surface = " ".join(words)
     if len(words) == 1 and not _spreadable(surface):
         return set()
     out = {surface} if len(surface) >= 2 else set()
     # A nickname phrase ("the Bear", "iron auntie") is used whole, never by parts.
-    if any(w.lower() not in SKIP_PARTS and (is_stopword(w) or w[:1].islower()) for w in words):
+    if any(_nickname_word(w) for w in words):
         return out
     if category == PLACE:
         # "연탄군" is also "연탄", "Kowon County" also "Kowon".
@@ -72,7 +80,10 @@ def _variants(surface: str, category: str) -> set[str]:
         return out
     parts = [p.strip(".,") for p in surface.split()]
     for p in parts:
-        if len(p) < 2 or p.lower() in SKIP_PARTS or p in ENGLISH_NOT_NAME or is_stopword(p):
+        if len(p) < 2 or p.lower() in SKIP_PARTS or p in ENGLISH_NOT_NAME:
+            continue
+        # "Son", "Ли" are surnames too; "So", "An", "I" stay words.
+        if is_stopword(p) and not (surname_class(p) and len(p) >= 3 and not is_function_word(p)):
             continue
         if re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", p):
             continue

@@ -19,7 +19,8 @@ Q = IdType.QUASI
 
 NICKNAME = [
     # called him "gomdori", known as "Ko-ajumma", I called her "natasha-imo"
-    r"(?:call(?:ed|s)?|nicknamed|known\s+as|nickname(?:\s+was)?|named)\s+(?:(?:him|her|me|them|it)\s+)?"
+    r"(?:call(?:ed|s)?|nicknamed|known\s+as|nickname(?:\s+was)?|named)\s+"
+    r"(?:(?:him|her|me|them|it|(?:the|our|their|this|that)\s+[a-z]+(?:\s+leader)?)\s+)?"
     r"[\"“']([^\"”'\n]{2,30})[\"”']",
     # a daughter he only ever calls byori –
     r"\bcall(?:s|ed)\s+([a-z][\w-]{2,20})(?=\s*[–—,.;:)])",
@@ -27,7 +28,7 @@ NICKNAME = [
     r"(?:звали|зовут|прозвищ\w*|кличк\w*)\s+(?:его|её|ее|меня|их)?\s*(?:просто\s+)?«([^»\n]{2,30})»",
     r"(?:звали|зовут)\s+(?:его|её|ее)?\s*[^«\n]{0,30}«([^»\n]{2,30})»",
     # '털보'라고 불렀다
-    r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:이?라고|라)\s*(?:불렀|부른|부르|했)",
+    r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:이?라고|라)\s*(?:불렀|부른|부르|불린|불리|불렸|했)",
     # '꼬마'로 통했다, '곰'이라 불리던, 별명은 '곰'
     r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸)",
     r"(?:별명|별칭)(?:은|이|으로)?\s*['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]",

@@ -109,3 +109,27 @@ def test_labels_carry_across_documents_of_a_case(detector: Detector) -> None:
     assert out1.startswith("[PERSON A]")
     assert out2.count("[PERSON A]") == 2, out2
     assert "[PERSON C]" in out2
+
+
+def test_titles_and_surname_words(detector: Detector) -> None:
+    text = (
+        "The guard, comrade Jang, took the passports. Jang was cruel. Everyone called the "
+        "foreman 'Big Kim'. Big Kim beat us. Her mother, Son Myong-ja, was questioned; Son "
+        "cried. So he left. An officer came."
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "Jang", 1)
+    assert covers(text, spans, "Big Kim", 1)
+    assert covers(text, spans, "Son", 1)  # a surname that is also an English word
+    assert not touches(text, spans, "So he")
+    assert not touches(text, spans, "An officer")
+
+
+def test_role_title_surname_and_cyrillic_korean_name(detector: Detector) -> None:
+    text = (
+        "The security man, Section Chief Ro, took them. Ro laughed. The witness (리영호, "
+        "Ли Ён Хо in his Russian papers, Ri Yong-ho in ours) left."
+    )
+    out = Pseudonymiser().render(text, detector.detect(text))
+    assert out.count("[PERSON A]") == 2, out
+    assert out.count("[PERSON B]") == 3, out

@@ -66,6 +66,7 @@ def options(choices: schema.Choices, *, blank: bool = False) -> list[SelectChoic
 def _field_for(spec: FieldSpec) -> Field:
     required = [InputRequired()] if spec.required else [Optional()]
     kwargs: dict[str, Any] = {"description": spec.help}
+    validators: list[Any]
     if spec.kind is Kind.CHOICE:
         validators = [DataRequired()] if spec.required else [Optional()]
         return SelectField(spec.label, choices=options(spec.choices, blank=True),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live_server import LiveServer, start_server
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Case, Role, SealedKind
 from app.orgs.service import add_member
-from live_server import LiveServer, start_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -27,6 +27,23 @@ from app.redaction import (
 from app.redaction.spans import CODE, DATE, PERSON, IdType, Span, merge_spans
 
 
+def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
+    """Cut a span that runs into a protected name back to the part before it.
+
+    "Хороль Приморского" (a village, then the region) keeps "Хороль".
+    """
+    if span.category in (CODE, DATE):
+        return span
+    for b, e in protected:
+        if span.start < b < span.end <= e:
+            end = b
+            while end > span.start and not text[end - 1].isalnum():
+                end -= 1
+            if end - span.start >= 2:
+                return Span(span.start, end, span.category, span.identifier_type)
+    return span
+
+
 def _allowed(span: Span, protected: list[tuple[int, int]]) -> bool:
     """A span survives unless it sits inside, or cuts into, a protected name.
 
@@ -79,6 +96,7 @@ class Detector:
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
+        found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
         found = _apply_roles(text, found)

@@ -52,6 +52,11 @@ FOREIGN_NAME = re.compile(
     rf"(?<![가-힣]){FOREIGN_GIVEN}(?:\s[가-힣](?=[의이가은는을를과와에도]?(?:[^가-힣]|$))|"
     r"\s[가-힣]{2,5}(?:프|코|스키|나|바|예프|노프|체프))?(?=[의이가은는을를과와에도]?(?:[^가-힣]|$))"
 )
+# Self-introduction: "저는 옥성민이고", "제 이름은 옥성민입니다".
+SELF_NAME = re.compile(
+    r"(?:저는|나는|본인은|제\s*이름은|이름은)\s*([가-힣]{3})"
+    r"(?=이고|입니|이며|이다|이에|예요|이라|라고|[,.]|\s*\()"
+)
 QUOTED_ORG = re.compile(
     r"(?:식당|회사|교회|기업소|공장|레스토랑|상점)\s*['‘\"“]([가-힣A-Za-z\d ]{2,15})['’\"”]"
 )
@@ -85,7 +90,7 @@ def find(text: str) -> list[Span]:
         return spans
     surnames = hangul_surnames()
     quoted_orgs = [(m.start(1), m.end(1)) for m in QUOTED_ORG.finditer(text)]
-    for rx in (KIN_NAME, BRACKET_NAME, NAME_TITLE):
+    for rx in (KIN_NAME, BRACKET_NAME, NAME_TITLE, SELF_NAME):
         for m in rx.finditer(text):
             g = 1 if m.group(1) else m.lastindex or 1
             name = m.group(g)

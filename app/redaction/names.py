@@ -87,7 +87,8 @@ ENGLISH_NOT_NAME = frozenset(
 TITLE = (
     r"(?:Mr|Mrs|Ms|Miss|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Judge|Pastor|Reverend|Rev\.|Father|Comrade|"
     r"Professor|Prof\.|Senator|Sergeant|Sgt\.|Captain|Major|Colonel|Lieutenant|Officer|"
-    r"Auntie|auntie|Aunt|aunt|Uncle|uncle|Brother|Sister|Grandma|Grandpa)"
+    r"Auntie|auntie|Aunt|aunt|Uncle|uncle|Brother|Sister|Grandma|Grandpa|Elder|Deacon|"
+    r"Missionary|Bishop|Evangelist|Imam|Rabbi)"
 )
 NAME_TOKEN = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)"  # noqa: S105 -- a regex, not a secret
 # After an initial the space is optional ("C.A.Whomersley"); otherwise required.

@@ -51,6 +51,11 @@ UNIT = re.compile(
     r"\d+(?:-\d+)?[A-Z]?\b"
 )
 # A short capitalised name in quotes: "Rodina", "Hope House", "Primstroi".
+# "the 12th Construction Brigade", "3rd Shock Brigade": ordinal work units.
+ORDINAL_UNIT = re.compile(
+    r"\b\d{1,3}(?:st|nd|rd|th)\s+(?:[A-Z][a-z]+\s+){0,2}(?:Brigade|Team|Unit|Section|Squad|"
+    r"Battalion|Regiment|Company|Detachment|Work Team|Sector)\b"
+)
 PRISON = re.compile(r"\b(?:HMP|HM Prison|HMYOI)\s+[A-Z][\w-]+")
 # Where someone lives or works: "lives in Bristol", "practising in Oxfordshire".
 RESIDENCE = re.compile(
@@ -85,6 +90,8 @@ def find(text: str) -> list[Span]:
     for m in ADMIN_UNIT.finditer(text):
         if not is_stopword(m.group(0).split()[0].split("-")[0]):
             out.append(Span(m.start(), m.end(), PLACE, Q))
+    for m in ORDINAL_UNIT.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
     for m in PRISON.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in RESIDENCE.finditer(text):

@@ -71,7 +71,12 @@ def find(text: str) -> list[Span]:
         base = run.start
         if len(chunk) >= 3:
             for s, e, kind in _ner(chunk):
-                # "Меня", "РАПОРТ": a single common word is never a name.
+                # "Меня", "РАПОРТ": a common word is never a name; "Опрошенный:
+                # Тхак Мён Гук" starts with one.
+                m = re.match(r"(?:[А-ЯЁа-яё]+[:,]?\s+)", chunk[s:e])
+                while m and is_stopword(m.group(0).strip(" :,")):
+                    s += m.end()
+                    m = re.match(r"(?:[А-ЯЁа-яё]+[:,]?\s+)", chunk[s:e])
                 if " " not in chunk[s:e] and is_stopword(chunk[s:e]):
                     continue
                 if kind == "PER":

@@ -70,14 +70,16 @@ def start_server(root: Path, env_overrides: dict[str, str], workers: int = 2) ->
             env=env, cwd=Path(__file__).resolve().parents[2],
             stdout=console, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: workers import the detector's models and the machine may be busy.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError((root / "logs" / "error.log").read_text())
         try:
-            requests.get(f"{url}/login", timeout=2)
+            requests.get(f"{url}/login", timeout=10)
             return LiveServer(url, process, root)
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.kill()
+    process.wait()
     raise RuntimeError("server did not start")

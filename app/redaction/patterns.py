@@ -55,6 +55,12 @@ CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|USD|TRL|RUB|KRW|CNY)\s?$")
 # Streets and addresses.
 STREET_WORD = r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Boulevard|Embankment|Highway)"
 EN_STREET = re.compile(rf"\b(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s{STREET_WORD}")
+# "Svetlanskaya Street 45, Vladivostok", "45 Svetlanskaya Street, Apt 3": a full address.
+EN_ADDRESS = re.compile(
+    rf"(?:\b\d+[a-z]?\s+(?=[A-Z]))?\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s{STREET_WORD}"
+    r"(?:\s*\d+[a-z]?)?(?:,\s*(?:Apt\.?|Flat|Room|Apartment)\s*\d+)?"
+    r"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)?"
+)
 KR_ROMAN_ADDRESS = re.compile(
     r"\b[A-Z][a-z]+-(?:ro|gil|daero)\b(?:\s*\d+(?:-\d+)?(?:-(?:gil|ro))?)*"
     r"(?:,\s*(?:Apt\.?|Apartment|Unit|Room|No\.?)?\s*[\w-]*\d[\w-]*"
@@ -141,6 +147,9 @@ def addresses(text: str) -> list[Span]:
         out.append(Span(m.start(), m.end(), category, id_type))
     for m in EN_STREET.finditer(text):
         out.append(Span(m.start(), m.end(), PLACE, Q))
+    for m in EN_ADDRESS.finditer(text):
+        if any(c.isdigit() for c in m.group(0)):
+            out.append(Span(m.start(), m.end(), ADDRESS, D))
     return out
 
 

@@ -41,8 +41,9 @@ EN_DATES = [
     rf"(?:\s*[,–-]\s*(?:the\s*)?[–-]?\s*(?:the\s+)?{DAY}\b)?",
     # "the summer of 2017", "winter 2018", "early 2020"
     rf"\b(?:the\s+)?{SEASON}\s+(?:of\s+)?{YEAR}\b",
-    # ISO and numeric dates
+    # ISO and numeric dates, also "2019.3.15" and "2019. 3. 15."
     r"\b\d{4}-\d{2}-\d{2}\b",
+    r"\b(?:19|20)\d\d\.\s?\d{1,2}\.\s?\d{1,2}\b\.?",
     r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b",
     # "in 2012", "born in 1965", "since 2018": the preposition is part of the mention
     rf"\b(?:in|since|until|till|from|by|around)\s+{YEAR}\b",
@@ -125,10 +126,15 @@ CURRENCY = (
     r"(?:dollars?|US dollars|roubles?|rubles?|yuan|won|euros?|Turkish liras?|liras?|USD|RUB|"
     r"KRW|CNY|TRL|руб(?:\.|лей|ля|ль)|доллар(?:ов|а)?|юаней|юаня|евро|달러|위안|루블|원)"
 )
+# "half of his 40,000 roubles": the share is part of the personal figure.
+SHARE = (
+    r"(?:\b(?:half|a\s+third|a\s+quarter|two\s+thirds|most|all|part)\s+of\s+"
+    r"(?:his|her|my|their|our|the)\s+)?"
+)
 MONEY = [
-    rf"(?:\b(?:about|around|approximately|some|over|nearly)\s+)?(?:\$|US\$|€|£|IR£|USD\s|TRL\s)\s?{AMOUNT_NUM}"
+    rf"{SHARE}(?:\b(?:about|around|approximately|some|over|nearly)\s+)?(?:\$|US\$|€|£|IR£|USD\s|TRL\s)\s?{AMOUNT_NUM}"
     r"(?:\s*(?:million|thousand))?",
-    rf"(?:\b(?:about|around|approximately|some|over|nearly)\s+)?(?<![\w.]){AMOUNT_NUM}"
+    rf"{SHARE}(?:\b(?:about|around|approximately|some|over|nearly)\s+)?(?<![\w.]){AMOUNT_NUM}"
     rf"(?:\s*(?:million|thousand|тысяч[аи]?|млн|천|만))?\s*{CURRENCY}(?!\w)",
     rf"(?:около\s+|почти\s+|более\s+)?(?<![\w.]){AMOUNT_NUM}\s*(?:тысяч[аи]?\s+)?{CURRENCY}(?!\w)",
     r"(?:한\s*달에\s*)?(?:중국\s*돈\s*)?\d[\d,]*(?:천|만)?\s*(?:달러|위안|루블|원)",

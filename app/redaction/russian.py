@@ -94,7 +94,9 @@ def find(text: str) -> list[Span]:
         for m in RU_SETTLEMENT.finditer(chunk):
             if is_stopword(m.group(1).split()[0]):
                 continue
-            spans.append(Span(base + m.start(1), base + m.end(1), PLACE, Q))
+            # An abbreviation ("г.", "пос.") belongs to the name, like "ул.".
+            start = m.start() if m.group(0)[0].islower() and "." in m.group(0)[:5] else m.start(1)
+            spans.append(Span(base + start, base + m.end(1), PLACE, Q))
         for m in RU_DISTRICT.finditer(chunk):
             spans.append(Span(base + m.start(), base + m.end(), PLACE, Q))
     return spans

@@ -35,7 +35,9 @@ def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
     if span.category in (CODE, DATE):
         return span
     for b, e in protected:
-        if span.start < b < span.end <= e:
+        # Only a span that stops inside the protected name is cut; one that
+        # contains it whole ("Diyarbakır State Security Court") stays.
+        if span.start < b < span.end < e:
             end = b
             while end > span.start and not text[end - 1].isalnum():
                 end -= 1

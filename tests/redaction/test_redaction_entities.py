@@ -133,3 +133,11 @@ def test_role_title_surname_and_cyrillic_korean_name(detector: Detector) -> None
     out = Pseudonymiser().render(text, detector.detect(text))
     assert out.count("[PERSON A]") == 2, out
     assert out.count("[PERSON B]") == 3, out
+
+
+def test_span_running_into_a_region_is_trimmed_not_dropped(detector: Detector) -> None:
+    text = "8 августа 2020 г., с. Хороль Приморского края. The Diyarbakır State Security Court."
+    spans = detector.detect(text)
+    assert covers(text, spans, "Хороль")
+    assert not touches(text, spans, "Приморского края")
+    assert covers(text, spans, "Diyarbakır State Security Court")

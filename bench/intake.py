@@ -104,10 +104,12 @@ class Plan:
     attachment_mib: int = 500
     attachment_reps: int = 2    # uploads per configuration, alternating
     max_requests_per_client: int = 20_000  # a bound in case a round runs away
+    sealing_iterations: int = 1000  # in-process timing of the swapped calls
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(pairs=1, duration_s=3.0, warmup=2, attachment_mib=50, attachment_reps=1)
+        return cls(pairs=1, duration_s=3.0, warmup=2, attachment_mib=50, attachment_reps=1,
+                   sealing_iterations=200)
 
 
 def parse_args(argv: list[str] | None) -> tuple[Plan, Path | None, list[str]]:
@@ -590,6 +592,34 @@ def sealing_cost_ms(narrative_bytes: int, reviewer_recipient: str, iterations: i
     return 1000 * (time.process_time() - started) / iterations
 
 
+class _NullSink:
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+class _RepeatingSource:
+    """``size`` bytes served from one block: no allocation beyond the slices."""
+
+    def __init__(self, size: int, block: bytes) -> None:
+        self._left, self._block = size, block
+
+    def read(self, size: int = -1) -> bytes:
+        size = min(self._left, len(self._block) if size < 0 else size, len(self._block))
+        self._left -= size
+        return self._block[:size]
+
+
+def seal_stream_mib_per_s(size: int) -> float:
+    """``crypto.seal_stream`` alone, memory to nowhere, CPU time: the ceiling
+    for the attachment path, unmoved by HTTP, parsing, hashing, disk or neighbours."""
+    import crypto
+
+    recipient = crypto.generate_identity().recipient
+    started = time.process_time()
+    crypto.seal_stream(_RepeatingSource(size, os.urandom(MIB)), _NullSink(), [recipient])
+    return size / MIB / (time.process_time() - started)
+
+
 # ------------------------------------------------------------------ attachment
 
 
@@ -831,6 +861,7 @@ def print_report(result: dict[str, Any]) -> None:
           f"{a['sealed_worker_peak_rss_mib']} MiB, idle {a['sealed_worker_idle_rss_mib']} MiB "
           f"(target < 100: {'MET' if a['target_met'] else 'MISSED'})")
     print("(MB/s = MiB of plaintext per second, end to end: upload, parse, seal, write, fsync)")
+    print(f"crypto.seal_stream alone, in memory: {a['seal_stream_alone_mb_per_s']} MB/s (CPU time)")
 
 
 # --------------------------------------------------------------------- main
@@ -865,7 +896,8 @@ def run(plan: Plan, command: list[str]) -> dict[str, Any]:
         key = protected_reviewer_key()
         for deployment in deployments.values():
             populate(deployment, key)
-        seal_ms = sealing_cost_ms(plan.narrative_kb * 1024, key[1])
+        seal_ms = sealing_cost_ms(plan.narrative_kb * 1024, key[1], plan.sealing_iterations)
+        crypto_mib_s = seal_stream_mib_per_s(plan.attachment_mib * MIB)
         for server in servers:
             server.wait_ready()
         boot_rss = {label: round(memory_kib(s.worker_pids()[0])["VmRSS"] / 1024, 1)
@@ -912,6 +944,7 @@ def run(plan: Plan, command: list[str]) -> dict[str, Any]:
     base = narrative_summary["passthrough_server_cpu_ms_per_req_median"]
     narrative_summary["cpu_bound_ratio_estimate"] = round(base / (base + seal_ms), 3)
     summary["attachment"]["worker_rss_after_boot_mib"] = boot_rss
+    summary["attachment"]["seal_stream_alone_mb_per_s"] = round(crypto_mib_s, 1)
     return {
         "benchmark": "bench/intake.py",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -25,7 +25,7 @@ def test_intake_benchmark_quick_run(tmp_path: Path) -> None:
     before = set(Path(tempfile.gettempdir()).glob("witnessbox-bench-*"))
     completed = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "intake.py"), "--quick", "--duration", "1",
-         "--clients", "2", "--attachment-mib", "8", "--json", str(output)],
+         "--workers", "1", "--clients", "2", "--attachment-mib", "8", "--json", str(output)],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-4000:]
 

@@ -24,7 +24,8 @@ from app.redaction import (
     russian,
     triggers,
 )
-from app.redaction.spans import CODE, DATE, PERSON, IdType, Span, merge_spans
+from app.redaction.script import HANGUL_RE
+from app.redaction.spans import CODE, DATE, PERSON, PLACE, IdType, Span, merge_spans
 
 
 def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
@@ -104,6 +105,14 @@ class Detector:
         found = _apply_roles(text, found)
         found += propagation.propagate(text, found, protected)
         found = [s for s in found if _allowed(s, protected)]
+        # A Hangul proper noun the model took for a person but that is a
+        # known or propagated place ("희천" of "희천시") is the place.
+        places_at = {(s.start, s.end) for s in found if s.category == PLACE}
+        found = [
+            s for s in found
+            if s.category != PERSON or (s.start, s.end) not in places_at
+            or not HANGUL_RE.search(s.text(text))
+        ]
         return entities.link(text, merge_spans(found, text))
 
 

@@ -11,6 +11,7 @@ another Han appears later. A nickname joins the person it was given to
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -42,12 +43,54 @@ PLACE_UNIT = re.compile(
 )
 INITIAL = re.compile(r"^[A-ZА-ЯЁ]\.$")
 CUE_BEFORE = re.compile(
-    r"(?:call(?:ed|s)?|nicknamed|known\s+as|knew\s+\w*\s*as|звали|зовут|прозвищ\w*|кличк\w*)",
+    r"(?:call(?:ed|s)?|nicknamed|known\s+(?:to\s+\w+\s+)?as|knew\s+\w*\s*as|звали|зовут|"
+    r"прозвищ\w*|кличк\w*)",
+    re.IGNORECASE,
+)
+# The nickname's owner is the name just before: "X, whom the men called",
+# "X; we called her", "X по прозвищу", "X, которого все звали".
+OWNER_LINK = re.compile(
+    r"\b(?:whom|who|him|her|them)\b|(?<!\w)(?:его|её|ее|которого|которую|которой|прозвищ\w*|"
+    r"кличк\w*)(?!\w)",
     re.IGNORECASE,
 )
 CUE_AFTER = re.compile(
     r"^['’\"”]?\s*(?:(?:이?라고|라)\s*(?:불렀|부른|부르|불린|불리|불렸|했)|(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸))"
 )
+
+
+# Russian diminutives name the same person as the full form ("Natasha" = "Natalya").
+_DIMINUTIVES = {
+    "natasha": "natalya", "sasha": "aleksandr", "lyosha": "aleksei", "alyosha": "aleksei",
+    "misha": "mikhail", "dima": "dmitry", "kolya": "nikolai", "vanya": "ivan",
+    "seryozha": "sergei", "volodya": "vladimir", "vova": "vladimir", "tanya": "tatyana",
+    "lena": "elena", "olya": "olga", "katya": "ekaterina", "zhenya": "evgeny", "pasha": "pavel",
+    "petya": "pyotr", "yura": "yuri", "galya": "galina", "nadya": "nadezhda", "sveta": "svetlana",
+    "lyuda": "lyudmila", "valya": "valentina", "masha": "maria", "andryusha": "andrei",
+    "наташа": "наталья", "саша": "александр", "лёша": "алексей", "алёша": "алексей",
+    "миша": "михаил", "дима": "дмитрий", "коля": "николай", "ваня": "иван", "серёжа": "сергей",
+    "володя": "владимир", "вова": "владимир", "таня": "татьяна", "лена": "елена", "оля": "ольга",
+    "катя": "екатерина", "женя": "евгений", "паша": "павел", "петя": "пётр", "юра": "юрий",
+    "галя": "галина", "надя": "надежда", "света": "светлана", "люда": "людмила", "маша": "мария",
+}
+REAL_NAME = re.compile(
+    r"(?:real\s+name\s+(?:was|is)|true\s+name\s+(?:was|is)|настоящ\w+\s+(?:имя|фамилия)|"
+    r"на\s+самом\s+деле\s+звали|본명은|실명은|진짜\s*이름은)\s*[:,]?\s*$",
+    re.IGNORECASE,
+)
+RU_CASE = re.compile(r"(?:ом|ем|ым|ой|а|я|у|ю|е)$")
+
+
+def _given_eq(a: str, b: str) -> bool:
+    """Given-name keys equal, allowing a Russian case ending ("Чоль Мина")."""
+    return a == b or (bool(a) and bool(b) and _tok_eq(a, b) and abs(len(a) - len(b)) <= 2)
+
+
+def _surname_of(word: str) -> frozenset[str]:
+    found = surname_class(word)
+    if not found and re.fullmatch(r"[А-ЯЁ][а-яё]{2,}", word):
+        found = surname_class(RU_CASE.sub("", word))
+    return found
 
 
 @dataclass
@@ -71,7 +114,9 @@ class Cluster:
 
 
 def _clean(surface: str) -> str:
-    s = surface.strip(" \"“”'‘’«»,.;:()[]")
+    s = surface.strip(" \"“”'‘’«»,;:()[]")
+    # A full stop ends a sentence, unless it closes an initial ("О.И.").
+    s = re.sub(r"(?<![A-ZА-ЯЁ])\.$", "", s)
     s = re.sub(r"['’]s$", "", s)
     s = TITLE_BEFORE.sub("", s)
     return TITLE_AFTER.sub("", s).strip() or s
@@ -110,17 +155,17 @@ def analyse(index: int, span: Span, text: str) -> Mention:
     ]
     names = [
         w for w in words
-        if not re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", w) and (surname_class(w) or not is_stopword(w))
+        if not re.fullmatch(r"(?:[A-ZА-ЯЁ]\.)+", w) and (_surname_of(w) or not is_stopword(w))
     ]
-    if len(names) >= 2 and surname_class(names[0]):
-        m.full, m.surnames, m.given = True, surname_class(names[0]), key("".join(names[1:]))
+    if len(names) >= 2 and _surname_of(names[0]):
+        m.full, m.surnames, m.given = True, _surname_of(names[0]), key("".join(names[1:]))
     elif len(names) >= 2:
         m.full, m.tokens = True, tuple(key(w) for w in names)
     elif names:
-        m.surnames = surname_class(names[0])
-        m.tokens = (key(names[0]),)
+        m.surnames = _surname_of(names[0])
+        m.tokens = (key(_DIMINUTIVES.get(names[0].lower(), names[0])),)
         m.given = key(names[0]) if "-" in names[0] else ""
-    m.tokens += tuple("#" + i[0].lower() for i in initials)
+    m.tokens += tuple("#" + key(i[0])[:1] for i in initials)
     if not names and not initials:
         m.tokens = ("=" + surface.lower(),)
     return m
@@ -149,7 +194,7 @@ def _org_core(surface: str) -> str:
 
 def _same_person(a: Mention, b: Mention) -> bool:
     if a.surnames and b.surnames:
-        return bool(a.surnames & b.surnames) and a.given == b.given
+        return bool(a.surnames & b.surnames) and _given_eq(a.given, b.given)
     return len(a.tokens) == len(b.tokens) and all(
         any(_tok_eq(x, y) for y in b.tokens) for x in a.tokens
     )
@@ -157,9 +202,9 @@ def _same_person(a: Mention, b: Mention) -> bool:
 
 def _fits(full: Mention, p: Mention) -> bool:
     """True when the partial mention ``p`` can name the person of ``full``."""
-    if p.given and p.given == full.given:
+    if p.given and _given_eq(p.given, full.given):
         return True
-    if p.alt_given and p.alt_given == full.given and p.surnames & full.surnames:
+    if p.alt_given and _given_eq(p.alt_given, full.given) and p.surnames & full.surnames:
         return True
     full_parts = full.tokens + ((full.given,) if full.given else ())
     for t in p.tokens:
@@ -171,6 +216,20 @@ def _fits(full: Mention, p: Mention) -> bool:
         ):
             return False
     return bool(p.tokens) or bool(p.surnames & full.surnames)
+
+
+def _inflected(m: Mention, seen: dict[tuple[str, str], Cluster]) -> Cluster | None:
+    """«Малыша» is the «Малыш» met before: a Russian case form of one word."""
+    if not re.fullmatch(r"[А-ЯЁа-яё]{3,}", m.surface):
+        return None
+    for (category, surface), cluster in seen.items():
+        if (
+            category == m.category
+            and re.fullmatch(r"[а-яё]{3,}", surface)
+            and _given_eq(key(surface), key(m.surface))
+        ):
+            return cluster
+    return None
 
 
 def _nearest(clusters: list[Cluster], pos: int) -> Cluster:
@@ -216,6 +275,8 @@ def link(text: str, spans: list[Span]) -> list[Span]:
                 add(_nearest(fits, m.start), m)
             elif (m.category, m.surface.lower()) in by_surface:
                 add(by_surface[(m.category, m.surface.lower())], m)
+            elif (inflected := _inflected(m, by_surface)) is not None:
+                add(inflected, m)
             elif previous is not None and _nickname_of(text, previous, m, spans):
                 add(owner[previous.index], m)
             else:
@@ -223,13 +284,30 @@ def link(text: str, spans: list[Span]) -> list[Span]:
         by_surface.setdefault((m.category, m.surface.lower()), owner[m.index])
         if m.category == PERSON:
             previous = m
+    _join_real_names(text, mentions, spans, owner)
     return [
         replace(s, entity=owner[i].ident) if i in owner else s for i, s in enumerate(spans)
     ]
 
 
+def _join_real_names(
+    text: str, mentions: list[Mention], spans: list[Span], owner: dict[int, Cluster]
+) -> None:
+    """"We called him Pockmark; his real name was Ryu Kwang-su": one person."""
+    people = sorted((m for m in mentions if m.category == PERSON), key=lambda m: m.start)
+    for prev, m in itertools.pairwise(people):
+        before = text[spans[prev.index].end : m.start]
+        if len(before) <= 60 and REAL_NAME.search(before):
+            old, new = owner[m.index], owner[prev.index]
+            for i, c in list(owner.items()):
+                if c is old:
+                    owner[i] = new
+
+
 def _nickname_of(text: str, prev: Mention, m: Mention, spans: list[Span]) -> bool:
     """True when ``m`` is a nickname given to the person mentioned just before."""
+    if m.surnames:
+        return False  # "봉 동무" is a name with a title, not a nickname
     prev_end = spans[prev.index].end
     between = text[prev_end : m.start]
     after = text[spans[m.index].end : spans[m.index].end + 12]
@@ -237,4 +315,13 @@ def _nickname_of(text: str, prev: Mention, m: Mention, spans: list[Span]) -> boo
         return True
     if len(between) > 80 or re.search(r"[.!?\n]", between):
         return False
-    return bool(CUE_BEFORE.search(between))
+    # "X, whom the men called", "X, was the one the girls called"; but not
+    # "X, and a driver she knew only as" (a new person comes in between).
+    if CUE_BEFORE.search(between) and (
+        OWNER_LINK.search(between) or not re.search(r"\b(?:a|an)\b", between, re.IGNORECASE)
+    ):
+        return True
+    # "called Kye Song-jin, the youngest programmer, 'doksuri'"
+    start = spans[prev.index].start
+    before = re.split(r"[.!?\n]", text[max(0, start - 25) : start])[-1]
+    return bool(CUE_BEFORE.search(before))

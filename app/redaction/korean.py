@@ -10,6 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
+from app.redaction import gazetteer
 from app.redaction.names import hangul_surnames
 from app.redaction.script import HANGUL, runs
 from app.redaction.spans import ORG, PERSON, PLACE, IdType, Span
@@ -141,6 +142,8 @@ def find(text: str) -> list[Span]:
 def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | None:
     if form in NOT_NAMES:
         return None
+    if gazetteer.is_known_place(form):
+        return Span(s, e, PLACE, Q)
     if PLACE_UNIT.fullmatch(form) and len(form) >= 2:
         return Span(s, e, PLACE, Q)
     if ORG_SUFFIX.fullmatch(form):

@@ -99,6 +99,10 @@ def find(text: str) -> list[Span]:
     for m in QUOTED.finditer(text):
         if m.group(1).split()[0] in QUOTED_SKIP:
             continue
+        # "known to everyone as "Professor"": a nickname, not an organisation.
+        if re.search(r"(?:call(?:ed|s)?|known\s+(?:\w+\s+){0,3}as|nicknamed)\s*$",
+                     text[max(0, m.start() - 30) : m.start()], re.IGNORECASE):
+            continue
         out.append(Span(m.start(1), m.end(1), ORG, Q))
     return out
 

@@ -121,9 +121,13 @@ def propagate(
 ) -> list[Span]:
     """Extra spans for every other mention of the entities in ``spans``."""
     table: dict[str, tuple[str, IdType]] = {}
+    place_cores: set[str] = set()
     for s in spans:
         if s.category not in PROPAGATE:
             continue
+        core = PLACE_UNIT.sub("", s.text(text))
+        if s.category == PLACE and core != s.text(text):
+            place_cores.add(core)
         for v in _variants(s.text(text), s.category):
             if len(v) < 2 or (len(v) < 3 and not HANGUL_RE.search(v) and v.isupper()):
                 continue
@@ -132,6 +136,9 @@ def propagate(
                 table[v] = (s.category, s.identifier_type)
     if not table:
         return []
+    # "희천" is the place of "희천시", even where a model also read it as a name.
+    for v in place_cores & set(table):
+        table[v] = (PLACE, IdType.QUASI)
     # Other-script spellings of the same names ("Valery Kan" / "Валерий Кан").
     for b, e, surface in translit.other_script_mentions(text, list(table)):
         table.setdefault(text[b:e], table[surface])

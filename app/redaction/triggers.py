@@ -19,7 +19,7 @@ Q = IdType.QUASI
 
 NICKNAME = [
     # called him "gomdori", known as "Ko-ajumma", I called her "natasha-imo"
-    r"(?:call(?:ed|s)?|nicknamed|known\s+as|nickname(?:\s+was)?|named)\s+"
+    r"(?:call(?:ed|s)?|nicknamed|known\s+(?:to\s+\w+\s+)?as|nickname(?:\s+was)?|named)\s+"
     r"(?:(?:him|her|me|them|it|(?:the|our|their|this|that)\s+[a-z]+(?:\s+leader)?)\s+)?"
     r"[\"“']([^\"”'\n]{2,30})[\"”']",
     # a daughter he only ever calls byori –

@@ -37,6 +37,31 @@ def _mention_masked(text: str, s: int, t: int, masked: set[int]) -> bool:
     )
 
 
+def referent_errors(
+    docs: list[dict[str, Any]], entity_at: dict[str, list[tuple[int, int, str | None]]]
+) -> tuple[list[str], list[str]]:
+    """(split, merged): gold persons whose mentions got several referent ids,
+    and referent ids given to more than one gold person."""
+    split: list[str] = []
+    merged: list[str] = []
+    for doc in docs:
+        spans = entity_at.get(doc["doc_id"], [])
+        owner: dict[str, str] = {}
+        for ent in doc["entities"]:
+            if ent["entity_type"] != "PERSON" or ent["identifier_type"] == "NO_MASK":
+                continue
+            ids = {
+                i for m in ent["mentions"] for s, e, i in spans
+                if i is not None and s < m["end"] and m["start"] < e
+            }
+            if len(ids) > 1:
+                split.append(f"{doc['doc_id']}: {ent['mentions'][0]['span_text']}")
+            for i in ids:
+                if owner.setdefault(i, ent["entity_id"]) != ent["entity_id"]:
+                    merged.append(f"{doc['doc_id']}: {ent['mentions'][0]['span_text']}")
+    return split, merged
+
+
 def score(docs: list[dict[str, Any]], preds: dict[str, list[tuple[int, int]]]) -> dict[str, float]:
     hit = {"DIRECT": 0, "QUASI": 0}
     tot = {"DIRECT": 0, "QUASI": 0}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import build_heldout
-from heldout_score import load, score
+from heldout_score import load, referent_errors, score
 
 from app.redaction.detector import Detector
 
@@ -42,3 +42,19 @@ def test_heldout_style_scores(detector: Detector) -> None:
     assert r["ER_qi"] >= 0.8, r
     assert r["P_token"] >= 0.7, r
     assert r["NO_MASK_hit"] <= 0.15, r
+
+
+def test_heldout_style_one_referent_one_id(detector: Detector) -> None:
+    """Pseudonyms follow referents: one id per gold person, one person per id."""
+    docs = load(JSONL)
+    spans = {
+        d["doc_id"]: [(s.start, s.end, s.entity) for s in detector.detect(d["text"], d["lang"])]
+        for d in docs
+    }
+    split, merged = referent_errors(docs, spans)
+    people = sum(
+        1 for d in docs for e in d["entities"]
+        if e["entity_type"] == "PERSON" and e["identifier_type"] != "NO_MASK"
+    )
+    assert len(split) <= people // 20, split  # a nickname given in another sentence
+    assert not merged, merged

@@ -43,7 +43,7 @@ PLACE_UNIT = re.compile(
 )
 INITIAL = re.compile(r"^[A-ZА-ЯЁ]\.$")
 CUE_BEFORE = re.compile(
-    r"(?:call(?:ed|s)?|nicknamed|known\s+(?:to\s+\w+\s+)?as|knew\s+\w*\s*as|звали|зовут|"
+    r"(?:call(?:ed|s)?|nicknamed|known\s+(?:to\s+\w+\s+)?as|knew\s+\w*\s*as|звали|зовут|называл\w*|"
     r"прозвищ\w*|кличк\w*)",
     re.IGNORECASE,
 )
@@ -89,7 +89,8 @@ def _given_eq(a: str, b: str) -> bool:
 def _surname_of(word: str) -> frozenset[str]:
     found = surname_class(word)
     if not found and re.fullmatch(r"[А-ЯЁ][а-яё]{2,}", word):
-        found = surname_class(RU_CASE.sub("", word))
+        stem = RU_CASE.sub("", word)
+        found = surname_class(stem) or surname_class(stem + "ь")  # "Соля" -> "Соль"
     return found
 
 
@@ -265,11 +266,20 @@ def link(text: str, spans: list[Span]) -> list[Span]:
             if any(_same_person(f, m) if m.category == PERSON else f.given == m.given
                    for f in c.fulls)
         ]
+        if not same and m.category == PERSON and m.surnames:
+            # "Мён Чхоль" after "Соль Мён Чхоль": a two-syllable given name,
+            # not a surname "Мён" plus "Чхоль".
+            whole = key(_clean(spans[m.index].text(text)))
+            given_of = [c for c in clusters[PERSON] if any(f.given == whole for f in c.fulls)]
+            if given_of:
+                m.full = False
+                add(_nearest(given_of, m.start), m)
+                continue
         add(same[0] if same else new(m.category), m)
     by_surface: dict[tuple[str, str], Cluster] = {}
     previous: Mention | None = None
     for m in sorted(mentions, key=lambda m: m.start):
-        if not m.full:
+        if m.index not in owner:
             fits = [c for c in clusters[m.category] if any(_fits(f, m) for f in c.fulls)]
             if fits:
                 add(_nearest(fits, m.start), m)
@@ -306,8 +316,8 @@ def _join_real_names(
 
 def _nickname_of(text: str, prev: Mention, m: Mention, spans: list[Span]) -> bool:
     """True when ``m`` is a nickname given to the person mentioned just before."""
-    if m.surnames:
-        return False  # "봉 동무" is a name with a title, not a nickname
+    if m.surnames and (len(m.surface) == 1 or surname_class(m.surface)):
+        return False  # "봉 동무", "Kim": a surname with a title, not a nickname
     prev_end = spans[prev.index].end
     between = text[prev_end : m.start]
     after = text[spans[m.index].end : spans[m.index].end + 12]

@@ -179,6 +179,18 @@ def initials(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), PERSON, D) for m in INITIALS.finditer(text)]
 
 
+# Russian name with a patronymic: "Лариса Викторовна Ни", "Галина Петровна",
+# "Сидоренко Виктор Петрович".
+PATRONYMIC = re.compile(
+    r"(?<![\w-])(?:[А-ЯЁ][а-яё-]+\s+)?[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|ична|ич|ьича|вича|вны|"
+    r"вной|вичу|вне|вичем)(?:\s+[А-ЯЁ][а-яё-]+)?(?![\w-])"
+)
+
+
+def patronymic(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), PERSON, D) for m in PATRONYMIC.finditer(text)]
+
+
 def cyrillic_korean(text: str) -> list[Span]:
     surnames = cyrillic_surnames()
     out: list[Span] = []
@@ -195,4 +207,5 @@ def find(text: str) -> list[Span]:
         + given_name_led(text)
         + initials(text)
         + cyrillic_korean(text)
+        + patronymic(text)
     )

@@ -25,7 +25,8 @@ NICKNAME = [
     # a daughter he only ever calls byori –
     r"\bcall(?:s|ed)\s+([a-z][\w-]{2,20})(?=\s*[–—,.;:)])",
     # «мишка», «гуги»: Russian nickname after звали/прозвище
-    r"(?:звали|зовут|прозвищ\w*|кличк\w*)\s+(?:его|её|ее|меня|их)?\s*(?:просто\s+)?«([^»\n]{2,30})»",
+    r"(?:звали|зовут|называл\w*|прозвищ\w*|кличк\w*)\s+(?:его|её|ее|меня|их|[а-яё]+)?\s*"
+    r"(?:просто\s+)?«([^»\n]{2,30})»",
     r"(?:звали|зовут)\s+(?:его|её|ее)?\s*[^«\n]{0,30}«([^»\n]{2,30})»",
     # '털보'라고 불렀다
     r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:이?라고|라)\s*(?:불렀|부른|부르|불린|불리|불렸|했)",
@@ -122,7 +123,8 @@ INCIDENT_PATTERNS = [
     r"[가-힣]+에\s+[가-힣]+(?:를|을)\s+(?:크게\s+)?(?:다쳐|다쳤|잃)",
     # Injuries: a verb of harm and a body part, in the three languages.
     rf"\b(?:lost|broke|broken|burned|burnt|crushed|injured|fractured|severed|hurt|cut\s+off)\s+"
-    rf"(?:(?:his|her|their|both|two|three|a|the|one|of|left|right|several)\s+){{0,3}}{BODY_EN}\b",
+    rf"(?:(?:his|her|their|both|two|three|a|the|one|of|left|right|several)\s+){{0,3}}{BODY_EN}\b"
+    r"(?:\s+(?:in|on|under|with|at|between)\s+(?:a|an|the)\s+[\w-]+(?:\s+[\w-]+)?)?",
     rf"(?<!\w)(?:(?:ему|ей|им)\s+)?(?:лишил\w*|сломал\w*|обж[её]г\w*|повредил\w*|отрезал\w*|"
     rf"отрубил\w*|раздробил\w*|придавил\w*|ампутировал\w*|оторвал\w*)\s+(?:\w+\s+){{0,2}}?"
     rf"{BODY_RU}(?:\s+(?:на|в|во|под|о)\s+\w+|\s+[а-яё]+(?:ой|ей)\s+[а-яё]+(?:ой|ей|ом|ем))?",

@@ -78,12 +78,30 @@ REAL_NAME = re.compile(
     r"на\s+самом\s+деле\s+звали|본명은|실명은|진짜\s*이름은)\s*[:,]?\s*$",
     re.IGNORECASE,
 )
+# Who "me" is: the name after a self-introduction or a Q&A answer marker.
+SELF_INTRO = re.compile(
+    r"(?:my\s+name\s+is|i\s+am|i'm|меня\s+зовут|моя\s+фамилия|я,|저는|제\s*이름은|본인은|"
+    r"(?:^|\n)\s*(?:A|Answer|Ответ|답)\s*[:.])\s*$",
+    re.IGNORECASE,
+)
+ME_CUE = re.compile(
+    r"(?:call(?:ed|s)?\s+me|knew\s+me\s+as|(?:звали|называли)\s+меня|меня\s+(?:звали|называли)|"
+    r"나를|저를)\b[^.!?\n]{0,20}$",
+    re.IGNORECASE,
+)
 RU_CASE = re.compile(r"(?:ом|ем|ым|ой|а|я|у|ю|е)$")
+
+
+# Russian case endings as they look after ``romanise.key`` (а, у, ом, е, ю, я, ой...).
+_CASE_TAILS = frozenset({"a", "u", "om", "em", "e", "iu", "ia", "i", "oi", "ei", "im"})
 
 
 def _given_eq(a: str, b: str) -> bool:
     """Given-name keys equal, allowing a Russian case ending ("Чоль Мина")."""
-    return a == b or (bool(a) and bool(b) and _tok_eq(a, b) and abs(len(a) - len(b)) <= 2)
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (
+        len(short) >= 4 and long_.startswith(short) and long_[len(short) :] in _CASE_TAILS
+    )
 
 
 def _surname_of(word: str) -> frozenset[str]:
@@ -270,7 +288,9 @@ def link(text: str, spans: list[Span]) -> list[Span]:
             # "Мён Чхоль" after "Соль Мён Чхоль": a two-syllable given name,
             # not a surname "Мён" plus "Чхоль".
             whole = key(_clean(spans[m.index].text(text)))
-            given_of = [c for c in clusters[PERSON] if any(f.given == whole for f in c.fulls)]
+            given_of = [
+                c for c in clusters[PERSON] if any(_given_eq(f.given, whole) for f in c.fulls)
+            ]
             if given_of:
                 m.full = False
                 add(_nearest(given_of, m.start), m)
@@ -278,6 +298,14 @@ def link(text: str, spans: list[Span]) -> list[Span]:
         add(same[0] if same else new(m.category), m)
     by_surface: dict[tuple[str, str], Cluster] = {}
     previous: Mention | None = None
+    speaker = next(
+        (
+            owner[m.index] for m in sorted(mentions, key=lambda m: m.start)
+            if m.category == PERSON and m.index in owner
+            and SELF_INTRO.search(text[max(0, m.start - 20) : m.start])
+        ),
+        None,
+    )
     for m in sorted(mentions, key=lambda m: m.start):
         if m.index not in owner:
             fits = [c for c in clusters[m.category] if any(_fits(f, m) for f in c.fulls)]
@@ -289,6 +317,8 @@ def link(text: str, spans: list[Span]) -> list[Span]:
                 add(inflected, m)
             elif previous is not None and _nickname_of(text, previous, m, spans):
                 add(owner[previous.index], m)
+            elif speaker is not None and ME_CUE.search(text[max(0, m.start - 40) : m.start]):
+                add(speaker, m)  # "everyone called me 'Chol-i'"
             else:
                 add(new(m.category), m)
         by_surface.setdefault((m.category, m.surface.lower()), owner[m.index])

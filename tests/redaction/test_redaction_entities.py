@@ -141,3 +141,17 @@ def test_span_running_into_a_region_is_trimmed_not_dropped(detector: Detector) -
     assert covers(text, spans, "Хороль")
     assert not touches(text, spans, "Приморского края")
     assert covers(text, spans, "Diyarbakır State Security Court")
+
+
+def test_nickname_of_the_speaker_and_russian_forms(detector: Detector) -> None:
+    text = (
+        "Q: What is your name?\nA: Yang Chol-min. At home everyone called me \"Chol-i\".\n"
+        "Я, Лариса Викторовна Ни, отвезла Соль Мён Чхоля к пастору. Мён Чхоль уехал. "
+        "Бригадир Хо Гиль Су по прозвищу «Хозяин» злился; «Хозяина» боялись."
+    )
+    spans = [s for s in detector.detect(text) if s.category == PERSON]
+    ids = {s.text(text): s.entity for s in spans}
+    assert ids["Yang Chol-min"] == ids["Chol-i"]
+    assert ids["Мён Чхоль"] == ids["Соль Мён Чхоля"]
+    assert ids["Хозяин"] == ids["Хозяина"] == ids["Хо Гиль Су"]
+    assert "Лариса Викторовна Ни" in ids

@@ -25,6 +25,11 @@ ORG_SUFFIX = re.compile(
     r"작업반|돌격대|건설대|사업소|대학|병원|합작회사|발전소|제철소|제련소|조선소|수산기지|무역국|"
     r"관리국|협동농장|성당|선교센터|상사)"
 )
+GENERIC_ORG = re.compile(
+    r"(?:봉제|가공|수산물?|건설|제조|식품|목재|벌목|의류|신발|시멘트|벽돌|제지|기계|자동차|무역|"
+    r"수산물가공|피복|가구|철강|화학|비료|건재|연합|합작|외국|러시아|중국|북한|한국)?"
+    r"(?:공장|회사|기업소|사업소|농장|병원|대학|교회|무역회사|건설회사)"
+)
 WORK_UNIT = re.compile(r"제?\d+\s*(?:작업반|소대|중대|대대|연대|여단|돌격대|반)")
 # A Hangul surname, then a role or address word: "최 지도원", "한 반장", "김 씨".
 SURNAME_ROLE = re.compile(
@@ -132,6 +137,8 @@ def find(text: str) -> list[Span]:
             i += 1
         for rx, cat, idt in ((ORG_SUFFIX, ORG, Q), (WORK_UNIT, ORG, Q)):
             for m in rx.finditer(chunk):
+                if GENERIC_ORG.fullmatch(m.group(0)):
+                    continue  # "봉제공장", "무역회사": a kind of workplace, not a name
                 spans.append(Span(start + m.start(), start + m.end(), cat, idt))
         for m in SURNAME_ROLE.finditer(chunk):
             if m.group(1) in surnames:

@@ -46,7 +46,8 @@ ADMIN_UNIT = re.compile(
 )
 UNIT = re.compile(
     r"\b(?:[Bb]rigade|[Tt]eam|[Uu]nit|[Ss]ector|[Ss]ection|[Ss]quad|[Pp]latoon|[Cc]amp|[Ss]ite|"
-    r"[Ww]ork team|[Dd]ormitory|[Bb]lock|[Bb]arracks|[Pp]lot|[Ll]ine|[Ss]hift|[Cc]rew|[Ww]orkshop|"
+    r"[Ww]ork [Tt]eam|[Dd]ormitory|[Bb]lock|[Bb]arracks|[Pp]lot|[Ll]ine|[Ss]hift|[Cc]rew|"
+    r"[Ww]orkshop|"
     r"[Dd]etachment|[Ww]orkgroup|[Gg]ang)\s+(?:no\.\s*|No\.\s*|number\s+|#)?"
     r"\d+(?:-\d+)?[A-Z]?\b"
 )

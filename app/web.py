@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from app.errors import NotFound, PermissionDenied
+
 log = logging.getLogger(__name__)
 
 CSP = "; ".join([
@@ -50,6 +52,16 @@ def register(app: Flask) -> None:
         return _error_page(400, "Form expired",
                            "The form's security token was missing or expired. "
                            "Go back, reload the page and submit again. Nothing was stored.")
+
+    # Services enforce authorisation themselves; a refusal that reaches here
+    # (a view forgot its own check) is still a refusal, never a 500.
+    @app.errorhandler(PermissionDenied)
+    def _denied(_exc: PermissionDenied) -> tuple[str, int]:
+        return _error_page(403, "Forbidden", "You do not have access to this.")
+
+    @app.errorhandler(NotFound)
+    def _not_found(_exc: NotFound) -> tuple[str, int]:
+        return _error_page(404, "Not found", "There is nothing here.")
 
     @app.errorhandler(413)
     def _too_large(_exc: HTTPException) -> tuple[str, int]:

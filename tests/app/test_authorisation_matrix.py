@@ -1,0 +1,203 @@
+"""Every route × every role × own and other organisation, declared in one table.
+
+A route added without a row here fails ``test_every_route_is_in_the_table``;
+a row whose route is gone fails it too. The expected outcome of each request
+is declared per actor:
+
+* ``ALLOW``: authorisation passed (the request may still fail validation,
+  e.g. an empty form gives 400, but never 401/403/404/405/410 nor a bounce
+  to the sign-in page);
+* ``LOGIN``: redirected to the sign-in page;
+* a status code: exactly that status.
+
+Object routes (with an id in the URL) are requested twice: with an object of
+the actor's own organisation and with one of another organisation, whose
+expected outcome is declared separately. POSTs carry a valid CSRF token, so
+a refusal here is authorisation, never CSRF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.models import Invitation, Role
+from app.orgs.service import add_member
+
+ALLOW, LOGIN = "allow", "login"
+ANON = "anonymous"
+ACTORS: tuple[str, ...] = (ANON, Role.INTERVIEWER, Role.REVIEWER, Role.ADMIN)
+DENIED_STATUSES = {401, 403, 404, 405, 410}
+
+
+def everyone(outcome: str | int) -> dict[str, str | int]:
+    return dict.fromkeys(ACTORS, outcome)
+
+
+def members_only(**roles: str | int) -> dict[str, str | int]:
+    """Anonymous visitors go to sign-in; each role gets what is given (default ALLOW)."""
+    outcomes: dict[str, str | int] = {ANON: LOGIN}
+    for role in (Role.INTERVIEWER, Role.REVIEWER, Role.ADMIN):
+        outcomes[role] = roles.get(role.value, ALLOW)
+    return outcomes
+
+
+ADMIN_ONLY = members_only(interviewer=403, reviewer=403)
+KEY_HOLDERS = members_only(interviewer=403)
+INTERVIEWER_ONLY = members_only(reviewer=403, admin=403)
+
+
+@dataclass(frozen=True)
+class Row:
+    outcomes: dict[str, str | int]
+    # For routes with ids: build URL values from the target organisation's objects.
+    params: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    other_org: dict[str, str | int] = field(default_factory=dict)
+    # The request ends the actor's session (sign-out): sign in again afterwards.
+    ends_session: bool = False
+    # Requests run in this order, so destructive ones come last.
+    order: int = 0
+
+
+def victim(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"membership_id": objects["victim"]}
+
+
+def invitation(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"invitation_id": objects["invitation"]}
+
+
+OTHER_ORG_ADMIN_ONLY = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 403,
+                        Role.ADMIN: 404}
+
+TABLE: dict[tuple[str, str], Row] = {
+    ("static", "GET"): Row(everyone(ALLOW)),
+    ("auth.login", "GET"): Row(everyone(ALLOW)),
+    ("auth.login", "POST"): Row(everyone(ALLOW)),
+    # Without a pending password step the code page starts sign-in over.
+    ("auth.second_factor", "GET"): Row(everyone(LOGIN), ends_session=True, order=8),
+    ("auth.second_factor", "POST"): Row(everyone(LOGIN), ends_session=True, order=8),
+    ("auth.logout", "POST"): Row(everyone(LOGIN), ends_session=True, order=9),
+    # Signing out everywhere ends this session too: back to sign-in.
+    ("auth.logout_everywhere", "POST"): Row(everyone(LOGIN), ends_session=True, order=9),
+    ("auth.account", "GET"): Row(members_only()),
+    ("auth.totp_enrol", "GET"): Row(members_only()),
+    ("auth.totp_enrol", "POST"): Row(members_only()),
+    ("auth.choose_organisation", "GET"): Row(members_only()),
+    ("auth.choose_organisation", "POST"): Row(members_only()),
+    ("auth.change_password", "GET"): Row(members_only()),
+    ("auth.change_password", "POST"): Row(members_only()),
+    ("main.index", "GET"): Row(members_only()),
+    ("intake.new", "GET"): Row(INTERVIEWER_ONLY),
+    ("intake.submit", "POST"): Row(INTERVIEWER_ONLY),
+    ("keys.status", "GET"): Row(KEY_HOLDERS),
+    ("keys.unlock", "POST"): Row(KEY_HOLDERS),
+    ("keys.lock", "POST"): Row(KEY_HOLDERS),
+    ("audit.index", "GET"): Row(ADMIN_ONLY),
+    ("members.index", "GET"): Row(ADMIN_ONLY),
+    ("members.invite", "GET"): Row(ADMIN_ONLY),
+    ("members.invite", "POST"): Row(ADMIN_ONLY),
+    ("members.settings", "GET"): Row(ADMIN_ONLY),
+    ("members.settings", "POST"): Row(ADMIN_ONLY),
+    ("members.revoke_invitation", "POST"): Row(ADMIN_ONLY, invitation, OTHER_ORG_ADMIN_ONLY,
+                                               order=5),
+    ("members.suspend", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=5),
+    ("members.reinstate", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=6),
+    ("members.remove", "GET"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=6),
+    ("members.remove", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=7),
+    # Public by design: whoever holds a valid token. A bogus one is gone for all.
+    ("members.accept", "GET"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
+    ("members.accept", "POST"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
+}
+
+SAMPLE_VALUES = {"filename": "site.css"}
+
+
+def routes(app: Flask) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in rule.methods or () if method not in {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_table(app: Flask) -> None:
+    assert routes(app) - set(TABLE) == set(), "routes missing from the authorisation table"
+    assert set(TABLE) - routes(app) == set(), "table rows for routes that do not exist"
+
+
+def _objects(db: Session, org: Any, slug: str) -> dict[str, Any]:
+    """A victim member and a pending invitation that requests may act on."""
+    victim_member = add_member(db, org.organisation, f"victim@{slug}.test", "victim password 1",
+                               Role.INTERVIEWER, must_change_password=False)
+    pending = Invitation(organisation_id=org.organisation.id, email=f"new@{slug}.test",
+                         role=Role.INTERVIEWER, token_sha256=f"{slug:0<64}"[:64],
+                         expires_at=datetime.now(UTC) + timedelta(hours=1))
+    db.add(pending)
+    db.commit()
+    return {"victim": victim_member.id, "invitation": pending.id}
+
+
+def _verdict(response: Any) -> str | int:
+    location = response.headers.get("Location", "")
+    if response.status_code in {301, 302, 303} and "/login" in location:
+        return LOGIN
+    if response.status_code in DENIED_STATUSES:
+        return int(response.status_code)
+    return ALLOW
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # The matrix signs in dozens of times from one address: that is not what
+    # the rate limits are tested for (see test_lockout.py).
+    generous = "10000 per minute"
+    return replace(settings, login_rate_limit=generous, second_factor_rate_limit=generous,
+                   sensitive_rate_limit=generous, lockout_threshold=1000)
+
+
+def test_authorisation_matrix(app: Flask, db: Session, make_org: Any, web: Any) -> None:
+    own, other = make_org("alpha"), make_org("beta")
+    own_objects, other_objects = _objects(db, own, "alpha"), _objects(db, other, "beta")
+    users = {actor: type(web)(app.test_client(), web.totp) for actor in ACTORS}
+
+    def sign_in(actor: str) -> None:
+        if actor != ANON:
+            web.totp.rewind(db, own.email(actor))
+            users[actor].sign_in(own.email(actor))
+
+    for actor in ACTORS:
+        sign_in(actor)
+
+    mismatches: list[str] = []
+    rows = sorted(TABLE.items(), key=lambda item: (item[1].order, item[0]))
+    for (endpoint, method), row in rows:
+        targets = [("own", own_objects, row.outcomes)]
+        if row.params is not None and row.other_org:
+            targets.append(("other", other_objects, row.other_org))
+        for actor in ACTORS:
+            user = users[actor]
+            for which, objects, outcomes in targets:
+                values = row.params(objects) if row.params else {}
+                with app.test_request_context():
+                    url = url_for(endpoint, **values, **(
+                        SAMPLE_VALUES if endpoint == "static" else {}))
+                if method == "GET":
+                    response = user.client.get(url)
+                else:
+                    token = user.csrf_token("/login" if actor == ANON else "/account")
+                    response = user.client.post(url, data={"csrf_token": token})
+                got = _verdict(response)
+                response.close()  # static files are streamed from an open file
+                expected = outcomes[actor]
+                if got != expected:
+                    seen = f"{response.status_code} {response.headers.get('Location', '')}"
+                    mismatches.append(f"{method} {endpoint} ({which} org) as {actor}: "
+                                      f"expected {expected}, got {got} ({seen})")
+                if row.ends_session:
+                    sign_in(actor)
+    assert mismatches == []

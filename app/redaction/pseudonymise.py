@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
-from app.redaction.entities import referent_keys
+from app.redaction.mentions import referent_keys
 from app.redaction.spans import (
     ADDRESS,
     CODE,

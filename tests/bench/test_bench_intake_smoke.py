@@ -35,6 +35,7 @@ def test_intake_benchmark_quick_run(tmp_path: Path) -> None:
     assert narrative["sealed_per_s_median"] > 0
     assert narrative["passthrough_per_s_median"] > 0
     assert [r["config"] for r in result["rounds"]] == ["sealed", "passthrough"]
+    assert sorted(r["config"] for r in result["simultaneous_rounds"]) == ["passthrough", "sealed"]
     # Every acknowledged submission was stored, with two key wraps each.
     for check in result["database_checks"].values():
         assert check["cases"] > 0

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Sealed intake benchmark: what sealing costs on the real HTTP path.
 
-    .venv/bin/python bench/intake.py            # full run (~3-4 minutes)
-    .venv/bin/python bench/intake.py --quick    # smoke run (~30 s)
+    .venv/bin/python bench/intake.py            # full run (~2 minutes)
+    .venv/bin/python bench/intake.py --quick    # smoke run (~15 s)
 
 Two measurements, each against a baseline measured side by side in the same
 run (the machine is shared and noisy, so only same-run ratios mean anything):
@@ -16,13 +16,15 @@ run (the machine is shared and noisy, so only same-run ratios mean anything):
    Rounds alternate in counterbalanced pairs (SP, PS, SP, ...) so a drift in
    background load hits both configurations alike; the headline is the median
    of the per-pair throughput ratios sealed/pass-through (target >= 0.80).
-   Server CPU per request is reported too: it does not depend on how busy the
-   rest of the machine was.
+   Three cross-checks that the neighbours' load moves much less: rounds with
+   both servers loaded in the same window, worker CPU per submission, and the
+   CPU cost of exactly the swapped calls timed in this process.
 2. **A large attachment** (500 MiB; 50 MiB with ``--quick``) streamed from the
    client with a known Content-Length (the client never holds it either) to a
    one-worker server: end-to-end MB/s, sealed and pass-through, and the
    worker's peak RSS (VmHWM, reset just before the upload where the kernel
-   allows it) next to the RSS of the idle worker. Target: peak under 100 MB.
+   allows it) next to the RSS of the idle worker, plus the gunicorn master.
+   Target: peak under 100 MB.
 
 Both servers' databases are checked afterwards: the sealed one must hold age
 files and the pass-through one plaintext, otherwise the comparison is void.

@@ -451,7 +451,9 @@ def intake_body(csrf_token: str, narrative_bytes: int) -> tuple[bytes, str]:
     from intake_data import encode, minimal_form
 
     # The CSRF token first, as in the form: the view checks it before files.
-    return encode({"csrf_token": csrf_token, **minimal_form(narrative=narrative(narrative_bytes))})
+    encoded: tuple[bytes, str] = encode(
+        {"csrf_token": csrf_token, **minimal_form(narrative=narrative(narrative_bytes))})
+    return encoded
 
 
 def submit(session: requests.Session, base_url: str, body: bytes, content_type: str) -> None:
@@ -471,7 +473,9 @@ class Login:
 
 def log_in(base_url: str, password: str) -> Login:
     session, token = sign_in(base_url, password)
-    return Login(session.cookies.get_dict(), token)
+    cookies = {name: value for name, value in session.cookies.get_dict().items()
+               if value is not None}
+    return Login(cookies, token)
 
 
 def _client_process(base_url: str, label: str, login: Login, narrative_bytes: int, warmup: int,
@@ -815,7 +819,7 @@ def summarise(rounds: list[dict[str, Any]], attachments: list[dict[str, Any]],
                   for p in by_pair.values()]
 
     def med(config: str, key: str, source: list[dict[str, Any]]) -> float:
-        return round(statistics.median(r[key] for r in source if r["config"] == config), 2)
+        return round(float(statistics.median(r[key] for r in source if r["config"] == config)), 2)
 
     ratio = statistics.median(pair_ratios)
     summary: dict[str, Any] = {

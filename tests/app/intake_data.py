@@ -5,10 +5,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from app.intake import schema
+from app.intake.service import IntakeAnswers, IntakeSubmission
+from app.models import Case, Role
+from app.storage import BlobStore
 
 CANARY = "CanaryQx7Zebra"
 
@@ -90,3 +95,13 @@ def stream_multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, 
         yield f"--{boundary}--\r\n".encode()
 
     return parts(), f"multipart/form-data; boundary={boundary}"
+
+
+def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
+    """File a real sealed case through the intake service as the org's interviewer."""
+    with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs) as submission:
+        receipt = submission.commit(IntakeAnswers(
+            values={"sector": "logging", "consent_scopes": ["internal_only"],
+                    "source_connection": "witnessed", "name_dprk": "Pak"},
+            narrative=narrative, indicators={}))
+    return db.scalars(select(Case).where(Case.public_id == receipt.case_id)).one()

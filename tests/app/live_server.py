@@ -9,10 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from app.config import Settings
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -83,3 +87,19 @@ def start_server(root: Path, env_overrides: dict[str, str], workers: int = 2) ->
     process.kill()
     process.wait()
     raise RuntimeError("server did not start")
+
+
+@contextmanager
+def serving(settings: Settings, root: Path, workers: int = 2, **env: str) -> Iterator[LiveServer]:
+    """Serve the test's database and blob store; ``env`` adds WITNESSBOX_* overrides."""
+    live = start_server(root, {
+        "WITNESSBOX_SECRET_KEY": settings.secret_key,
+        "WITNESSBOX_DATABASE_URL": settings.database_url,
+        "WITNESSBOX_BLOB_DIR": settings.blob_dir,
+        "WITNESSBOX_SECURE_COOKIES": "false",
+        **{f"WITNESSBOX_{key.upper()}": value for key, value in env.items()},
+    }, workers=workers)
+    try:
+        yield live
+    finally:
+        live.stop()

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake_data import CANARY
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.intake.service import IntakeAnswers, IntakeSubmission
 from app.members import service as members
-from app.models import AuditEvent, Case, Membership, Role, User
-from app.storage import BlobStore
-
-
-def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
-    """File a real sealed case through the intake service as the org's interviewer."""
-    with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs) as submission:
-        receipt = submission.commit(IntakeAnswers(
-            values={"sector": "logging", "consent_scopes": ["internal_only"],
-                    "source_connection": "witnessed", "name_dprk": "Pak"},
-            narrative=narrative, indicators={}))
-    return db.scalars(select(Case).where(Case.public_id == receipt.case_id)).one()
+from app.models import AuditEvent, Membership, Role, User
 
 
 def events(db: Session, action: str) -> list[AuditEvent]:

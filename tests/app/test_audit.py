@@ -103,7 +103,7 @@ def test_truncating_events_and_head_together_is_detected_by_the_chain(
 
 def test_intake_and_decryption_are_recorded_without_content(db: Session, demo_org: Any,
                                                              settings: Any) -> None:
-    from test_case_access import file_case
+    from intake_data import file_case
 
     from app.cases import service as cases
     from app.storage import BlobStore

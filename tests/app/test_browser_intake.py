@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import LiveServer, start_server
+from live_server import LiveServer, serving
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,16 +41,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-q
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveServer]:
-    live = start_server(tmp_path, {
-        "WITNESSBOX_SECRET_KEY": settings.secret_key,
-        "WITNESSBOX_DATABASE_URL": settings.database_url,
-        "WITNESSBOX_BLOB_DIR": settings.blob_dir,
-        "WITNESSBOX_SECURE_COOKIES": "false",
-    }, workers=1)
-    try:
+    with serving(settings, tmp_path, workers=1) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

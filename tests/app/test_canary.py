@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from intake_data import full_form, minimal_form, stream_multipart
-from live_server import LiveServer, start_server
+from live_server import LiveServer, serving
 from PIL import Image
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
@@ -101,18 +101,8 @@ def columns_containing(database_url: str, needle: str) -> list[str]:
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveServer]:
-    live = start_server(tmp_path, {
-        "WITNESSBOX_SECRET_KEY": settings.secret_key,
-        "WITNESSBOX_DATABASE_URL": settings.database_url,
-        "WITNESSBOX_BLOB_DIR": settings.blob_dir,
-        "WITNESSBOX_MAX_UPLOAD_MB": "40",
-        "WITNESSBOX_LOG_LEVEL": "DEBUG",
-        "WITNESSBOX_SECURE_COOKIES": "false",
-    })
-    try:
+    with serving(settings, tmp_path, max_upload_mb="40", log_level="DEBUG") as live:
         yield live
-    finally:
-        live.stop()
 
 
 def test_canary_never_reaches_disk_logs_or_columns(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from intake_data import CANARY
+from intake_data import CANARY, file_case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,23 +13,9 @@ import crypto
 from app.cases import service as cases
 from app.errors import NoKeyAccess, NotFound, PermissionDenied
 from app.intake.service import IntakeAnswers, IntakeSubmission
-from app.models import Case, Role, SealedKind
+from app.models import Role, SealedKind
 from app.orgs.service import bootstrap_demo
 from app.storage import BlobStore
-
-
-def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
-    with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs) as submission:
-        receipt = submission.commit(IntakeAnswers(
-            values={"sector": "logging", "consent_scopes": ["internal_only"],
-                    "source_connection": "witnessed", "name_dprk": "Pak"},
-            narrative=narrative, indicators={}))
-    return db.scalars(select(Case).where(Case.public_id == receipt.case_id)).one()
-
-
-@pytest.fixture
-def blobs(settings: Any) -> BlobStore:
-    return BlobStore(settings.blob_dir)
 
 
 def test_reviewer_and_admin_open_the_case(db: Session, demo_org: Any, blobs: BlobStore) -> None:

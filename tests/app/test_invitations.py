@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, OrgFixture, WebUser
-from intake_data import CANARY
-from members_fixtures import events, file_case, issue, token_from_page, user_by_email
+from intake_data import CANARY, file_case
+from members_fixtures import events, issue, token_from_page, user_by_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from web_support import PASSWORD, OrgFixture, WebUser
 
 import crypto
 from app.auth.service import authenticate
@@ -23,17 +23,6 @@ from app.storage import BlobStore
 
 NEW_PASSWORD = "a brand new password 42"
 NEW_PASSPHRASE = "a key passphrase nobody guesses"
-
-
-@pytest.fixture
-def blobs(settings: Any) -> BlobStore:
-    return BlobStore(settings.blob_dir)
-
-
-@pytest.fixture
-def admin_web(web: WebUser, demo_org: OrgFixture) -> WebUser:
-    web.sign_in(demo_org.email(Role.ADMIN))
-    return web
 
 
 def accept(web: WebUser, token: str, **data: str) -> Any:

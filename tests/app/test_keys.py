@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE, OrgFixture, WebUser
-from intake_data import CANARY
-from members_fixtures import events, file_case
+from intake_data import CANARY, file_case
+from members_fixtures import events
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from web_support import PASSPHRASE, OrgFixture, WebUser
 
 import crypto
 from app.cases import service as cases
@@ -22,11 +22,6 @@ from app.models import Role, UnlockedKey
 from app.storage import BlobStore
 
 LIFETIME = timedelta(minutes=15)
-
-
-@pytest.fixture
-def blobs(settings: Any) -> BlobStore:
-    return BlobStore(settings.blob_dir)
 
 
 def row_count(db: Session) -> int:

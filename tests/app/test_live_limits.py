@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from intake_data import minimal_form, stream_multipart
-from live_server import LiveServer, start_server
+from live_server import LiveServer, serving
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,17 +18,8 @@ from app.models import Case, Role
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveServer]:
-    live = start_server(tmp_path, {
-        "WITNESSBOX_SECRET_KEY": settings.secret_key,
-        "WITNESSBOX_DATABASE_URL": settings.database_url,
-        "WITNESSBOX_BLOB_DIR": settings.blob_dir,
-        "WITNESSBOX_MAX_UPLOAD_MB": "1",
-        "WITNESSBOX_SECURE_COOKIES": "false",
-    }, workers=1)
-    try:
+    with serving(settings, tmp_path, workers=1, max_upload_mb="1") as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE, OrgFixture, WebUser
-from members_fixtures import events, file_case, fresh, issue
+from intake_data import file_case
+from members_fixtures import events, fresh, issue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from web_support import PASSPHRASE, OrgFixture, WebUser
 
 import crypto
 from app.auth.service import load_membership
@@ -20,17 +21,6 @@ from app.keys import service as keys
 from app.members import service as members
 from app.models import CaseKeyWrap, Organisation, Role, UnlockedKey
 from app.storage import BlobStore
-
-
-@pytest.fixture
-def blobs(settings: Any) -> BlobStore:
-    return BlobStore(settings.blob_dir)
-
-
-@pytest.fixture
-def admin_web(web: WebUser, demo_org: OrgFixture) -> WebUser:
-    web.sign_in(demo_org.email(Role.ADMIN))
-    return web
 
 
 def post(web: WebUser, path: str, **data: str) -> Any:
@@ -74,7 +64,7 @@ def test_suspended_member_cannot_sign_in_to_the_organisation(
     interviewer = demo_org.members[Role.INTERVIEWER]
     post(admin_web, f"/members/{interviewer.id}/suspend")
     other = app.test_client()
-    from conftest import WebUser as Driver
+    from web_support import WebUser as Driver
 
     driver = Driver(other, admin_web.totp)
     driver.sign_in(demo_org.email(Role.INTERVIEWER))
@@ -210,7 +200,7 @@ def test_removed_member_can_be_invited_back_with_a_new_key(
     old_key = reviewer.current_key.id  # type: ignore[union-attr]
     members.remove(db, admin, reviewer.id)
     token = issue(db, admin, demo_org.email(Role.REVIEWER), Role.REVIEWER)
-    from conftest import PASSWORD
+    from web_support import PASSWORD
 
     members.accept_invitation(db, token, password=PASSWORD,
                               passphrase="a completely new passphrase")

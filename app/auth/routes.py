@@ -47,6 +47,7 @@ from app.auth.forms import (
 from app.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
 from app.config import Settings
 from app.db import get_session
+from app.keys import cookie as key_cookie
 from app.models import User
 from app.security.limits import login_limit, second_factor_limit
 
@@ -107,8 +108,7 @@ def _server_secret() -> str:
 
 
 def _session_unlocked_key() -> int | None:
-    value = session.get("unlocked_key_id")
-    return value if isinstance(value, int) else None
+    return key_cookie.current_row_id()
 
 
 def _end_session(reason: str) -> None:

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.errors import PermissionDenied
+from app.keys import cookie as key_cookie
 from app.keys import service
 from app.keys.forms import LockForm, UnlockForm
 from app.models import Membership, Role
@@ -31,7 +32,7 @@ def _unlock_status() -> dict[str, object]:
     again, or None. A function, so pages that never ask never query."""
     def key_unlocked_until() -> datetime | None:
         membership = current_membership()
-        row_id = service.current_row_id()
+        row_id = key_cookie.current_row_id()
         if membership is None or row_id is None:
             return None
         return service.unlocked_until(get_session(), membership, row_id)
@@ -40,7 +41,7 @@ def _unlock_status() -> dict[str, object]:
 
 def _page(form: UnlockForm, status: int = 200) -> ResponseReturnValue:
     membership = _member()
-    row_id = service.current_row_id()
+    row_id = key_cookie.current_row_id()
     until = service.unlocked_until(get_session(), membership, row_id) if row_id else None
     return render_template("keys/unlock.html", form=form, lock_form=LockForm(),
                            unlocked_until=until, has_key=membership.current_key is not None
@@ -61,15 +62,15 @@ def unlock() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(form, 400)
     db = get_session()
-    idle, not_after = service.session_limits()
+    idle, not_after = key_cookie.session_limits()
     lifetime = min(idle, not_after - datetime.now(not_after.tzinfo))
     try:
         unlocked = service.unlock(db, _member(), form.passphrase.data or "",
-                                  lifetime=lifetime, replaces=service.current_row_id())
+                                  lifetime=lifetime, replaces=key_cookie.current_row_id())
     except service.WrongPassphrase:
         flash("That passphrase does not open your key.", "error")
         return _page(UnlockForm(), 400)
-    service.remember(unlocked)
+    key_cookie.remember(unlocked)
     flash("Your key is unlocked for this session.", "info")
     return redirect(_next_page())
 
@@ -79,10 +80,10 @@ def unlock() -> ResponseReturnValue:
 def lock() -> ResponseReturnValue:
     form = LockForm()
     if form.validate_on_submit():
-        row_id = service.current_row_id()
+        row_id = key_cookie.current_row_id()
         if row_id is not None:
             service.lock(get_session(), _member(), row_id)
-        service.forget()
+        key_cookie.forget()
         flash("Your key is locked.", "info")
     return redirect(url_for("keys.status"))
 

@@ -13,13 +13,9 @@ and :func:`forget` are the thin Flask-aware layer that reads the cookie.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
-from flask import session as cookie
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -28,9 +24,7 @@ from app.audit import service as audit
 from app.errors import PermissionDenied
 from app.models import MemberKey, Membership, UnlockedKey
 
-# Session keys; app.auth's sign-out deletes the row named by UNLOCKED_KEY_ID.
-SESSION_KEY = "unlock_key"
-UNLOCKED_KEY_ID = "unlocked_key_id"
+# SecretBox purpose; the row id and K live in the cookie (app.keys.cookie).
 _PURPOSE = "unlocked-identity"
 # Extending the row's expiry on every request would be a write per request;
 # only move it when it has used up more than this much of its idle window.
@@ -169,61 +163,3 @@ def purge_expired(session: Session, membership: Membership | None = None,
         query = query.where(UnlockedKey.membership_id == membership.id)
     # SQLite returns naive datetimes, which Python cannot compare with `now`.
     session.execute(query.execution_options(synchronize_session="fetch"))
-
-
-# --- the Flask side: K and the row id live in the signed session cookie ------
-
-def encode_session_key(key: bytes) -> str:
-    return base64.urlsafe_b64encode(key).decode("ascii")
-
-
-def _session_values() -> tuple[int, bytes] | None:
-    row_id, encoded = cookie.get(UNLOCKED_KEY_ID), cookie.get(SESSION_KEY)
-    if not isinstance(row_id, int) or not isinstance(encoded, str):
-        return None
-    try:
-        return row_id, base64.urlsafe_b64decode(encoded.encode("ascii"))
-    except (binascii.Error, ValueError):
-        return None
-
-
-def session_limits() -> tuple[timedelta, datetime]:
-    """The idle window and the absolute end of the current sign-in session."""
-    settings = current_app.config["WITNESSBOX"]
-    started = cookie.get("started_at")
-    start = (datetime.fromtimestamp(started, UTC) if isinstance(started, int | float)
-             else datetime.now(UTC))
-    return (timedelta(minutes=settings.session_idle_minutes),
-            start + timedelta(hours=settings.session_absolute_hours))
-
-
-def remember(unlocked: Unlocked) -> None:
-    cookie[UNLOCKED_KEY_ID] = unlocked.row_id
-    cookie[SESSION_KEY] = encode_session_key(unlocked.session_key)
-
-
-def current_row_id() -> int | None:
-    values = _session_values()
-    return values[0] if values else None
-
-
-def unlocked_identity(session: Session, membership: Membership) -> crypto.Identity | None:
-    """The signed-in member's unlocked identity for this request, or None.
-
-    Each successful use slides the expiry by the idle timeout, capped by the
-    session's absolute lifetime. A dead reference is dropped from the cookie.
-    """
-    values = _session_values()
-    if values is None:
-        return None
-    idle, not_after = session_limits()
-    identity = open_unlocked(session, membership, values[0], values[1],
-                             idle=idle, not_after=not_after)
-    if identity is None:
-        forget()
-    return identity
-
-
-def forget() -> None:
-    cookie.pop(UNLOCKED_KEY_ID, None)
-    cookie.pop(SESSION_KEY, None)

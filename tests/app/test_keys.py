@@ -17,6 +17,7 @@ from web_support import PASSPHRASE, OrgFixture, WebUser
 import crypto
 from app.cases import service as cases
 from app.errors import PermissionDenied
+from app.keys import cookie as key_cookie
 from app.keys import service as keys
 from app.models import Role, UnlockedKey
 from app.storage import BlobStore
@@ -219,12 +220,13 @@ def test_unlocked_identity_reads_the_cookie(app: Any, web: WebUser, db: Session,
     with app.test_request_context("/"):
         from flask import session as cookie
 
-        assert keys.unlocked_identity(db, reviewer) is None
-        keys.remember(unlocked)
-        identity = keys.unlocked_identity(db, reviewer)
+        assert key_cookie.unlocked_identity(db, reviewer) is None
+        key_cookie.remember(unlocked)
+        identity = key_cookie.unlocked_identity(db, reviewer)
         assert identity is not None
         assert str(identity.recipient) == reviewer.current_key.recipient  # type: ignore[union-attr]
-        cookie[keys.SESSION_KEY] = keys.encode_session_key(crypto.SecretBox.random_key())
-        assert keys.unlocked_identity(db, reviewer) is None
+        forged = crypto.SecretBox.random_key()
+        cookie[key_cookie.SESSION_KEY] = key_cookie.encode_session_key(forged)
+        assert key_cookie.unlocked_identity(db, reviewer) is None
         # A dead reference is dropped from the cookie.
-        assert keys.UNLOCKED_KEY_ID not in cookie
+        assert key_cookie.UNLOCKED_KEY_ID not in cookie

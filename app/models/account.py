@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, string_enum, utcnow
 from app.models.organisation import Organisation, Role, User
 
 
@@ -20,9 +20,7 @@ class Invitation(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, create_constraint=True,
-             values_callable=lambda roles: [r.value for r in roles]))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_membership_id: Mapped[int | None] = mapped_column(
         ForeignKey("membership.id", ondelete="SET NULL"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names keep Alembic migrations portable between
@@ -26,3 +27,10 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def string_enum(cls: type[enum.Enum]) -> Enum:
+    """A Python enum stored as its values in a VARCHAR with a CHECK constraint:
+    portable between SQLite and PostgreSQL, and readable in a raw dump."""
+    return Enum(cls, native_enum=False, length=20, create_constraint=True,
+                values_callable=lambda members: [m.value for m in members])

@@ -6,15 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, utcnow
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, create_constraint=True,
-                values_callable=lambda members: [m.value for m in members])
+from app.models.base import Base, string_enum, utcnow
 
 
 class CaseStatus(enum.StrEnum):
@@ -51,7 +46,8 @@ class Case(Base):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     created_by_membership_id: Mapped[int | None] = mapped_column(
         ForeignKey("membership.id", ondelete="SET NULL"))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.SUBMITTED)
+    status: Mapped[CaseStatus] = mapped_column(string_enum(CaseStatus),
+                                               default=CaseStatus.SUBMITTED)
     # Public half of the case key: sealed material of this case is encrypted to it.
     case_recipient: Mapped[str] = mapped_column(String(100))
     # Coded tier: non-identifying answers from app.intake.schema, by field name.
@@ -97,11 +93,11 @@ class SealedObject(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(
         ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[SealedKind] = mapped_column(_enum(SealedKind))
+    kind: Mapped[SealedKind] = mapped_column(string_enum(SealedKind))
     # Coded media kind (audio, photo, document) for attachments; the file name
     # and type are sealed inside the case's fields object.
     media_kind: Mapped[str | None] = mapped_column(String(20))
-    storage: Mapped[Storage] = mapped_column(_enum(Storage))
+    storage: Mapped[Storage] = mapped_column(string_enum(Storage))
     inline_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     blob_path: Mapped[str | None] = mapped_column(String(300))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -122,7 +118,7 @@ class CaseKeyWrap(Base):
         ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
     member_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("member_key.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[WrapPurpose] = mapped_column(_enum(WrapPurpose))
+    purpose: Mapped[WrapPurpose] = mapped_column(string_enum(WrapPurpose))
     recipient: Mapped[str] = mapped_column(String(100))
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

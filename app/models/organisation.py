@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, string_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -69,9 +69,7 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, create_constraint=True,
-             values_callable=lambda roles: [r.value for r in roles]))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an admin removes the member (inactive too): unlike a suspension,
     # a removal cannot be reinstated, only followed by a fresh invitation,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db, web
 from app.config import PROJECT_ROOT, Settings, load_settings
@@ -35,6 +37,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     )
     logging.basicConfig(level=settings.log_level)
 
+    if settings.trusted_proxy_hops:
+        # Only the addresses our own proxies appended; anything further left
+        # in X-Forwarded-For was written by the client.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    web.install_converters(app)
     db.init_app(app, settings.database_url)
     csrf.init_app(app)
     limits.init_app(app, settings)
@@ -67,9 +75,17 @@ def _demo_secret(app: Flask) -> str:
     import secrets
     from pathlib import Path
 
+    from app.storage import make_private_dirs
+
     path = Path(app.instance_path) / "demo-secret-key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        make_private_dirs(path.parent)
+        # Created 0600, never briefly readable by others.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker is writing it
+            fd = -1
+        if fd >= 0:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()

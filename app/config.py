@@ -13,11 +13,13 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse, not a secret
 MIN_SECRET_LENGTH = 32
+DEMO_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -43,6 +45,8 @@ class Settings:
     second_factor_rate_limit: str = "10 per minute; 50 per hour"
     sensitive_rate_limit: str = "10 per minute; 50 per hour"
     invitation_hours: int = 72
+    base_url: str = ""
+    trusted_proxy_hops: int = 0
 
     @property
     def max_upload_bytes(self) -> int:
@@ -95,6 +99,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     settings = replace(defaults, **{
         name: _coerce(name, raw, getattr(defaults, name)) for name, raw in values.items()
     })
+    settings = replace(settings, base_url=settings.base_url.rstrip("/")
+                       or (DEMO_BASE_URL if settings.demo_mode else ""))
     validate(settings)
     return settings
 
@@ -115,3 +121,14 @@ def validate(settings: Settings) -> None:
         raise ConfigError("ratelimit_storage_url: expected memory:// or a redis:// URL")
     if settings.invitation_hours < 1:
         raise ConfigError("invitation_hours must be at least 1")
+    base = urlsplit(settings.base_url)
+    if not settings.demo_mode:
+        if not settings.base_url:
+            raise ConfigError("base_url must be set outside demo mode, "
+                              "e.g. https://witnessbox.example.org (invitation links use it)")
+        if base.scheme != "https":
+            raise ConfigError("base_url must start with https:// outside demo mode")
+    if base.scheme not in {"http", "https"} or not base.netloc or base.query or base.fragment:
+        raise ConfigError("base_url: expected e.g. https://witnessbox.example.org")
+    if settings.trusted_proxy_hops < 0:
+        raise ConfigError("trusted_proxy_hops must be 0 (no proxy) or more")

@@ -6,17 +6,22 @@ the request's session from :func:`get_session`.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.storage import make_private_dirs
+
 
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
+        _private_sqlite_file(engine.url.database)
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
@@ -26,6 +31,25 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
     return engine
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    """Create the database file 0600 (in 0700 directories) before SQLite opens it.
+
+    SQLite gives its -journal, -wal and -shm files the mode of the database
+    file, so owner-only here covers them too, whatever the process umask
+    (no process-wide umask change, which would race other threads). An
+    existing file is tightened as well: installs from before this fix.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    make_private_dirs(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def init_app(app: Flask, url: str) -> None:

@@ -15,6 +15,22 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def make_private_dirs(path: Path) -> None:
+    """``mkdir -p`` where every directory made is 0700: ``Path.mkdir(parents=True)``
+    gives the intermediate ones the umask's mode (often 0755). Directories
+    that already exist are left as they are (they may not be ours)."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:  # another worker made it first
+            continue
+        directory.chmod(0o700)  # the umask may have taken bits from mode
+
+
 class HashingWriter:
     """Counts and hashes what passes to the underlying file."""
 
@@ -47,7 +63,7 @@ class BlobStore:
     def create(self, relative: str) -> Iterator[HashingWriter]:
         """Create a new blob; on any exception the partial file is removed."""
         path = self._resolve(relative)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -8,6 +8,7 @@ from app.audit import service
 from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.models import Role
+from app.web import query_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -21,9 +22,9 @@ def index() -> str:
     if action not in {a.value for a in service.Action}:
         action = None
     actor = request.args.get("actor", "")
+    actor_user_id = query_id("actor")  # 400 for anything but a member number
     db = get_session()
-    events = service.events_for(db, membership, action=action,
-                                actor_user_id=int(actor) if actor.isdigit() else None)
+    events = service.events_for(db, membership, action=action, actor_user_id=actor_user_id)
     return render_template("audit/index.html", events=events, actions=list(service.Action),
                            selected_action=action or "", actor=actor,
                            details_text=service.details_text)

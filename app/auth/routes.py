@@ -9,6 +9,7 @@ has not enrolled can reach nothing but the enrolment page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -56,6 +57,19 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 # "strong" drops the session when the client's IP or agent changes.
 login_manager.session_protection = "strong"
+
+
+def _session_identifier() -> str:
+    """What "strong" protection binds a session to: the client address as
+    the WSGI server (or ProxyFix, for trusted_proxy_hops) saw it, and the
+    user agent. flask-login's own version reads X-Forwarded-For, which any
+    client can write."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+
+
+login_manager._session_identifier_generator = _session_identifier
+
 log = logging.getLogger(__name__)
 
 # One message for an unknown e-mail, a wrong password and a locked account:

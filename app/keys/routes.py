@@ -15,6 +15,7 @@ from app.keys import service
 from app.keys.forms import LockForm, UnlockForm
 from app.models import Membership, Role
 from app.security.limits import sensitive_limit
+from app.web import safe_redirect_target
 
 bp = Blueprint("keys", __name__)
 
@@ -90,7 +91,4 @@ def lock() -> ResponseReturnValue:
 
 def _next_page() -> str:
     # Only local paths: an open redirect would let a link send people elsewhere.
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.index")
+    return safe_redirect_target(request.args.get("next"))

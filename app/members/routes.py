@@ -15,6 +15,7 @@ from app.members import service
 from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
 from app.models import Membership, Role
 from app.security.limits import sensitive_limit
+from app.web import absolute_url
 
 bp = Blueprint("members", __name__)
 
@@ -66,7 +67,7 @@ def invite() -> ResponseReturnValue:
         # session cookie or a flash message, and is never shown again.
         return render_template(
             "members/invited.html", invitation=issued.invitation,
-            link=url_for("members.accept", token=issued.token, _external=True), hours=hours)
+            link=absolute_url("members.accept", token=issued.token), hours=hours)
     return render_template("members/invite.html", form=form)
 
 

@@ -30,6 +30,7 @@ from app.storage import BlobStore
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(secret_key=SECRET_KEY, database_url=database_url,
                     blob_dir=str(tmp_path / "instance" / "blobs"),
+                    base_url="https://witnessbox.example",
                     max_upload_mb=30, secure_cookies=False, log_level="INFO")
 
 

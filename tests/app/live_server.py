@@ -96,6 +96,7 @@ def serving(settings: Settings, root: Path, workers: int = 2, **env: str) -> Ite
         "WITNESSBOX_SECRET_KEY": settings.secret_key,
         "WITNESSBOX_DATABASE_URL": settings.database_url,
         "WITNESSBOX_BLOB_DIR": settings.blob_dir,
+        "WITNESSBOX_BASE_URL": settings.base_url,
         "WITNESSBOX_SECURE_COOKIES": "false",
         **{f"WITNESSBOX_{key.upper()}": value for key, value in env.items()},
     }, workers=workers)

@@ -23,6 +23,10 @@ class CaseKey:
 
     _identity: Identity = field(repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self._identity, Identity):
+            raise CryptoError("a case key is an Identity")
+
     @classmethod
     def create(cls) -> CaseKey:
         return cls(generate_identity())

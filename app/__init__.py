@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db, web
-from app.config import PROJECT_ROOT, Settings, load_settings
+from app.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from app.security import limits
 
 csrf = CSRFProtect()
@@ -22,6 +23,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     settings = settings or load_settings(**overrides)
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder="static", instance_path=str(PROJECT_ROOT / "instance"))
+    if not settings.totp_seed_keys:
+        if not settings.demo_mode:
+            raise ConfigError("totp_seed_keys must be set (WITNESSBOX_TOTP_SEED_KEYS) "
+                              "outside demo mode")
+        settings = replace(settings, totp_seed_keys=(
+            _demo_secret(app, "demo-totp-seed-key"),))
     app.config.update(
         WITNESSBOX=settings,
         SECRET_KEY=settings.secret_key or _demo_secret(app),
@@ -70,14 +77,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     return app
 
 
-def _demo_secret(app: Flask) -> str:
-    """Demo mode only: a per-install random secret kept in instance/."""
+def _demo_secret(app: Flask, name: str = "demo-secret-key") -> str:
+    """Demo mode only: a per-install random secret kept in instance/ (mode 0600)."""
+    import os
     import secrets
     from pathlib import Path
 
     from app.storage import make_private_dirs
 
-    path = Path(app.instance_path) / "demo-secret-key"
+    path = Path(app.instance_path) / name
     if not path.exists():
         make_private_dirs(path.parent)
         # Created 0600, never briefly readable by others.

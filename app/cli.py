@@ -120,6 +120,30 @@ main.add_command(redact_cli, "redact")
 
 
 @main.group()
+def totp() -> None:
+    """Two-factor (TOTP) seeds."""
+
+
+@totp.command("rekey")
+@with_appcontext
+def totp_rekey() -> None:
+    """Re-seal every TOTP seed under the first of totp_seed_keys, in one transaction.
+
+    Afterwards the other keys can be removed from the list. Prints only counts.
+    """
+    from app.auth.totp import rekey_all
+
+    with new_session() as session:
+        counts = rekey_all(session, current_app.config["WITNESSBOX"].totp_seed_keys)
+        session.commit()
+    click.echo(f"{counts.resealed} TOTP seed(s) re-sealed under the first key")
+    if counts.unreadable:
+        click.echo(f"{counts.unreadable} seed(s) open with no configured key; left as they were",
+                   err=True)
+        raise SystemExit(1)
+
+
+@main.group()
 def audit() -> None:
     """The tamper-evident audit log."""
 

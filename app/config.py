@@ -47,6 +47,8 @@ class Settings:
     invitation_hours: int = 72
     base_url: str = ""
     trusted_proxy_hops: int = 0
+    # Keys that seal TOTP seeds: the first seals, every one opens (rotation).
+    totp_seed_keys: tuple[str, ...] = ()
 
     @property
     def max_upload_bytes(self) -> int:
@@ -54,6 +56,12 @@ class Settings:
 
 
 def _coerce(name: str, raw: Any, template: Any) -> Any:
+    if isinstance(template, tuple):
+        # A TOML list of strings, or a comma-separated environment value.
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{name}: expected a list of strings")
+        return tuple(item.strip() for item in items if item.strip())
     if isinstance(template, bool):
         if isinstance(raw, bool):
             return raw
@@ -111,6 +119,15 @@ def validate(settings: Settings) -> None:
             raise ConfigError("secret_key must be set (WITNESSBOX_SECRET_KEY) outside demo mode")
         if len(settings.secret_key) < MIN_SECRET_LENGTH:
             raise ConfigError(f"secret_key must have at least {MIN_SECRET_LENGTH} characters")
+        if not settings.totp_seed_keys:
+            raise ConfigError("totp_seed_keys must be set (WITNESSBOX_TOTP_SEED_KEYS) "
+                              "outside demo mode")
+    for key in settings.totp_seed_keys:
+        if key == PLACEHOLDER_SECRET or len(key) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"totp_seed_keys: every key must have at least "
+                              f"{MIN_SECRET_LENGTH} characters")
+        if key == settings.secret_key:
+            raise ConfigError("totp_seed_keys must not contain secret_key")
     if settings.max_upload_mb < 1:
         raise ConfigError("max_upload_mb must be at least 1")
     if settings.session_idle_minutes < 1:

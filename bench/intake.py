@@ -353,6 +353,7 @@ class Server:
             # A real secret rather than demo mode: demo mode would write
             # instance/demo-secret-key in the repository.
             "WITNESSBOX_SECRET_KEY": secrets.token_urlsafe(48),
+            "WITNESSBOX_TOTP_SEED_KEYS": secrets.token_urlsafe(48),
             "WITNESSBOX_SECURE_COOKIES": "false",  # plain HTTP on loopback
             "WITNESSBOX_BASE_URL": "https://bench.invalid",  # required; no links are followed
             "WITNESSBOX_MAX_UPLOAD_MB": str(max_upload_mib),

@@ -3,7 +3,8 @@
 All sealed material of a case is encrypted to the case's recipient. Only the
 small case key is encrypted ("wrapped") to reviewers, admins and the offline
 recovery recipient, so granting, revoking and rotating never touch the content,
-and destroying every wrap destroys the case.
+and destroying every wrap destroys the case. (Each reader gets a wrap of their
+own by calling :meth:`CaseKey.wrap` with one recipient.)
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ class CaseKey:
     """The secret key of one case."""
 
     _identity: Identity = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self._identity, Identity):
+            raise CryptoError("a case key is an Identity")
 
     @classmethod
     def create(cls) -> CaseKey:
@@ -40,10 +45,6 @@ class CaseKey:
         """The case key as an age file (an age key file inside) for ``recipients``."""
         return seal(self._identity.to_age_identity_file(), recipients)
 
-    def wrap_each(self, recipients: Sequence[Recipient]) -> dict[Recipient, bytes]:
-        """One wrap per recipient, so each can later be revoked on its own."""
-        return {recipient: self.wrap([recipient]) for recipient in dict.fromkeys(recipients)}
-
     @classmethod
     def unwrap(cls, wrapped: bytes, identities: Sequence[Identity]) -> CaseKey:
         """Recover the case key from a wrap; CryptoError if none of ``identities`` fits."""
@@ -52,9 +53,3 @@ class CaseKey:
             return cls(parse_identity(key_file))
         except CryptoError as exc:
             raise CryptoError("wrap does not hold a case key") from exc
-
-    @classmethod
-    def rewrap(cls, wrapped: bytes, identities: Sequence[Identity],
-               recipients: Sequence[Recipient]) -> bytes:
-        """Re-encrypt an existing wrap for new recipients without touching content."""
-        return cls.unwrap(wrapped, identities).wrap(recipients)

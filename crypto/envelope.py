@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 import pyrage
 
@@ -25,9 +25,30 @@ class _Writable(Protocol):
 _PYRAGE_FAILURES = (pyrage.EncryptError, pyrage.DecryptError, OSError, ValueError, TypeError)
 
 
+_T = TypeVar("_T")
+
+
+def _only(values: object, kind: type[_T], what: str) -> list[_T]:
+    """``values`` as a list if it is a list or tuple of ``kind``; CryptoError otherwise.
+
+    A str, bytes or a single key is refused rather than iterated, and an Identity
+    where a Recipient belongs (or the reverse) is refused before pyrage sees it.
+    """
+    if (not isinstance(values, Sequence) or isinstance(values, str | bytes)
+            or not all(isinstance(v, kind) for v in values)):
+        raise CryptoError(f"expected a list of {what}")
+    return list(values)
+
+
+def _bytes(value: object, what: str) -> bytes:
+    if not isinstance(value, bytes | bytearray | memoryview):
+        raise CryptoError(f"{what} must be bytes")
+    return bytes(value)
+
+
 def _recipients(recipients: Iterable[Recipient]) -> list[object]:
     # Private access within the package is deliberate: natives never leave crypto/.
-    natives = [r._native() for r in dict.fromkeys(recipients)]
+    natives = [r._native() for r in dict.fromkeys(_only(recipients, Recipient, "Recipients"))]
     if not natives:
         # An age file with no recipient would be unreadable by anyone: a bug, not data.
         raise CryptoError("at least one recipient is required")
@@ -35,7 +56,7 @@ def _recipients(recipients: Iterable[Recipient]) -> list[object]:
 
 
 def _identities(identities: Iterable[Identity]) -> list[object]:
-    natives = [i._native() for i in identities]
+    natives = [i._native() for i in _only(identities, Identity, "Identities")]
     if not natives:
         raise CryptoError("at least one identity is required")
     return natives
@@ -126,7 +147,8 @@ def _raise_for(source: _Source, sink: _Sink, failure_message: str,
 def seal(plaintext: bytes, recipients: Sequence[Recipient]) -> bytes:
     """Encrypt ``plaintext`` so any one of ``recipients`` can open it."""
     try:
-        return bytes(pyrage.encrypt(plaintext, _recipients(recipients)))
+        natives = _recipients(recipients)
+        return bytes(pyrage.encrypt(_bytes(plaintext, "plaintext"), natives))
     except pyrage.EncryptError as exc:  # pragma: no cover - only on resource failure
         raise CryptoError("encryption failed") from exc
 
@@ -134,7 +156,8 @@ def seal(plaintext: bytes, recipients: Sequence[Recipient]) -> bytes:
 def open_sealed(ciphertext: bytes, identities: Sequence[Identity]) -> bytes:
     """Decrypt an age file; wrong key, tampering or truncation raise CryptoError."""
     try:
-        return bytes(pyrage.decrypt(ciphertext, _identities(identities)))
+        natives = _identities(identities)
+        return bytes(pyrage.decrypt(_bytes(ciphertext, "ciphertext"), natives))
     except (pyrage.DecryptError, ValueError, TypeError) as exc:
         raise CryptoError("cannot decrypt: wrong key, or ciphertext damaged") from exc
 

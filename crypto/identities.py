@@ -84,6 +84,8 @@ def generate_identity() -> Identity:
 
 def parse_recipient(text: str) -> Recipient:
     """Validate an ``age1...`` string; raise :class:`CryptoError` if it is not one."""
+    if not isinstance(text, str):
+        raise CryptoError("a recipient is text")
     return Recipient(text.strip())
 
 
@@ -94,7 +96,12 @@ def parse_identity(key_file: bytes | str) -> Identity:
     Any other line is rejected, as the age CLI rejects it: a damaged key file
     must not be half-accepted.
     """
-    text = key_file.decode("ascii", "replace") if isinstance(key_file, bytes) else key_file
+    if isinstance(key_file, bytes):
+        text = key_file.decode("ascii", "replace")
+    elif isinstance(key_file, str):
+        text = key_file
+    else:
+        raise CryptoError("a key file is bytes or text")
     lines = [line.strip() for line in text.splitlines()]
     secrets = [line for line in lines if line and not line.startswith("#")]
     if len(secrets) != 1 or not secrets[0].startswith("AGE-SECRET-KEY-"):
@@ -108,6 +115,10 @@ def protect_identity(identity: Identity, passphrase: str) -> bytes:
     pyrage calibrates the scrypt work factor to about a second on this machine;
     that cost is the point.
     """
+    if not isinstance(identity, Identity):
+        raise CryptoError("expected an Identity")
+    if not isinstance(passphrase, str):
+        raise CryptoError("a passphrase is text")
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise CryptoError(f"passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters")
     try:
@@ -118,6 +129,8 @@ def protect_identity(identity: Identity, passphrase: str) -> bytes:
 
 def unprotect_identity(protected: bytes, passphrase: str) -> Identity:
     """Open a passphrase-protected identity; a wrong passphrase raises CryptoError."""
+    if not isinstance(protected, bytes) or not isinstance(passphrase, str):
+        raise CryptoError("expected protected bytes and a text passphrase")
     try:
         key_file = age_passphrase.decrypt(protected, passphrase)
     except (pyrage.DecryptError, ValueError, TypeError) as exc:

@@ -21,16 +21,31 @@ from crypto.errors import CryptoError
 
 _NONCE_BYTES = 12
 _VERSION = b"\x01"
+_KEY_BYTES = 32
 MIN_KEY_MATERIAL = 32
+
+
+def _check_bytes(value: object, what: str) -> bytes:
+    if not isinstance(value, bytes):
+        raise CryptoError(f"{what} must be bytes")
+    return value
 
 
 @dataclass(frozen=True)
 class SecretBox:
     _key: bytes = field(repr=False)
 
+    def __post_init__(self) -> None:
+        # Checked at construction: a short key used to pass here and fail at
+        # first use with cryptography's ValueError.
+        if not isinstance(self._key, bytes) or len(self._key) != _KEY_BYTES:
+            raise CryptoError(f"a SecretBox key has {_KEY_BYTES} bytes")
+
     @classmethod
     def derive(cls, key_material: bytes, purpose: str) -> SecretBox:
         """A box for one ``purpose`` from at least 32 bytes of secret material."""
+        if not isinstance(key_material, bytes) or not isinstance(purpose, str) or not purpose:
+            raise CryptoError("key material is bytes and a purpose is non-empty text")
         if len(key_material) < MIN_KEY_MATERIAL:
             raise CryptoError(f"key material must have at least {MIN_KEY_MATERIAL} bytes")
         key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
@@ -43,11 +58,13 @@ class SecretBox:
 
     def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
         """Encrypt; ``context`` (e.g. a user id) is authenticated, not stored."""
+        plaintext, context = _check_bytes(plaintext, "plaintext"), _check_bytes(context, "context")
         nonce = os.urandom(_NONCE_BYTES)
         return _VERSION + nonce + ChaCha20Poly1305(self._key).encrypt(
             nonce, plaintext, _VERSION + context)
 
     def open(self, sealed: bytes, context: bytes = b"") -> bytes:
+        sealed, context = _check_bytes(sealed, "sealed"), _check_bytes(context, "context")
         if len(sealed) < 1 + _NONCE_BYTES + 16 or sealed[:1] != _VERSION:
             raise CryptoError("not a sealed secret")
         nonce, body = sealed[1:1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES:]

@@ -21,10 +21,12 @@ class VerifyKey:
     raw: bytes
 
     def __post_init__(self) -> None:
-        if len(self.raw) != 32:
+        if not isinstance(self.raw, bytes) or len(self.raw) != 32:
             raise CryptoError("an Ed25519 public key has 32 bytes")
 
     def verify(self, signature: bytes, message: bytes) -> None:
+        if not isinstance(signature, bytes) or not isinstance(message, bytes):
+            raise CryptoError("bad signature")
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
         except (InvalidSignature, ValueError) as exc:
@@ -40,7 +42,7 @@ class SigningKey:
     def __post_init__(self) -> None:
         # Checked here, not only in from_bytes: SigningKey(b"short") used to be
         # accepted and then fail in sign() with cryptography's ValueError.
-        if len(self._raw) != 32:
+        if not isinstance(self._raw, bytes) or len(self._raw) != 32:
             raise CryptoError("an Ed25519 key has 32 bytes")
 
     @classmethod
@@ -64,4 +66,6 @@ class SigningKey:
                                              serialization.PublicFormat.Raw))
 
     def sign(self, message: bytes) -> bytes:
+        if not isinstance(message, bytes):
+            raise CryptoError("a signed message is bytes")
         return Ed25519PrivateKey.from_private_bytes(self._raw).sign(message)

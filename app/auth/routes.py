@@ -116,9 +116,8 @@ def _settings() -> Settings:
     return settings
 
 
-def _server_secret() -> str:
-    secret: str = current_app.config["SECRET_KEY"]
-    return secret
+def _totp_seed_keys() -> tuple[str, ...]:
+    return _settings().totp_seed_keys
 
 
 def _session_unlocked_key() -> int | None:
@@ -234,7 +233,7 @@ def second_factor() -> ResponseReturnValue:
         accepted = False
         if not service.is_locked(user):
             accepted = (totp.use_recovery_code(db, user, code) if method == "recovery_code"
-                        else totp.verify_code(db, user, code, _server_secret()))
+                        else totp.verify_code(db, user, code, _totp_seed_keys()))
         if not accepted:
             if service.is_locked(user):
                 service.audit_user_event(db, Action.SIGN_IN_FAILED, user.id, reason="locked")
@@ -264,7 +263,7 @@ def totp_enrol() -> ResponseReturnValue:
     form = ConfirmTotpForm()
     status = 200
     if form.validate_on_submit():
-        codes = totp.confirm_enrolment(db, user, form.code.data or "", _server_secret())
+        codes = totp.confirm_enrolment(db, user, form.code.data or "", _totp_seed_keys())
         if codes is not None:
             service.audit_user_event(db, Action.TOTP_ENROLLED, user.id)
             db.commit()
@@ -276,7 +275,7 @@ def totp_enrol() -> ResponseReturnValue:
         flash("That code does not match. Check the phone's clock and try the next code.",
               "error")
         status = 400
-    enrolment = totp.pending_enrolment(db, user, _server_secret())
+    enrolment = totp.pending_enrolment(db, user, _totp_seed_keys())
     return render_template("auth/totp_enrol.html", form=form, enrolment=enrolment,
                            required=current_user.must_enrol), status
 

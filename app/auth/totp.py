@@ -1,11 +1,14 @@
 """TOTP second factor and one-time recovery codes.
 
 The secret is sealed with :class:`crypto.SecretBox` under a key derived from
-the server's SECRET_KEY, bound to the user id: a stolen database alone yields
-no second factors, and a sealed secret copied onto another account does not
-open. A code is accepted at most once: the last accepted 30-second step is
-stored and only later steps pass, claimed with a conditional UPDATE so two
-concurrent requests cannot both spend the same code.
+the first of the ``totp_seed_keys`` setting (never the cookie-signing
+SECRET_KEY), bound to the user id: a stolen database alone yields no second
+factors, and a sealed secret copied onto another account does not open. Any
+key of the list opens a seal, so a new key can be put first, ``witnessbox
+totp rekey`` run, and the old key then dropped. A code is accepted at most
+once: the last accepted 30-second step is stored and only later steps pass,
+claimed with a conditional UPDATE so two concurrent requests cannot both
+spend the same code.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,8 +37,14 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
-def _box(server_secret: str) -> SecretBox:
-    return SecretBox.derive(server_secret.encode(), "totp-secret")
+def _box(seed_key: str) -> SecretBox:
+    return SecretBox.derive(seed_key.encode(), "totp-secret")
+
+
+def _seal_seed(user: User, secret: str, seed_keys: Sequence[str]) -> bytes:
+    if not seed_keys:
+        raise CryptoError("no TOTP seed key configured")
+    return _box(seed_keys[0]).seal(secret.encode(), _context(user))
 
 
 def _context(user: User) -> bytes:
@@ -59,17 +69,17 @@ class Enrolment:
     qr_data_uri: str = ""
 
 
-def pending_enrolment(session: Session, user: User, server_secret: str) -> Enrolment:
+def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str]) -> Enrolment:
     """The not yet confirmed secret for ``user``, made on first call.
 
     Reusing a pending secret lets a reload show the QR code already scanned.
     """
     if is_enrolled(user):
         raise ValueError("two-factor sign-in is already enabled")
-    secret = _open_secret(user, server_secret) if user.totp_secret_sealed else None
+    secret = _open_secret(user, seed_keys) if user.totp_secret_sealed else None
     if secret is None:
         secret = pyotp.random_base32()
-        user.totp_secret_sealed = _box(server_secret).seal(secret.encode(), _context(user))
+        user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
         session.commit()
     # The label names no person: an authenticator app on a phone can be inspected.
     uri = pyotp.TOTP(secret).provisioning_uri(name=f"account {user.id}", issuer_name=ISSUER)
@@ -77,22 +87,49 @@ def pending_enrolment(session: Session, user: User, server_secret: str) -> Enrol
     return Enrolment(secret=secret, qr_data_uri=qr_uri)
 
 
-def _open_secret(user: User, server_secret: str) -> str | None:
+def _open_secret(user: User, seed_keys: Sequence[str]) -> str | None:
+    """The seed, opened with whichever of ``seed_keys`` sealed it; None if none did."""
     if user.totp_secret_sealed is None:
         return None
-    try:
-        return _box(server_secret).open(user.totp_secret_sealed, _context(user)).decode()
-    except CryptoError:
-        return None  # another server key or a secret copied from another account
+    for key in seed_keys:
+        try:
+            return _box(key).open(user.totp_secret_sealed, _context(user)).decode()
+        except CryptoError:
+            continue  # sealed under another key, or copied from another account
+    return None
 
 
-def install_secret(user: User, secret: str, server_secret: str) -> None:
+@dataclass(frozen=True)
+class RekeyCounts:
+    resealed: int = 0
+    unreadable: int = 0
+
+
+def rekey_all(session: Session, seed_keys: Sequence[str]) -> RekeyCounts:
+    """Re-seal every stored seed (enrolled or pending) under ``seed_keys[0]``.
+
+    Seeds no key opens are left untouched and counted. Only flushes; the
+    caller commits once, so the re-seal is one transaction.
+    """
+    resealed = unreadable = 0
+    for user in session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))):
+        secret = _open_secret(user, seed_keys)
+        if secret is None:
+            unreadable += 1
+            continue
+        user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
+        resealed += 1
+    session.flush()
+    return RekeyCounts(resealed=resealed, unreadable=unreadable)
+
+
+def install_secret(user: User, secret: str, seed_keys: Sequence[str]) -> None:
     """Seal ``secret`` for ``user`` and turn TOTP on, skipping the confirmation.
 
     For provisioning tools and test fixtures; members enrol through
     :func:`pending_enrolment` and :func:`confirm_enrolment`.
     """
-    user.totp_secret_sealed = _box(server_secret).seal(secret.encode(), _context(user))
+    user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
     user.totp_enabled_at = datetime.now(UTC)
     user.totp_last_step = None
 
@@ -125,19 +162,19 @@ def _claim_step(session: Session, user: User, step: int) -> bool:
     return claimed
 
 
-def verify_code(session: Session, user: User, code: str, server_secret: str,
+def verify_code(session: Session, user: User, code: str, seed_keys: Sequence[str],
                 now: float | None = None) -> bool:
     """True once per valid code of an enrolled user; the caller commits."""
     if not is_enrolled(user):
         return False
-    secret = _open_secret(user, server_secret)
+    secret = _open_secret(user, seed_keys)
     if secret is None:
         return False
     step = _matching_step(secret, code, time.time() if now is None else now)
     return step is not None and _claim_step(session, user, step)
 
 
-def confirm_enrolment(session: Session, user: User, code: str, server_secret: str,
+def confirm_enrolment(session: Session, user: User, code: str, seed_keys: Sequence[str],
                       now: float | None = None) -> list[str] | None:
     """Turn TOTP on after a first valid code; returns the recovery codes (shown once).
 
@@ -145,7 +182,7 @@ def confirm_enrolment(session: Session, user: User, code: str, server_secret: st
     """
     if is_enrolled(user):
         return None
-    secret = _open_secret(user, server_secret)
+    secret = _open_secret(user, seed_keys)
     if secret is None:
         return None
     step = _matching_step(secret, code, time.time() if now is None else now)

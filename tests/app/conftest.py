@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from web_support import (
     PASSWORD,
     SECRET_KEY,
+    TOTP_SEED_KEYS,
     IdentityPool,
     OrgFixture,
     TotpRegistry,
@@ -28,7 +29,8 @@ from app.storage import BlobStore
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(secret_key=SECRET_KEY, database_url=database_url,
+    return Settings(secret_key=SECRET_KEY, totp_seed_keys=TOTP_SEED_KEYS,
+                    database_url=database_url,
                     blob_dir=str(tmp_path / "instance" / "blobs"),
                     base_url="https://witnessbox.example",
                     max_upload_mb=30, secure_cookies=False, log_level="INFO")

@@ -94,6 +94,7 @@ def serving(settings: Settings, root: Path, workers: int = 2, **env: str) -> Ite
     """Serve the test's database and blob store; ``env`` adds WITNESSBOX_* overrides."""
     live = start_server(root, {
         "WITNESSBOX_SECRET_KEY": settings.secret_key,
+        "WITNESSBOX_TOTP_SEED_KEYS": ",".join(settings.totp_seed_keys),
         "WITNESSBOX_DATABASE_URL": settings.database_url,
         "WITNESSBOX_BLOB_DIR": settings.blob_dir,
         "WITNESSBOX_BASE_URL": settings.base_url,

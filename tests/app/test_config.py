@@ -9,8 +9,9 @@ import pytest
 from app.config import PLACEHOLDER_SECRET, ConfigError, load_settings
 
 REAL_SECRET = "s" * 40
+TOTP_KEYS_LINE = f'totp_seed_keys = ["{"k" * 40}"]\n'
 # What every file outside demo mode must have.
-REQUIRED = f'secret_key = "{REAL_SECRET}"\nbase_url = "https://wb.test"\n'
+HEAD = f'[witnessbox]\nsecret_key = "{REAL_SECRET}"\nbase_url = "https://wb.test"\n{TOTP_KEYS_LINE}'
 
 
 def test_refuses_to_start_without_a_secret_outside_demo_mode(tmp_path: Path) -> None:
@@ -33,7 +34,7 @@ def test_demo_mode_starts_without_a_secret() -> None:
 
 def test_toml_then_environment_overrides(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'[witnessbox]\n{REQUIRED}max_upload_mb = 64\n'
+    config.write_text(f'{HEAD}max_upload_mb = 64\n'
                       'database_url = "sqlite:///from-file.sqlite3"\n')
     settings = load_settings(config, environ={"WITNESSBOX_MAX_UPLOAD_MB": "128"})
     assert settings.database_url == "sqlite:///from-file.sqlite3"
@@ -43,15 +44,15 @@ def test_toml_then_environment_overrides(tmp_path: Path) -> None:
 
 def test_config_file_from_environment_variable(tmp_path: Path) -> None:
     config = tmp_path / "elsewhere.toml"
-    config.write_text(f'[witnessbox]\n{REQUIRED}log_level = "WARNING"\n')
+    config.write_text(f'{HEAD}log_level = "WARNING"\n')
     assert load_settings(environ={"WITNESSBOX_CONFIG": str(config)}).log_level == "WARNING"
 
 
 @pytest.mark.parametrize(("content", "message"), [
     ('[witnessbox]\nsecret_kye = "x"\n', "unknown keys"),
-    (f'[witnessbox]\n{REQUIRED}max_upload_mb = "lots"\n', "whole number"),
-    (f'[witnessbox]\n{REQUIRED}demo_mode = "perhaps"\n', "true or false"),
-    (f'[witnessbox]\n{REQUIRED}max_upload_mb = 0\n', "at least 1"),
+    (f'{HEAD}max_upload_mb = "lots"\n', "whole number"),
+    (f'{HEAD}demo_mode = "perhaps"\n', "true or false"),
+    (f'{HEAD}max_upload_mb = 0\n', "at least 1"),
 ])
 def test_bad_values_are_named(tmp_path: Path, content: str, message: str) -> None:
     config = tmp_path / "config.toml"

@@ -112,9 +112,9 @@ def test_password_before_a_pending_code_does_not_reset_the_counter(web: Any, dem
 
 def test_lockout_settings_are_validated() -> None:
     with pytest.raises(ConfigError, match="lockout"):
-        validate(Settings(secret_key="s" * 40, lockout_threshold=0))
+        validate(Settings(secret_key="s" * 40, totp_seed_keys=("k" * 40,), lockout_threshold=0))
     with pytest.raises(ConfigError, match="ratelimit_storage_url"):
-        validate(Settings(secret_key="s" * 40, ratelimit_storage_url="mongodb://x"))
+        validate(Settings(secret_key="s" * 40, totp_seed_keys=("k" * 40,), ratelimit_storage_url="mongodb://x"))
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ PASSPHRASE = "reviewer passphrase for tests"
 
 
 SECRET_KEY = "test-secret-key-" + "x" * 32
+TOTP_SEED_KEYS = ("test-totp-seed-key-" + "t" * 32,)
 
 
 class IdentityPool:
@@ -55,7 +56,7 @@ class TotpRegistry:
     def enrol(self, db: Session, user: User) -> str:
         """Turn TOTP on for ``user`` directly in the database; returns the secret."""
         secret = pyotp.random_base32()
-        totp.install_secret(user, secret, SECRET_KEY)
+        totp.install_secret(user, secret, TOTP_SEED_KEYS)
         db.flush()
         self.secrets[user.email] = secret
         return secret

@@ -8,7 +8,6 @@ from crypto import (
     CaseKey,
     CryptoError,
     Identity,
-    Recipient,
     generate_identity,
     open_sealed,
     parse_identity,
@@ -67,49 +66,9 @@ def test_the_case_key_itself_is_not_a_reader(case_key: CaseKey, alice: Identity)
         CaseKey.unwrap(case_key.wrap([alice.recipient]), [case_key.identity])
 
 
-def test_wrap_each_gives_one_separately_revocable_wrap_per_reader(
-        case_key: CaseKey, alice: Identity, bob: Identity) -> None:
-    upper_alice = Recipient(alice.recipient.text.upper())
-    wraps = case_key.wrap_each([alice.recipient, bob.recipient, upper_alice])
-
-    # The same key written twice (once in upper case) is one reader, one wrap.
-    assert list(wraps) == [alice.recipient, bob.recipient]
-    assert CaseKey.unwrap(wraps[alice.recipient], [alice]) == case_key
-    assert CaseKey.unwrap(wraps[bob.recipient], [bob]) == case_key
-    # Revoking Bob = deleting his wrap; Alice's wrap must not open for him.
-    with pytest.raises(CryptoError):
-        CaseKey.unwrap(wraps[alice.recipient], [bob])
-    with pytest.raises(CryptoError):
-        CaseKey.unwrap(wraps[bob.recipient], [alice])
-
-
 def test_wrapping_for_nobody_is_refused(case_key: CaseKey) -> None:
     with pytest.raises(CryptoError):
         case_key.wrap([])
-    assert case_key.wrap_each([]) == {}
-
-
-def test_rewrap_moves_access_without_touching_content(case_key: CaseKey, narrative: bytes,
-                                                      alice: Identity, bob: Identity) -> None:
-    for_alice = case_key.wrap([alice.recipient])
-    for_bob = CaseKey.rewrap(for_alice, [alice], [bob.recipient])
-
-    rewrapped = CaseKey.unwrap(for_bob, [bob])
-    assert rewrapped == case_key
-    # The narrative sealed before the rewrap still opens: content was not re-sealed.
-    assert open_sealed(narrative, [rewrapped.identity]) == NARRATIVE
-    # The old reader cannot open the new wrap.
-    with pytest.raises(CryptoError):
-        CaseKey.unwrap(for_bob, [alice])
-
-
-def test_rewrap_needs_a_key_that_opens_the_old_wrap(case_key: CaseKey, alice: Identity,
-                                                    bob: Identity, mallory: Identity) -> None:
-    for_alice = case_key.wrap([alice.recipient])
-    with pytest.raises(CryptoError):
-        CaseKey.rewrap(for_alice, [mallory], [mallory.recipient])
-    with pytest.raises(CryptoError):
-        CaseKey.rewrap(for_alice, [alice], [])
 
 
 @pytest.mark.parametrize("inner", [

@@ -182,3 +182,13 @@ def test_property_merge_is_disjoint_and_covers(raw: list[tuple[int, int, str]]) 
         assert a.end < b.start or (a.end <= b.start)
     covered = {i for s in spans for i in range(s.start, s.end)}
     assert covered == {i for s in merged for i in range(s.start, s.end)}
+
+
+def test_pets_and_surname_shaped_words_are_not_people(detector: Detector) -> None:
+    """Pets' names and English words that are also Korean surnames stay readable."""
+    text = (
+        "Kim Chol-su said: our dog Rex barked at the guards. The cat, Misty, slept. "
+        "He left the car park. Young men worked long hours and sang a long song."
+    )
+    found = [text[s.start:s.end] for s in detector.detect(text, "en")]
+    assert found == ["Kim Chol-su"]

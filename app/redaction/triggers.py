@@ -22,8 +22,6 @@ NICKNAME = [
     r"(?:call(?:ed|s)?|nicknamed|known\s+(?:to\s+\w+\s+)?as|nickname(?:\s+was)?|named)\s+"
     r"(?:(?:him|her|me|them|it|(?:the|our|their|this|that)\s+[a-z]+(?:\s+leader)?)\s+)?"
     r"[\"“']([^\"”'\n]{2,30})[\"”']",
-    # a daughter he only ever calls byori –
-    r"\bcall(?:s|ed)\s+([a-z][\w-]{2,20})(?=\s*[–—,.;:)])",
     # «мишка», «гуги»: Russian nickname after звали/прозвище
     r"(?:звали|зовут|называл\w*|прозвищ\w*|кличк\w*)\s+(?:его|её|ее|меня|их|[а-яё]+)?\s*"
     r"(?:просто\s+)?«([^»\n]{2,30})»",

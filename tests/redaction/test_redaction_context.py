@@ -27,13 +27,19 @@ def test_long_quotes_are_speech_not_names() -> None:
 
 def test_nicknames_three_languages() -> None:
     text = (
-        'a daughter he only ever calls byori – and I called her "natasha-imo". '
+        'I called her "natasha-imo". '
         "В бригаде его звали «гуги». 동료들은 그를 '털보'라고 불렀다."
     )
     spans = triggers.nicknames(text)
-    for needle in ("byori", "natasha-imo", "гуги", "털보"):
+    for needle in ("natasha-imo", "гуги", "털보"):
         assert covers(text, spans, needle), needle
     assert all(s.category == PERSON and s.identifier_type == IdType.DIRECT for s in spans)
+
+
+def test_ordinary_words_after_called_are_not_nicknames() -> None:
+    """An unquoted word after "called" is a verb phrase, not a name."""
+    text = "The foreman called again at night; they called back, then called off the search."
+    assert triggers.nicknames(text) == []
 
 
 def test_role_makes_person_quasi() -> None:

@@ -1,7 +1,8 @@
-"""Held-out-style records written for these tests (not from the dev set).
+"""Regression records: written for these tests, but the detector was tuned on them,
+so they are regression checks, not held-out measurements.
 
-``fixtures/heldout_style.jsonl`` is generated from the inline-annotated
-sources in ``fixtures/heldout-src/`` by ``build_heldout.py``; the detector must
+``fixtures/regression_style.jsonl`` is generated from the inline-annotated
+sources in ``fixtures/regression-src/`` by ``build_regression.py``; the detector must
 reach the thresholds on it without the shared evaluation data.
 """
 
@@ -9,16 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import build_heldout
-from heldout_score import load, referent_errors, score
+import build_regression
+from regression_score import load, referent_errors, score
 
 from app.redaction.detector import Detector
 
-JSONL = Path(__file__).resolve().parent / "fixtures" / "heldout_style.jsonl"
+JSONL = Path(__file__).resolve().parent / "fixtures" / "regression_style.jsonl"
 
 
 def test_fixture_is_generated_from_its_sources() -> None:
-    assert JSONL.read_text("utf-8") == build_heldout.render(), "run build_heldout.py"
+    assert JSONL.read_text("utf-8") == build_regression.render(), "run build_regression.py"
 
 
 def test_fixture_offsets_match_surfaces() -> None:
@@ -31,7 +32,7 @@ def test_fixture_offsets_match_surfaces() -> None:
                 assert d["text"][m["start"] : m["end"]] == m["span_text"]
 
 
-def test_heldout_style_scores(detector: Detector) -> None:
+def test_regression_style_scores(detector: Detector) -> None:
     docs = load(JSONL)
     preds = {
         d["doc_id"]: [(s.start, s.end) for s in detector.detect(d["text"], d["lang"])]
@@ -44,7 +45,7 @@ def test_heldout_style_scores(detector: Detector) -> None:
     assert r["NO_MASK_hit"] <= 0.15, r
 
 
-def test_heldout_style_one_referent_one_id(detector: Detector) -> None:
+def test_regression_style_one_referent_one_id(detector: Detector) -> None:
     """Pseudonyms follow referents: one id per gold person, one person per id."""
     docs = load(JSONL)
     spans = {

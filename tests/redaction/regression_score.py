@@ -1,6 +1,6 @@
 """A small re-implementation of the shared scorer's metrics for one annotator.
 
-The project's tests must run without ``../shared``, so the held-out-style
+The project's tests must run without ``../shared``, so the regression
 fixtures are scored here: ER_di / ER_qi (an entity counts only when every
 mention is masked; short function words and punctuation may stay readable),
 P_token (share of masked word tokens that the gold also masks) and

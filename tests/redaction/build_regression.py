@@ -1,9 +1,9 @@
-"""Build ``fixtures/heldout_style.jsonl`` from the inline-annotated sources.
+"""Build ``fixtures/regression_style.jsonl`` from the inline-annotated sources.
 
-    .venv/bin/python tests/redaction/build_heldout.py
+    .venv/bin/python tests/redaction/build_regression.py
 
 Records are written with inline markup ``[[ENTITY_ID|TYPE|IDTYPE|surface]]``
-in ``fixtures/heldout-src/*.txt`` (first line ``lang: xx``, blank line, body)
+in ``fixtures/regression-src/*.txt`` (first line ``lang: xx``, blank line, body)
 and converted here, so every offset is computed, never typed by hand. The
 output has the format of the shared ``interviews_dev.jsonl``.
 """
@@ -19,8 +19,8 @@ sys.path.insert(0, str(HERE))
 
 from redaction_inline import parse  # noqa: E402 -- after the path set-up above
 
-SRC = HERE / "fixtures" / "heldout-src"
-OUT = HERE / "fixtures" / "heldout_style.jsonl"
+SRC = HERE / "fixtures" / "regression-src"
+OUT = HERE / "fixtures" / "regression_style.jsonl"
 
 
 def records() -> list[dict[str, object]]:

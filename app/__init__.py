@@ -79,7 +79,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
 def _demo_secret(app: Flask, name: str = "demo-secret-key") -> str:
     """Demo mode only: a per-install random secret kept in instance/ (mode 0600)."""
-    import os
     import secrets
     from pathlib import Path
 

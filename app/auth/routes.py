@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -50,7 +51,7 @@ from app.config import Settings
 from app.db import get_session
 from app.keys import cookie as key_cookie
 from app.models import User
-from app.security.limits import login_limit, second_factor_limit
+from app.security.limits import login_limit, second_factor_limit, sensitive_limit
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -124,11 +125,15 @@ def _session_unlocked_key() -> int | None:
     return key_cookie.current_row_id()
 
 
+# The cookie's half of the server-side session record (app.models.SignInSession).
+SESSION_TOKEN = "session_token"  # noqa: S105 - the cookie key's name, not a secret
+
+
 def _end_session(reason: str) -> None:
-    """Sign out this session; its unlocked key (if any) is deleted with it."""
+    """Sign out this session: its server record and unlocked key (if any) go with it."""
     if current_user.is_authenticated:
         service.sign_out(get_session(), int(current_user.get_id()), _session_unlocked_key(),
-                         reason)
+                         reason, session.get(SESSION_TOKEN))
     logout_user()
     session.clear()
 
@@ -160,6 +165,19 @@ def _enforce_session() -> ResponseReturnValue | None:
         _end_session("expired")
         flash("Your session reached its maximum length. Please sign in again.", "info")
         return redirect(url_for("auth.login"))
+    db = get_session()
+    alive = service.session_alive(
+        db, int(current_user.get_id()), session.get(SESSION_TOKEN),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_absolute_hours))
+    if not alive:
+        # Signed out, expired, suspended or a changed password elsewhere: this
+        # cookie (or a copy of it) no longer names a session on the server.
+        _end_session("session_ended")
+        db.commit()
+        flash("Your session has ended. Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    db.commit()  # the session's last-seen time, when it moved
     session["last_seen"] = now
     if current_user.must_enrol and request.endpoint not in ENROLMENT_ENDPOINTS:
         return redirect(url_for("auth.totp_enrol"))
@@ -168,10 +186,12 @@ def _enforce_session() -> ResponseReturnValue | None:
 
 def _finish_sign_in(user: User, method: str) -> Response:
     db = get_session()
+    token = service.open_session(db, user.id)
     service.complete_sign_in(db, user, method)
     session.clear()  # a fresh session for a fresh sign-in: no fixation
     login_user(_login_user_for(user))
     now = time.time()
+    session[SESSION_TOKEN] = token
     session["generation"] = user.session_generation
     session["started_at"] = now
     session["last_seen"] = now
@@ -309,21 +329,49 @@ def choose_organisation() -> ResponseReturnValue:
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@sensitive_limit
 @login_required
 def change_password() -> ResponseReturnValue:
+    """Change the password; the current one is guarded like sign-in (lockout, limits)."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        settings = _settings()
         db = get_session()
         user = db.get(User, int(current_user.get_id()))
-        if user is None or not verify_password(user.password_hash, form.current_password.data
-                                               or ""):
-            flash("The current password is wrong.", "error")
+        if user is None:
+            return redirect(url_for("auth.login"))
+        current = form.current_password.data or ""
+        matches = verify_password(user.password_hash, current)
+        if service.is_locked(user) or not matches:
+            if service.is_locked(user):
+                service.audit_user_event(db, Action.SIGN_IN_FAILED, user.id,
+                                         reason="password_change_locked")
+                locked = True
+            else:
+                locked = service.register_failure(
+                    db, user, Action.SIGN_IN_FAILED, reason="password_change",
+                    threshold=settings.lockout_threshold, lock_minutes=settings.lockout_minutes)
+            if locked:
+                # Someone guessing at the password from inside a session loses the session.
+                _end_session("locked_out")
+                db.commit()
+                flash(SIGN_IN_FAILED, "error")
+                return redirect(url_for("auth.login"))
+            db.commit()
+            log.info("password change: wrong current password user=%s", user.id)
+            flash("The current password is wrong. After repeated failures the account is "
+                  "locked and you are signed out.", "error")
             return render_template("auth/password.html", form=form), 400
-        if len(form.new_password.data or "") < MIN_PASSWORD_LENGTH:
+        new_password = form.new_password.data or ""
+        if len(new_password) < MIN_PASSWORD_LENGTH:
             flash(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "error")
             return render_template("auth/password.html", form=form), 400
+        if new_password == current:
+            flash("The new password must differ from the current one.", "error")
+            return render_template("auth/password.html", form=form), 400
         # Whoever knew the old password may hold a session: end every other one.
-        session["generation"] = service.end_other_sessions(db, user, _session_unlocked_key())
+        session["generation"] = service.end_other_sessions(db, user, _session_unlocked_key(),
+                                                           session.get(SESSION_TOKEN))
         service.audit_user_event(db, Action.PASSWORD_CHANGED, user.id)
         service.set_password(db, user, form.new_password.data or "")  # commits
         flash("Password changed.", "info")

@@ -9,6 +9,8 @@ attacker nothing about the password. Audit events carry ids only.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -16,10 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import Action, record
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
-from app.models import Membership, UnlockedKey, User
+from app.models import Membership, SignInSession, UnlockedKey, User
 
 DEFAULT_LOCKOUT_THRESHOLD = 5
 DEFAULT_LOCKOUT_MINUTES = 15
+# Moving a session's last-seen time on every request would be a write per
+# request; it moves when this much of the idle window has passed.
+_SESSION_SLIDE = timedelta(seconds=30)
 
 
 class PasswordPolicyError(ValueError):
@@ -139,8 +144,61 @@ def drop_all_unlocked_keys(session: Session, user_id: int) -> None:
         select(Membership.id).where(Membership.user_id == user_id))))
 
 
-def sign_out(session: Session, user_id: int, unlocked_key_id: int | None, reason: str) -> None:
-    """End one session: its unlocked key goes with it. Commits."""
+# --- sign-in sessions known to the server ------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def open_session(session: Session, user_id: int, now: datetime | None = None) -> str:
+    """Record a new signed-in session; the token goes into the cookie only."""
+    now = now or _now()
+    token = secrets.token_urlsafe(32)
+    session.add(SignInSession(token_sha256=_token_digest(token), user_id=user_id,
+                              created_at=now, last_seen_at=now))
+    session.flush()
+    return token
+
+
+def session_alive(session: Session, user_id: int, token: str | None, *, idle: timedelta,
+                  lifetime: timedelta, now: datetime | None = None) -> bool:
+    """Whether the cookie's session still exists on the server for this user.
+
+    An idle or too old session is deleted here, so a copy of its cookie that
+    still looks fresh dies with it. A live one has its last-seen time moved.
+    """
+    if not token:
+        return False
+    now = now or _now()
+    row = session.scalar(select(SignInSession).where(
+        SignInSession.token_sha256 == _token_digest(token), SignInSession.user_id == user_id))
+    if row is None:
+        return False
+    if now - _aware(row.last_seen_at) > idle or now - _aware(row.created_at) > lifetime:
+        session.delete(row)
+        session.flush()
+        return False
+    if now - _aware(row.last_seen_at) >= _SESSION_SLIDE:
+        row.last_seen_at = now
+        session.flush()
+    return True
+
+
+def end_sessions(session: Session, user_id: int, *, keep_token: str | None = None) -> None:
+    """Delete the user's sessions on the server (all, or all but ``keep_token``'s)."""
+    query = delete(SignInSession).where(SignInSession.user_id == user_id)
+    if keep_token:
+        query = query.where(SignInSession.token_sha256 != _token_digest(keep_token))
+    session.execute(query)
+
+
+def sign_out(session: Session, user_id: int, unlocked_key_id: int | None, reason: str,
+             token: str | None = None) -> None:
+    """End one session: its server record and unlocked key go with it. Commits."""
+    if token:
+        session.execute(delete(SignInSession).where(
+            SignInSession.token_sha256 == _token_digest(token),
+            SignInSession.user_id == user_id))
     if unlocked_key_id is not None:
         drop_unlocked_key(session, user_id, unlocked_key_id)
     audit_user_event(session, Action.SIGN_OUT, user_id, reason=reason)
@@ -153,11 +211,13 @@ def sign_out_everywhere(session: Session, user_id: int) -> None:
                     .values(session_generation=User.session_generation + 1)
                     .execution_options(synchronize_session=False))
     drop_all_unlocked_keys(session, user_id)
+    end_sessions(session, user_id)
     audit_user_event(session, Action.SIGN_OUT_EVERYWHERE, user_id)
     session.commit()
 
 
-def end_other_sessions(session: Session, user: User, keep_unlocked_key_id: int | None) -> int:
+def end_other_sessions(session: Session, user: User, keep_unlocked_key_id: int | None,
+                       keep_token: str | None = None) -> int:
     """After a password change: every other session ends, this one goes on.
 
     Returns the new generation for the caller to store in this session. The
@@ -167,6 +227,7 @@ def end_other_sessions(session: Session, user: User, keep_unlocked_key_id: int |
     session.execute(delete(UnlockedKey).where(
         UnlockedKey.membership_id.in_(select(Membership.id).where(Membership.user_id == user.id)),
         UnlockedKey.id != (keep_unlocked_key_id if keep_unlocked_key_id is not None else -1)))
+    end_sessions(session, user.id, keep_token=keep_token)
     return user.session_generation
 
 

@@ -32,16 +32,15 @@ class SettingsForm(FlaskForm):
     interviewer_totp_required = BooleanField("Interviewers must use two-factor sign-in")
 
 
-class _NewPassword:
-    password = PasswordField("Choose a password", validators=[
-        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
+class _Password:
+    # One field for both cases: the page must not tell whoever holds the link
+    # whether an account with this e-mail exists (the admin who invited could).
+    password = PasswordField(
+        "Password: your current Witnessbox password if you already have an account "
+        "with this e-mail address, otherwise a new one", validators=[
+            DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
     confirm_password = PasswordField("Repeat the password", validators=[
         DataRequired(), EqualTo("password", message="The passwords differ.")])
-
-
-class _ExistingPassword:
-    password = PasswordField("Your current Witnessbox password",
-                             validators=[DataRequired(), Length(max=1024)])
 
 
 class _Passphrase:
@@ -51,25 +50,14 @@ class _Passphrase:
         DataRequired(), EqualTo("passphrase", message="The passphrases differ.")])
 
 
-class AcceptNewForm(_NewPassword, FlaskForm):
+class AcceptForm(_Password, FlaskForm):
     pass
 
 
-class AcceptNewWithKeyForm(_NewPassword, _Passphrase, FlaskForm):
+class AcceptWithKeyForm(_Password, _Passphrase, FlaskForm):
     pass
 
 
-class AcceptExistingForm(_ExistingPassword, FlaskForm):
-    pass
-
-
-class AcceptExistingWithKeyForm(_ExistingPassword, _Passphrase, FlaskForm):
-    pass
-
-
-def accept_form(existing_user: bool, holds_key: bool) -> FlaskForm:
-    cls: type[FlaskForm] = {
-        (False, False): AcceptNewForm, (False, True): AcceptNewWithKeyForm,
-        (True, False): AcceptExistingForm, (True, True): AcceptExistingWithKeyForm,
-    }[(existing_user, holds_key)]
+def accept_form(holds_key: bool) -> FlaskForm:
+    cls: type[FlaskForm] = AcceptWithKeyForm if holds_key else AcceptForm
     return cls()

@@ -149,18 +149,21 @@ def accept(token: str) -> ResponseReturnValue:
         invitation = service.find_invitation(db, token)
     except service.InvitationInvalid:
         return _invalid_invitation()
-    existing = service.existing_user(db, invitation) is not None
-    form = accept_form(existing, invitation.role.holds_key)
+    form = accept_form(invitation.role.holds_key)
     status = 200
     if form.validate_on_submit():
         passphrase = form.data.get("passphrase")
         try:
+            settings = current_app.config["WITNESSBOX"]
             service.accept_invitation(db, token, password=form.data["password"] or "",
-                                      passphrase=passphrase)
+                                      passphrase=passphrase,
+                                      threshold=settings.lockout_threshold,
+                                      lock_minutes=settings.lockout_minutes)
         except service.InvitationInvalid:
             return _invalid_invitation()
         except service.WrongPassword:
-            flash("The password is wrong.", "error")
+            flash("That is not the password of the existing account with this e-mail "
+                  "address, or the account is locked after repeated failures.", "error")
             status = 400
         except service.Refused as exc:
             flash(str(exc), "error")
@@ -170,8 +173,7 @@ def accept(token: str) -> ResponseReturnValue:
             return redirect(url_for("auth.login"))
     elif form.is_submitted():
         status = 400
-    return render_template("members/accept.html", form=form, invitation=invitation,
-                           existing=existing), status
+    return render_template("members/accept.html", form=form, invitation=invitation), status
 
 
 def _invalid_invitation() -> ResponseReturnValue:

@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session, selectinload
 import crypto
 from app.audit import service as audit
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from app.auth.service import normalise_email
+from app.auth.service import (
+    DEFAULT_LOCKOUT_MINUTES,
+    DEFAULT_LOCKOUT_THRESHOLD,
+    audit_user_event,
+    end_sessions,
+    is_locked,
+    normalise_email,
+    register_failure,
+)
 from app.errors import NotFound, PermissionDenied
 from app.models import (
     CaseKeyWrap,
@@ -46,7 +54,8 @@ class InvitationInvalid(Exception):
 
 
 class WrongPassword(Exception):
-    """An existing user accepting an invitation gave the wrong password."""
+    """An existing user accepting an invitation gave the wrong password, or the
+    account is locked (one error: the lock must not confirm a right guess)."""
 
 
 def _aware(value: datetime) -> datetime:
@@ -155,11 +164,16 @@ def existing_user(session: Session, invitation: Invitation) -> User | None:
 
 def accept_invitation(session: Session, token: str, *, password: str,
                       passphrase: str | None = None,
+                      threshold: int = DEFAULT_LOCKOUT_THRESHOLD,
+                      lock_minutes: int = DEFAULT_LOCKOUT_MINUTES,
                       now: datetime | None = None) -> Membership:
     """Join the invitation's organisation, creating the account if needed.
 
     For a new account ``password`` is the password it gets; for an existing
-    one it must be the current password. Key holders (reviewers, admins) must
+    one it must be the current password, and a wrong one counts toward the
+    account's lockout like a wrong sign-in (committed here, audited in the
+    account's organisations): otherwise any admin who invites an existing
+    e-mail could guess its password without limit. Key holders (reviewers, admins) must
     give a ``passphrase``: their new key is protected under it (scrypt, about
     a second or two — done before the invitation is claimed, so nothing is
     held locked meanwhile). The invitation is claimed with one conditional
@@ -171,7 +185,14 @@ def accept_invitation(session: Session, token: str, *, password: str,
     if user is None:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise Refused(f"Use at least {MIN_PASSWORD_LENGTH} characters for the password.")
-    elif not verify_password(user.password_hash, password):
+    elif not verify_password(user.password_hash, password) or is_locked(user, now):
+        if is_locked(user, now):
+            audit_user_event(session, audit.Action.SIGN_IN_FAILED, user.id,
+                             reason="invitation_locked")
+        else:
+            register_failure(session, user, audit.Action.SIGN_IN_FAILED, reason="invitation",
+                             threshold=threshold, lock_minutes=lock_minutes, now=now)
+        session.commit()
         raise WrongPassword
     protected: tuple[bytes, crypto.Recipient] | None = None
     if invitation.role.holds_key:
@@ -197,6 +218,11 @@ def accept_invitation(session: Session, token: str, *, password: str,
         session.rollback()
         raise InvitationInvalid
 
+    # The organisations the account already belongs to hear that it joined another.
+    elsewhere = [] if user is None else list(session.scalars(
+        select(Membership.organisation_id).where(
+            Membership.user_id == user.id, Membership.active.is_(True),
+            Membership.organisation_id != invitation.organisation_id)))
     if user is None:
         # The invitee chose this password themselves: no forced change.
         user = User(email=invitation.email, password_hash=hash_password(password),
@@ -224,6 +250,11 @@ def accept_invitation(session: Session, token: str, *, password: str,
                  actor_user_id=user.id, target=f"membership:{membership.id}",
                  invitation=invitation.id, role=invitation.role.value,
                  key_created=protected is not None)
+    for organisation_id in elsewhere:
+        # Which organisation is not said: that is the other organisation's business.
+        audit.record(session, audit.Action.MEMBER_JOINED, organisation_id=organisation_id,
+                     actor_user_id=user.id, target=f"user:{user.id}",
+                     joined_another_organisation=True)
     session.commit()
     return membership
 
@@ -298,8 +329,9 @@ def suspend(session: Session, admin: Membership, membership_id: int) -> None:
     if member_state(member) != MemberState.ACTIVE:
         raise Refused("Only an active member can be suspended.")
     member.active = False
-    # A key unlocked before the suspension must not outlive it.
+    # A key unlocked or a session opened before the suspension must not outlive it.
     _forget_unlocked_keys(session, member)
+    end_sessions(session, member.user_id)
     _revoke_their_invitations(session, member, datetime.now(UTC))
     audit.record(session, audit.Action.MEMBER_SUSPENDED, organisation_id=admin.organisation_id,
                  actor_user_id=admin.user_id, target=f"membership:{member.id}")
@@ -344,6 +376,7 @@ def remove(session: Session, admin: Membership, membership_id: int,
         update(MemberKey).where(MemberKey.membership_id == member.id,
                                 MemberKey.retired_at.is_(None)).values(retired_at=now)))
     _forget_unlocked_keys(session, member)
+    end_sessions(session, member.user_id)
     _revoke_their_invitations(session, member, now)
     member.active, member.removed_at = False, now
     audit.record(session, audit.Action.MEMBER_REMOVED, organisation_id=admin.organisation_id,

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models: columns and invariants only, no behaviour."""
 
-from app.models.account import Invitation, RecoveryCode, UnlockedKey
+from app.models.account import Invitation, RecoveryCode, SignInSession, UnlockedKey
 from app.models.audit import AuditEvent, AuditHead
 from app.models.base import Base
 from app.models.case import (
@@ -31,6 +31,7 @@ __all__ = [
     "Role",
     "SealedKind",
     "SealedObject",
+    "SignInSession",
     "Storage",
     "UnlockedKey",
     "User",

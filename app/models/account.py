@@ -1,4 +1,4 @@
-"""Account security records: invitations, recovery codes, unlocked keys."""
+"""Account security records: sign-in sessions, invitations, recovery codes, unlocked keys."""
 
 from __future__ import annotations
 
@@ -63,3 +63,21 @@ class UnlockedKey(Base):
     sealed_identity: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInSession(Base):
+    """One signed-in browser, known to the server (brief, decision 9).
+
+    The cookie carries a random token; only its SHA-256 is stored. A request
+    whose token has no row is signed out, so deleting the row (sign-out,
+    expiry, suspension, a password change) kills every copy of the cookie.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -119,3 +121,19 @@ def admin_web(web: WebUser, demo_org: OrgFixture) -> WebUser:
 @pytest.fixture
 def blobs(settings: Settings) -> BlobStore:
     return BlobStore(settings.blob_dir)
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Iterator[Any]:
+    """Apps with changed settings (limits, lockout) over the test's database."""
+    made: list[Flask] = []
+
+    def factory(**changes: Any) -> Flask:
+        application = create_app(replace(settings, **changes))
+        application.config["TESTING"] = True
+        made.append(application)
+        return application
+
+    yield factory
+    for application in made:
+        application.extensions["witnessbox.engine"].dispose()

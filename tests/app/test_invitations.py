@@ -203,11 +203,12 @@ def test_existing_user_joins_another_organisation_with_their_password(
     old_hash = user.password_hash
     token = issue(db, demo_org.members[Role.ADMIN], email, Role.INTERVIEWER)
     page = web.client.get(f"/invite/{token}").get_data(as_text=True)
-    assert "current password" in page
-    wrong = accept(web, token, password="not the password at all")
+    assert "current Witnessbox password" in page
+    wrong = accept(web, token, password="not the password at all",
+                   confirm_password="not the password at all")
     assert wrong.status_code == 400
     assert len(user_by_email(db, email).memberships) == 1  # type: ignore[union-attr]
-    assert accept(web, token, password=PASSWORD).status_code == 302
+    assert accept(web, token, password=PASSWORD, confirm_password=PASSWORD).status_code == 302
     user = user_by_email(db, email)
     assert user is not None
     assert user.password_hash == old_hash

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +14,6 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import create_app
 from app.config import ConfigError, Settings, validate
 from app.models import AuditEvent, Role
 from app.security.limits import limiter
@@ -115,21 +112,6 @@ def test_lockout_settings_are_validated() -> None:
         validate(Settings(secret_key="s" * 40, totp_seed_keys=("k" * 40,), lockout_threshold=0))
     with pytest.raises(ConfigError, match="ratelimit_storage_url"):
         validate(Settings(secret_key="s" * 40, totp_seed_keys=("k" * 40,), ratelimit_storage_url="mongodb://x"))
-
-
-@pytest.fixture
-def make_app(settings: Settings) -> Iterator[Any]:
-    made: list[Flask] = []
-
-    def factory(**changes: Any) -> Flask:
-        application = create_app(replace(settings, **changes))
-        application.config["TESTING"] = True
-        made.append(application)
-        return application
-
-    yield factory
-    for application in made:
-        application.extensions["witnessbox.engine"].dispose()
 
 
 def _web_for(application: Flask, web: Any) -> Any:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
-from flask import Flask
 from sqlalchemy.orm import Session
 from web_support import TOTP_SEED_KEYS, WebUser
 
@@ -47,13 +45,12 @@ def test_rotation_rekey_and_removal_of_the_old_key(db: Session, demo_org: Any) -
     assert totp._open_secret(user, [KEY_A]) is None
 
 
-def test_cli_rekey_prints_counts_only(app: Flask, settings: Settings, db: Session,
-                                      demo_org: Any) -> None:
+def test_cli_rekey_prints_counts_only(make_app: Any, db: Session, demo_org: Any) -> None:
     user = _reviewer(db, demo_org)
     secret = pyotp.random_base32()
     totp.install_secret(user, secret, [KEY_A])
     db.commit()
-    rotated = create_app(replace(settings, totp_seed_keys=(KEY_B, KEY_A, *TOTP_SEED_KEYS)))
+    rotated = make_app(totp_seed_keys=(KEY_B, KEY_A, *TOTP_SEED_KEYS))
     result = rotated.test_cli_runner().invoke(main, ["totp", "rekey"])
     assert result.exit_code == 0, result.output
     assert "re-sealed" in result.output
@@ -65,9 +62,8 @@ def test_cli_rekey_prints_counts_only(app: Flask, settings: Settings, db: Sessio
 
 
 def test_changing_secret_key_does_not_affect_totp_sign_in(
-        settings: Settings, demo_org: Any, totp_registry: Any) -> None:
-    other = create_app(replace(settings, secret_key="a-completely-different-secret-" + "z" * 32))
-    other.config["TESTING"] = True
+        make_app: Any, demo_org: Any, totp_registry: Any) -> None:
+    other = make_app(secret_key="a-completely-different-secret-" + "z" * 32)
     web = WebUser(other.test_client(), totp_registry)
     web.sign_in(demo_org.email(Role.REVIEWER))
     assert web.client.get("/").status_code == 200
@@ -79,10 +75,11 @@ def test_totp_seed_keys_are_required_outside_demo_mode() -> None:
 
 
 def test_totp_seed_keys_from_environment_and_toml(tmp_path: Path) -> None:
-    env = {"WITNESSBOX_SECRET_KEY": "s" * 40, "WITNESSBOX_TOTP_SEED_KEYS": f"{KEY_B}, {KEY_A}"}
+    env = {"WITNESSBOX_SECRET_KEY": "s" * 40, "WITNESSBOX_TOTP_SEED_KEYS": f"{KEY_B}, {KEY_A}",
+           "WITNESSBOX_BASE_URL": "https://wb.test"}
     assert load_settings(environ=env).totp_seed_keys == (KEY_B, KEY_A)
     config = tmp_path / "config.toml"
-    config.write_text(f'[witnessbox]\nsecret_key = "{"s" * 40}"\n'
+    config.write_text(f'[witnessbox]\nsecret_key = "{"s" * 40}"\nbase_url = "https://wb.test"\n'
                       f'totp_seed_keys = ["{KEY_A}"]\n')
     assert load_settings(config, environ={}).totp_seed_keys == (KEY_A,)
 

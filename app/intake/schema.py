@@ -53,6 +53,10 @@ class FieldSpec:
     minimum: int | None = None
     maximum: int | None = None
     help: str = ""
+    # For sealed NUMBER fields whose exact value identifies (a personal wage):
+    # the lower bounds of the bands whose label is also kept in the coded tier,
+    # so statistics work without the exact figure ever being stored in the clear.
+    bands: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         # The invariant the whole design leans on: free text is never coded.
@@ -60,11 +64,33 @@ class FieldSpec:
             raise ValueError(f"{self.name}: free text and dates cannot be coded")
         if self.kind in {Kind.CHOICE, Kind.MULTI} and not self.choices:
             raise ValueError(f"{self.name}: a choice field needs choices")
+        if self.bands and (self.kind is not Kind.NUMBER or not self.tier.sealed
+                           or list(self.bands) != sorted(set(self.bands))):
+            raise ValueError(f"{self.name}: bands are for sealed numbers, in rising order")
+
+    @property
+    def band_field(self) -> str:
+        """Where the coded band of a banded sealed number is stored."""
+        return f"{self.name}_band"
+
+
+def band(spec: FieldSpec, value: int) -> str:
+    """The coded band of ``value``: "500-999", or "2000+" for the top one."""
+    lower = [bound for bound in spec.bands if bound <= value]
+    if not lower:
+        raise ValueError(f"{spec.name}: {value} is below the lowest band")
+    index = spec.bands.index(lower[-1])
+    if index + 1 == len(spec.bands):
+        return f"{spec.bands[index]}+"
+    return f"{spec.bands[index]}-{spec.bands[index + 1] - 1}"
 
 
 def _c(*values: str) -> Choices:
     return tuple((value, value.replace("_", " ").capitalize()) for value in values)
 
+
+# Monthly amounts in USD; lower bounds of the coded bands.
+WAGE_BANDS = (0, 50, 100, 200, 500, 1000, 2000)
 
 PRESENCE = _c("yes", "no", "unknown", "declined")
 BASIS = _c("experienced", "witnessed", "heard")
@@ -141,10 +167,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               minimum=0, maximum=24),
     FieldSpec("days_off_per_year", "Days off per year", C, Kind.NUMBER, "conditions",
               minimum=0, maximum=366),
-    FieldSpec("loyalty_fee_per_month", "Loyalty fee per month (USD)", C, Kind.NUMBER,
-              "conditions", minimum=0, maximum=100000),
-    FieldSpec("withheld_per_month", "Amount withheld per month (USD)", C, Kind.NUMBER,
-              "conditions", minimum=0, maximum=100000),
+    # Exact personal amounts identify (brief: quasi-identifiers): sealed, banded.
+    FieldSpec("loyalty_fee_per_month", "Loyalty fee per month (USD)", Q, Kind.NUMBER,
+              "conditions", minimum=0, maximum=100000, bands=WAGE_BANDS),
+    FieldSpec("withheld_per_month", "Amount withheld per month (USD)", Q, Kind.NUMBER,
+              "conditions", minimum=0, maximum=100000, bands=WAGE_BANDS),
     FieldSpec("paid_on_return", "Paid on return", C, Kind.CHOICE, "conditions",
               _c("yes", "partly", "no", "not_returned", "unknown")),
     FieldSpec("passport_held_by", "Passport held by", C, Kind.CHOICE, "conditions",

@@ -201,6 +201,8 @@ class IntakeSubmission:
             value = answers.values.get(spec.name)
             if spec.tier.sealed:
                 sealed_values[spec.name] = value
+                if spec.bands and value is not None:
+                    conditions[spec.band_field] = schema.band(spec, value)
             elif spec.name in schema.CASE_COLUMNS:
                 setattr(case, spec.name, value if value is not None or spec.kind is not
                         schema.Kind.BOOLEAN else False)

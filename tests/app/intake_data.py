@@ -60,6 +60,15 @@ def full_form(marker: str) -> dict[str, Any]:
     return data
 
 
+def submit(user: Any, data: dict[str, Any], *, csrf: bool = True) -> Any:
+    """POST the intake form as the browser does (multipart, with the page's CSRF token)."""
+    body = dict(data)
+    if csrf:
+        body = {"csrf_token": user.csrf_token("/intake/"), **body}
+    payload, content_type = encode(body)
+    return user.client.post("/intake/", data=payload, content_type=content_type)
+
+
 def attachment(kind: str, payload: bytes, filename: str, slot: int = 0) -> dict[str, Any]:
     return {f"attachment_{slot}_kind": kind,
             f"attachment_{slot}": FileStorage(io.BytesIO(payload), filename)}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from intake_data import attachment, encode, full_form, minimal_form
+from intake_data import attachment, full_form, minimal_form, submit
 from PIL import Image
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -21,14 +21,6 @@ from app.models import Case, CaseKeyWrap, Role, SealedObject, WrapPurpose
 from app.storage import BlobStore
 
 pytestmark = pytest.mark.usefixtures("demo_org")
-
-
-def submit(user: Any, data: dict[str, Any], *, csrf: bool = True) -> Any:
-    body = dict(data)
-    if csrf:
-        body = {"csrf_token": user.csrf_token("/intake/"), **body}
-    payload, content_type = encode(body)
-    return user.client.post("/intake/", data=payload, content_type=content_type)
 
 
 def stored_counts(db: Session, settings: Settings) -> tuple[int, int, list[str]]:

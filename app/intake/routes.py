@@ -62,6 +62,7 @@ def submit() -> tuple[str, int]:
                              max_field_bytes=settings.max_form_field_kb * 1024)
     fields: MultiDict[str, str] = MultiDict()
     attachment_errors: list[str] = []
+    files_received = 0
     csrf_checked = False
     db = get_session()
     with IntakeSubmission(db, membership, BlobStore(settings.blob_dir)) as submission:
@@ -72,6 +73,7 @@ def submit() -> tuple[str, int]:
             match = _ATTACHMENT_FIELD.match(part.name)
             if not part.filename or match is None:
                 continue  # an empty file input; the reader drains it
+            files_received += 1
             if not csrf_checked:
                 # Before a single byte of a file is processed: the token must
                 # precede the files, as it does in our form.
@@ -93,6 +95,13 @@ def submit() -> tuple[str, int]:
             # Leaving the block without commit deletes the sealed attachments.
             if attachment_errors:
                 attachment_errors.append("Nothing was stored. Please attach the files again.")
+            elif files_received:
+                # A browser cannot refill file inputs: say so rather than drop them quietly.
+                attachment_errors.append(
+                    f"The {files_received} file{'s' if files_received > 1 else ''} you attached "
+                    f"{'were' if files_received > 1 else 'was'} not kept: nothing is stored "
+                    "until the whole form is valid. Please choose "
+                    f"{'them' if files_received > 1 else 'it'} again before submitting.")
             return _render(form, attachment_errors, 400)
         receipt = submission.commit(form.answers())
     log.info("intake stored case=%s objects=%d", receipt.case_id, len(receipt.lines))

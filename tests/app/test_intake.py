@@ -192,6 +192,17 @@ def test_missing_required_field_shows_errors_and_stores_nothing(
     assert stored_counts(db, settings) == (0, 0, [])
 
 
+def test_files_dropped_by_a_failed_validation_are_named_on_the_page(
+        interviewer: Any, db: Session, settings: Settings) -> None:
+    data = {k: v for k, v in minimal_form().items() if k != "sector"}
+    files = {**attachment("document", b"%PDF-1.4 x", "d.pdf", 0),
+             **attachment("audio", b"RIFF" + b"x" * 1000, "a.wav", 1)}
+    html = submit(interviewer, {**data, **files}).get_data(as_text=True)
+    assert "The 2 files you attached were not kept" in html
+    assert "choose them again" in html
+    assert stored_counts(db, settings) == (0, 0, [])
+
+
 def test_malformed_values_are_rejected(interviewer: Any, db: Session, settings: Settings) -> None:
     response = submit(interviewer, minimal_form(sector="shipbuilding'; drop table x",
                                                 daily_hours="25", interview_date="yesterday"))

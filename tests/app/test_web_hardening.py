@@ -93,7 +93,7 @@ def test_invitation_link_ignores_a_forged_host(admin_web: WebUser, settings: Set
 
 
 def test_base_url_is_required_and_https_outside_demo_mode() -> None:
-    secret = {"WITNESSBOX_SECRET_KEY": "s" * 40}
+    secret = {"WITNESSBOX_SECRET_KEY": "s" * 40, "WITNESSBOX_TOTP_SEED_KEYS": "k" * 40}
     with pytest.raises(ConfigError, match="base_url"):
         load_settings(environ=secret)
     with pytest.raises(ConfigError, match="https"):

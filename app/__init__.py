@@ -56,14 +56,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
-    from app.auth.routes import login_manager
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
     from app.keys.routes import bp as keys_bp
     from app.main import bp as main_bp
     from app.members.routes import bp as members_bp
+    from app.web import sign_in
 
-    login_manager.init_app(app)
+    sign_in.init_app(app)
     # The intake body is streamed; its view checks the CSRF token itself
     # before any attachment is processed (see app.intake.routes).
     csrf.exempt(intake_submit)

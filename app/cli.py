@@ -18,6 +18,7 @@ from app.db import new_session
 from app.models import SealedObject
 from app.redaction.cli import redact_cli
 from app.storage import BlobStore
+from app.unit_of_work import unit_of_work
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -35,7 +36,10 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False)
 def main() -> None:
-    """Witnessbox administration."""
+    """Witnessbox administration.
+
+    Each command is one unit of work: it commits once at its end, or not at all.
+    """
 
 
 @main.group()
@@ -70,7 +74,7 @@ def demo_bootstrap(if_missing: bool) -> None:
     from app.models import Organisation
     from app.orgs.service import bootstrap_demo
 
-    with new_session() as session:
+    with new_session() as session, unit_of_work(session):
         if session.scalar(select(Organisation).where(Organisation.slug == "demo")):
             if if_missing:
                 click.echo("Demo organisation exists; its secrets were printed when it was made.")
@@ -133,9 +137,8 @@ def totp_rekey() -> None:
     """
     from app.auth.totp import rekey_all
 
-    with new_session() as session:
+    with new_session() as session, unit_of_work(session):
         counts = rekey_all(session, current_app.config["WITNESSBOX"].totp_seed_keys)
-        session.commit()
     click.echo(f"{counts.resealed} TOTP seed(s) re-sealed under the first key")
     if counts.unreadable:
         click.echo(f"{counts.unreadable} seed(s) open with no configured key; left as they were",

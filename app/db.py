@@ -1,7 +1,8 @@
 """Engine and per-request session, without a Flask-specific ORM wrapper.
 
 Services receive a :class:`~sqlalchemy.orm.Session` as a parameter; views get
-the request's session from :func:`get_session`.
+the request's session from :func:`get_session`, which app.web.transaction
+commits once at the end of the request.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ def init_app(app: Flask, url: str) -> None:
     engine = make_engine(url)
     app.extensions["witnessbox.engine"] = engine
     app.extensions["witnessbox.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
 
 
 def get_engine() -> Engine:
@@ -74,9 +74,3 @@ def get_session() -> Session:
         g.db_session = new_session()
     session: Session = g.db_session
     return session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session: Session | None = g.pop("db_session", None)
-    if session is not None:
-        session.close()

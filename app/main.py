@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from werkzeug.wrappers import Response
 
-from app.auth.access import current_membership, membership_required
 from app.auth.forms import LogoutForm
+from app.web.access import current_membership, membership_required
 
 bp = Blueprint("main", __name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from app.audit import service
-from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.models import Role
-from app.web import query_id
+from app.web.access import current_membership, membership_required
+from app.web.urls import query_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -5,8 +5,10 @@ edited, deleted, inserted or reordered event breaks every hash after it, and
 the head row (last sequence number and hash) reveals a truncated tail. Events
 carry ids, actions and outcomes; never testimony content, names or secrets.
 
-Events are appended inside the caller's transaction: the action and its
-record commit together or not at all.
+Events are appended inside the caller's unit of work: the action and its
+record commit together or not at all. The few events that must be kept even
+when the unit is abandoned (a failed sign-in, a decryption) are listed in
+:data:`DURABLE_ACTIONS`.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.errors import PermissionDenied
 from app.models import AuditEvent, AuditHead, Membership, Role
+from app.unit_of_work import keep_if_abandoned
 
 GENESIS_HASH = "0" * 64
 
@@ -55,6 +58,16 @@ class Action(enum.StrEnum):
     SETTINGS_CHANGED = "settings_changed"
 
 
+# Events that happened whatever becomes of the request that records them: a
+# guess at a credential counts even if the page then fails, and a decryption
+# is accountable even if the response never leaves. Recorded again after a
+# rollback (app.unit_of_work).
+DURABLE_ACTIONS = frozenset({
+    Action.SIGN_IN_FAILED, Action.TOTP_FAILED, Action.LOCKED_OUT, Action.UNLOCK_FAILED,
+    Action.DECRYPT, Action.EXPORT,
+})
+
+
 def _timestamp(value: datetime) -> str:
     # SQLite returns naive datetimes; both backends store UTC.
     if value.tzinfo is None:
@@ -79,15 +92,35 @@ def event_hash(event: AuditEvent) -> str:
 def record(session: Session, action: Action, *, organisation_id: int | None = None,
            actor_user_id: int | None = None, target: str | None = None,
            **details: str | int | bool | None) -> AuditEvent:
-    """Append an event in the current transaction (the caller commits)."""
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    """Append an event in the current unit of work (flushed, never committed)."""
+    event = _append(session, action, organisation_id, actor_user_id, target, details)
+    if action in DURABLE_ACTIONS:
+        keep_if_abandoned(session, lambda again: _append(
+            again, action, organisation_id, actor_user_id, target, details))
+    return event
+
+
+def _append(session: Session, action: Action, organisation_id: int | None,
+            actor_user_id: int | None, target: str | None,
+            details: dict[str, str | int | bool | None]) -> AuditEvent:
+    # Moving the head first takes the write lock before the head is read: a
+    # row lock on PostgreSQL, and on SQLite the database's write lock, which
+    # SELECT ... FOR UPDATE would not take (two writers then read the same
+    # head and one failed on the sequence number).
+    seq = session.execute(
+        update(AuditHead).where(AuditHead.id == 1)
+        .values(last_seq=AuditHead.last_seq + 1)
+        .returning(AuditHead.last_seq)
+        .execution_options(synchronize_session=False)).scalar_one()
+    head = session.get(AuditHead, 1, populate_existing=True)
+    assert head is not None  # the UPDATE above found it
     event = AuditEvent(
-        seq=head.last_seq + 1, created_at=datetime.now(UTC),
+        seq=seq, created_at=datetime.now(UTC),
         organisation_id=organisation_id, actor_user_id=actor_user_id, action=action.value,
         target=target, details={k: v for k, v in details.items() if v is not None},
         prev_hash=head.last_hash)
     event.event_hash = event_hash(event)
-    head.last_seq, head.last_hash = event.seq, event.event_hash
+    head.last_hash = event.event_hash
     session.add(event)
     session.flush()
     return event

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import Action, record
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
-from app.models import Membership, SignInSession, UnlockedKey, User
+from app.keys import service as keys
+from app.models import Membership, SignInSession, User
 
 DEFAULT_LOCKOUT_THRESHOLD = 5
 DEFAULT_LOCKOUT_MINUTES = 15
@@ -70,7 +71,7 @@ def register_failure(session: Session, user: User, action: Action, *, reason: st
                      threshold: int = DEFAULT_LOCKOUT_THRESHOLD,
                      lock_minutes: int = DEFAULT_LOCKOUT_MINUTES,
                      now: datetime | None = None) -> bool:
-    """Count one wrong password or code; lock at ``threshold``. The caller commits.
+    """Count one wrong password or code; lock at ``threshold``.
 
     The increment happens in SQL so that parallel guesses are all counted.
     Returns True when this failure locked the account.
@@ -98,26 +99,24 @@ def authenticate(session: Session, email: str, password: str, *,
     """The user if the password matches and the account is not locked.
 
     None otherwise, after the same argon2 work whichever the reason. Failures
-    are counted and audited and committed here.
+    are counted and audited (the audit events are durable: they are kept even
+    if the request is then abandoned).
     """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     matches = verify_password(user.password_hash if user else None, password)
     if user is None:
         audit_user_event(session, Action.SIGN_IN_FAILED, None, reason="unknown_account")
-        session.commit()
         return None
     if is_locked(user, now):
         audit_user_event(session, Action.SIGN_IN_FAILED, user.id, reason="locked")
-        session.commit()
         return None
     if not matches:
         register_failure(session, user, Action.SIGN_IN_FAILED, reason="password",
                          threshold=threshold, lock_minutes=lock_minutes, now=now)
-        session.commit()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        session.commit()
+        session.flush()
     return user
 
 
@@ -128,20 +127,6 @@ def complete_sign_in(session: Session, user: User, method: str) -> None:
     if method == "recovery_code":
         audit_user_event(session, Action.RECOVERY_CODE_USED, user.id)
     audit_user_event(session, Action.SIGN_IN, user.id, method=method)
-    session.commit()
-
-
-def drop_unlocked_key(session: Session, user_id: int, unlocked_key_id: int) -> None:
-    """Delete the one unlocked key a session held (only if it is this user's)."""
-    session.execute(delete(UnlockedKey).where(
-        UnlockedKey.id == unlocked_key_id,
-        UnlockedKey.membership_id.in_(
-            select(Membership.id).where(Membership.user_id == user_id))))
-
-
-def drop_all_unlocked_keys(session: Session, user_id: int) -> None:
-    session.execute(delete(UnlockedKey).where(UnlockedKey.membership_id.in_(
-        select(Membership.id).where(Membership.user_id == user_id))))
 
 
 # --- sign-in sessions known to the server ------------------------------------
@@ -194,39 +179,37 @@ def end_sessions(session: Session, user_id: int, *, keep_token: str | None = Non
 
 def sign_out(session: Session, user_id: int, unlocked_key_id: int | None, reason: str,
              token: str | None = None) -> None:
-    """End one session: its server record and unlocked key go with it. Commits."""
+    """End one session: its server record and unlocked key go with it."""
     if token:
         session.execute(delete(SignInSession).where(
             SignInSession.token_sha256 == _token_digest(token),
             SignInSession.user_id == user_id))
     if unlocked_key_id is not None:
-        drop_unlocked_key(session, user_id, unlocked_key_id)
+        keys.forget(session, user_id=user_id, row_id=unlocked_key_id)
     audit_user_event(session, Action.SIGN_OUT, user_id, reason=reason)
-    session.commit()
 
 
 def sign_out_everywhere(session: Session, user_id: int) -> None:
-    """End every session of the user: a newer generation makes old cookies stale. Commits."""
+    """End every session of the user: a newer generation makes old cookies stale."""
     session.execute(update(User).where(User.id == user_id)
                     .values(session_generation=User.session_generation + 1)
                     .execution_options(synchronize_session=False))
-    drop_all_unlocked_keys(session, user_id)
+    keys.forget(session, user_id=user_id)
     end_sessions(session, user_id)
     audit_user_event(session, Action.SIGN_OUT_EVERYWHERE, user_id)
-    session.commit()
 
 
 def end_other_sessions(session: Session, user: User, keep_unlocked_key_id: int | None,
                        keep_token: str | None = None) -> int:
     """After a password change: every other session ends, this one goes on.
 
-    Returns the new generation for the caller to store in this session. The
-    caller commits.
+    Returns the new generation for the caller to store in this session.
     """
     user.session_generation += 1
-    session.execute(delete(UnlockedKey).where(
-        UnlockedKey.membership_id.in_(select(Membership.id).where(Membership.user_id == user.id)),
-        UnlockedKey.id != (keep_unlocked_key_id if keep_unlocked_key_id is not None else -1)))
+    if keep_unlocked_key_id is None:
+        keys.forget(session, user_id=user.id)
+    else:
+        keys.forget(session, user_id=user.id, keep_row_id=keep_unlocked_key_id)
     end_sessions(session, user.id, keep_token=keep_token)
     return user.session_generation
 
@@ -236,7 +219,7 @@ def set_password(session: Session, user: User, new_password: str) -> None:
         raise PasswordPolicyError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    session.commit()
+    session.flush()
 
 
 def active_memberships(session: Session, user_id: int) -> list[Membership]:

@@ -80,7 +80,7 @@ def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str]) ->
     if secret is None:
         secret = pyotp.random_base32()
         user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
-        session.commit()
+        session.flush()
     # The label names no person: an authenticator app on a phone can be inspected.
     uri = pyotp.TOTP(secret).provisioning_uri(name=f"account {user.id}", issuer_name=ISSUER)
     qr_uri: str = segno.make(uri, error="m").png_data_uri(scale=5, border=4)
@@ -109,7 +109,7 @@ def rekey_all(session: Session, seed_keys: Sequence[str]) -> RekeyCounts:
     """Re-seal every stored seed (enrolled or pending) under ``seed_keys[0]``.
 
     Seeds no key opens are left untouched and counted. Only flushes; the
-    caller commits once, so the re-seal is one transaction.
+    caller's unit of work commits once, so the re-seal is one transaction.
     """
     resealed = unreadable = 0
     for user in session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))):
@@ -164,7 +164,7 @@ def _claim_step(session: Session, user: User, step: int) -> bool:
 
 def verify_code(session: Session, user: User, code: str, seed_keys: Sequence[str],
                 now: float | None = None) -> bool:
-    """True once per valid code of an enrolled user; the caller commits."""
+    """True once per valid code of an enrolled user."""
     if not is_enrolled(user):
         return False
     secret = _open_secret(user, seed_keys)
@@ -218,7 +218,7 @@ def looks_like_recovery_code(code: str) -> bool:
 
 
 def use_recovery_code(session: Session, user: User, code: str) -> bool:
-    """True once per recovery code; the caller commits."""
+    """True once per recovery code."""
     if not looks_like_recovery_code(code):
         return False
     wanted = _recovery_hash(code)

@@ -44,10 +44,11 @@ def unlock_case_key(session: Session, membership: Membership, case: Case,
     if wrap is None:
         raise NoKeyAccess("case key not wrapped to this member")
     case_key = crypto.CaseKey.unwrap(wrap.wrapped_key, [identity])
-    # Every decryption is accountable: the event is committed before the key is used.
+    # Every decryption is accountable: DECRYPT is a durable action, kept even
+    # if the request fails after this point, and committed before any
+    # response carrying plaintext leaves (app.web.transaction).
     audit.record(session, audit.Action.DECRYPT, organisation_id=case.organisation_id,
                  actor_user_id=membership.user_id, target=case.public_id)
-    session.commit()
     return case_key
 
 

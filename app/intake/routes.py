@@ -11,7 +11,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from wtforms.validators import ValidationError
 
-from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.intake import schema
 from app.intake.forms import IntakeForm
@@ -20,6 +19,7 @@ from app.intake.multipart import FieldPart, MultipartReader
 from app.intake.service import IntakeSubmission
 from app.models import Role
 from app.storage import BlobStore
+from app.web.access import current_membership, membership_required
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 log = logging.getLogger(__name__)
@@ -103,6 +103,6 @@ def submit() -> tuple[str, int]:
                     "until the whole form is valid. Please choose "
                     f"{'them' if files_received > 1 else 'it'} again before submitting.")
             return _render(form, attachment_errors, 400)
-        receipt = submission.commit(form.answers())
+        receipt = submission.store(form.answers())
     log.info("intake stored case=%s objects=%d", receipt.case_id, len(receipt.lines))
     return render_template("intake/receipt.html", receipt=receipt), 201

@@ -4,10 +4,12 @@ Usage from a view (attachments stream in before the form is validated)::
 
     with IntakeSubmission(session, membership, blobs) as submission:
         submission.add_attachment("audio", name, content_type, stream)
-        receipt = submission.commit(answers)
+        receipt = submission.store(answers)
 
-Leaving the ``with`` block without a successful ``commit`` deletes every
-blob the submission wrote, so a rejected or failed submission leaves nothing.
+Leaving the ``with`` block without a successful ``store`` deletes every
+blob the submission wrote, so a rejected or failed submission leaves nothing;
+``store`` only flushes, and if the request's unit of work is then abandoned
+(app.unit_of_work) the blobs are deleted too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from app.models import (
     WrapPurpose,
 )
 from app.storage import BlobStore
+from app.unit_of_work import on_abandon
 
 # Crockford base32 without look-alikes: easy to read aloud and type.
 _CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -190,7 +193,7 @@ class IntakeSubmission:
             self._blobs.delete(attachment.blob_path)
         self._attachments.clear()
 
-    def commit(self, answers: IntakeAnswers) -> Receipt:
+    def store(self, answers: IntakeAnswers) -> Receipt:
         """Seal the narrative and sealed fields, wrap the case key, store it all at once."""
         case = Case(public_id=self.case_id, organisation_id=self._membership.organisation_id,
                     created_by_membership_id=self._membership.id,
@@ -225,16 +228,15 @@ class IntakeSubmission:
                                                        case_readers(self._session,
                                                                     self._membership))
         ]
-        try:
-            self._session.add(case)
-            audit.record(self._session, audit.Action.INTAKE,
-                         organisation_id=self._membership.organisation_id,
-                         actor_user_id=self._membership.user_id, target=self.case_id,
-                         attachments=len(self._attachments))
-            self._session.commit()
-        except BaseException:
-            self._session.rollback()
-            raise
+        self._session.add(case)
+        audit.record(self._session, audit.Action.INTAKE,
+                     organisation_id=self._membership.organisation_id,
+                     actor_user_id=self._membership.user_id, target=self.case_id,
+                     attachments=len(self._attachments))
+        self._session.flush()
+        # The rows are flushed, not yet committed: if the request's unit of
+        # work is abandoned after all, the blobs they name go with them.
+        on_abandon(self._session, self.discard)
         self._committed = True
         return Receipt(self.case_id, tuple(
             ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in case.sealed_objects

@@ -7,15 +7,15 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.errors import PermissionDenied
-from app.keys import cookie as key_cookie
 from app.keys import service
 from app.keys.forms import LockForm, UnlockForm
 from app.models import Membership, Role
 from app.security.limits import sensitive_limit
-from app.web import safe_redirect_target
+from app.web import unlock_cookie as key_cookie
+from app.web.access import current_membership, membership_required
+from app.web.urls import safe_redirect_target
 
 bp = Blueprint("keys", __name__)
 

@@ -79,7 +79,6 @@ def unlock(session: Session, membership: Membership, passphrase: str, *,
         audit.record(session, audit.Action.UNLOCK_FAILED,
                      organisation_id=membership.organisation_id,
                      actor_user_id=membership.user_id, target=f"member_key:{key.id}")
-        session.commit()
         raise WrongPassphrase from None
     if str(identity.recipient) != key.recipient:  # pragma: no cover - a swapped key file
         raise WrongPassphrase
@@ -88,15 +87,13 @@ def unlock(session: Session, membership: Membership, passphrase: str, *,
         identity.to_age_identity_file(), _context(membership.id, key.id))
     purge_expired(session, membership, now)
     if replaces is not None:
-        session.execute(delete(UnlockedKey).where(UnlockedKey.id == replaces,
-                                                  UnlockedKey.membership_id == membership.id))
+        forget(session, membership_id=membership.id, row_id=replaces)
     row = UnlockedKey(membership_id=membership.id, member_key_id=key.id,
                       sealed_identity=sealed, expires_at=now + lifetime)
     session.add(row)
     session.flush()
     audit.record(session, audit.Action.UNLOCK, organisation_id=membership.organisation_id,
                  actor_user_id=membership.user_id, target=f"member_key:{key.id}")
-    session.commit()
     return Unlocked(row.id, session_key, row.expires_at)
 
 
@@ -108,8 +105,7 @@ def open_unlocked(session: Session, membership: Membership, row_id: int, session
     None when the row is missing, belongs to someone else, is expired
     (then deleted), was made for a key that is no longer current, or does not
     open with ``session_key``. With ``idle`` the expiry slides to
-    ``now + idle``, never past ``not_after``. May commit: call it before
-    making other changes in the session.
+    ``now + idle``, never past ``not_after``.
     """
     now = now or datetime.now(UTC)
     row = session.scalar(select(UnlockedKey).where(UnlockedKey.id == row_id,
@@ -118,7 +114,7 @@ def open_unlocked(session: Session, membership: Membership, row_id: int, session
         return None
     if _aware(row.expires_at) <= now:
         session.delete(row)
-        session.commit()
+        session.flush()
         return None
     key = membership.current_key if membership.active else None
     if key is None or key.id != row.member_key_id:
@@ -136,7 +132,7 @@ def open_unlocked(session: Session, membership: Membership, row_id: int, session
             extended = min(extended, not_after)
         if extended - _aware(row.expires_at) >= _SLIDE_GRANULARITY:
             row.expires_at = extended
-            session.commit()
+            session.flush()
     return identity
 
 
@@ -150,14 +146,35 @@ def unlocked_until(session: Session, membership: Membership, row_id: int,
 
 
 def lock(session: Session, membership: Membership, row_id: int) -> None:
-    session.execute(delete(UnlockedKey).where(UnlockedKey.id == row_id,
-                                              UnlockedKey.membership_id == membership.id))
-    session.commit()
+    forget(session, membership_id=membership.id, row_id=row_id)
+
+
+def forget(session: Session, *, user_id: int | None = None, membership_id: int | None = None,
+           row_id: int | None = None, keep_row_id: int | None = None) -> int:
+    """Delete unlocked keys: the one place that does (lock, sign-out, password
+    change, suspension, removal). Scoped to a user's memberships or to one
+    membership; optionally only row ``row_id``, or all but ``keep_row_id``.
+    Returns how many were deleted.
+    """
+    if (user_id is None) == (membership_id is None):
+        raise ValueError("forget unlocked keys of exactly one user or one membership")
+    query = delete(UnlockedKey)
+    if membership_id is not None:
+        query = query.where(UnlockedKey.membership_id == membership_id)
+    else:
+        query = query.where(UnlockedKey.membership_id.in_(
+            select(Membership.id).where(Membership.user_id == user_id)))
+    if row_id is not None:
+        query = query.where(UnlockedKey.id == row_id)
+    if keep_row_id is not None:
+        query = query.where(UnlockedKey.id != keep_row_id)
+    result = session.execute(query.execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0))
 
 
 def purge_expired(session: Session, membership: Membership | None = None,
                   now: datetime | None = None) -> None:
-    """Delete expired rows (of one member, or all). The caller commits."""
+    """Delete expired rows (of one member, or all)."""
     query = delete(UnlockedKey).where(UnlockedKey.expires_at <= (now or datetime.now(UTC)))
     if membership is not None:
         query = query.where(UnlockedKey.membership_id == membership.id)

@@ -8,14 +8,16 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.errors import NotFound, PermissionDenied
-from app.members import service
+from app.members import common as members_common
+from app.members import invitations, members
+from app.members import settings as org_settings
 from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
 from app.models import Membership, Role
 from app.security.limits import sensitive_limit
-from app.web import absolute_url
+from app.web.access import current_membership, membership_required
+from app.web.urls import absolute_url
 
 bp = Blueprint("members", __name__)
 
@@ -46,9 +48,9 @@ def index() -> ResponseReturnValue:
     db = get_session()
     admin = _admin()
     return render_template(
-        "members/index.html", members=service.list_members(db, admin),
-        invitations=service.pending_invitations(db, admin), me=admin,
-        state=service.member_state, key_status=service.key_status, action_form=ActionForm())
+        "members/index.html", members=members.list_members(db, admin),
+        invitations=invitations.pending_invitations(db, admin), me=admin,
+        state=members.member_state, key_status=members.key_status, action_form=ActionForm())
 
 
 @bp.route("/members/invite", methods=["GET", "POST"])
@@ -58,9 +60,9 @@ def invite() -> ResponseReturnValue:
     if form.validate_on_submit():
         hours = current_app.config["WITNESSBOX"].invitation_hours
         try:
-            issued = service.invite(get_session(), _admin(), form.email.data or "",
+            issued = invitations.invite(get_session(), _admin(), form.email.data or "",
                                     Role(form.role.data), lifetime=timedelta(hours=hours))
-        except service.Refused as exc:
+        except members_common.Refused as exc:
             flash(str(exc), "error")
             return render_template("members/invite.html", form=form), 400
         # Rendered, not redirected: the link must not travel through the
@@ -75,7 +77,7 @@ def invite() -> ResponseReturnValue:
 @membership_required(Role.ADMIN)
 def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
-        service.revoke_invitation(get_session(), _admin(), invitation_id)
+        invitations.revoke_invitation(get_session(), _admin(), invitation_id)
         flash("Invitation revoked: its link no longer works.", "info")
     return redirect(url_for("members.index"))
 
@@ -86,16 +88,16 @@ def _member_action(membership_id: int, action: str) -> ResponseReturnValue:
     db = get_session()
     try:
         if action == "suspend":
-            service.suspend(db, _admin(), membership_id)
+            members.suspend(db, _admin(), membership_id)
             flash("Member suspended. Their unlocked key was locked.", "info")
         elif action == "reinstate":
-            service.reinstate(db, _admin(), membership_id)
+            members.reinstate(db, _admin(), membership_id)
             flash("Member reinstated.", "info")
         else:
-            removal = service.remove(db, _admin(), membership_id)
+            removal = members.remove(db, _admin(), membership_id)
             flash(f"Member removed: {removal.keys_retired} key(s) retired and "
                   f"{removal.wraps_deleted} case key wrap(s) destroyed.", "info")
-    except service.Refused as exc:
+    except members_common.Refused as exc:
         flash(str(exc), "error")
     return redirect(url_for("members.index"))
 
@@ -119,9 +121,9 @@ def remove(membership_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if form.is_submitted():
         return _member_action(membership_id, "remove")
-    member = service.get_member(get_session(), _admin(), membership_id)
+    member = members.get_member(get_session(), _admin(), membership_id)
     return render_template("members/remove.html", member=member, form=form,
-                           key_status=service.key_status(member))
+                           key_status=members.key_status(member))
 
 
 @bp.route("/members/settings", methods=["GET", "POST"])
@@ -129,11 +131,11 @@ def remove(membership_id: int) -> ResponseReturnValue:
 def settings() -> ResponseReturnValue:
     db = get_session()
     admin = _admin()
-    organisation = service.organisation_of(db, admin)
+    organisation = org_settings.organisation_of(db, admin)
     form = SettingsForm(data={"interviewer_totp_required":
                               organisation.interviewer_totp_required})
     if form.validate_on_submit():
-        if service.set_interviewer_totp_required(db, admin,
+        if org_settings.set_interviewer_totp_required(db, admin,
                                                  bool(form.interviewer_totp_required.data)):
             flash("Settings saved.", "info")
         return redirect(url_for("members.settings"))
@@ -146,8 +148,8 @@ def accept(token: str) -> ResponseReturnValue:
     """Open to anyone holding the link; the token is the only credential."""
     db = get_session()
     try:
-        invitation = service.find_invitation(db, token)
-    except service.InvitationInvalid:
+        invitation = invitations.find_invitation(db, token)
+    except invitations.InvitationInvalid:
         return _invalid_invitation()
     form = accept_form(invitation.role.holds_key)
     status = 200
@@ -155,17 +157,17 @@ def accept(token: str) -> ResponseReturnValue:
         passphrase = form.data.get("passphrase")
         try:
             settings = current_app.config["WITNESSBOX"]
-            service.accept_invitation(db, token, password=form.data["password"] or "",
+            invitations.accept_invitation(db, token, password=form.data["password"] or "",
                                       passphrase=passphrase,
                                       threshold=settings.lockout_threshold,
                                       lock_minutes=settings.lockout_minutes)
-        except service.InvitationInvalid:
+        except invitations.InvitationInvalid:
             return _invalid_invitation()
-        except service.WrongPassword:
+        except invitations.WrongPassword:
             flash("That is not the password of the existing account with this e-mail "
                   "address, or the account is locked after repeated failures.", "error")
             status = 400
-        except service.Refused as exc:
+        except members_common.Refused as exc:
             flash(str(exc), "error")
             status = 400
         else:

@@ -97,6 +97,6 @@ def bootstrap_demo(session: Session, slug: str = "demo", name: str = "Demo NGO"
         if role.holds_key:
             passphrases[email] = new_secret()
             create_member_key(session, membership, passphrases[email])
-    session.commit()
+    session.flush()
     return DemoCredentials(created.organisation.slug, passwords, passphrases,
                            created.recovery_identity)

@@ -109,8 +109,9 @@ def stream_multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, 
 def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
     """File a real sealed case through the intake service as the org's interviewer."""
     with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs) as submission:
-        receipt = submission.commit(IntakeAnswers(
+        receipt = submission.store(IntakeAnswers(
             values={"sector": "logging", "consent_scopes": ["internal_only"],
                     "source_connection": "witnessed", "name_dprk": "Pak"},
             narrative=narrative, indicators={}))
+    db.commit()  # as the request would: the service only flushes
     return db.scalars(select(Case).where(Case.public_id == receipt.case_id)).one()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.members import service as members
+from app.members import invitations
 from app.models import AuditEvent, Membership, Role, User
 
 
@@ -43,4 +43,6 @@ def issue(db: Session, admin: Membership, email: str, role: Role, **kwargs: Any)
     from datetime import timedelta
 
     kwargs.setdefault("lifetime", timedelta(hours=72))
-    return members.invite(db, admin, email, role, **kwargs).token
+    token = invitations.invite(db, admin, email, role, **kwargs).token
+    db.commit()  # the test is the unit of work here: services only flush
+    return token

@@ -53,7 +53,7 @@ def test_demo_reviewer_opens_with_their_passphrase(db: Session, blobs: BlobStore
     reviewer = next(m for m in credentials_memberships(db) if m.role is Role.REVIEWER)
     interviewer = next(m for m in credentials_memberships(db) if m.role is Role.INTERVIEWER)
     with IntakeSubmission(db, interviewer, blobs) as submission:
-        receipt = submission.commit(IntakeAnswers(
+        receipt = submission.store(IntakeAnswers(
             values={"sector": "it", "consent_scopes": ["internal_only"],
                     "source_connection": "experienced"}, narrative=CANARY, indicators={}))
     case = cases.get_case(db, reviewer, receipt.case_id)

@@ -17,7 +17,8 @@ import crypto
 from app.auth.service import authenticate
 from app.cases import service as cases
 from app.errors import NotFound, PermissionDenied
-from app.members import service as members
+from app.members import common as members_common
+from app.members import invitations
 from app.models import Invitation, Membership, Role, User
 from app.storage import BlobStore
 
@@ -142,8 +143,8 @@ def test_reused_invitation_is_refused(web: WebUser, db: Session, demo_org: OrgFi
     assert authenticate(db, "once@example.org", NEW_PASSWORD) is not None
     # And at the service level, a second claim fails even for a caller that
     # skipped the page's check.
-    with pytest.raises(members.InvitationInvalid):
-        members.accept_invitation(db, token, password=NEW_PASSWORD)
+    with pytest.raises(invitations.InvitationInvalid):
+        invitations.accept_invitation(db, token, password=NEW_PASSWORD)
 
 
 def test_expired_invitation_is_refused(web: WebUser, db: Session, demo_org: OrgFixture) -> None:
@@ -158,10 +159,10 @@ def test_expired_invitation_is_refused(web: WebUser, db: Session, demo_org: OrgF
         "csrf_token": web.csrf_token("/login")})
     assert response.status_code == 410
     assert user_count(db) == before
-    with pytest.raises(members.InvitationInvalid):
-        members.accept_invitation(db, token, password=NEW_PASSWORD)
+    with pytest.raises(invitations.InvitationInvalid):
+        invitations.accept_invitation(db, token, password=NEW_PASSWORD)
     admin = demo_org.members[Role.ADMIN]
-    assert members.pending_invitations(db, admin) == []
+    assert invitations.pending_invitations(db, admin) == []
 
 
 def test_revoked_invitation_is_refused(admin_web: WebUser, db: Session,
@@ -174,8 +175,8 @@ def test_revoked_invitation_is_refused(admin_web: WebUser, db: Session,
     db.expire_all()
     assert db.get(Invitation, invitation.id).revoked_at is not None  # type: ignore[union-attr]
     assert admin_web.client.get(f"/invite/{token}").status_code == 410
-    with pytest.raises(members.InvitationInvalid):
-        members.accept_invitation(db, token, password=NEW_PASSWORD)
+    with pytest.raises(invitations.InvitationInvalid):
+        invitations.accept_invitation(db, token, password=NEW_PASSWORD)
     assert user_by_email(db, "revoked@example.org") is None
 
 
@@ -189,9 +190,9 @@ def test_reinviting_revokes_the_older_link(db: Session, demo_org: OrgFixture) ->
     admin = demo_org.members[Role.ADMIN]
     first = issue(db, admin, "twice@example.org", Role.INTERVIEWER)
     issue(db, admin, "twice@example.org", Role.INTERVIEWER)
-    with pytest.raises(members.InvitationInvalid):
-        members.find_invitation(db, first)
-    assert len(members.pending_invitations(db, admin)) == 1
+    with pytest.raises(invitations.InvitationInvalid):
+        invitations.find_invitation(db, first)
+    assert len(invitations.pending_invitations(db, admin)) == 1
 
 
 def test_existing_user_joins_another_organisation_with_their_password(
@@ -217,7 +218,7 @@ def test_existing_user_joins_another_organisation_with_their_password(
 
 
 def test_active_member_cannot_be_invited_again(db: Session, demo_org: OrgFixture) -> None:
-    with pytest.raises(members.Refused):
+    with pytest.raises(members_common.Refused):
         issue(db, demo_org.members[Role.ADMIN], demo_org.email(Role.REVIEWER), Role.ADMIN)
 
 
@@ -231,9 +232,9 @@ def test_admin_of_another_organisation_cannot_see_or_revoke(
     response = web.client.post(f"/members/invitations/{invitation.id}/revoke", data={
         "csrf_token": web.csrf_token("/members")})
     assert response.status_code == 404
-    assert members.find_invitation(db, token).revoked_at is None
+    assert invitations.find_invitation(db, token).revoked_at is None
     with pytest.raises(NotFound):
-        members.revoke_invitation(db, other.members[Role.ADMIN], invitation.id)
+        invitations.revoke_invitation(db, other.members[Role.ADMIN], invitation.id)
 
 
 @pytest.mark.parametrize("role", [Role.INTERVIEWER, Role.REVIEWER])

@@ -17,10 +17,10 @@ from web_support import PASSPHRASE, OrgFixture, WebUser
 import crypto
 from app.cases import service as cases
 from app.errors import PermissionDenied
-from app.keys import cookie as key_cookie
 from app.keys import service as keys
 from app.models import Role, UnlockedKey
 from app.storage import BlobStore
+from app.web import unlock_cookie as key_cookie
 
 LIFETIME = timedelta(minutes=15)
 
@@ -177,6 +177,7 @@ def test_web_unlock_and_lock(web: WebUser, db: Session, demo_org: OrgFixture,
     assert identity is not None
     assert cases.read_narrative(case, cases.unlock_case_key(db, reviewer, case, identity)) \
         == CANARY
+    db.commit()  # the DECRYPT event: the test owns this unit of work
     # Unlocking again replaces this session's row instead of piling up rows.
     web.client.post("/key/unlock", data={"passphrase": PASSPHRASE,
                                          "csrf_token": web.csrf_token("/key")})

@@ -18,7 +18,8 @@ from app.auth.service import load_membership
 from app.cases import service as cases
 from app.errors import NoKeyAccess, NotFound, PermissionDenied
 from app.keys import service as keys
-from app.members import service as members
+from app.members import common as members_common
+from app.members import invitations, members
 from app.models import CaseKeyWrap, Organisation, Role, UnlockedKey
 from app.storage import BlobStore
 
@@ -41,6 +42,7 @@ def test_admin_lists_own_members_only(admin_web: WebUser, demo_org: OrgFixture,
 def test_suspend_and_reinstate(admin_web: WebUser, db: Session, demo_org: OrgFixture) -> None:
     reviewer = demo_org.members[Role.REVIEWER]
     unlocked = keys.unlock(db, reviewer, PASSPHRASE, lifetime=timedelta(minutes=15))
+    db.commit()  # the test owns this unit of work; the app's requests see it committed
     assert post(admin_web, f"/members/{reviewer.id}/suspend").status_code == 302
     member = fresh(db, reviewer.id)
     assert not member.active
@@ -80,9 +82,9 @@ def test_admin_cannot_suspend_or_remove_themselves(admin_web: WebUser, db: Sessi
         response = post(admin_web, f"/members/{admin.id}/{action}")
         assert response.status_code == 302
         assert fresh(db, admin.id).active
-    with pytest.raises(members.Refused):
+    with pytest.raises(members_common.Refused):
         members.suspend(db, admin, admin.id)
-    with pytest.raises(members.Refused):
+    with pytest.raises(members_common.Refused):
         members.remove(db, admin, admin.id)
     assert fresh(db, admin.id).current_key is not None
     assert events(db, "member_suspended") == []
@@ -147,6 +149,7 @@ def test_remove_destroys_wraps_so_the_case_can_never_be_opened(
     kept_wrap_bytes = wrap.wrapped_key
     assert cases.unlock_case_key(db, reviewer, case, identity)
     unlocked = keys.unlock(db, reviewer, PASSPHRASE, lifetime=timedelta(minutes=15))
+    db.commit()  # the test owns this unit of work; the app's requests see it committed
 
     page = admin_web.client.get(f"/members/{reviewer.id}/remove")
     assert page.status_code == 200
@@ -188,7 +191,7 @@ def test_remove_destroys_wraps_so_the_case_can_never_be_opened(
     assert event.target == f"membership:{reviewer.id}"
     assert event.details == {"keys_retired": 1, "wraps_deleted": 1}
     # A removal is final: reinstating is refused.
-    with pytest.raises(members.Refused):
+    with pytest.raises(members_common.Refused):
         members.reinstate(db, demo_org.members[Role.ADMIN], reviewer.id)
     assert "removed" in admin_web.client.get("/members").get_data(as_text=True)
 
@@ -202,7 +205,7 @@ def test_removed_member_can_be_invited_back_with_a_new_key(
     token = issue(db, admin, demo_org.email(Role.REVIEWER), Role.REVIEWER)
     from web_support import PASSWORD
 
-    members.accept_invitation(db, token, password=PASSWORD,
+    invitations.accept_invitation(db, token, password=PASSWORD,
                               passphrase="a completely new passphrase")
     member = fresh(db, reviewer.id)
     assert member.active
@@ -254,7 +257,7 @@ def test_audit_events_never_carry_e_mail_addresses(admin_web: WebUser, db: Sessi
                                                    demo_org: OrgFixture) -> None:
     admin = demo_org.members[Role.ADMIN]
     token = issue(db, admin, "secret.person@example.org", Role.INTERVIEWER)
-    members.accept_invitation(db, token, password="a long enough password")
+    invitations.accept_invitation(db, token, password="a long enough password")
     members.suspend(db, admin, demo_org.members[Role.INTERVIEWER].id)
     members.remove(db, admin, demo_org.members[Role.REVIEWER].id)
     from app.models import AuditEvent
@@ -287,5 +290,5 @@ def test_invitations_of_a_suspended_or_removed_admin_stop_working(
     db.commit()
     token = issue(db, second_admin, "invitee@example.org", Role.INTERVIEWER)
     getattr(members, action)(db, org.members[Role.ADMIN], second_admin.id)
-    with pytest.raises(members.InvitationInvalid):
-        members.find_invitation(db, token)
+    with pytest.raises(invitations.InvitationInvalid):
+        invitations.find_invitation(db, token)

@@ -50,10 +50,11 @@ def test_a_cookie_copied_before_an_idle_expiry_stays_dead(web: Any, demo_org: An
 
 def test_suspension_ends_the_members_sessions_on_the_server(web: Any, demo_org: Any,
                                                             app: Any, db: Session) -> None:
-    from app.members import service as members
+    from app.members import members
 
     web.sign_in(demo_org.email(Role.REVIEWER))
     members.suspend(db, demo_org.members[Role.ADMIN], demo_org.members[Role.REVIEWER].id)
+    db.commit()
     assert _signed_out(web, "/account")
 
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from web_support import PASSPHRASE, OrgFixture, TotpRegistry, WebUser
 
 from app import create_app
-from app import web as web_layer
 from app.cli import db_upgrade
 from app.config import ConfigError, Settings, load_settings
 from app.models import Role
+from app.web import urls as web_layer
 
 EVIL_TARGETS = [
     "/\t/evil.com", "/\n/evil.com", "/\r\n/evil.com", "//evil.com", "///evil.com",

@@ -1,0 +1,139 @@
+"""Member administration: list, suspend, reinstate, remove.
+
+Suspension and removal end the member's sessions and unlocked keys at once;
+removal also destroys every case key wrap to their keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from app.audit import service as audit
+from app.auth.service import end_sessions
+from app.errors import NotFound
+from app.keys import service as keys
+from app.members.common import Refused, require_admin, rowcount
+from app.models import CaseKeyWrap, Invitation, MemberKey, Membership
+
+
+class MemberState:
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+
+
+def member_state(membership: Membership) -> str:
+    if membership.removed_at is not None:
+        return MemberState.REMOVED
+    return MemberState.ACTIVE if membership.active else MemberState.SUSPENDED
+
+
+def key_status(membership: Membership) -> str:
+    if not membership.role.holds_key:
+        return "not needed"
+    if membership.current_key is not None:
+        return "active"
+    return "retired" if membership.keys else "missing"
+
+
+def list_members(session: Session, admin: Membership) -> list[Membership]:
+    require_admin(admin)
+    return list(session.scalars(
+        select(Membership)
+        .options(selectinload(Membership.user), selectinload(Membership.keys))
+        .where(Membership.organisation_id == admin.organisation_id)
+        .order_by(Membership.removed_at.is_not(None), Membership.id)))
+
+
+def get_member(session: Session, admin: Membership, membership_id: int) -> Membership:
+    """A member of the admin's organisation; another organisation's id is simply not found."""
+    require_admin(admin)
+    member = session.scalar(select(Membership).where(
+        Membership.id == membership_id, Membership.organisation_id == admin.organisation_id))
+    if member is None:
+        raise NotFound("member")
+    return member
+
+
+def _target(session: Session, admin: Membership, membership_id: int) -> Membership:
+    member = get_member(session, admin, membership_id)
+    if member.id == admin.id:
+        # Without this an organisation's only admin could lock everyone out.
+        raise Refused("You cannot suspend or remove yourself; ask another admin.")
+    return member
+
+
+def _revoke_their_invitations(session: Session, member: Membership, now: datetime) -> None:
+    # Links an admin handed out before being suspended or removed might have
+    # gone to the wrong person; nobody vouches for them any more.
+    session.execute(
+        update(Invitation)
+        .where(Invitation.created_by_membership_id == member.id,
+               Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now))
+
+
+def suspend(session: Session, admin: Membership, membership_id: int) -> None:
+    """Block sign-in to the organisation; keys and case access stay for a reinstatement."""
+    member = _target(session, admin, membership_id)
+    if member_state(member) != MemberState.ACTIVE:
+        raise Refused("Only an active member can be suspended.")
+    member.active = False
+    # A key unlocked or a session opened before the suspension must not outlive it.
+    keys.forget(session, membership_id=member.id)
+    end_sessions(session, member.user_id)
+    _revoke_their_invitations(session, member, datetime.now(UTC))
+    audit.record(session, audit.Action.MEMBER_SUSPENDED, organisation_id=admin.organisation_id,
+                 actor_user_id=admin.user_id, target=f"membership:{member.id}")
+
+
+def reinstate(session: Session, admin: Membership, membership_id: int) -> None:
+    member = _target(session, admin, membership_id)
+    if member_state(member) != MemberState.SUSPENDED:
+        raise Refused("Only a suspended member can be reinstated; "
+                      "a removed member needs a new invitation.")
+    member.active = True
+    audit.record(session, audit.Action.MEMBER_REINSTATED, organisation_id=admin.organisation_id,
+                 actor_user_id=admin.user_id, target=f"membership:{member.id}")
+
+
+@dataclass(frozen=True)
+class Removal:
+    keys_retired: int
+    wraps_deleted: int
+
+
+def remove(session: Session, admin: Membership, membership_id: int,
+           now: datetime | None = None) -> Removal:
+    """End the membership and destroy every case key wrap to the member's keys.
+
+    Deleting the wraps is what makes the revocation real: whatever the member
+    kept (their passphrase, a copy of their protected key), no case key is
+    encrypted to it any more. Backups taken before the removal still hold the
+    old wraps — see docs on backup retention.
+    """
+    now = now or datetime.now(UTC)
+    member = _target(session, admin, membership_id)
+    if member.removed_at is not None:
+        raise Refused("This member was already removed.")
+    key_ids = list(session.scalars(select(MemberKey.id).where(
+        MemberKey.membership_id == member.id)))
+    wraps_deleted = rowcount(session.execute(
+        delete(CaseKeyWrap).where(CaseKeyWrap.member_key_id.in_(key_ids)))) if key_ids else 0
+    keys_retired = rowcount(session.execute(
+        update(MemberKey).where(MemberKey.membership_id == member.id,
+                                MemberKey.retired_at.is_(None)).values(retired_at=now)))
+    keys.forget(session, membership_id=member.id)
+    end_sessions(session, member.user_id)
+    _revoke_their_invitations(session, member, now)
+    member.active, member.removed_at = False, now
+    audit.record(session, audit.Action.MEMBER_REMOVED, organisation_id=admin.organisation_id,
+                 actor_user_id=admin.user_id, target=f"membership:{member.id}",
+                 keys_retired=keys_retired, wraps_deleted=wraps_deleted)
+    # The bulk statements bypassed the identity map: reload what callers may read.
+    session.expire(member)
+    return Removal(keys_retired, wraps_deleted)

@@ -1,0 +1,35 @@
+"""Response headers that harden every page."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from werkzeug.wrappers import Response
+
+CSP = "; ".join([
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+])
+
+
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if not current_app.config["WITNESSBOX"].demo_mode:  # demo mode runs on plain http
+        response.headers["Strict-Transport-Security"] = HSTS
+    # Every dynamic page may show case material or a form about it: no caching.
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response

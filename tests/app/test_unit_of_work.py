@@ -1,0 +1,92 @@
+"""One commit per request: what an abandoned request keeps, and what it does not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from intake_data import attachment, minimal_form, submit
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app import unit_of_work
+from app.audit import service as audit
+from app.config import Settings
+from app.models import AuditEvent, Case
+from app.storage import BlobStore
+
+
+def _new_session(app: Flask) -> Session:
+    session: Session = app.extensions["witnessbox.sessionmaker"]()
+    return session
+
+
+def _actions(app: Flask) -> list[str]:
+    with _new_session(app) as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def test_an_abandoned_unit_keeps_its_durable_events_and_nothing_else(app: Flask) -> None:
+    with _new_session(app) as session:
+        audit.record(session, audit.Action.SIGN_IN, actor_user_id=None)
+        audit.record(session, audit.Action.SIGN_IN_FAILED, reason="password")
+        audit.record(session, audit.Action.DECRYPT, target="WB-TEST")
+        unit_of_work.abandon(session)
+    assert _actions(app) == ["sign_in_failed", "decrypt"]
+    with _new_session(app) as session:
+        assert audit.verify(session).ok
+
+
+def test_a_finished_unit_records_each_durable_event_once(app: Flask) -> None:
+    with _new_session(app) as session, unit_of_work.unit_of_work(session):
+        audit.record(session, audit.Action.SIGN_IN_FAILED, reason="password")
+    with _new_session(app) as session:  # a later abandoned unit must not replay it
+        unit_of_work.abandon(session)
+    assert _actions(app) == ["sign_in_failed"]
+
+
+def test_clean_up_runs_only_when_the_unit_is_abandoned(app: Flask) -> None:
+    cleaned: list[str] = []
+    with _new_session(app) as session:
+        unit_of_work.on_abandon(session, lambda: cleaned.append("finished unit"))
+        unit_of_work.finish(session)
+        unit_of_work.on_abandon(session, lambda: cleaned.append("abandoned unit"))
+        unit_of_work.abandon(session)
+    assert cleaned == ["abandoned unit"]
+
+
+def test_an_exception_in_a_cli_unit_rolls_back_all_but_durable_events(app: Flask) -> None:
+    with pytest.raises(RuntimeError), _new_session(app) as session, \
+            unit_of_work.unit_of_work(session):
+        audit.record(session, audit.Action.SETTINGS_CHANGED, setting="x")
+        audit.record(session, audit.Action.UNLOCK_FAILED)
+        raise RuntimeError("the command failed")
+    assert _actions(app) == ["unlock_failed"]
+
+
+@pytest.fixture
+def database_gone_at_commit(app: Flask, interviewer: Any) -> Iterator[None]:
+    """After sign-in: the database accepts the request's statements, then is
+    gone when it commits."""
+    engine = app.extensions["witnessbox.engine"]
+
+    def refuse(_connection: Any) -> None:
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+
+    event.listen(engine, "commit", refuse)
+    yield
+    event.remove(engine, "commit", refuse)
+
+
+def test_intake_whose_commit_fails_says_nothing_was_stored_and_leaves_no_blob(
+        interviewer: Any, settings: Settings, db: Session,
+        database_gone_at_commit: None) -> None:
+    response = submit(interviewer, {**minimal_form(),
+                                    **attachment("audio", b"RIFF" + bytes(4096), "a.wav")})
+    assert response.status_code == 503
+    assert "Nothing was stored" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Case)) == 0
+    assert list(BlobStore(settings.blob_dir).walk()) == []

@@ -59,11 +59,14 @@ def test_clean_up_runs_only_when_the_unit_is_abandoned(app: Flask) -> None:
 
 
 def test_an_exception_in_a_cli_unit_rolls_back_all_but_durable_events(app: Flask) -> None:
-    with pytest.raises(RuntimeError), _new_session(app) as session, \
-            unit_of_work.unit_of_work(session):
-        audit.record(session, audit.Action.SETTINGS_CHANGED, setting="x")
-        audit.record(session, audit.Action.UNLOCK_FAILED)
-        raise RuntimeError("the command failed")
+    def failing_command(session: Session) -> None:
+        with unit_of_work.unit_of_work(session):
+            audit.record(session, audit.Action.SETTINGS_CHANGED, setting="x")
+            audit.record(session, audit.Action.UNLOCK_FAILED)
+            raise RuntimeError("the command failed")
+
+    with _new_session(app) as session, pytest.raises(RuntimeError):
+        failing_command(session)
     assert _actions(app) == ["unlock_failed"]
 
 

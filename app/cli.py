@@ -163,5 +163,49 @@ def audit_verify() -> None:
         click.echo(f"TAMPERED: {problem}", err=True)
     raise SystemExit(1)
 
+
+@audit.command("keygen", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False))
+def audit_keygen(path: str) -> None:
+    """Write a new audit signing key to PATH (mode 0600) and print its public key.
+
+    Needs no configuration: run it before the first start. Never overwrites.
+    """
+    from app.audit.keyfile import public_key_text, write_new_signing_key
+
+    try:
+        key = write_new_signing_key(path)
+    except FileExistsError:
+        raise click.ClickException(f"{path} exists already; not overwriting a key") from None
+    except OSError as exc:
+        raise click.ClickException(f"could not write {path}: {exc.strerror}") from None
+    click.echo(f"audit signing key written to {path}")
+    click.echo(f"public key: {public_key_text(key.verify_key)}")
+
+
+@audit.command("checkpoint")
+@with_appcontext
+def audit_checkpoint() -> None:
+    """Sign the chain's current head (run it from cron, e.g. hourly).
+
+    Refuses, and exits 1, when the events since the last checkpoint do not verify.
+    """
+    from app.audit.checkpoints import ChainBroken, checkpoint_head
+
+    with new_session() as session:
+        try:
+            checkpoint, new = checkpoint_head(session)
+        except ChainBroken as exc:
+            session.rollback()
+            click.echo(f"TAMPERED: {exc}", err=True)
+            raise SystemExit(1) from None
+        session.commit()
+    if checkpoint is None:
+        click.echo("the audit log is empty; nothing to sign")
+    elif new:
+        click.echo(f"signed checkpoint at event {checkpoint.seq}")
+    else:
+        click.echo(f"event {checkpoint.seq} (the head) is signed already")
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -119,6 +119,32 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 main.add_command(redact_cli, "redact")
 
 
+@main.group("cases")
+def cases_group() -> None:
+    """Sealed cases."""
+
+
+@cases_group.command("sign-receipts")
+@with_appcontext
+def cases_sign_receipts() -> None:
+    """Sign the receipts of cases filed before receipts were signed (run once after
+    upgrading): a case without a signed receipt does not open. Cases whose
+    ciphertext no longer matches its recorded hashes are listed, not signed."""
+    from app.cases.receipts import sign_unsigned
+
+    signer = current_app.extensions["witnessbox.audit_signer"]
+    with new_session() as session:
+        signed, refused = sign_unsigned(session, signer.signing_key,
+                                        BlobStore(current_app.config["WITNESSBOX"].blob_dir))
+        session.commit()
+    click.echo(f"{signed} case receipt(s) signed")
+    for public_id in refused:
+        click.echo(f"NOT SIGNED: {public_id}: its ciphertext does not match its recorded hashes",
+                   err=True)
+    if refused:
+        raise SystemExit(1)
+
+
 @main.group()
 def totp() -> None:
     """Two-factor (TOTP) seeds."""

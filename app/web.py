@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from app.errors import NotFound, PermissionDenied
+from app.errors import NotFound, PermissionDenied, TamperedCase
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def _not_found(_exc: NotFound) -> tuple[str, int]:
         return _error_page(404, "Not found", "There is nothing here.")
+
+    @app.errorhandler(TamperedCase)
+    def _tampered(exc: TamperedCase) -> tuple[str, int]:
+        # The message names the case id and what differs; never content.
+        log.error("tampered case refused: %s", exc)
+        return _error_page(409, "Case refused",
+                           "This case's stored material does not match the receipt signed when "
+                           "it was filed, so it was not opened. Tell your administrator.")
 
     @app.errorhandler(413)
     def _too_large(_exc: HTTPException) -> tuple[str, int]:

@@ -116,17 +116,21 @@ def _segment_intact(session: Session, since: AuditCheckpoint | None) -> bool:
     verification then reports the missing checkpoint.
     """
     start, previous = (since.seq, "") if since else (1, GENESIS_HASH)
-    expected_seq = start
-    for record in session.scalars(select(AuditEvent).where(AuditEvent.seq >= start)
-                                  .order_by(AuditEvent.seq).execution_options(yield_per=500)):
-        if record.seq != expected_seq or event_hash(record) != record.event_hash:
-            return False
-        if since is not None and record.seq == since.seq:
-            if record.event_hash != since.event_hash:
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.seq >= start)
+                           .order_by(AuditEvent.seq).execution_options(yield_per=500))
+    try:
+        expected_seq = start
+        for record in rows:
+            if record.seq != expected_seq or event_hash(record) != record.event_hash:
                 return False
-        elif record.prev_hash != previous:
-            return False
-        previous, expected_seq = record.event_hash, record.seq + 1
+            if since is not None and record.seq == since.seq:
+                if record.event_hash != since.event_hash:
+                    return False
+            elif record.prev_hash != previous:
+                return False
+            previous, expected_seq = record.event_hash, record.seq + 1
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL, left early on a break
     if since is not None and expected_seq == since.seq:
         return False  # the checkpointed event itself is gone
     head = session.get(AuditHead, 1)

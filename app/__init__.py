@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import replace
@@ -13,6 +14,9 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db, web
+from app.audit.checkpoints import AuditSigner
+from app.audit.checkpoints import session_info as audit_session_info
+from app.audit.keyfile import parse_public_key, read_signing_key, write_new_signing_key
 from app.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from app.security import limits
 
@@ -49,8 +53,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         # in X-Forwarded-For was written by the client.
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    signer = _audit_signer(app, settings)
+    app.extensions["witnessbox.audit_signer"] = signer
     web.install_converters(app)
-    db.init_app(app, settings.database_url)
+    db.init_app(app, settings.database_url, session_info=audit_session_info(signer))
     csrf.init_app(app)
     limits.init_app(app, settings)
 
@@ -75,6 +81,34 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(members_bp)
     web.register(app)
     return app
+
+
+def _audit_signer(app: Flask, settings: Settings) -> AuditSigner:
+    """The key that signs audit checkpoints and receipts, from its file.
+
+    Required outside demo mode; demo mode makes instance/demo-audit-signing-key once.
+    """
+    from pathlib import Path
+
+    from app.storage import make_private_dirs
+
+    path = settings.audit_signing_key_file
+    if not path:
+        if not settings.demo_mode:
+            raise ConfigError("audit_signing_key_file must be set "
+                              "(WITNESSBOX_AUDIT_SIGNING_KEY_FILE) outside demo mode; "
+                              "make one with `witnessbox audit keygen PATH`")
+        demo_key = Path(app.instance_path) / "demo-audit-signing-key"
+        if not demo_key.exists():
+            make_private_dirs(demo_key.parent)
+            with contextlib.suppress(FileExistsError):  # another worker made it first
+                write_new_signing_key(demo_key)
+        path = str(demo_key)
+    return AuditSigner(
+        signing_key=read_signing_key(path),
+        interval=settings.audit_checkpoint_interval,
+        log_path=Path(settings.audit_checkpoint_log) if settings.audit_checkpoint_log else None,
+        older_keys=tuple(parse_public_key(key) for key in settings.audit_verify_keys))
 
 
 def _demo_secret(app: Flask, name: str = "demo-secret-key") -> str:

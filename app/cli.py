@@ -123,6 +123,31 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 main.add_command(redact_cli, "redact")
 
 
+@main.group("cases")
+def cases_group() -> None:
+    """Sealed cases."""
+
+
+@cases_group.command("sign-receipts")
+@with_appcontext
+def cases_sign_receipts() -> None:
+    """Sign the receipts of cases filed before receipts were signed (run once after
+    upgrading): a case without a signed receipt does not open. Cases whose
+    ciphertext no longer matches its recorded hashes are listed, not signed."""
+    from app.cases.receipts import sign_unsigned
+
+    signer = current_app.extensions["witnessbox.audit_signer"]
+    with new_session() as session, unit_of_work(session):
+        signed, refused = sign_unsigned(session, signer.signing_key,
+                                        BlobStore(current_app.config["WITNESSBOX"].blob_dir))
+    click.echo(f"{signed} case receipt(s) signed")
+    for public_id in refused:
+        click.echo(f"NOT SIGNED: {public_id}: its ciphertext does not match its recorded hashes",
+                   err=True)
+    if refused:
+        raise SystemExit(1)
+
+
 @main.group()
 def totp() -> None:
     """Two-factor (TOTP) seeds."""
@@ -165,6 +190,48 @@ def audit_verify() -> None:
     for problem in result.problems:
         click.echo(f"TAMPERED: {problem}", err=True)
     raise SystemExit(1)
+
+
+@audit.command("keygen", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False))
+def audit_keygen(path: str) -> None:
+    """Write a new audit signing key to PATH (mode 0600) and print its public key.
+
+    Needs no configuration: run it before the first start. Never overwrites.
+    """
+    from app.audit.keyfile import public_key_text, write_new_signing_key
+
+    try:
+        key = write_new_signing_key(path)
+    except FileExistsError:
+        raise click.ClickException(f"{path} exists already; not overwriting a key") from None
+    except OSError as exc:
+        raise click.ClickException(f"could not write {path}: {exc.strerror}") from None
+    click.echo(f"audit signing key written to {path}")
+    click.echo(f"public key: {public_key_text(key.verify_key)}")
+
+
+@audit.command("checkpoint")
+@with_appcontext
+def audit_checkpoint() -> None:
+    """Sign the chain's current head (run it from cron, e.g. hourly).
+
+    Refuses, and exits 1, when the events since the last checkpoint do not verify.
+    """
+    from app.audit.checkpoints import ChainBroken, checkpoint_head
+
+    with new_session() as session, unit_of_work(session):  # SystemExit abandons it
+        try:
+            checkpoint, new = checkpoint_head(session)
+        except ChainBroken as exc:
+            click.echo(f"TAMPERED: {exc}", err=True)
+            raise SystemExit(1) from None
+    if checkpoint is None:
+        click.echo("the audit log is empty; nothing to sign")
+    elif new:
+        click.echo(f"signed checkpoint at event {checkpoint.seq}")
+    else:
+        click.echo(f"event {checkpoint.seq} (the head) is signed already")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,6 +8,7 @@ to start without a real secret key: a placeholder secret is worse than none.
 
 from __future__ import annotations
 
+import base64
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -49,6 +50,17 @@ class Settings:
     trusted_proxy_hops: int = 0
     # Keys that seal TOTP seeds: the first seals, every one opens (rotation).
     totp_seed_keys: tuple[str, ...] = ()
+    # Ed25519 key (base64 of 32 bytes, file mode 0600) that signs audit
+    # checkpoints and intake receipts. It lives outside the database so that
+    # write access to the database alone cannot forge either.
+    audit_signing_key_file: str = ""
+    # Public keys (base64) of earlier signing keys whose checkpoints and
+    # receipts are still accepted after a rotation.
+    audit_verify_keys: tuple[str, ...] = ()
+    # A signed checkpoint at most this many events after the previous one.
+    audit_checkpoint_interval: int = 50
+    # Optional file, outside the database, that every checkpoint is appended to.
+    audit_checkpoint_log: str = ""
 
     @property
     def max_upload_bytes(self) -> int:
@@ -113,6 +125,13 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     return settings
 
 
+def _is_public_key(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text, validate=True)) == 32
+    except ValueError:
+        return False
+
+
 def validate(settings: Settings) -> None:
     if not settings.demo_mode:
         if settings.secret_key in {"", PLACEHOLDER_SECRET}:
@@ -147,5 +166,11 @@ def validate(settings: Settings) -> None:
             raise ConfigError("base_url must start with https:// outside demo mode")
     if base.scheme not in {"http", "https"} or not base.netloc or base.query or base.fragment:
         raise ConfigError("base_url: expected e.g. https://witnessbox.example.org")
+    if settings.audit_checkpoint_interval < 1:
+        raise ConfigError("audit_checkpoint_interval must be at least 1")
+    for key in settings.audit_verify_keys:
+        if not _is_public_key(key):
+            raise ConfigError("audit_verify_keys: every key must be the base64 of 32 bytes "
+                              "(as printed by `witnessbox audit keygen`)")
     if settings.trusted_proxy_hops < 0:
         raise ConfigError("trusted_proxy_hops must be 0 (no proxy) or more")

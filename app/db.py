@@ -53,10 +53,12 @@ def _private_sqlite_file(database: str | None) -> None:
         os.close(fd)
 
 
-def init_app(app: Flask, url: str) -> None:
+def init_app(app: Flask, url: str, session_info: dict[str, Any] | None = None) -> None:
+    """``session_info`` is copied into every session's ``info`` (the audit signer)."""
     engine = make_engine(url)
     app.extensions["witnessbox.engine"] = engine
-    app.extensions["witnessbox.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["witnessbox.sessionmaker"] = sessionmaker(
+        engine, expire_on_commit=False, info=session_info or {})
 
 
 def get_engine() -> Engine:

@@ -11,3 +11,7 @@ class NotFound(Exception):
 
 class NoKeyAccess(Exception):
     """The case key is not wrapped to this member: cryptographically unreadable for them."""
+
+
+class TamperedCase(Exception):
+    """A case's stored ciphertext or receipt differs from what was signed at intake."""

@@ -343,6 +343,10 @@ class Server:
         tmpdir.mkdir()
         config = work / "empty-config.toml"
         config.write_text("# benchmark: every setting comes from the environment\n")
+        audit_key = work / f"{label}-audit-signing-key"
+        if not audit_key.exists():
+            from app.audit.keyfile import write_new_signing_key
+            write_new_signing_key(audit_key)
         # No inherited WITNESSBOX_* variable may change what is measured, and
         # instance/config.toml must not be read: point the app at an empty file.
         env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESSBOX_")}
@@ -354,6 +358,7 @@ class Server:
             # instance/demo-secret-key in the repository.
             "WITNESSBOX_SECRET_KEY": secrets.token_urlsafe(48),
             "WITNESSBOX_TOTP_SEED_KEYS": secrets.token_urlsafe(48),
+            "WITNESSBOX_AUDIT_SIGNING_KEY_FILE": str(audit_key),
             "WITNESSBOX_SECURE_COOKIES": "false",  # plain HTTP on loopback
             "WITNESSBOX_BASE_URL": "https://bench.invalid",  # required; no links are followed
             "WITNESSBOX_MAX_UPLOAD_MB": str(max_upload_mib),

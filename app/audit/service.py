@@ -5,17 +5,19 @@ edited, deleted, inserted or reordered event breaks every hash after it, and
 the head row (last sequence number and hash) reveals a truncated tail. Events
 carry ids, actions and outcomes; never testimony content, names or secrets.
 
-Events are appended inside the caller's unit of work: the action and its
-record commit together or not at all. The few events that must be kept even
-when the unit is abandoned (a failed sign-in, a decryption) are listed in
-:data:`DURABLE_ACTIONS`.
+Someone who can write the database can recompute all of that, so the head is
+also signed now and then with a key kept outside the database
+(app.audit.checkpoints); verification holds the chain to those signatures.
+
+Events are appended inside the caller's unit of work: the action, its record
+and its checkpoint commit together or not at all. The few events that must be
+kept even when the unit is abandoned (a failed sign-in, a decryption) are
+listed in :data:`DURABLE_ACTIONS`.
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,11 +26,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.audit import checkpoints
+from app.audit.chain import GENESIS_HASH as GENESIS_HASH
+from app.audit.chain import event_hash as event_hash
 from app.errors import PermissionDenied
 from app.models import AuditEvent, AuditHead, Membership, Role
 from app.unit_of_work import keep_if_abandoned
-
-GENESIS_HASH = "0" * 64
 
 
 class Action(enum.StrEnum):
@@ -68,31 +71,29 @@ DURABLE_ACTIONS = frozenset({
 })
 
 
-def _timestamp(value: datetime) -> str:
-    # SQLite returns naive datetimes; both backends store UTC.
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def event_hash(event: AuditEvent) -> str:
-    canonical = json.dumps({
-        "seq": event.seq,
-        "created_at": _timestamp(event.created_at),
-        "organisation_id": event.organisation_id,
-        "actor_user_id": event.actor_user_id,
-        "action": event.action,
-        "target": event.target,
-        "details": event.details,
-        "prev_hash": event.prev_hash,
-    }, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+# Events after which the head is signed at once rather than at the next
+# interval: those that read sealed material, change who may read it, or
+# change how a member authenticates. An attacker who rewrites the log wants
+# exactly these gone; each one pins the whole chain before it. Sign-ins,
+# sign-outs and failures wait for the periodic checkpoint.
+SIGNED_AT_ONCE = frozenset({
+    Action.DECRYPT, Action.UNLOCK, Action.EXPORT, Action.INTAKE, Action.REDACTION,
+    Action.APPROVAL, Action.GRANT, Action.REVOKE, Action.MEMBER_INVITED,
+    Action.MEMBER_JOINED, Action.MEMBER_SUSPENDED, Action.MEMBER_REINSTATED,
+    Action.MEMBER_REMOVED, Action.SETTINGS_CHANGED, Action.PASSWORD_CHANGED,
+    Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED,
+})
+_SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 
 
 def record(session: Session, action: Action, *, organisation_id: int | None = None,
            actor_user_id: int | None = None, target: str | None = None,
            **details: str | int | bool | None) -> AuditEvent:
-    """Append an event in the current unit of work (flushed, never committed)."""
+    """Append an event in the current unit of work (flushed, never committed).
+
+    Signs a checkpoint of the new head when ``action`` or the interval calls
+    for it; the session must come from the app (it carries the signer).
+    """
     event = _append(session, action, organisation_id, actor_user_id, target, details)
     if action in DURABLE_ACTIONS:
         keep_if_abandoned(session, lambda again: _append(
@@ -123,6 +124,7 @@ def _append(session: Session, action: Action, organisation_id: int | None,
     head.last_hash = event.event_hash
     session.add(event)
     session.flush()
+    checkpoints.after_append(session, event, signed_at_once=action in SIGNED_AT_ONCE)
     return event
 
 
@@ -138,11 +140,18 @@ def _chain(session: Session) -> Iterator[AuditEvent]:
                                .execution_options(yield_per=1000))
 
 
-def verify(session: Session) -> Verification:
-    """Check the whole chain and the head; report every break found."""
+def verify(session: Session, signer: checkpoints.AuditSigner | None = None) -> Verification:
+    """Check the whole chain, the head and the signed checkpoints; report every break.
+
+    ``signer`` (default: the session's) names the accepted public keys and
+    the checkpoint log file.
+    """
+    review = checkpoints.CheckpointReview(session, signer or checkpoints.signer_for(session))
     problems: list[str] = []
     expected_seq, previous, count = 1, GENESIS_HASH, 0
     for event in _chain(session):
+        review.see(event.seq, event.event_hash, action=event.action,
+                   signed_at_once=event.action in _SIGNED_AT_ONCE_NAMES)
         count += 1
         if event.seq != expected_seq:
             problems.append(f"event {event.seq}: expected sequence number {expected_seq} "
@@ -159,6 +168,8 @@ def verify(session: Session) -> Verification:
     elif (head.last_seq, head.last_hash) != (expected_seq - 1, previous):
         problems.append(f"the chain ends at event {expected_seq - 1} but the head records "
                         f"event {head.last_seq} (events were removed from the end or added)")
+    review.finish(expected_seq - 1, count)
+    problems.extend(review.problems)
     return Verification(not problems, count, tuple(problems))
 
 

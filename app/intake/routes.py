@@ -103,6 +103,7 @@ def submit() -> tuple[str, int]:
                     "until the whole form is valid. Please choose "
                     f"{'them' if files_received > 1 else 'it'} again before submitting.")
             return _render(form, attachment_errors, 400)
-        receipt = submission.store(form.answers())
+        receipt = submission.store(form.answers(),
+                                   current_app.extensions["witnessbox.audit_signer"].signing_key)
     log.info("intake stored case=%s objects=%d", receipt.case_id, len(receipt.lines))
     return render_template("intake/receipt.html", receipt=receipt), 201

@@ -4,7 +4,7 @@ Usage from a view (attachments stream in before the form is validated)::
 
     with IntakeSubmission(session, membership, blobs) as submission:
         submission.add_attachment("audio", name, content_type, stream)
-        receipt = submission.store(answers)
+        receipt = submission.store(answers, signing_key)
 
 Leaving the ``with`` block without a successful ``store`` deletes every
 blob the submission wrote, so a rejected or failed submission leaves nothing;
@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 
 import crypto
 from app.audit import service as audit
+from app.audit.keyfile import public_key_text
+from app.cases import receipts
 from app.errors import PermissionDenied
 from app.intake import schema
 from app.intake.media import IteratorReader, strip_photo_metadata
@@ -97,6 +99,10 @@ class ReceiptLine:
 class Receipt:
     case_id: str
     lines: tuple[ReceiptLine, ...]
+    # Base64 Ed25519 signature over the case id and ciphertext hashes, and the
+    # public key that made it (app.cases.receipts).
+    signature: str = ""
+    signed_by: str = ""
 
 
 @dataclass
@@ -193,8 +199,12 @@ class IntakeSubmission:
             self._blobs.delete(attachment.blob_path)
         self._attachments.clear()
 
-    def store(self, answers: IntakeAnswers) -> Receipt:
-        """Seal the narrative and sealed fields, wrap the case key, store it all at once."""
+    def store(self, answers: IntakeAnswers, receipt_key: crypto.SigningKey) -> Receipt:
+        """Seal the narrative and sealed fields, wrap the case key, store it all at once.
+
+        ``receipt_key`` (the server's key, kept outside the database) signs
+        the receipt that every later opening of the case is checked against.
+        """
         case = Case(public_id=self.case_id, organisation_id=self._membership.organisation_id,
                     created_by_membership_id=self._membership.id,
                     case_recipient=str(self._case_key.recipient))
@@ -220,6 +230,7 @@ class IntakeSubmission:
         sealed_values["attachments"] = [a.sealed_meta for a in self._attachments]
 
         case.sealed_objects = list(self._sealed_objects(answers.narrative, sealed_values))
+        case.receipt_signature = receipts.sign_receipt(case, receipt_key)
         case.key_wraps = [
             CaseKeyWrap(member_key_id=key.id if key else None, recipient=recipient,
                         purpose=WrapPurpose.MEMBER if key else WrapPurpose.RECOVERY,
@@ -240,7 +251,7 @@ class IntakeSubmission:
         self._committed = True
         return Receipt(self.case_id, tuple(
             ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in case.sealed_objects
-        ))
+        ), case.receipt_signature, public_key_text(receipt_key.verify_key))
 
     def _sealed_objects(self, narrative: str, sealed_values: dict[str, Any]
                         ) -> Iterator[SealedObject]:

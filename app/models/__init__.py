@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2 models: columns and invariants only, no behaviour."""
 
 from app.models.account import Invitation, RecoveryCode, SignInSession, UnlockedKey
-from app.models.audit import AuditEvent, AuditHead
+from app.models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from app.models.base import Base
 from app.models.case import (
     Case,
@@ -16,6 +16,7 @@ from app.models.case import (
 from app.models.organisation import MemberKey, Membership, Organisation, Role, User
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Base",

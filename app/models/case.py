@@ -59,6 +59,10 @@ class Case(Base):
     reliability: Mapped[str | None] = mapped_column(String(40))
     consent_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Base64 Ed25519 signature over the public id, the recipient and every
+    # sealed object's ciphertext hash (app.cases.receipts), made at intake
+    # with the key outside the database. None only for cases from before it.
+    receipt_signature: Mapped[str | None] = mapped_column(String(88))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import NotFound, PermissionDenied
+from app.errors import NotFound, PermissionDenied, TamperedCase
 from app.web.pages import database_unavailable
 from app.web.pages import error_page as _error_page
 from app.web.transaction import abandon_request
@@ -54,6 +54,14 @@ def register(app: Flask) -> None:
     @_abandoning(app, NotFound)
     def _not_found(_exc: NotFound) -> tuple[str, int]:
         return _error_page(404, "Not found", "There is nothing here.")
+
+    @_abandoning(app, TamperedCase)
+    def _tampered(exc: TamperedCase) -> tuple[str, int]:
+        # The message names the case id and what differs; never content.
+        log.error("tampered case refused: %s", exc)
+        return _error_page(409, "Case refused",
+                           "This case's stored material does not match the receipt signed when "
+                           "it was filed, so it was not opened. Tell your administrator.")
 
     @_abandoning(app, 413)
     def _too_large(_exc: HTTPException) -> tuple[str, int]:

@@ -23,15 +23,25 @@ from web_support import (
 )
 
 from app import create_app
+from app.audit.keyfile import write_new_signing_key
 from app.config import Settings
 from app.models import Role
 from app.orgs.service import add_member, add_member_key, create_organisation
 from app.storage import BlobStore
 
 
+@pytest.fixture(scope="session")
+def audit_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One audit signing key file (0600) for every non-demo app of the run."""
+    path = tmp_path_factory.mktemp("audit-key") / "audit-signing-key"
+    write_new_signing_key(path)
+    return path
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, audit_key_file: Path) -> Settings:
     return Settings(secret_key=SECRET_KEY, totp_seed_keys=TOTP_SEED_KEYS,
+                    audit_signing_key_file=str(audit_key_file),
                     database_url=database_url,
                     blob_dir=str(tmp_path / "instance" / "blobs"),
                     base_url="https://witnessbox.example",

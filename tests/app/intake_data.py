@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from app.audit.checkpoints import signer_for
 from app.intake import schema
 from app.intake.service import IntakeAnswers, IntakeSubmission
 from app.models import Case, Role
 from app.storage import BlobStore
+from crypto.signing import SigningKey
 
 CANARY = "CanaryQx7Zebra"
 
@@ -106,12 +108,17 @@ def stream_multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, 
     return parts(), f"multipart/form-data; boundary={boundary}"
 
 
+def receipt_key(db: Session) -> SigningKey:
+    """The app's signing key, as the intake view passes it to IntakeSubmission.commit."""
+    return signer_for(db).signing_key
+
+
 def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
     """File a real sealed case through the intake service as the org's interviewer."""
     with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs) as submission:
         receipt = submission.store(IntakeAnswers(
             values={"sector": "logging", "consent_scopes": ["internal_only"],
                     "source_connection": "witnessed", "name_dprk": "Pak"},
-            narrative=narrative, indicators={}))
+            narrative=narrative, indicators={}), receipt_key(db))
     db.commit()  # as the request would: the service only flushes
     return db.scalars(select(Case).where(Case.public_id == receipt.case_id)).one()

@@ -95,6 +95,7 @@ def serving(settings: Settings, root: Path, workers: int = 2, **env: str) -> Ite
     live = start_server(root, {
         "WITNESSBOX_SECRET_KEY": settings.secret_key,
         "WITNESSBOX_TOTP_SEED_KEYS": ",".join(settings.totp_seed_keys),
+        "WITNESSBOX_AUDIT_SIGNING_KEY_FILE": settings.audit_signing_key_file,
         "WITNESSBOX_DATABASE_URL": settings.database_url,
         "WITNESSBOX_BLOB_DIR": settings.blob_dir,
         "WITNESSBOX_BASE_URL": settings.base_url,

@@ -144,3 +144,23 @@ def test_admin_browses_and_filters_own_organisation_only(
 def test_non_admins_cannot_read_the_log(web: Any, demo_org: Any, role: Role) -> None:
     web.sign_in(demo_org.email(role))
     assert web.client.get("/audit/").status_code == 403
+
+
+def test_deleting_an_organisation_or_user_leaves_their_events_as_they_were(
+        db: Session, make_org: Any) -> None:
+    from sqlalchemy import text
+
+    doomed = make_org("gamma")
+    admin = doomed.members[Role.ADMIN]
+    org_id, user_id = doomed.organisation.id, admin.user_id
+    audit.record(db, Action.EXPORT, organisation_id=org_id, actor_user_id=user_id, files=1)
+    audit.record(db, Action.SIGN_IN, organisation_id=org_id, actor_user_id=user_id)
+    db.commit()
+    db.execute(text("DELETE FROM organisation WHERE id = :id"), {"id": org_id})
+    db.execute(text("DELETE FROM user_account WHERE id = :id"), {"id": user_id})
+    db.commit()
+    db.expire_all()
+    events = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert [(e.organisation_id, e.actor_user_id) for e in events] == [(org_id, user_id)] * 2
+    result = audit.verify(db)
+    assert result.ok, result.problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from intake_data import CANARY, file_case
+from intake_data import CANARY, file_case, receipt_key
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,7 +55,8 @@ def test_demo_reviewer_opens_with_their_passphrase(db: Session, blobs: BlobStore
     with IntakeSubmission(db, interviewer, blobs) as submission:
         receipt = submission.store(IntakeAnswers(
             values={"sector": "it", "consent_scopes": ["internal_only"],
-                    "source_connection": "experienced"}, narrative=CANARY, indicators={}))
+                    "source_connection": "experienced"}, narrative=CANARY, indicators={}),
+            receipt_key(db))
     case = cases.get_case(db, reviewer, receipt.case_id)
     passphrase = credentials.passphrases[reviewer.user.email]
     key = reviewer.current_key

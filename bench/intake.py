@@ -449,19 +449,30 @@ def narrative(size: int) -> str:
     return (sentence * (size // len(sentence) + 1))[:size]
 
 
+# Stands in for each submission's one-time token in a body encoded once; the
+# same length as a real token (43 URL-safe characters), so sizes do not change.
+TOKEN_PLACEHOLDER = b"T" * 43
+
+
 def intake_body(csrf_token: str, narrative_bytes: int) -> tuple[bytes, str]:
     from intake_data import encode, minimal_form
 
-    # The CSRF token first, as in the form: the view checks it before files.
+    # The tokens first, as in the form: the view checks them before files.
     encoded: tuple[bytes, str] = encode(
-        {"csrf_token": csrf_token, **minimal_form(narrative=narrative(narrative_bytes))})
+        {"csrf_token": csrf_token, "submission_token": TOKEN_PLACEHOLDER.decode(),
+         **minimal_form(narrative=narrative(narrative_bytes))})
     return encoded
 
 
 def submit(session: requests.Session, base_url: str, body: bytes, content_type: str) -> None:
+    """File one case. Each submission gets a fresh one-time token, as a browser
+    gets from a freshly opened form (the server checks its form, not its
+    origin); the same token twice would file one case, not two."""
+    body = body.replace(TOKEN_PLACEHOLDER, secrets.token_urlsafe(32).encode(), 1)
     response = session.post(base_url + "/intake/", data=body, timeout=60, allow_redirects=False,
                             headers={"Content-Type": content_type})
-    if response.status_code != 201 or "WB-" not in response.text:
+    if response.status_code != 303 or "/intake/receipts/WB-" not in response.headers.get(
+            "Location", ""):
         raise RuntimeError(f"submission not stored: HTTP {response.status_code}")
 
 
@@ -695,7 +706,7 @@ def attachment_upload(csrf_token: str, size: int) -> tuple[StreamedUpload, str, 
     boundary = "----witnessbox-bench-" + secrets.token_hex(16)
     if boundary.encode() in block:  # pragma: no cover - 2**-128
         raise RuntimeError("boundary collides with the payload; run again")
-    fields = {"csrf_token": csrf_token,
+    fields = {"csrf_token": csrf_token, "submission_token": secrets.token_urlsafe(32),
               **minimal_form(narrative="A statement with one large recording."),
               "attachment_0_kind": "document"}
     _, encoded = encode_multipart(MultiDict(
@@ -752,7 +763,7 @@ def attachment_run(server: Server, size: int, sealed: bool) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     cpu = cpu_seconds(worker) - cpu_before
     after = memory_kib(worker)
-    if response.status_code != 201:
+    if response.status_code != 303:
         raise RuntimeError(f"{server.label} upload failed: HTTP {response.status_code}\n"
                            f"{server.log_tail()}")
     blob = max(server.deployment.blob_dir.rglob("*.age"), key=lambda p: p.stat().st_mtime)

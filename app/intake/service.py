@@ -8,12 +8,20 @@ Usage from a view (attachments stream in before the form is validated)::
 
 Leaving the ``with`` block without a successful ``commit`` deletes every
 blob the submission wrote, so a rejected or failed submission leaves nothing.
+
+Each intake form carries a one-time submission token; the case keeps its
+SHA-256 in a unique column. A reload or a double click sends the same token
+again: :meth:`IntakeSubmission.use_submission_token` finds the case it already
+filed, and when two requests race past that check the unique constraint lets
+only one commit (the other raises :class:`AlreadyFiled`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator
@@ -22,11 +30,12 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import crypto
 from app.audit import service as audit
-from app.errors import PermissionDenied
+from app.errors import NotFound, PermissionDenied
 from app.intake import schema
 from app.intake.media import IteratorReader, strip_photo_metadata
 from app.models import (
@@ -43,14 +52,58 @@ from app.models import (
 )
 from app.storage import BlobStore
 
+log = logging.getLogger(__name__)
+
 # Crockford base32 without look-alikes: easy to read aloud and type.
 _CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# What new_submission_token() makes: 32 random bytes, URL-safe base64.
+_SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def new_case_id() -> str:
     """A random case id (60 bits), never derived from names or dates."""
     symbols = "".join(secrets.choice(_CASE_ID_ALPHABET) for _ in range(12))
     return "WB-" + "-".join(symbols[i:i + 4] for i in range(0, 12, 4))
+
+
+def new_submission_token() -> str:
+    """A random one-time token for one intake form (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+class InvalidSubmissionToken(ValueError):
+    """The form's submission token is missing or not one we could have made."""
+
+
+class SubmissionTokenUsed(Exception):
+    """Another member already filed a case with this token (says nothing about which)."""
+
+
+class AlreadyFiled(Exception):
+    """This member already filed a case with this submission token."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
+
+
+def submission_token_digest(token: str | None) -> str:
+    """The SHA-256 kept on the case; raises InvalidSubmissionToken for a bad token."""
+    if token is None or not _SUBMISSION_TOKEN.fullmatch(token):
+        raise InvalidSubmissionToken("missing or malformed submission token")
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _filed_with(session: Session, membership: Membership, digest: str) -> str | None:
+    """The public id of the case this member filed with the token digest, if any."""
+    row = session.execute(select(Case.public_id, Case.created_by_membership_id).where(
+        Case.submission_token_sha256 == digest)).first()
+    if row is None:
+        return None
+    if row.created_by_membership_id != membership.id:
+        raise SubmissionTokenUsed("submission token used by another member")
+    public_id: str = row.public_id
+    return public_id
 
 
 class _Reader(Protocol):
@@ -144,6 +197,7 @@ class IntakeSubmission:
         self._case_key = crypto.CaseKey.create()
         self.case_id = new_case_id()
         self._attachments: list[_PendingAttachment] = []
+        self._submission_token_sha256: str | None = None
         self._committed = False
 
     def __enter__(self) -> IntakeSubmission:
@@ -153,6 +207,17 @@ class IntakeSubmission:
                  tb: TracebackType | None) -> None:
         if not self._committed:
             self.discard()
+
+    def use_submission_token(self, token: str | None) -> str | None:
+        """Tie this submission to the form's one-time token, before anything is
+        sealed. Returns the case id this member already filed with the token
+        (the caller shows that receipt and files nothing), else None.
+
+        Raises InvalidSubmissionToken or SubmissionTokenUsed.
+        """
+        digest = submission_token_digest(token)
+        self._submission_token_sha256 = digest
+        return _filed_with(self._session, self._membership, digest)
 
     def add_attachment(self, media_kind: str, filename: str, content_type: str,
                        stream: _Reader) -> None:
@@ -194,7 +259,8 @@ class IntakeSubmission:
         """Seal the narrative and sealed fields, wrap the case key, store it all at once."""
         case = Case(public_id=self.case_id, organisation_id=self._membership.organisation_id,
                     created_by_membership_id=self._membership.id,
-                    case_recipient=str(self._case_key.recipient))
+                    case_recipient=str(self._case_key.recipient),
+                    submission_token_sha256=self._submission_token_sha256)
         conditions: dict[str, Any] = {}
         sealed_values: dict[str, Any] = {}
         for spec in schema.FIELDS:
@@ -232,6 +298,10 @@ class IntakeSubmission:
                          actor_user_id=self._membership.user_id, target=self.case_id,
                          attachments=len(self._attachments))
             self._session.commit()
+        except IntegrityError:
+            self._session.rollback()
+            self._raise_if_raced()
+            raise
         except BaseException:
             self._session.rollback()
             raise
@@ -239,6 +309,19 @@ class IntakeSubmission:
         return Receipt(self.case_id, tuple(
             ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in case.sealed_objects
         ))
+
+    def _raise_if_raced(self) -> None:
+        """After a failed insert: if another request committed a case with this
+        token in the meantime (a double click reaching two workers), the unique
+        constraint decided; say which case won. Leaving the ``with`` block
+        then deletes this copy's blobs."""
+        if self._submission_token_sha256 is None:
+            return
+        existing = _filed_with(self._session, self._membership, self._submission_token_sha256)
+        if existing is not None:
+            log.info("intake: concurrent submission of case=%s decided by the unique "
+                     "constraint; the other copy is discarded", existing)
+            raise AlreadyFiled(existing) from None
 
     def _sealed_objects(self, narrative: str, sealed_values: dict[str, Any]
                         ) -> Iterator[SealedObject]:
@@ -256,6 +339,28 @@ class IntakeSubmission:
                                media_kind=attachment.media_kind, storage=Storage.BLOB,
                                blob_path=attachment.blob_path, size=attachment.ciphertext_size,
                                sha256=attachment.ciphertext_sha256)
+
+
+_RECEIPT_ORDER = {SealedKind.NARRATIVE: 0, SealedKind.FIELDS: 1, SealedKind.ATTACHMENT: 2}
+
+
+def filed_receipt(session: Session, membership: Membership, public_id: str) -> Receipt:
+    """The receipt of a stored case, rebuilt from its rows, for the interviewer
+    membership that filed it and nobody else (NotFound for everyone else, so
+    the page does not say whether the case exists). The hashes and sizes are of
+    ciphertext: they identify what is stored and reveal nothing of it."""
+    case = None
+    if membership.active and membership.role is Role.INTERVIEWER:
+        case = session.scalar(select(Case).where(
+            Case.public_id == public_id,
+            Case.organisation_id == membership.organisation_id,
+            Case.created_by_membership_id == membership.id))
+    if case is None:
+        raise NotFound(public_id)
+    objects = sorted(case.sealed_objects,
+                     key=lambda obj: (_RECEIPT_ORDER[obj.kind], obj.created_at, obj.id))
+    return Receipt(case.public_id, tuple(
+        ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in objects))
 
 
 def _wrap_all(case_key: crypto.CaseKey, readers: Iterable[tuple[MemberKey | None, str]]

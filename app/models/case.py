@@ -59,6 +59,10 @@ class Case(Base):
     reliability: Mapped[str | None] = mapped_column(String(40))
     consent_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # SHA-256 of the intake form's one-time submission token: unique, so a
+    # reload or a double click cannot file the same interview twice, even
+    # when two requests race (the database decides). The token is not stored.
+    submission_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

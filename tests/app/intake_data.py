@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from web_support import CSRF_PATTERN, SUBMISSION_TOKEN
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -60,13 +61,30 @@ def full_form(marker: str) -> dict[str, Any]:
     return data
 
 
-def submit(user: Any, data: dict[str, Any], *, csrf: bool = True) -> Any:
-    """POST the intake form as the browser does (multipart, with the page's CSRF token)."""
+def form_tokens(user: Any) -> dict[str, str]:
+    """The CSRF and one-time submission tokens of a freshly opened intake form."""
+    html = user.client.get("/intake/").get_data(as_text=True)
+    csrf, token = CSRF_PATTERN.search(html), SUBMISSION_TOKEN.search(html)
+    assert csrf, "the intake form carries no CSRF token"
+    assert token, "the intake form carries no submission token"
+    return {"csrf_token": csrf.group(1), "submission_token": token.group(1)}
+
+
+def submit(user: Any, data: dict[str, Any], *, csrf: bool = True,
+           tokens: dict[str, str] | None = None) -> Any:
+    """POST the intake form as the browser does: multipart, the page's CSRF and
+    submission tokens first (``tokens`` re-sends those of an earlier form)."""
     body = dict(data)
     if csrf:
-        body = {"csrf_token": user.csrf_token("/intake/"), **body}
+        body = {**(tokens or form_tokens(user)), **body}
     payload, content_type = encode(body)
     return user.client.post("/intake/", data=payload, content_type=content_type)
+
+
+def receipt_page(user: Any, response: Any) -> Any:
+    """Follow a stored submission's redirect to its receipt page."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return user.client.get(response.headers["Location"])
 
 
 def attachment(kind: str, payload: bytes, filename: str, slot: int = 0) -> dict[str, Any]:

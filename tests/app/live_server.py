@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -15,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from web_support import CSRF_PATTERN, SUBMISSION_TOKEN
 
 from app.config import Settings
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def free_port() -> int:
@@ -45,7 +43,7 @@ class LiveServer:
 
     def session(self, email: str, password: str) -> requests.Session:
         http = requests.Session()
-        token = CSRF.search(http.get(f"{self.url}/login", timeout=30).text)
+        token = CSRF_PATTERN.search(http.get(f"{self.url}/login", timeout=30).text)
         assert token
         response = http.post(f"{self.url}/login", timeout=30, allow_redirects=False, data={
             "email": email, "password": password, "csrf_token": token.group(1)})
@@ -53,9 +51,18 @@ class LiveServer:
         return http
 
     def csrf(self, http: requests.Session, path: str) -> str:
-        token = CSRF.search(http.get(f"{self.url}{path}", timeout=30).text)
+        token = CSRF_PATTERN.search(http.get(f"{self.url}{path}", timeout=30).text)
         assert token
         return token.group(1)
+
+    def intake_tokens(self, http: requests.Session) -> list[tuple[str, str]]:
+        """The CSRF and one-time submission tokens of a freshly opened intake
+        form, as the form's first fields (they must precede the files)."""
+        page = http.get(f"{self.url}/intake/", timeout=30)
+        csrf, submission = CSRF_PATTERN.search(page.text), SUBMISSION_TOKEN.search(page.text)
+        assert csrf, f"no CSRF token on the intake form ({page.status_code})"
+        assert submission, f"no submission token on the intake form ({page.status_code})"
+        return [("csrf_token", csrf.group(1)), ("submission_token", submission.group(1))]
 
 
 def start_server(root: Path, env_overrides: dict[str, str], workers: int = 2) -> LiveServer:

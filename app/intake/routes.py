@@ -24,6 +24,7 @@ from app.intake import schema
 from app.intake.forms import IntakeForm
 from app.intake.media import UnsupportedPhoto
 from app.intake.multipart import FieldPart, MultipartReader
+from app.intake.sealing import Sealer
 from app.intake.service import (
     AlreadyFiled,
     IntakeSubmission,
@@ -113,7 +114,8 @@ def submit() -> tuple[str, int] | Response:
     csrf_checked = False
     filed_case_id: str | None = None
     db = get_session()
-    with IntakeSubmission(db, membership, BlobStore(settings.blob_dir)) as submission:
+    sealer: Sealer = current_app.extensions["witnessbox.intake_sealer"]  # age, from create_app
+    with IntakeSubmission(db, membership, BlobStore(settings.blob_dir), sealer) as submission:
         for part in reader.parts():
             if isinstance(part, FieldPart):
                 fields.add(part.name, part.value)

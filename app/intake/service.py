@@ -2,7 +2,7 @@
 
 Usage from a view (attachments stream in before the form is validated)::
 
-    with IntakeSubmission(session, membership, blobs) as submission:
+    with IntakeSubmission(session, membership, blobs, sealer) as submission:
         submission.add_attachment("audio", name, content_type, stream)
         receipt = submission.commit(answers)
 
@@ -38,6 +38,8 @@ from app.audit import service as audit
 from app.errors import NotFound, PermissionDenied
 from app.intake import schema
 from app.intake.media import IteratorReader, strip_photo_metadata
+from app.intake.schema import IntakeAnswers
+from app.intake.sealing import Sealer
 from app.models import (
     Case,
     CaseIndicator,
@@ -160,15 +162,6 @@ class _PendingAttachment:
     sealed_meta: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class IntakeAnswers:
-    """Validated form values, split by tier by the caller-independent schema."""
-
-    values: dict[str, Any]
-    narrative: str
-    indicators: dict[str, dict[str, str | None]]
-
-
 def case_readers(session: Session, membership: Membership) -> list[tuple[MemberKey | None, str]]:
     """Who a new case's key is wrapped to: the organisation's key-holding
     reviewers and admins, and its offline recovery recipient."""
@@ -186,7 +179,8 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
 
 
 class IntakeSubmission:
-    def __init__(self, session: Session, membership: Membership, blobs: BlobStore) -> None:
+    def __init__(self, session: Session, membership: Membership, blobs: BlobStore,
+                 sealer: Sealer) -> None:
         # Authorisation lives here, not only in the view: only an active
         # interviewer of the organisation may file a case for it.
         if not membership.active or membership.role is not Role.INTERVIEWER:
@@ -194,6 +188,7 @@ class IntakeSubmission:
         self._session = session
         self._membership = membership
         self._blobs = blobs
+        self._sealer = sealer
         self._case_key = crypto.CaseKey.create()
         self.case_id = new_case_id()
         self._attachments: list[_PendingAttachment] = []
@@ -233,10 +228,11 @@ class IntakeSubmission:
             source = IteratorReader(strip_photo_metadata(stream))
         plaintext = _HashingReader(source)
         object_id = str(uuid.uuid4())
-        blob_path = f"{self._membership.organisation_id}/{self.case_id}/{object_id}.age"
+        blob_path = self._blobs.object_path(self._membership.organisation_id, self.case_id,
+                                            object_id)
         with self._blobs.create(blob_path) as sink:
             try:
-                crypto.seal_stream(plaintext, sink, [self._case_key.recipient])
+                self._sealer.seal_stream(plaintext, sink, [self._case_key.recipient])
             except crypto.CryptoError:
                 if plaintext.error is not None:
                     raise plaintext.error from None
@@ -261,33 +257,24 @@ class IntakeSubmission:
                     created_by_membership_id=self._membership.id,
                     case_recipient=str(self._case_key.recipient),
                     submission_token_sha256=self._submission_token_sha256)
-        conditions: dict[str, Any] = {}
-        sealed_values: dict[str, Any] = {}
-        for spec in schema.FIELDS:
-            value = answers.values.get(spec.name)
-            if spec.tier.sealed:
-                sealed_values[spec.name] = value
-                if spec.bands and value is not None:
-                    conditions[spec.band_field] = schema.band(spec, value)
-            elif spec.name in schema.CASE_COLUMNS:
-                setattr(case, spec.name, value if value is not None or spec.kind is not
-                        schema.Kind.BOOLEAN else False)
-            elif value is not None:
-                conditions[spec.name] = value
-        case.conditions = conditions
+        split = schema.split_answers(answers)
+        for column, value in split.case_columns.items():
+            setattr(case, column, value)
+        case.conditions = dict(split.conditions)
         case.indicators = [
-            CaseIndicator(indicator=name, present=answer["present"] or "unknown",
-                          basis=answer.get("basis"), frequency=answer.get("frequency"))
-            for name, answer in answers.indicators.items()
+            CaseIndicator(indicator=answer.indicator, present=answer.present,
+                          basis=answer.basis, frequency=answer.frequency)
+            for answer in split.indicators
         ]
-        sealed_values["attachments"] = [a.sealed_meta for a in self._attachments]
+        sealed_values = {**split.sealed,
+                         "attachments": [a.sealed_meta for a in self._attachments]}
 
-        case.sealed_objects = list(self._sealed_objects(answers.narrative, sealed_values))
+        case.sealed_objects = list(self._sealed_objects(split.narrative, sealed_values))
         case.key_wraps = [
             CaseKeyWrap(member_key_id=key.id if key else None, recipient=recipient,
                         purpose=WrapPurpose.MEMBER if key else WrapPurpose.RECOVERY,
                         wrapped_key=wrapped)
-            for (key, recipient), wrapped in _wrap_all(self._case_key,
+            for (key, recipient), wrapped in _wrap_all(self._sealer, self._case_key,
                                                        case_readers(self._session,
                                                                     self._membership))
         ]
@@ -330,7 +317,7 @@ class IntakeSubmission:
             (SealedKind.NARRATIVE, narrative.encode("utf-8")),
             (SealedKind.FIELDS, json.dumps(sealed_values, ensure_ascii=False).encode("utf-8")),
         ):
-            ciphertext = crypto.seal(plaintext, recipients)
+            ciphertext = self._sealer.seal(plaintext, recipients)
             yield SealedObject(id=str(uuid.uuid4()), kind=kind, storage=Storage.INLINE,
                                inline_ciphertext=ciphertext, size=len(ciphertext),
                                sha256=hashlib.sha256(ciphertext).hexdigest())
@@ -363,10 +350,11 @@ def filed_receipt(session: Session, membership: Membership, public_id: str) -> R
         ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in objects))
 
 
-def _wrap_all(case_key: crypto.CaseKey, readers: Iterable[tuple[MemberKey | None, str]]
+def _wrap_all(sealer: Sealer, case_key: crypto.CaseKey,
+              readers: Iterable[tuple[MemberKey | None, str]]
               ) -> Iterator[tuple[tuple[MemberKey | None, str], bytes]]:
     for reader in readers:
-        yield reader, case_key.wrap([crypto.parse_recipient(reader[1])])
+        yield reader, sealer.wrap_case_key(case_key, [crypto.parse_recipient(reader[1])])
 
 
 def _receipt_label(obj: SealedObject) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from intake_data import full_form, minimal_form, stream_multipart
+from intake_data import field_pairs, full_form, minimal_form, stream_multipart
 from live_server import LiveServer, serving
 from PIL import Image
 from sqlalchemy import create_engine, select, text
@@ -114,13 +114,13 @@ def test_canary_never_reaches_disk_logs_or_columns(
     # A rejected submission first (no sector): its canary must vanish too.
     rejected = {k: v for k, v in minimal_form(narrative=canary).items() if k != "sector"}
     body, content_type = stream_multipart(
-        [*server.intake_tokens(http), *_pairs(rejected)], [])
+        [*server.intake_tokens(http), *field_pairs(rejected)], [])
     response = http.post(f"{server.url}/intake/", data=body, timeout=60,
                          headers={"Content-Type": content_type})
     assert response.status_code == 400
     assert canary in response.text  # echoed back into the form for correction, not stored
 
-    fields = [*_pairs(full_form(canary)), ("attachment_0_kind", "audio"),
+    fields = [*field_pairs(full_form(canary)), ("attachment_0_kind", "audio"),
               ("attachment_1_kind", "photo")]
     body, content_type = stream_multipart(
         [*server.intake_tokens(http), *fields],
@@ -163,5 +163,3 @@ def test_canary_never_reaches_disk_logs_or_columns(
         assert columns_containing(settings.database_url, canary) == []
 
 
-def _pairs(data: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]

@@ -21,6 +21,7 @@ import requests
 from intake_data import (
     attachment,
     encode,
+    field_pairs,
     file_case,
     form_tokens,
     minimal_form,
@@ -35,6 +36,8 @@ from web_support import PASSWORD, SUBMISSION_TOKEN
 
 from app.config import Settings
 from app.intake import service as intake
+from app.intake.schema import IntakeAnswers
+from app.intake.sealing import AGE_SEALER
 from app.models import Case, Role, SealedObject
 from app.orgs.service import add_member
 from app.storage import BlobStore
@@ -201,12 +204,12 @@ def test_concurrent_commit_with_the_same_token_is_decided_by_the_unique_constrai
         submissions = []
         for index, session in enumerate(sessions):
             membership = session.get(type(demo_org.members[Role.INTERVIEWER]), membership_id)
-            submission = intake.IntakeSubmission(session, membership, blobs)
+            submission = intake.IntakeSubmission(session, membership, blobs, AGE_SEALER)
             assert submission.use_submission_token(token) is None
             submission.add_attachment("document", f"d{index}.pdf", "application/pdf",
                                       _Bytes(b"%PDF-1.4 " + bytes([index]) * 2000))
             submissions.append(submission)
-        answers = intake.IntakeAnswers(values={"sector": "it", "consent_scopes": ["internal_only"],
+        answers = IntakeAnswers(values={"sector": "it", "consent_scopes": ["internal_only"],
                                                "source_connection": "experienced"},
                                        narrative="first", indicators={})
         with submissions[0]:
@@ -240,8 +243,6 @@ def server(settings: Settings, tmp_path: Path) -> Iterator[LiveServer]:
         yield live
 
 
-def _pairs(data: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]
 
 
 def test_double_submit_against_the_live_server_files_one_case(
@@ -255,7 +256,7 @@ def test_double_submit_against_the_live_server_files_one_case(
     email = demo_org.email(Role.INTERVIEWER)
     http = server.session(email, PASSWORD)
     fields = [*server.intake_tokens(http),
-              *_pairs({**minimal_form(), "attachment_0_kind": "audio"})]
+              *field_pairs({**minimal_form(), "attachment_0_kind": "audio"})]
     both_started = threading.Barrier(2, timeout=60)
     responses: list[requests.Response] = []
     failures: list[BaseException] = []

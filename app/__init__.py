@@ -18,12 +18,18 @@ from app.audit.checkpoints import AuditSigner
 from app.audit.checkpoints import session_info as audit_session_info
 from app.audit.keyfile import parse_public_key, read_signing_key, write_new_signing_key
 from app.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from app.intake.sealing import AGE_SEALER, Sealer
 from app.security import limits
 
 csrf = CSRFProtect()
 
 
-def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None = None,
+               **overrides: Any) -> Flask:
+    """``intake_sealer`` replaces age for intake sealing. Only code can pass it
+    (bench/_passthrough_app.py, for the benchmark's baseline): no setting or
+    environment variable reaches it, so a deployment cannot be configured
+    into storing plaintext."""
     settings = settings or load_settings(**overrides)
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder="static", instance_path=str(PROJECT_ROOT / "instance"))
@@ -56,6 +62,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     signer = _audit_signer(app, settings)
     app.extensions["witnessbox.audit_signer"] = signer
     web.install_converters(app)
+    if intake_sealer is not None:
+        logging.getLogger(__name__).warning(
+            "intake sealing replaced by %s: not for real testimonies",
+            type(intake_sealer).__name__)
+    app.extensions["witnessbox.intake_sealer"] = intake_sealer or AGE_SEALER
     db.init_app(app, settings.database_url, session_info=audit_session_info(signer))
     csrf.init_app(app)
     limits.init_app(app, settings)

@@ -53,6 +53,12 @@ class BlobStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
 
+    @staticmethod
+    def object_path(organisation_id: int, case_id: str, object_id: str) -> str:
+        """Where a case's sealed object lives, relative to the store: one
+        directory per organisation, then one per case."""
+        return f"{organisation_id}/{case_id}/{object_id}.age"
+
     def _resolve(self, relative: str) -> Path:
         path = (self.root / relative).resolve()
         if self.root.resolve() not in path.parents:

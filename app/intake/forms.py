@@ -32,8 +32,7 @@ from wtforms.validators import (
 )
 
 from app.intake import schema
-from app.intake.schema import FieldSpec, Kind
-from app.intake.service import IntakeAnswers
+from app.intake.schema import FieldSpec, IntakeAnswers, Kind
 
 TEXT_LIMIT = 2_000
 LONG_TEXT_LIMIT = 20_000

@@ -1,7 +1,8 @@
 """The intake schema: one declaration of every field, its tier and its choices.
 
 This module drives both the form (app.intake.forms) and storage
-(app.intake.service). A field's tier decides where its value goes:
+(app.intake.service, through :func:`split_answers`). A field's tier decides
+where its value goes:
 
 * ``CODED`` — non-identifying coded answers, stored in plaintext columns so
   queues, filters and statistics work without decrypting. Only fixed choices,
@@ -14,7 +15,10 @@ This module drives both the form (app.intake.forms) and storage
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 
 class Tier(enum.StrEnum):
@@ -207,3 +211,66 @@ def coded_fields() -> tuple[FieldSpec, ...]:
 
 def sealed_fields() -> tuple[FieldSpec, ...]:
     return tuple(spec for spec in FIELDS if spec.tier.sealed)
+
+
+@dataclass
+class IntakeAnswers:
+    """Validated form values by field name, the narrative, and the ILO indicator
+    answers (``present``, ``basis``, ``frequency`` per indicator)."""
+
+    values: dict[str, Any]
+    narrative: str
+    indicators: dict[str, dict[str, str | None]]
+
+
+@dataclass(frozen=True)
+class IndicatorAnswer:
+    indicator: str
+    present: str
+    basis: str | None
+    frequency: str | None
+
+
+@dataclass(frozen=True)
+class SplitAnswers:
+    """Validated answers split by where they are stored.
+
+    ``case_columns`` and ``conditions`` are the coded tier (plaintext: Case's
+    own columns, and its ``conditions`` JSON, which also holds the bands of
+    banded sealed numbers); ``sealed`` is everything encrypted into the case's
+    sealed fields object; ``indicators`` are coded too.
+    """
+
+    case_columns: Mapping[str, Any]
+    conditions: Mapping[str, Any]
+    sealed: Mapping[str, Any]
+    indicators: tuple[IndicatorAnswer, ...]
+    narrative: str
+
+
+def split_answers(answers: IntakeAnswers) -> SplitAnswers:
+    """Decide, per field, which tier a validated answer is stored in."""
+    case_columns: dict[str, Any] = {}
+    conditions: dict[str, Any] = {}
+    sealed: dict[str, Any] = {}
+    for spec in FIELDS:
+        value = answers.values.get(spec.name)
+        if spec.tier.sealed:
+            sealed[spec.name] = value
+            if spec.bands and value is not None:
+                # The exact figure is sealed; only its band is coded.
+                conditions[spec.band_field] = band(spec, value)
+        elif spec.name in CASE_COLUMNS:
+            # An unticked checkbox is False, not unknown: the column is not nullable.
+            case_columns[spec.name] = (value if value is not None or spec.kind is not
+                                       Kind.BOOLEAN else False)
+        elif value is not None:
+            conditions[spec.name] = value
+    indicators = tuple(
+        IndicatorAnswer(indicator=name, present=answer["present"] or "unknown",
+                        basis=answer.get("basis"), frequency=answer.get("frequency"))
+        for name, answer in answers.indicators.items())
+    return SplitAnswers(case_columns=MappingProxyType(case_columns),
+                        conditions=MappingProxyType(conditions),
+                        sealed=MappingProxyType(sealed), indicators=indicators,
+                        narrative=answers.narrative)

@@ -2,7 +2,7 @@
 
 Usage from a view (attachments stream in before the form is validated)::
 
-    with IntakeSubmission(session, membership, blobs) as submission:
+    with IntakeSubmission(session, membership, blobs, sealer) as submission:
         submission.add_attachment("audio", name, content_type, stream)
         receipt = submission.store(answers, signing_key)
 
@@ -10,12 +10,22 @@ Leaving the ``with`` block without a successful ``store`` deletes every
 blob the submission wrote, so a rejected or failed submission leaves nothing;
 ``store`` only flushes, and if the request's unit of work is then abandoned
 (app.unit_of_work) the blobs are deleted too.
+
+Each intake form carries a one-time submission token; the case keeps its
+SHA-256 in a unique column. A reload or a double click sends the same token
+again: :meth:`IntakeSubmission.use_submission_token` finds the case it already
+filed, and when two requests race past that check the unique constraint lets
+only one insert; the other's :meth:`IntakeSubmission.store` raises
+:class:`InsertRaced`, and its caller rolls its unit of work back and asks
+:meth:`IntakeSubmission.race_winner` which case won.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator
@@ -24,15 +34,18 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import crypto
 from app.audit import service as audit
 from app.audit.keyfile import public_key_text
 from app.cases import receipts
-from app.errors import PermissionDenied
+from app.errors import NotFound, PermissionDenied
 from app.intake import schema
 from app.intake.media import IteratorReader, strip_photo_metadata
+from app.intake.schema import IntakeAnswers
+from app.intake.sealing import Sealer
 from app.models import (
     Case,
     CaseIndicator,
@@ -48,14 +61,64 @@ from app.models import (
 from app.storage import BlobStore
 from app.unit_of_work import on_abandon
 
+log = logging.getLogger(__name__)
+
 # Crockford base32 without look-alikes: easy to read aloud and type.
 _CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# What new_submission_token() makes: 32 random bytes, URL-safe base64.
+_SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def new_case_id() -> str:
     """A random case id (60 bits), never derived from names or dates."""
     symbols = "".join(secrets.choice(_CASE_ID_ALPHABET) for _ in range(12))
     return "WB-" + "-".join(symbols[i:i + 4] for i in range(0, 12, 4))
+
+
+def new_submission_token() -> str:
+    """A random one-time token for one intake form (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+class InvalidSubmissionToken(ValueError):
+    """The form's submission token is missing or not one we could have made."""
+
+
+class SubmissionTokenUsed(Exception):
+    """Another member already filed a case with this token (says nothing about which)."""
+
+
+class InsertRaced(Exception):
+    """The case's insert broke a unique constraint, most likely because another
+    request filed the same form a moment earlier. The unit of work must be
+    rolled back before :meth:`IntakeSubmission.race_winner` can look."""
+
+
+class AlreadyFiled(Exception):
+    """This member already filed a case with this submission token."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
+
+
+def submission_token_digest(token: str | None) -> str:
+    """The SHA-256 kept on the case; raises InvalidSubmissionToken for a bad token."""
+    if token is None or not _SUBMISSION_TOKEN.fullmatch(token):
+        raise InvalidSubmissionToken("missing or malformed submission token")
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _filed_with(session: Session, membership: Membership, digest: str) -> str | None:
+    """The public id of the case this member filed with the token digest, if any."""
+    row = session.execute(select(Case.public_id, Case.created_by_membership_id).where(
+        Case.submission_token_sha256 == digest)).first()
+    if row is None:
+        return None
+    if row.created_by_membership_id != membership.id:
+        raise SubmissionTokenUsed("submission token used by another member")
+    public_id: str = row.public_id
+    return public_id
 
 
 class _Reader(Protocol):
@@ -116,15 +179,6 @@ class _PendingAttachment:
     sealed_meta: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class IntakeAnswers:
-    """Validated form values, split by tier by the caller-independent schema."""
-
-    values: dict[str, Any]
-    narrative: str
-    indicators: dict[str, dict[str, str | None]]
-
-
 def case_readers(session: Session, membership: Membership) -> list[tuple[MemberKey | None, str]]:
     """Who a new case's key is wrapped to: the organisation's key-holding
     reviewers and admins, and its offline recovery recipient."""
@@ -142,7 +196,8 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
 
 
 class IntakeSubmission:
-    def __init__(self, session: Session, membership: Membership, blobs: BlobStore) -> None:
+    def __init__(self, session: Session, membership: Membership, blobs: BlobStore,
+                 sealer: Sealer) -> None:
         # Authorisation lives here, not only in the view: only an active
         # interviewer of the organisation may file a case for it.
         if not membership.active or membership.role is not Role.INTERVIEWER:
@@ -150,9 +205,11 @@ class IntakeSubmission:
         self._session = session
         self._membership = membership
         self._blobs = blobs
+        self._sealer = sealer
         self._case_key = crypto.CaseKey.create()
         self.case_id = new_case_id()
         self._attachments: list[_PendingAttachment] = []
+        self._submission_token_sha256: str | None = None
         self._committed = False
 
     def __enter__(self) -> IntakeSubmission:
@@ -162,6 +219,17 @@ class IntakeSubmission:
                  tb: TracebackType | None) -> None:
         if not self._committed:
             self.discard()
+
+    def use_submission_token(self, token: str | None) -> str | None:
+        """Tie this submission to the form's one-time token, before anything is
+        sealed. Returns the case id this member already filed with the token
+        (the caller shows that receipt and files nothing), else None.
+
+        Raises InvalidSubmissionToken or SubmissionTokenUsed.
+        """
+        digest = submission_token_digest(token)
+        self._submission_token_sha256 = digest
+        return _filed_with(self._session, self._membership, digest)
 
     def add_attachment(self, media_kind: str, filename: str, content_type: str,
                        stream: _Reader) -> None:
@@ -177,10 +245,11 @@ class IntakeSubmission:
             source = IteratorReader(strip_photo_metadata(stream))
         plaintext = _HashingReader(source)
         object_id = str(uuid.uuid4())
-        blob_path = f"{self._membership.organisation_id}/{self.case_id}/{object_id}.age"
+        blob_path = self._blobs.object_path(self._membership.organisation_id, self.case_id,
+                                            object_id)
         with self._blobs.create(blob_path) as sink:
             try:
-                crypto.seal_stream(plaintext, sink, [self._case_key.recipient])
+                self._sealer.seal_stream(plaintext, sink, [self._case_key.recipient])
             except crypto.CryptoError:
                 if plaintext.error is not None:
                     raise plaintext.error from None
@@ -207,44 +276,41 @@ class IntakeSubmission:
         """
         case = Case(public_id=self.case_id, organisation_id=self._membership.organisation_id,
                     created_by_membership_id=self._membership.id,
-                    case_recipient=str(self._case_key.recipient))
-        conditions: dict[str, Any] = {}
-        sealed_values: dict[str, Any] = {}
-        for spec in schema.FIELDS:
-            value = answers.values.get(spec.name)
-            if spec.tier.sealed:
-                sealed_values[spec.name] = value
-                if spec.bands and value is not None:
-                    conditions[spec.band_field] = schema.band(spec, value)
-            elif spec.name in schema.CASE_COLUMNS:
-                setattr(case, spec.name, value if value is not None or spec.kind is not
-                        schema.Kind.BOOLEAN else False)
-            elif value is not None:
-                conditions[spec.name] = value
-        case.conditions = conditions
+                    case_recipient=str(self._case_key.recipient),
+                    submission_token_sha256=self._submission_token_sha256)
+        split = schema.split_answers(answers)
+        for column, value in split.case_columns.items():
+            setattr(case, column, value)
+        case.conditions = dict(split.conditions)
         case.indicators = [
-            CaseIndicator(indicator=name, present=answer["present"] or "unknown",
-                          basis=answer.get("basis"), frequency=answer.get("frequency"))
-            for name, answer in answers.indicators.items()
+            CaseIndicator(indicator=answer.indicator, present=answer.present,
+                          basis=answer.basis, frequency=answer.frequency)
+            for answer in split.indicators
         ]
-        sealed_values["attachments"] = [a.sealed_meta for a in self._attachments]
+        sealed_values = {**split.sealed,
+                         "attachments": [a.sealed_meta for a in self._attachments]}
 
-        case.sealed_objects = list(self._sealed_objects(answers.narrative, sealed_values))
+        case.sealed_objects = list(self._sealed_objects(split.narrative, sealed_values))
         case.receipt_signature = receipts.sign_receipt(case, receipt_key)
         case.key_wraps = [
             CaseKeyWrap(member_key_id=key.id if key else None, recipient=recipient,
                         purpose=WrapPurpose.MEMBER if key else WrapPurpose.RECOVERY,
                         wrapped_key=wrapped)
-            for (key, recipient), wrapped in _wrap_all(self._case_key,
+            for (key, recipient), wrapped in _wrap_all(self._sealer, self._case_key,
                                                        case_readers(self._session,
                                                                     self._membership))
         ]
         self._session.add(case)
+        try:
+            self._session.flush()  # the case first: its token is what may collide
+        except IntegrityError:
+            if self._submission_token_sha256 is None:
+                raise
+            raise InsertRaced from None
         audit.record(self._session, audit.Action.INTAKE,
                      organisation_id=self._membership.organisation_id,
                      actor_user_id=self._membership.user_id, target=self.case_id,
                      attachments=len(self._attachments))
-        self._session.flush()
         # The rows are flushed, not yet committed: if the request's unit of
         # work is abandoned after all, the blobs they name go with them.
         on_abandon(self._session, self.discard)
@@ -253,6 +319,19 @@ class IntakeSubmission:
             ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in case.sealed_objects
         ), case.receipt_signature, public_key_text(receipt_key.verify_key))
 
+    def race_winner(self) -> str | None:
+        """After :class:`InsertRaced` and a rollback: the case another request
+        filed with this form's token in the meantime (a double click reaching
+        two workers), or None. Leaving the ``with`` block then deletes this
+        copy's blobs. Raises SubmissionTokenUsed if another member filed it."""
+        if self._submission_token_sha256 is None:
+            return None
+        existing = _filed_with(self._session, self._membership, self._submission_token_sha256)
+        if existing is not None:
+            log.info("intake: concurrent submission of case=%s decided by the unique "
+                     "constraint; the other copy is discarded", existing)
+        return existing
+
     def _sealed_objects(self, narrative: str, sealed_values: dict[str, Any]
                         ) -> Iterator[SealedObject]:
         recipients = [self._case_key.recipient]
@@ -260,7 +339,7 @@ class IntakeSubmission:
             (SealedKind.NARRATIVE, narrative.encode("utf-8")),
             (SealedKind.FIELDS, json.dumps(sealed_values, ensure_ascii=False).encode("utf-8")),
         ):
-            ciphertext = crypto.seal(plaintext, recipients)
+            ciphertext = self._sealer.seal(plaintext, recipients)
             yield SealedObject(id=str(uuid.uuid4()), kind=kind, storage=Storage.INLINE,
                                inline_ciphertext=ciphertext, size=len(ciphertext),
                                sha256=hashlib.sha256(ciphertext).hexdigest())
@@ -271,10 +350,35 @@ class IntakeSubmission:
                                sha256=attachment.ciphertext_sha256)
 
 
-def _wrap_all(case_key: crypto.CaseKey, readers: Iterable[tuple[MemberKey | None, str]]
+_RECEIPT_ORDER = {SealedKind.NARRATIVE: 0, SealedKind.FIELDS: 1, SealedKind.ATTACHMENT: 2}
+
+
+def filed_receipt(session: Session, membership: Membership, public_id: str,
+                  signed_by: crypto.VerifyKey | None = None) -> Receipt:
+    """The receipt of a stored case, rebuilt from its rows, for the interviewer
+    membership that filed it and nobody else (NotFound for everyone else, so
+    the page does not say whether the case exists). The hashes and sizes are of
+    ciphertext: they identify what is stored and reveal nothing of it."""
+    case = None
+    if membership.active and membership.role is Role.INTERVIEWER:
+        case = session.scalar(select(Case).where(
+            Case.public_id == public_id,
+            Case.organisation_id == membership.organisation_id,
+            Case.created_by_membership_id == membership.id))
+    if case is None:
+        raise NotFound(public_id)
+    objects = sorted(case.sealed_objects,
+                     key=lambda obj: (_RECEIPT_ORDER[obj.kind], obj.created_at, obj.id))
+    return Receipt(case.public_id, tuple(
+        ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in objects),
+        case.receipt_signature or "", public_key_text(signed_by) if signed_by else "")
+
+
+def _wrap_all(sealer: Sealer, case_key: crypto.CaseKey,
+              readers: Iterable[tuple[MemberKey | None, str]]
               ) -> Iterator[tuple[tuple[MemberKey | None, str], bytes]]:
     for reader in readers:
-        yield reader, case_key.wrap([crypto.parse_recipient(reader[1])])
+        yield reader, sealer.wrap_case_key(case_key, [crypto.parse_recipient(reader[1])])
 
 
 def _receipt_label(obj: SealedObject) -> str:

@@ -63,6 +63,10 @@ class Case(Base):
     # sealed object's ciphertext hash (app.cases.receipts), made at intake
     # with the key outside the database. None only for cases from before it.
     receipt_signature: Mapped[str | None] = mapped_column(String(88))
+    # SHA-256 of the intake form's one-time submission token: unique, so a
+    # reload or a double click cannot file the same interview twice, even
+    # when two requests race (the database decides). The token is not stored.
+    submission_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -7,12 +7,15 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from web_support import CSRF_PATTERN, SUBMISSION_TOKEN
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from app.audit.checkpoints import signer_for
 from app.intake import schema
-from app.intake.service import IntakeAnswers, IntakeSubmission
+from app.intake.schema import IntakeAnswers
+from app.intake.sealing import AGE_SEALER
+from app.intake.service import IntakeSubmission
 from app.models import Case, Role
 from app.storage import BlobStore
 from crypto.signing import SigningKey
@@ -62,13 +65,30 @@ def full_form(marker: str) -> dict[str, Any]:
     return data
 
 
-def submit(user: Any, data: dict[str, Any], *, csrf: bool = True) -> Any:
-    """POST the intake form as the browser does (multipart, with the page's CSRF token)."""
+def form_tokens(user: Any) -> dict[str, str]:
+    """The CSRF and one-time submission tokens of a freshly opened intake form."""
+    html = user.client.get("/intake/").get_data(as_text=True)
+    csrf, token = CSRF_PATTERN.search(html), SUBMISSION_TOKEN.search(html)
+    assert csrf, "the intake form carries no CSRF token"
+    assert token, "the intake form carries no submission token"
+    return {"csrf_token": csrf.group(1), "submission_token": token.group(1)}
+
+
+def submit(user: Any, data: dict[str, Any], *, csrf: bool = True,
+           tokens: dict[str, str] | None = None) -> Any:
+    """POST the intake form as the browser does: multipart, the page's CSRF and
+    submission tokens first (``tokens`` re-sends those of an earlier form)."""
     body = dict(data)
     if csrf:
-        body = {"csrf_token": user.csrf_token("/intake/"), **body}
+        body = {**(tokens or form_tokens(user)), **body}
     payload, content_type = encode(body)
     return user.client.post("/intake/", data=payload, content_type=content_type)
+
+
+def receipt_page(user: Any, response: Any) -> Any:
+    """Follow a stored submission's redirect to its receipt page."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return user.client.get(response.headers["Location"])
 
 
 def attachment(kind: str, payload: bytes, filename: str, slot: int = 0) -> dict[str, Any]:
@@ -81,9 +101,28 @@ def encode(data: dict[str, Any]) -> tuple[bytes, str]:
 
     (Werkzeug's test client would spool a large body to a temporary file.)
     """
-    boundary, body = encode_multipart(MultiDict(
-        [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]))
+    boundary, body = encode_multipart(MultiDict(field_pairs(data)))
     return body, f"multipart/form-data; boundary={boundary}"
+
+
+def field_pairs(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Form values as (name, value) pairs, a list value giving one pair per item."""
+    return [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]
+
+
+def _field_part(boundary: str, name: str, value: str) -> bytes:
+    return (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n").encode()
+
+
+def _file_header(boundary: str, name: str, filename: str) -> bytes:
+    return (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode()
+
+
+def _closing(boundary: str) -> bytes:
+    return f"--{boundary}--\r\n".encode()
 
 
 def stream_multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, Any]],
@@ -95,15 +134,12 @@ def stream_multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, 
     """
     def parts() -> Any:
         for name, value in fields:
-            yield (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                   f"{value}\r\n").encode()
+            yield _field_part(boundary, name, value)
         for name, filename, chunks in files:
-            yield (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                   f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
-                   ).encode()
+            yield _file_header(boundary, name, filename)
             yield from chunks
             yield b"\r\n"
-        yield f"--{boundary}--\r\n".encode()
+        yield _closing(boundary)
 
     return parts(), f"multipart/form-data; boundary={boundary}"
 
@@ -113,9 +149,19 @@ def receipt_key(db: Session) -> SigningKey:
     return signer_for(db).signing_key
 
 
+def multipart_file_envelope(fields: list[tuple[str, str]], name: str, filename: str,
+                            boundary: str) -> tuple[bytes, bytes, str]:
+    """What goes before and after the content of one file sent after ``fields``,
+    and the content type: for a body of known length whose file is generated
+    while it is sent (the benchmark's large upload)."""
+    head = b"".join(_field_part(boundary, n, v) for n, v in fields)
+    return (head + _file_header(boundary, name, filename), b"\r\n" + _closing(boundary),
+            f"multipart/form-data; boundary={boundary}")
+
+
 def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
     """File a real sealed case through the intake service as the org's interviewer."""
-    with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs) as submission:
+    with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs, AGE_SEALER) as submission:
         receipt = submission.store(IntakeAnswers(
             values={"sector": "logging", "consent_scopes": ["internal_only"],
                     "source_connection": "witnessed", "name_dprk": "Pak"},

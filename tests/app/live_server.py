@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from web_support import CSRF_PATTERN, SUBMISSION_TOKEN
 
 from app.config import Settings
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -34,6 +34,31 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     root: Path
 
+    def wait_ready(self, timeout: float = 90, workers: Callable[[], bool] | None = None
+                   ) -> None:
+        """Until the sign-in page answers (and ``workers()`` says they are all up)."""
+        # Generous: workers import the detector's models and the machine may be busy.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_tail()}")
+            try:
+                if (requests.get(f"{self.url}/login", timeout=10).status_code == 200
+                        and (workers is None or workers())):
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.process.kill()
+        self.process.wait()
+        raise RuntimeError(f"server did not start in {timeout} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        logs = self.root / "logs"
+        text = "\n".join(path.read_text(errors="replace") for path in
+                         (logs / "error.log", logs / "stdout.log") if path.exists())
+        return "\n".join(text.splitlines()[-lines:])
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -45,7 +70,7 @@ class LiveServer:
 
     def session(self, email: str, password: str) -> requests.Session:
         http = requests.Session()
-        token = CSRF.search(http.get(f"{self.url}/login", timeout=30).text)
+        token = CSRF_PATTERN.search(http.get(f"{self.url}/login", timeout=30).text)
         assert token
         response = http.post(f"{self.url}/login", timeout=30, allow_redirects=False, data={
             "email": email, "password": password, "csrf_token": token.group(1)})
@@ -53,40 +78,56 @@ class LiveServer:
         return http
 
     def csrf(self, http: requests.Session, path: str) -> str:
-        token = CSRF.search(http.get(f"{self.url}{path}", timeout=30).text)
+        token = CSRF_PATTERN.search(http.get(f"{self.url}{path}", timeout=30).text)
         assert token
         return token.group(1)
+
+    def intake_tokens(self, http: requests.Session) -> list[tuple[str, str]]:
+        """The CSRF and one-time submission tokens of a freshly opened intake
+        form, as the form's first fields (they must precede the files)."""
+        page = http.get(f"{self.url}/intake/", timeout=30)
+        csrf, submission = CSRF_PATTERN.search(page.text), SUBMISSION_TOKEN.search(page.text)
+        assert csrf, f"no CSRF token on the intake form ({page.status_code})"
+        assert submission, f"no submission token on the intake form ({page.status_code})"
+        return [("csrf_token", csrf.group(1)), ("submission_token", submission.group(1))]
+
+
+def launch_server(root: Path, env_overrides: dict[str, str], workers: int = 2, *,
+                  app_spec: str = "app:create_app()", gunicorn_args: Sequence[str] = (),
+                  log_level: str = "debug", access_log: bool = True,
+                  inherit_witnessbox_env: bool = True,
+                  preexec_fn: Callable[[], None] | None = None) -> LiveServer:
+    """Start gunicorn serving ``app_spec`` on a free loopback port, without
+    waiting for it (see :meth:`LiveServer.wait_ready`). Everything it writes
+    goes under ``root``: ``tmp/`` (its TMPDIR) and ``logs/``.
+
+    ``inherit_witnessbox_env=False`` drops this process's WITNESSBOX_*
+    variables, so only ``env_overrides`` configure the app (the benchmark);
+    ``access_log=False`` spares a measured server a log write per request.
+    """
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    (root / "logs").mkdir(exist_ok=True)
+    port = free_port()
+    inherited = {k: v for k, v in os.environ.items()
+                 if inherit_witnessbox_env or not k.startswith("WITNESSBOX_")}
+    env = {**inherited, "TMPDIR": str(root / "tmp"), **env_overrides}
+    access = ["--access-logfile", str(root / "logs" / "access.log")] if access_log else []
+    with (root / "logs" / "stdout.log").open("wb") as console:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "--timeout", "120", *gunicorn_args,
+             "--error-logfile", str(root / "logs" / "error.log"), *access,
+             "--capture-output", "--log-level", log_level, app_spec],
+            env=env, cwd=REPOSITORY, stdout=console, stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn)
+    return LiveServer(f"http://127.0.0.1:{port}", process, root)
 
 
 def start_server(root: Path, env_overrides: dict[str, str], workers: int = 2) -> LiveServer:
     """Serve ``app:create_app()`` with everything it writes under ``root``."""
-    (root / "tmp").mkdir(parents=True, exist_ok=True)
-    (root / "logs").mkdir(exist_ok=True)
-    port = free_port()
-    env = {**os.environ, "TMPDIR": str(root / "tmp"), **env_overrides}
-    with (root / "logs" / "stdout.log").open("wb") as console:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--timeout", "120",
-             "--error-logfile", str(root / "logs" / "error.log"),
-             "--access-logfile", str(root / "logs" / "access.log"),
-             "--capture-output", "--log-level", "debug", "app:create_app()"],
-            env=env, cwd=Path(__file__).resolve().parents[2],
-            stdout=console, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    # Generous: workers import the detector's models and the machine may be busy.
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((root / "logs" / "error.log").read_text())
-        try:
-            requests.get(f"{url}/login", timeout=10)
-            return LiveServer(url, process, root)
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    process.wait()
-    raise RuntimeError("server did not start")
+    live = launch_server(root, env_overrides, workers)
+    live.wait_ready()
+    return live
 
 
 @contextmanager

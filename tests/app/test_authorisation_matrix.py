@@ -25,11 +25,13 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
+from intake_data import file_case
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.models import Invitation, Role
 from app.orgs.service import add_member
+from app.storage import BlobStore
 
 ALLOW, LOGIN = "allow", "login"
 ANON = "anonymous"
@@ -74,8 +76,15 @@ def invitation(objects: dict[str, Any]) -> dict[str, Any]:
     return {"invitation_id": objects["invitation"]}
 
 
+def filed_case(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"case_id": objects["case"]}
+
+
 OTHER_ORG_ADMIN_ONLY = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 403,
                         Role.ADMIN: 404}
+# A receipt is for the interviewer who filed the case; to anyone else it does not exist.
+FILER_ONLY = members_only(reviewer=404, admin=404)
+NOBODY_ELSE = members_only(interviewer=404, reviewer=404, admin=404)
 
 TABLE: dict[tuple[str, str], Row] = {
     ("static", "GET"): Row(everyone(ALLOW)),
@@ -97,6 +106,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("main.index", "GET"): Row(members_only()),
     ("intake.new", "GET"): Row(INTERVIEWER_ONLY),
     ("intake.submit", "POST"): Row(INTERVIEWER_ONLY),
+    ("intake.receipt", "GET"): Row(FILER_ONLY, filed_case, NOBODY_ELSE),
     ("keys.status", "GET"): Row(KEY_HOLDERS),
     ("keys.unlock", "POST"): Row(KEY_HOLDERS),
     ("keys.lock", "POST"): Row(KEY_HOLDERS),
@@ -130,8 +140,9 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
     assert set(TABLE) - routes(app) == set(), "table rows for routes that do not exist"
 
 
-def _objects(db: Session, org: Any, slug: str) -> dict[str, Any]:
-    """A victim member and a pending invitation that requests may act on."""
+def _objects(db: Session, org: Any, slug: str, blobs: BlobStore) -> dict[str, Any]:
+    """A victim member, a pending invitation and a case filed by the
+    organisation's interviewer that requests may act on."""
     victim_member = add_member(db, org.organisation, f"victim@{slug}.test", "victim password 1",
                                Role.INTERVIEWER, must_change_password=False)
     pending = Invitation(organisation_id=org.organisation.id, email=f"new@{slug}.test",
@@ -139,7 +150,8 @@ def _objects(db: Session, org: Any, slug: str) -> dict[str, Any]:
                          expires_at=datetime.now(UTC) + timedelta(hours=1))
     db.add(pending)
     db.commit()
-    return {"victim": victim_member.id, "invitation": pending.id}
+    case = file_case(db, org, blobs)
+    return {"victim": victim_member.id, "invitation": pending.id, "case": case.public_id}
 
 
 def _verdict(response: Any) -> str | int:
@@ -160,9 +172,11 @@ def settings(settings: Settings) -> Settings:
                    sensitive_rate_limit=generous, lockout_threshold=1000)
 
 
-def test_authorisation_matrix(app: Flask, db: Session, make_org: Any, web: Any) -> None:
+def test_authorisation_matrix(app: Flask, db: Session, make_org: Any, web: Any,
+                              blobs: BlobStore) -> None:
     own, other = make_org("alpha"), make_org("beta")
-    own_objects, other_objects = _objects(db, own, "alpha"), _objects(db, other, "beta")
+    own_objects = _objects(db, own, "alpha", blobs)
+    other_objects = _objects(db, other, "beta", blobs)
     users = {actor: type(web)(app.test_client(), web.totp) for actor in ACTORS}
 
     def sign_in(actor: str) -> None:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 import crypto
 from app.cases import service as cases
 from app.errors import NoKeyAccess, NotFound, PermissionDenied
-from app.intake.service import IntakeAnswers, IntakeSubmission
+from app.intake.schema import IntakeAnswers
+from app.intake.sealing import AGE_SEALER
+from app.intake.service import IntakeSubmission
 from app.models import Role, SealedKind
 from app.orgs.service import bootstrap_demo
 from app.storage import BlobStore
@@ -52,7 +54,7 @@ def test_demo_reviewer_opens_with_their_passphrase(db: Session, blobs: BlobStore
     credentials = bootstrap_demo(db, slug="demo")
     reviewer = next(m for m in credentials_memberships(db) if m.role is Role.REVIEWER)
     interviewer = next(m for m in credentials_memberships(db) if m.role is Role.INTERVIEWER)
-    with IntakeSubmission(db, interviewer, blobs) as submission:
+    with IntakeSubmission(db, interviewer, blobs, AGE_SEALER) as submission:
         receipt = submission.store(IntakeAnswers(
             values={"sector": "it", "consent_scopes": ["internal_only"],
                     "source_connection": "experienced"}, narrative=CANARY, indicators={}),
@@ -81,7 +83,7 @@ def credentials_memberships(db: Session) -> list[Any]:
 
 def test_interviewer_only_files_intake(db: Session, demo_org: Any, blobs: BlobStore) -> None:
     with pytest.raises(PermissionDenied):
-        IntakeSubmission(db, demo_org.members[Role.REVIEWER], blobs)
+        IntakeSubmission(db, demo_org.members[Role.REVIEWER], blobs, AGE_SEALER)
 
 
 def test_tampered_ciphertext_raises_the_crypto_error(db: Session, demo_org: Any,

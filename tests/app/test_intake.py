@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from intake_data import attachment, full_form, minimal_form, submit
+from intake_data import attachment, form_tokens, full_form, minimal_form, receipt_page, submit
 from PIL import Image
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -69,9 +69,9 @@ def test_submission_is_sealed_coded_and_wrapped(interviewer: Any, db: Session, d
     audio = b"RIFF" + bytes(range(256)) * 400
     data = {**full_form("Marker"), **attachment("audio", audio, "voice memo.wav", 0),
             **attachment("photo", jpeg_with_gps(), "IMG_0001.jpg", 1)}
-    response = submit(interviewer, data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 201, html
+    page = receipt_page(interviewer, submit(interviewer, data))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
 
     case = db.scalars(select(Case)).one()
     assert case.public_id in html
@@ -130,7 +130,7 @@ def test_photo_metadata_is_stripped_before_sealing(interviewer: Any, db: Session
     assert b"CommentedSecret" in original
     response = submit(interviewer, {**minimal_form(),
                                     **attachment("photo", original, "p.jpg")})
-    assert response.status_code == 201
+    assert response.status_code == 303
     case = db.scalars(select(Case)).one()
     key = cases.unlock_case_key(db, demo_org.members[Role.ADMIN], case,
                                 demo_org.identities[Role.ADMIN])
@@ -157,7 +157,7 @@ def test_png_text_chunks_are_stripped(interviewer: Any, db: Session, demo_org: A
     Image.new("L", (8, 8), 90).save(out, format="PNG", pnginfo=info)
     assert b"ChongjinSecret" in out.getvalue()
     assert submit(interviewer, {**minimal_form(),
-                                **attachment("photo", out.getvalue(), "a.png")}).status_code == 201
+                                **attachment("photo", out.getvalue(), "a.png")}).status_code == 303
     case = db.scalars(select(Case)).one()
     key = cases.unlock_case_key(db, demo_org.members[Role.REVIEWER], case,
                                 demo_org.identities[Role.REVIEWER])
@@ -252,15 +252,18 @@ def test_not_multipart_is_a_bad_request(interviewer: Any) -> None:
 
 def test_truncated_body_is_a_bad_request_and_stores_nothing(
         interviewer: Any, db: Session, settings: Settings) -> None:
-    token = interviewer.csrf_token("/intake/")
+    tokens = form_tokens(interviewer)
     boundary = "XyZ"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="attachment_0_kind"\r\n\r\n'
-            f'audio\r\n--{boundary}\r\nContent-Disposition: form-data; name="attachment_0"; '
-            f'filename="a.wav"\r\n\r\n').encode() + b"a" * 200_000
+    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                   f"{value}\r\n" for name, value in tokens.items())
+    body = (head + f'--{boundary}\r\nContent-Disposition: form-data; '
+                   'name="attachment_0_kind"\r\n\r\n'
+                   f'audio\r\n--{boundary}\r\nContent-Disposition: form-data; name="attachment_0"; '
+                   f'filename="a.wav"\r\n\r\n').encode() + b"a" * 200_000
     response = interviewer.client.post(
         "/intake/", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 400
+    assert "cut short" in response.get_data(as_text=True)
     assert stored_counts(db, settings) == (0, 0, [])
 
 

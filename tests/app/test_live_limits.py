@@ -26,7 +26,7 @@ def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveSe
 def test_chunked_upload_over_the_limit_gets_413_and_stores_nothing(
         server: LiveServer, demo_org: Any, db: Session, settings: Settings) -> None:
     http = server.session(demo_org.email(Role.INTERVIEWER), "correct horse battery staple")
-    fields = [("csrf_token", server.csrf(http, "/intake/")), ("attachment_0_kind", "audio")]
+    fields = [*server.intake_tokens(http), ("attachment_0_kind", "audio")]
     fields += [(k, v) for k, v in minimal_form().items() if not isinstance(v, list)]
     fields += [("consent_scopes", "internal_only")]
     body, content_type = stream_multipart(

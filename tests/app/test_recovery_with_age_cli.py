@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from intake_data import encode, full_form
+from intake_data import full_form, receipt_page, submit
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
@@ -67,11 +67,8 @@ NARRATIVE_QUERY = ("o.inline_ciphertext", "from sealed_object o "
 @pytest.mark.parametrize("holder", ["recovery", "reviewer"])
 def test_stock_age_cli_opens_a_case(interviewer: Any, demo_org: Any, settings: Settings,
                                     tmp_path: Path, holder: str) -> None:
-    data = {"csrf_token": interviewer.csrf_token("/intake/"), **full_form("Recoverable")}
-    payload, content_type = encode(data)
-    response = interviewer.client.post("/intake/", data=payload, content_type=content_type)
-    assert response.status_code == 201
-    case_id = response.get_data(as_text=True).split('class="case-id">')[1].split("<")[0]
+    receipt = receipt_page(interviewer, submit(interviewer, full_form("Recoverable")))
+    case_id = receipt.get_data(as_text=True).split('class="case-id">')[1].split("<")[0]
 
     identity = (demo_org.recovery if holder == "recovery"
                 else demo_org.identities[Role.REVIEWER])

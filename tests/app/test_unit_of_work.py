@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
-from intake_data import attachment, minimal_form, submit
+from intake_data import attachment, form_tokens, minimal_form, submit
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -70,25 +71,27 @@ def test_an_exception_in_a_cli_unit_rolls_back_all_but_durable_events(app: Flask
     assert _actions(app) == ["unlock_failed"]
 
 
-@pytest.fixture
-def database_gone_at_commit(app: Flask, interviewer: Any) -> Iterator[None]:
-    """After sign-in: the database accepts the request's statements, then is
-    gone when it commits."""
+@contextmanager
+def database_gone_at_commit(app: Flask) -> Iterator[None]:
+    """The database accepts the request's statements, then is gone when it commits."""
     engine = app.extensions["witnessbox.engine"]
 
     def refuse(_connection: Any) -> None:
         raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
 
     event.listen(engine, "commit", refuse)
-    yield
-    event.remove(engine, "commit", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "commit", refuse)
 
 
 def test_intake_whose_commit_fails_says_nothing_was_stored_and_leaves_no_blob(
-        interviewer: Any, settings: Settings, db: Session,
-        database_gone_at_commit: None) -> None:
-    response = submit(interviewer, {**minimal_form(),
-                                    **attachment("audio", b"RIFF" + bytes(4096), "a.wav")})
+        interviewer: Any, app: Flask, settings: Settings, db: Session) -> None:
+    tokens = form_tokens(interviewer)
+    with database_gone_at_commit(app):
+        response = submit(interviewer, {**minimal_form(), **attachment(
+            "audio", b"RIFF" + bytes(4096), "a.wav")}, tokens=tokens)
     assert response.status_code == 503
     assert "Nothing was stored" in response.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(Case)) == 0

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from intake_data import attachment, encode, minimal_form
+from intake_data import attachment, encode, form_tokens, minimal_form
 from sqlalchemy.orm import Session
 from web_support import PASSPHRASE, OrgFixture, TotpRegistry, WebUser
 
@@ -217,11 +217,10 @@ def test_database_blobs_and_instance_files_are_owner_only(
         db.close()
         web = WebUser(app.test_client(), totp_registry)
         web.sign_in(interviewer.user.email, "correct horse battery")
-        payload, content_type = encode({"csrf_token": web.csrf_token("/intake/"),
-                                        **minimal_form(), **attachment("audio", b"a" * 5000,
-                                                                       "ok.wav")})
+        payload, content_type = encode({**form_tokens(web), **minimal_form(),
+                                        **attachment("audio", b"a" * 5000, "ok.wav")})
         response = web.client.post("/intake/", data=payload, content_type=content_type)
-        assert response.status_code == 201, response.get_data(as_text=True)
+        assert response.status_code == 303, response.get_data(as_text=True)
         with app.extensions["witnessbox.engine"].connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
             connection.exec_driver_sql("CREATE TABLE wal_probe (x INTEGER)")

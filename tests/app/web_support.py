@@ -97,6 +97,8 @@ class OrgFixture:
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# The intake form's one-time token (app.intake.service.new_submission_token).
+SUBMISSION_TOKEN = re.compile(r'name="submission_token"[^>]*value="([^"]+)"')
 
 
 class WebUser:

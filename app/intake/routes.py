@@ -15,7 +15,7 @@ from app.auth.access import current_membership, membership_required
 from app.db import get_session
 from app.intake import schema
 from app.intake.forms import IntakeForm
-from app.intake.media import UnsupportedPhoto
+from app.intake.media import MalformedMedia
 from app.intake.multipart import FieldPart, MultipartReader
 from app.intake.service import IntakeSubmission
 from app.models import Role
@@ -85,8 +85,8 @@ def submit() -> tuple[str, int]:
                 continue
             try:
                 submission.add_attachment(kind, part.filename, part.content_type, part.stream)
-            except UnsupportedPhoto as exc:
-                attachment_errors.append(f"A photo could not be accepted: {exc}.")
+            except MalformedMedia as exc:
+                attachment_errors.append(f"A file could not be accepted: {exc}.")
         if not csrf_checked:
             _check_csrf(fields)
 

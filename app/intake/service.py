@@ -3,7 +3,7 @@
 Usage from a view (attachments stream in before the form is validated)::
 
     with IntakeSubmission(session, membership, blobs) as submission:
-        submission.add_attachment("audio", name, content_type, stream)
+        submission.add_attachment("audio", name, content_type, stream)  # label only
         receipt = submission.commit(answers)
 
 Leaving the ``with`` block without a successful ``commit`` deletes every
@@ -27,8 +27,7 @@ from sqlalchemy.orm import Session
 import crypto
 from app.audit import service as audit
 from app.errors import PermissionDenied
-from app.intake import schema
-from app.intake.media import IteratorReader, strip_photo_metadata
+from app.intake import media, schema
 from app.models import (
     Case,
     CaseIndicator,
@@ -88,6 +87,8 @@ class ReceiptLine:
     label: str
     size: int
     sha256: str
+    # For attachments: "removed", "none found" or "not removed" (see app.intake.media).
+    metadata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,19 +155,21 @@ class IntakeSubmission:
         if not self._committed:
             self.discard()
 
-    def add_attachment(self, media_kind: str, filename: str, content_type: str,
+    def add_attachment(self, label: str, filename: str, content_type: str,
                        stream: _Reader) -> None:
-        """Seal an attachment to the case key as it streams in.
+        """Clean and seal an attachment to the case key as it streams in.
 
-        Raises :class:`app.intake.media.UnsupportedPhoto` for a photo that is
-        not a JPEG or PNG; the partial blob is removed.
+        ``label`` is the interviewer's dropdown choice and nothing more: what
+        the file is, and so how it is cleaned, comes from its bytes
+        (:func:`app.intake.media.clean`), and that detected kind is what is
+        stored. Raises :class:`app.intake.media.MalformedMedia` (e.g.
+        ``UnsupportedPhoto`` for a broken JPEG or PNG); the partial blob is
+        removed.
         """
-        if media_kind not in dict(schema.ATTACHMENT_KINDS):
+        if label not in dict(schema.ATTACHMENT_KINDS):
             raise ValueError("unknown attachment kind")
-        source: _Reader = stream
-        if media_kind == "photo":
-            source = IteratorReader(strip_photo_metadata(stream))
-        plaintext = _HashingReader(source)
+        cleaned = media.clean(stream)
+        plaintext = _HashingReader(cleaned)
         object_id = str(uuid.uuid4())
         blob_path = f"{self._membership.organisation_id}/{self.case_id}/{object_id}.age"
         with self._blobs.create(blob_path) as sink:
@@ -176,13 +179,16 @@ class IntakeSubmission:
                 if plaintext.error is not None:
                     raise plaintext.error from None
                 raise
+        sealed_meta: dict[str, Any] = {
+            "object_id": object_id, "kind": cleaned.kind, "label": label,
+            "format": cleaned.format, "metadata": cleaned.metadata,
+            "filename": filename, "content_type": content_type,
+            "size": plaintext.size, "sha256": plaintext.sha256}
+        if cleaned.reason is not None:
+            sealed_meta["metadata_reason"] = cleaned.reason
         self._attachments.append(_PendingAttachment(
-            object_id=object_id, media_kind=media_kind, blob_path=blob_path,
-            ciphertext_size=sink.size, ciphertext_sha256=sink.sha256,
-            sealed_meta={"object_id": object_id, "kind": media_kind, "filename": filename,
-                         "content_type": content_type, "size": plaintext.size,
-                         "sha256": plaintext.sha256,
-                         "metadata_stripped": media_kind == "photo"},
+            object_id=object_id, media_kind=cleaned.kind, blob_path=blob_path,
+            ciphertext_size=sink.size, ciphertext_sha256=sink.sha256, sealed_meta=sealed_meta,
         ))
 
     def discard(self) -> None:
@@ -236,8 +242,10 @@ class IntakeSubmission:
             self._session.rollback()
             raise
         self._committed = True
+        metadata = {a.object_id: a.sealed_meta["metadata"] for a in self._attachments}
         return Receipt(self.case_id, tuple(
-            ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in case.sealed_objects
+            ReceiptLine(_receipt_label(obj), obj.size, obj.sha256, metadata.get(obj.id))
+            for obj in case.sealed_objects
         ))
 
     def _sealed_objects(self, narrative: str, sealed_values: dict[str, Any]

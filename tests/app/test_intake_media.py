@@ -4,17 +4,25 @@ dropdown, and the receipt and sealed record say what was (not) removed."""
 from __future__ import annotations
 
 import io
+import tracemalloc
 from typing import Any
 
 import pytest
 from intake_data import attachment, minimal_form, submit
-from media_samples import GPS_MARKER, JPEG_SECRETS, jpeg_with_metadata
+from media_samples import (
+    GPS_MARKER,
+    JPEG_SECRETS,
+    PiecesReader,
+    big_png_pieces,
+    jpeg_with_metadata,
+)
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cases import service as cases
 from app.config import Settings
+from app.intake.service import IntakeAnswers, IntakeSubmission
 from app.models import Case, Role, SealedKind
 from app.storage import BlobStore
 
@@ -100,3 +108,26 @@ def test_a_broken_jpeg_in_any_slot_is_refused_and_nothing_stored(
     assert "could not be accepted: the JPEG is truncated" in html
     assert db.scalars(select(Case)).first() is None
     assert list(BlobStore(settings.blob_dir).walk()) == []
+
+
+def test_sealing_a_png_with_a_64_mb_chunk_holds_no_large_buffer(
+        db: Session, demo_org: Any, blobs: BlobStore) -> None:
+    idat = 64 * 1024 * 1024
+    with IntakeSubmission(db, demo_org.members[Role.INTERVIEWER], blobs) as submission:
+        tracemalloc.start()
+        try:
+            submission.add_attachment("audio", "big.png", "image/png",
+                                      PiecesReader(big_png_pieces(idat)))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        receipt = submission.commit(IntakeAnswers(
+            values={"sector": "logging", "consent_scopes": ["internal_only"],
+                    "source_connection": "witnessed"},
+            narrative="A large photo.", indicators={}))
+    assert peak < 8 * 1024 * 1024, peak
+    assert [line.metadata for line in receipt.lines] == [None, None, "removed"]
+    case = db.scalars(select(Case)).one()
+    (stored,) = [obj for obj in case.sealed_objects if obj.kind is SealedKind.ATTACHMENT]
+    assert stored.media_kind == "photo"
+    assert stored.size > idat

@@ -4,6 +4,7 @@ metadata is gone wherever it was placed, the pixels are untouched."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 from collections.abc import Callable
 
@@ -184,3 +185,27 @@ def png_chunk_types_offset(png: bytes, chunk_type: bytes) -> int:
 def test_malformed_png_is_refused(broken: bytes, message: str) -> None:
     with pytest.raises(media.UnsupportedPhoto, match=message):
         cleaned(broken)
+
+
+class Dribble:
+    """An upload that arrives a few bytes at a time, so every structure (a
+    0xFF at the end of a piece, a marker split in two) straddles reads."""
+
+    def __init__(self, data: bytes, seed: int) -> None:
+        self._data, self._offset = data, 0
+        self._rng = random.Random(seed)
+
+    def read(self, size: int = -1) -> bytes:
+        count = min(size, self._rng.randint(1, 9)) if size > 0 else len(self._data)
+        out = self._data[self._offset:self._offset + count]
+        self._offset += len(out)
+        return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cleaning_does_not_depend_on_how_the_upload_is_split(seed: int) -> None:
+    for original in (insert_before_scan(jpeg_with_metadata(progressive=True), 3,
+                                        exif_segment()) + b"Trailing",
+                     png_with_metadata()):
+        expected, _ = cleaned(original)
+        assert read_all(media.clean(Dribble(original, seed)), piece=7) == expected

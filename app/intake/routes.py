@@ -21,7 +21,7 @@ from wtforms.validators import ValidationError
 from app.db import get_session
 from app.intake import schema
 from app.intake.forms import IntakeForm
-from app.intake.media import UnsupportedPhoto
+from app.intake.media import MalformedMedia
 from app.intake.multipart import FieldPart, MultipartReader
 from app.intake.sealing import Sealer
 from app.intake.service import (
@@ -140,8 +140,8 @@ def submit() -> tuple[str, int] | Response:
                 continue
             try:
                 submission.add_attachment(kind, part.filename, part.content_type, part.stream)
-            except UnsupportedPhoto as exc:
-                attachment_errors.append(f"A photo could not be accepted: {exc}.")
+            except MalformedMedia as exc:
+                attachment_errors.append(f"A file could not be accepted: {exc}.")
         if not csrf_checked:
             _check_csrf(fields)
             filed_case_id = _claim_submission_token(submission, fields)

@@ -3,7 +3,7 @@
 Usage from a view (attachments stream in before the form is validated)::
 
     with IntakeSubmission(session, membership, blobs, sealer) as submission:
-        submission.add_attachment("audio", name, content_type, stream)
+        submission.add_attachment("audio", name, content_type, stream)  # label only
         receipt = submission.store(answers, signing_key)
 
 Leaving the ``with`` block without a successful ``store`` deletes every
@@ -42,8 +42,7 @@ from app.audit import service as audit
 from app.audit.keyfile import public_key_text
 from app.cases import receipts
 from app.errors import NotFound, PermissionDenied
-from app.intake import schema
-from app.intake.media import IteratorReader, strip_photo_metadata
+from app.intake import media, schema
 from app.intake.schema import IntakeAnswers
 from app.intake.sealing import Sealer
 from app.models import (
@@ -156,6 +155,8 @@ class ReceiptLine:
     label: str
     size: int
     sha256: str
+    # For attachments: "removed", "none found" or "not removed" (see app.intake.media).
+    metadata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,19 +232,21 @@ class IntakeSubmission:
         self._submission_token_sha256 = digest
         return _filed_with(self._session, self._membership, digest)
 
-    def add_attachment(self, media_kind: str, filename: str, content_type: str,
+    def add_attachment(self, label: str, filename: str, content_type: str,
                        stream: _Reader) -> None:
-        """Seal an attachment to the case key as it streams in.
+        """Clean and seal an attachment to the case key as it streams in.
 
-        Raises :class:`app.intake.media.UnsupportedPhoto` for a photo that is
-        not a JPEG or PNG; the partial blob is removed.
+        ``label`` is the interviewer's dropdown choice and nothing more: what
+        the file is, and so how it is cleaned, comes from its bytes
+        (:func:`app.intake.media.clean`), and that detected kind is what is
+        stored. Raises :class:`app.intake.media.MalformedMedia` (e.g.
+        ``UnsupportedPhoto`` for a broken JPEG or PNG); the partial blob is
+        removed.
         """
-        if media_kind not in dict(schema.ATTACHMENT_KINDS):
+        if label not in dict(schema.ATTACHMENT_KINDS):
             raise ValueError("unknown attachment kind")
-        source: _Reader = stream
-        if media_kind == "photo":
-            source = IteratorReader(strip_photo_metadata(stream))
-        plaintext = _HashingReader(source)
+        cleaned = media.clean(stream)
+        plaintext = _HashingReader(cleaned)
         object_id = str(uuid.uuid4())
         blob_path = self._blobs.object_path(self._membership.organisation_id, self.case_id,
                                             object_id)
@@ -254,13 +257,16 @@ class IntakeSubmission:
                 if plaintext.error is not None:
                     raise plaintext.error from None
                 raise
+        sealed_meta: dict[str, Any] = {
+            "object_id": object_id, "kind": cleaned.kind, "label": label,
+            "format": cleaned.format, "metadata": cleaned.metadata,
+            "filename": filename, "content_type": content_type,
+            "size": plaintext.size, "sha256": plaintext.sha256}
+        if cleaned.reason is not None:
+            sealed_meta["metadata_reason"] = cleaned.reason
         self._attachments.append(_PendingAttachment(
-            object_id=object_id, media_kind=media_kind, blob_path=blob_path,
-            ciphertext_size=sink.size, ciphertext_sha256=sink.sha256,
-            sealed_meta={"object_id": object_id, "kind": media_kind, "filename": filename,
-                         "content_type": content_type, "size": plaintext.size,
-                         "sha256": plaintext.sha256,
-                         "metadata_stripped": media_kind == "photo"},
+            object_id=object_id, media_kind=cleaned.kind, blob_path=blob_path,
+            ciphertext_size=sink.size, ciphertext_sha256=sink.sha256, sealed_meta=sealed_meta,
         ))
 
     def discard(self) -> None:
@@ -316,7 +322,8 @@ class IntakeSubmission:
         on_abandon(self._session, self.discard)
         self._committed = True
         return Receipt(self.case_id, tuple(
-            ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in case.sealed_objects
+            ReceiptLine(_receipt_label(obj), obj.size, obj.sha256, obj.metadata_outcome)
+            for obj in case.sealed_objects
         ), case.receipt_signature, public_key_text(receipt_key.verify_key))
 
     def race_winner(self) -> str | None:
@@ -347,7 +354,8 @@ class IntakeSubmission:
             yield SealedObject(id=attachment.object_id, kind=SealedKind.ATTACHMENT,
                                media_kind=attachment.media_kind, storage=Storage.BLOB,
                                blob_path=attachment.blob_path, size=attachment.ciphertext_size,
-                               sha256=attachment.ciphertext_sha256)
+                               sha256=attachment.ciphertext_sha256,
+                               metadata_outcome=attachment.sealed_meta["metadata"])
 
 
 _RECEIPT_ORDER = {SealedKind.NARRATIVE: 0, SealedKind.FIELDS: 1, SealedKind.ATTACHMENT: 2}
@@ -370,7 +378,8 @@ def filed_receipt(session: Session, membership: Membership, public_id: str,
     objects = sorted(case.sealed_objects,
                      key=lambda obj: (_RECEIPT_ORDER[obj.kind], obj.created_at, obj.id))
     return Receipt(case.public_id, tuple(
-        ReceiptLine(_receipt_label(obj), obj.size, obj.sha256) for obj in objects),
+        ReceiptLine(_receipt_label(obj), obj.size, obj.sha256, obj.metadata_outcome)
+        for obj in objects),
         case.receipt_signature or "", public_key_text(signed_by) if signed_by else "")
 
 

@@ -105,6 +105,10 @@ class SealedObject(Base):
     # Coded media kind (audio, photo, document) for attachments; the file name
     # and type are sealed inside the case's fields object.
     media_kind: Mapped[str | None] = mapped_column(String(20))
+    # For attachments: whether identifying metadata was removed before sealing
+    # ("removed", "none found" or "not removed"), so the receipt can say so
+    # without opening the case. Says nothing of the content.
+    metadata_outcome: Mapped[str | None] = mapped_column(String(16))
     storage: Mapped[Storage] = mapped_column(string_enum(Storage))
     inline_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     blob_path: Mapped[str | None] = mapped_column(String(300))

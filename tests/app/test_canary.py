@@ -142,7 +142,8 @@ def test_canary_never_reaches_disk_logs_or_columns(
                                 demo_org.identities[Role.REVIEWER])
     assert canary in cases.read_narrative(case, key)
     sealed = cases.read_sealed_fields(case, key)
-    audio = next(a for a in sealed["attachments"] if a["kind"] == "audio")
+    # Noise is no known format: stored as sent, under the interviewer's label.
+    audio = next(a for a in sealed["attachments"] if a["label"] == "audio")
     assert audio["size"] == ATTACHMENT_BYTES
     sink = io.BytesIO()
     cases.read_attachment(case, key, audio["object_id"], BlobStore(settings.blob_dir), sink)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from intake_data import attachment, form_tokens, full_form, minimal_form, receipt_page, submit
+from media_samples import wav_bytes
 from PIL import Image
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -66,7 +67,7 @@ def test_anonymous_is_sent_to_sign_in(client: Any) -> None:
 
 def test_submission_is_sealed_coded_and_wrapped(interviewer: Any, db: Session, demo_org: Any,
                                                 settings: Settings) -> None:
-    audio = b"RIFF" + bytes(range(256)) * 400
+    audio = wav_bytes(bytes(range(256)) * 400)
     data = {**full_form("Marker"), **attachment("audio", audio, "voice memo.wav", 0),
             **attachment("photo", jpeg_with_gps(), "IMG_0001.jpg", 1)}
     page = receipt_page(interviewer, submit(interviewer, data))
@@ -169,13 +170,15 @@ def test_png_text_chunks_are_stripped(interviewer: Any, db: Session, demo_org: A
         assert reopened.size == (8, 8)
 
 
-def test_unsupported_photo_is_refused_and_nothing_stored(interviewer: Any, db: Session,
-                                                         settings: Settings) -> None:
+def test_broken_photo_is_refused_and_nothing_stored(interviewer: Any, db: Session,
+                                                    settings: Settings) -> None:
+    # The earlier, valid attachment was sealed already; it must go too.
+    broken_png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + b"x" * 5
     response = submit(interviewer, {**minimal_form(),
-                                    **attachment("audio", b"a" * 5000, "ok.wav", 0),
-                                    **attachment("photo", b"GIF89a" + b"x" * 100, "x.gif", 1)})
+                                    **attachment("audio", wav_bytes(), "ok.wav", 0),
+                                    **attachment("photo", broken_png, "x.png", 1)})
     assert response.status_code == 400
-    assert "JPEG or PNG" in response.get_data(as_text=True)
+    assert "could not be accepted: the PNG is truncated" in response.get_data(as_text=True)
     assert stored_counts(db, settings) == (0, 0, [])
 
 

@@ -31,6 +31,7 @@ from intake_data import (
     submit,
 )
 from live_server import LiveServer, serving
+from media_samples import wav_bytes
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from web_support import PASSWORD, SUBMISSION_TOKEN
@@ -61,7 +62,7 @@ def receipt_case_id(response: Any) -> str:
 
 def test_stored_submission_redirects_to_a_receipt_built_from_the_stored_rows(
         interviewer: Any, db: Session) -> None:
-    data = {**minimal_form(), **attachment("audio", b"RIFF" + b"r" * 3000, "a.wav")}
+    data = {**minimal_form(), **attachment("audio", wav_bytes(b"r" * 3000), "a.wav")}
     response = submit(interviewer, data)
     case_id = receipt_case_id(response)
     page = receipt_page(interviewer, response)

@@ -1,0 +1,164 @@
+"""The dispatcher: format from the bytes, honest outcomes, the cleaner
+contract, and cleaning in bounded memory."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+from collections.abc import Iterator
+
+import pytest
+from media_samples import (
+    GPS_MARKER,
+    PiecesReader,
+    big_jpeg_pieces,
+    big_png_pieces,
+    jpeg_with_metadata,
+    read_all,
+    wav_bytes,
+)
+
+from app.intake import media
+from app.intake.media.streams import ExactReader, IteratorReader, Reader
+
+
+@pytest.mark.parametrize(("head", "kind", "fmt"), [
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "photo", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo", "png"),
+    (b"GIF89a\x01\x00\x01\x00", "photo", "gif"),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "photo", "webp"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "photo", "heif"),
+    (b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avif", "photo", "heif"),
+    (b"II*\x00\x08\x00\x00\x00", "photo", "tiff"),
+    (b"MM\x00*\x00\x00\x00\x08", "photo", "tiff"),
+    (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio", "mp3"),
+    (b"\xff\xfb\x90\x64\x00", "audio", "mp3"),
+    (b"\xff\xf1\x50\x80\x00", "audio", "aac"),
+    (wav_bytes()[:64], "audio", "wav"),
+    (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom", "audio", "mp4"),
+    (b"OggS\x00\x02\x00\x00", "audio", "ogg"),
+    (b"fLaC\x00\x00\x00\x22", "audio", "flac"),
+    (b"#!AMR\n\x3c", "audio", "amr"),
+    (b"%PDF-1.7\n%\xe2\xe3", "document", "pdf"),
+    (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 16 + b"\x13\x00\x00\x00"
+     + b"[Content_Types].xml", "document", "ooxml"),
+    (b"PK\x03\x04\x14\x00\x00\x00\x00\x00" + b"\x00" * 16 + b"\x08\x00\x00\x00"
+     + b"mimetypeapplication/vnd.oasis.opendocument.text", "document", "odf"),
+    (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 16 + b"\x07\x00\x00\x00"
+     + b"a/b.txt", "other", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "document", "ole"),
+    (b"{\\rtf1\\ansi", "document", "rtf"),
+    (b"hello, plain text", "other", "unknown"),
+    (b"", "other", "unknown"),
+])
+def test_format_is_sniffed_from_the_first_bytes(head: bytes, kind: str, fmt: str) -> None:
+    assert media.sniff(head) == media.Detected(kind, fmt)
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    (b"GIF89a" + b"\x00" * 5000, "photo"),
+    (wav_bytes(), "audio"),
+    (b"%PDF-1.4\n/Author (AuthorSecret)", "document"),
+    (b"an unknown format" * 1000, "other"),
+    (b"x", "other"),
+])
+def test_files_without_a_cleaner_are_sealed_as_uploaded_and_say_not_removed(
+        data: bytes, kind: str) -> None:
+    result = media.clean(io.BytesIO(data))
+    assert read_all(result) == data
+    assert (result.kind, result.metadata) == (kind, "not removed")
+    assert result.reason is not None
+
+
+def test_outcome_is_unknown_until_the_stream_is_read() -> None:
+    result = media.clean(io.BytesIO(jpeg_with_metadata()))
+    with pytest.raises(RuntimeError, match="after the stream"):
+        _ = result.metadata
+    read_all(result)
+    assert result.metadata == "removed"
+
+
+def declines_after_reading(head: bytes, source: Reader) -> Iterator[bytes]:
+    reader = ExactReader(source, head)
+    reader.take(len(head) + 10_000)  # looks deep into the file first
+    raise media.CannotClean("variant not supported")
+    yield b""  # pragma: no cover - makes this a generator
+
+
+def test_a_declining_cleaner_leaves_the_file_exactly_as_uploaded() -> None:
+    data = b"GIF89a" + bytes(range(256)) * 200
+    result = media.clean(io.BytesIO(data), cleaners={"gif": declines_after_reading})
+    assert read_all(result) == data
+    assert (result.metadata, result.reason) == ("not removed", "variant not supported")
+
+
+def declines_too_late(head: bytes, source: Reader) -> Iterator[bytes]:
+    yield head
+    raise media.CannotClean("changed its mind")
+
+
+def test_declining_after_yielding_refuses_the_file() -> None:
+    result = media.clean(io.BytesIO(b"GIF89a" + b"\x00" * 100),
+                         cleaners={"gif": declines_too_late})
+    with pytest.raises(media.MalformedMedia, match="changed its mind"):
+        read_all(result)
+
+
+def reads_too_far(head: bytes, source: Reader) -> Iterator[bytes]:
+    ExactReader(source, head).skip(media.REPLAY_LIMIT + len(head) + 1)
+    yield b""
+
+
+def test_reading_past_the_replay_limit_before_deciding_is_a_contract_error() -> None:
+    result = media.clean(io.BytesIO(b"GIF89a" + b"\x00" * (2 * media.REPLAY_LIMIT)),
+                         cleaners={"gif": reads_too_far})
+    with pytest.raises(media.CleanerContractError):
+        read_all(result)
+
+
+def test_iterator_reader_serves_exact_sizes_across_uneven_pieces() -> None:
+    pieces = [b"a" * 3, b"", b"b" * 100_000, b"c", b"d" * 70_000]
+    reader = IteratorReader(iter(pieces))
+    out = []
+    for size in (1, 2, 5, 65_536, 65_536, 1, 100_000):
+        out.append(reader.read(size))
+    assert [len(piece) for piece in out] == [1, 2, 5, 65_536, 65_536, 1, 38_923]
+    assert b"".join(out) == b"".join(pieces)
+    assert reader.read(10) == b""
+
+
+def peak_traced_bytes(reader: Reader) -> tuple[int, bytes, bool, int]:
+    """Read a cleaned stream to the end as the sealer does; return its size, its
+    last bytes, whether the GPS marker occurs anywhere, and peak traced memory."""
+    tracemalloc.start()
+    try:
+        size, tail, gps_found = 0, b"", False
+        while piece := reader.read(64 * 1024):
+            size += len(piece)
+            window = tail + piece
+            gps_found = gps_found or GPS_MARKER in window
+            tail = window[-64:]
+        return size, tail, gps_found, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_png_with_a_64_mb_chunk_is_cleaned_in_bounded_memory() -> None:
+    idat = 64 * 1024 * 1024
+    result = media.clean(PiecesReader(big_png_pieces(idat)))
+    size, tail, gps_found, peak = peak_traced_bytes(result)
+    assert size == 8 + 25 + 12 + idat + 12  # signature, IHDR, IDAT, IEND: tEXt dropped
+    assert tail.endswith(b"IEND\xae\x42\x60\x82")
+    assert not gps_found
+    assert result.metadata == "removed"
+    assert peak < 8 * 1024 * 1024, peak
+
+
+def test_a_jpeg_with_64_mb_of_scan_data_is_cleaned_in_bounded_memory() -> None:
+    result = media.clean(PiecesReader(big_jpeg_pieces(64 * 1024 * 1024)))
+    size, tail, gps_found, peak = peak_traced_bytes(result)
+    assert size > 64 * 1024 * 1024
+    assert tail.endswith(b"\xff\xd9")  # trailing bytes after EOI dropped
+    assert not gps_found  # EXIF before the scan and after it
+    assert result.metadata == "removed"
+    assert peak < 8 * 1024 * 1024, peak

@@ -9,6 +9,7 @@ one-time submission token whose SHA-256 the case keeps in a unique column.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import threading
 import time
@@ -210,7 +211,7 @@ def test_concurrent_commit_with_the_same_token_is_decided_by_the_unique_constrai
             submission = intake.IntakeSubmission(session, membership, blobs, AGE_SEALER)
             assert submission.use_submission_token(token) is None
             submission.add_attachment("document", f"d{index}.pdf", "application/pdf",
-                                      _Bytes(b"%PDF-1.4 " + bytes([index]) * 2000))
+                                      io.BytesIO(b"%PDF-1.4 " + bytes([index]) * 2000))
             submissions.append(submission)
         answers = IntakeAnswers(values={"sector": "it", "consent_scopes": ["internal_only"],
                                                "source_connection": "experienced"},
@@ -230,15 +231,6 @@ def test_concurrent_commit_with_the_same_token_is_decided_by_the_unique_constrai
     assert case_count(db) == 1
     assert len(list(blobs.walk())) == 1
 
-
-class _Bytes:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, size: int = -1) -> bytes:
-        size = len(self._data) if size < 0 else size
-        out, self._data = self._data[:size], self._data[size:]
-        return out
 
 
 # ------------------------------------------------------------- live server

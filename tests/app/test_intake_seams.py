@@ -3,6 +3,7 @@ is a parameter, the blob store owns its layout."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,21 +86,12 @@ class RecordingSealer:
         return AGE_SEALER.wrap_case_key(case_key, recipients)
 
 
-class _Bytes:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, size: int = -1) -> bytes:
-        size = len(self._data) if size < 0 else size
-        out, self._data = self._data[:size], self._data[size:]
-        return out
-
 
 def test_submission_seals_through_the_sealer_it_is_given(
         db: Session, demo_org: Any, blobs: BlobStore) -> None:
     sealer = RecordingSealer()
     with IntakeSubmission(db, demo_org.members[Role.INTERVIEWER], blobs, sealer) as submission:
-        submission.add_attachment("document", "d.pdf", "application/pdf", _Bytes(b"%PDF x" * 99))
+        submission.add_attachment("document", "d.pdf", "application/pdf", io.BytesIO(b"%PDF x" * 99))
         receipt = submission.store(answers(), receipt_key(db))
     # Narrative and fields, one attachment, and the key for reviewer, admin and recovery.
     assert sorted(sealer.calls) == ["seal", "seal", "seal_stream", "wrap_case_key",

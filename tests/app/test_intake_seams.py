@@ -91,7 +91,8 @@ def test_submission_seals_through_the_sealer_it_is_given(
         db: Session, demo_org: Any, blobs: BlobStore) -> None:
     sealer = RecordingSealer()
     with IntakeSubmission(db, demo_org.members[Role.INTERVIEWER], blobs, sealer) as submission:
-        submission.add_attachment("document", "d.pdf", "application/pdf", io.BytesIO(b"%PDF x" * 99))
+        submission.add_attachment("document", "d.pdf", "application/pdf",
+                                  io.BytesIO(b"%PDF x" * 99))
         receipt = submission.store(answers(), receipt_key(db))
     # Narrative and fields, one attachment, and the key for reviewer, admin and recovery.
     assert sorted(sealer.calls) == ["seal", "seal", "seal_stream", "wrap_case_key",

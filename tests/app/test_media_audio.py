@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.intake.media.audio import clean_audio, detect_audio
-from app.intake.media.common import CannotClean, CleanReport
+from app.intake.media.common import CleanReport
+from app.intake.media.errors import CannotClean
 from app.intake.media.mp4 import MAX_MOVIE_BOX
 
 PLANTED = b"Kim Chol-su Vladivostok"

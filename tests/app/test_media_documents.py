@@ -15,8 +15,9 @@ import zipfile
 import pikepdf
 import pytest
 
-from app.intake.media.common import CannotClean, CleanReport
+from app.intake.media.common import CleanReport
 from app.intake.media.documents import clean_document, detect_document
+from app.intake.media.errors import CannotClean
 
 PLANTED = "Pak Yong-ho Moscow"
 PLANTED_BYTES = PLANTED.encode()

@@ -48,16 +48,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from app.intake.media.common import (
-    PIECE_SIZE,
-    ByteStream,
-    CannotClean,
-    CleanReport,
-    Reader,
-    refusable,
-    zeroed,
-)
+from app.intake.media.common import PIECE_SIZE, ByteStream, CleanReport, refusable, zeroed
+from app.intake.media.errors import CannotClean
 from app.intake.media.mp4 import clean_mp4, is_audio_or_video_brand
+from app.intake.media.streams import Reader
 from app.intake.media.wav import clean_wav
 
 __all__ = ["CannotClean", "CleanReport", "clean_audio", "detect_audio"]

@@ -1,6 +1,6 @@
-"""What every media cleaner shares: the refusal, the report and the byte stream.
+"""What the audio and document cleaners share: the report and the byte stream.
 
-A cleaner is called as ``clean(head, source, report)``: ``head`` is what the
+These cleaners are called as ``clean(head, source, report)``: ``head`` is what the
 caller already read from the upload to sniff its type, ``source`` gives the rest
 through ``read(n)``. The cleaner yields the cleaned file in bounded pieces.
 
@@ -14,6 +14,8 @@ labelled "metadata removed" or not, so it must never claim more than was done):
   ``head`` included, in order. The original file is ``consumed`` followed by
   whatever ``source`` still yields; the caller seals that as it is and shows
   "metadata not removed". ``consumed`` is bounded (64 MB plus a little).
+  (:class:`CannotClean` and :class:`Reader` are the package's, from
+  :mod:`.errors` and :mod:`.streams`.)
 * Once a piece has been yielded the cleaner never raises ``CannotClean``. If it
   meets something it does not understand later on, it passes the rest of the
   upload through unchanged and sets ``report.outcome = "not removed"`` with a
@@ -25,24 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
+
+from app.intake.media.errors import CannotClean, CleanerContractError
+from app.intake.media.streams import CHUNK, Reader
 
 Outcome = Literal["removed", "none found", "not removed"]
 
-PIECE_SIZE = 64 * 1024
-
-
-class CannotClean(ValueError):
-    """The cleaner does not understand this file; nothing has been yielded."""
-
-    def __init__(self, reason: str, consumed: bytes = b"") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.consumed = consumed
-
-
-class Reader(Protocol):
-    def read(self, size: int = ..., /) -> bytes: ...
+PIECE_SIZE = CHUNK
 
 
 @dataclass
@@ -175,7 +167,7 @@ def refusable(stream: ByteStream, cleaner: Iterator[bytes]) -> Iterator[bytes]:
     except CannotClean as late:
         # A bug in a cleaner, not a property of the file: the caller has
         # already written pieces and must not treat this as "nothing yielded".
-        raise RuntimeError(f"cleaner refused after yielding: {late.reason}") from None
+        raise CleanerContractError(f"cleaner refused after yielding: {late.reason}") from None
 
 
 def zeroed(stream: ByteStream, size: int | None) -> Iterator[tuple[bytes, bool]]:

@@ -39,7 +39,8 @@ from collections.abc import Iterator
 
 import pikepdf
 
-from app.intake.media.common import CannotClean, CleanReport
+from app.intake.media.common import CleanReport
+from app.intake.media.errors import CannotClean
 
 __all__ = ["CannotClean", "clean_document", "detect_document"]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from app.intake.media.common import ByteStream, CannotClean, CleanReport, zeroed
+from app.intake.media.common import ByteStream, CleanReport, zeroed
+from app.intake.media.errors import CannotClean
 
 # A movie box is held whole so boxes inside it can be rewritten; beyond this
 # size the file is refused (or passed through if audio has already gone out).

@@ -12,7 +12,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from app.intake.media.common import PIECE_SIZE, ByteStream, CannotClean, CleanReport, zeroed
+from app.intake.media.common import PIECE_SIZE, ByteStream, CleanReport, zeroed
+from app.intake.media.errors import CannotClean
 
 _KEPT_CHUNKS = {b"fmt ", b"data", b"fact"}
 # Chunks that are already filler: zeroing them only counts as a removal when

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 from media_samples import (
@@ -57,8 +57,10 @@ def test_format_is_sniffed_from_the_first_bytes(head: bytes, kind: str, fmt: str
 
 @pytest.mark.parametrize(("data", "kind"), [
     (b"GIF89a" + b"\x00" * 5000, "photo"),
-    (wav_bytes(), "audio"),
-    (b"%PDF-1.4\n/Author (AuthorSecret)", "document"),
+    (b"OggS\x00\x02" + b"\x00" * 5000, "audio"),
+    (b"#!AMR\n" + b"\x3c" * 500, "audio"),
+    (b"{\\rtf1\\ansi {\\author AuthorSecret}}", "document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "document"),
     (b"an unknown format" * 1000, "other"),
     (b"x", "other"),
 ])
@@ -104,16 +106,93 @@ def test_declining_after_yielding_refuses_the_file() -> None:
         read_all(result)
 
 
-def reads_too_far(head: bytes, source: Reader) -> Iterator[bytes]:
+def test_a_plain_wav_is_cleaned_and_has_no_metadata_to_remove() -> None:
+    data = wav_bytes()
+    result = media.clean(io.BytesIO(data))
+    assert read_all(result) == data
+    assert (result.kind, result.format, result.metadata) == ("audio", "wav", "none found")
+
+
+def test_an_unreadable_pdf_is_sealed_as_uploaded_and_says_not_removed() -> None:
+    data = b"%PDF-1.4\n/Author (AuthorSecret)"
+    result = media.clean(io.BytesIO(data))
+    assert read_all(result) == data
+    assert (result.kind, result.metadata) == ("document", "not removed")
+    assert result.reason == "the PDF cannot be read"
+
+
+def declines_past_the_limit(head: bytes, source: Reader) -> Iterator[bytes]:
     ExactReader(source, head).skip(media.REPLAY_LIMIT + len(head) + 1)
-    yield b""
+    raise media.CannotClean("read far, kept nothing")
+    yield b""  # pragma: no cover - makes this a generator
 
 
-def test_reading_past_the_replay_limit_before_deciding_is_a_contract_error() -> None:
+def test_declining_past_the_replay_limit_without_handing_bytes_back_is_a_contract_error(
+        ) -> None:
     result = media.clean(io.BytesIO(b"GIF89a" + b"\x00" * (2 * media.REPLAY_LIMIT)),
-                         cleaners={"gif": reads_too_far})
-    with pytest.raises(media.CleanerContractError):
+                         cleaners={"gif": declines_past_the_limit})
+    with pytest.raises(media.CleanerContractError, match="without handing them back"):
         read_all(result)
+
+
+def hands_back(drop: int, repeat: int) -> media.Cleaner:
+    """A cleaner that reads 3 MiB, then declines and hands back what it read,
+    minus ``drop`` bytes at the end, plus ``repeat`` bytes repeated."""
+    def cleaner(head: bytes, source: Reader) -> Iterator[bytes]:
+        read = ExactReader(source).take(3 * media.REPLAY_LIMIT)
+        consumed = head + read
+        consumed = consumed[:len(consumed) - drop] + consumed[:repeat]
+        raise media.CannotClean("too deep", consumed=consumed)
+        yield b""  # pragma: no cover - makes this a generator
+    return cleaner
+
+
+def test_bytes_handed_back_past_the_replay_limit_are_sealed_byte_for_byte() -> None:
+    data = b"GIF89a" + bytes(range(256)) * (20 * 4096)
+    result = media.clean(io.BytesIO(data), cleaners={"gif": hands_back(0, 0)})
+    assert read_all(result) == data
+    assert (result.metadata, result.reason) == ("not removed", "too deep")
+
+
+@pytest.mark.parametrize(("drop", "repeat"), [(1, 0), (0, 1), (1, 1), (2, 2)])
+def test_bytes_handed_back_that_are_not_what_was_read_are_a_contract_error(
+        drop: int, repeat: int) -> None:
+    data = b"GIF89a" + bytes(range(256)) * (20 * 4096)
+    result = media.clean(io.BytesIO(data), cleaners={"gif": hands_back(drop, repeat)})
+    with pytest.raises(media.CleanerContractError, match="not the"):
+        read_all(result)
+
+
+def reads_far_then_cleans(head: bytes, source: Reader) -> Iterator[bytes]:
+    reader = ExactReader(source, head)
+    body = reader.take(2 * media.REPLAY_LIMIT)
+    yield body.replace(b"Secret", b"\x00" * 6)
+    yield from reader.rest()
+
+
+def test_a_cleaner_may_read_past_the_replay_limit_before_its_first_yield() -> None:
+    data = b"GIF89a" + b"Secret" * (media.REPLAY_LIMIT // 2)
+    result = media.clean(io.BytesIO(data), cleaners={"gif": reads_far_then_cleans})
+    cleaned = read_all(result)
+    assert len(cleaned) == len(data)
+    assert b"Secret" not in cleaned[:2 * media.REPLAY_LIMIT - 6]
+    assert result.metadata == "removed"
+
+
+def passes_the_rest_through(head: bytes, source: Reader
+                            ) -> Generator[bytes, None, media.CleanReport]:
+    report = media.CleanReport()
+    yield head.replace(b"Secret", b"\x00" * 6)  # cleaned the start...
+    yield from ExactReader(source).rest()        # ...but not the rest
+    report.give_up("the rest is not understood")
+    return report
+
+
+def test_a_cleaner_that_says_not_removed_is_believed_although_bytes_changed() -> None:
+    data = b"GIF89aSecret" + b"Secret" * 10_000
+    result = media.clean(io.BytesIO(data), cleaners={"gif": passes_the_rest_through})
+    assert read_all(result) != data
+    assert (result.metadata, result.reason) == ("not removed", "the rest is not understood")
 
 
 def test_iterator_reader_serves_exact_sizes_across_uneven_pieces() -> None:

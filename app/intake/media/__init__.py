@@ -54,7 +54,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 
+from app.intake.media import documents
+from app.intake.media.audio import strip_audio
+from app.intake.media.common import CleanReport
 from app.intake.media.errors import (
     CannotClean,
     CleanerContractError,
@@ -67,9 +71,10 @@ from app.intake.media.sniff import SNIFF_BYTES, Detected, sniff
 from app.intake.media.streams import CHUNK, ExactReader, IteratorReader, Reader
 
 __all__ = [
-    "CHUNK", "CLEANERS", "NONE_FOUND", "NOT_REMOVED", "REMOVED", "REPLAY_LIMIT", "SNIFF_BYTES",
-    "CannotClean", "Cleaned", "Cleaner", "CleanerContractError", "Detected", "ExactReader",
-    "IteratorReader", "MalformedMedia", "Reader", "UnsupportedPhoto", "clean", "sniff",
+    "CHUNK", "CLEANERS", "MAX_DOCUMENT_BYTES", "NONE_FOUND", "NOT_REMOVED", "REMOVED",
+    "REPLAY_LIMIT", "SNIFF_BYTES", "CannotClean", "CleanReport", "Cleaned", "Cleaner",
+    "CleanerContractError", "Detected", "ExactReader", "IteratorReader", "MalformedMedia",
+    "Reader", "UnsupportedPhoto", "clean", "cleaners_for", "sniff",
 ]
 
 Cleaner = Callable[[bytes, Reader], Iterator[bytes]]
@@ -77,15 +82,28 @@ Cleaner = Callable[[bytes, Reader], Iterator[bytes]]
 REMOVED, NONE_FOUND, NOT_REMOVED = "removed", "none found", "not removed"
 REPLAY_LIMIT = 1024 * 1024
 
-CLEANERS: Mapping[str, Cleaner] = {
-    "jpeg": strip_jpeg,
-    "png": strip_png,
-    # HOOK audio (sniff formats: mp3, aac, wav, mp4, ogg, flac, aiff, amr), e.g.
-    #   **dict.fromkeys(("mp3", "wav", "mp4", "ogg", "flac"), audio.strip_audio),
-    # HOOK documents (sniff formats: pdf, ooxml, odf, ole, rtf), e.g.
-    #   **dict.fromkeys(("pdf", "ooxml", "odf"), documents.strip_document),
-    # Until then those files are sealed as uploaded, outcome "not removed".
-}
+# Documents are cleaned in memory (app.intake.media.documents); larger ones are
+# sealed as uploaded, "not removed". The app passes its own limit
+# (Settings.max_document_clean_mb) through cleaners_for().
+MAX_DOCUMENT_BYTES = documents.MAX_DOCUMENT_SIZE
+_DOCUMENT_FORMATS = ("pdf", "ooxml", "odf")
+# Ogg, AAC (ADTS), AIFF and AMR have no cleaner; nor have OLE (legacy Office)
+# and RTF documents: sealed as uploaded, "not removed".
+_AUDIO_FORMATS = ("mp3", "wav", "mp4", "flac")
+
+
+def cleaners_for(max_document_bytes: int = MAX_DOCUMENT_BYTES) -> Mapping[str, Cleaner]:
+    """The cleaner for each format (as named by :mod:`.sniff`)."""
+    return {
+        "jpeg": strip_jpeg,
+        "png": strip_png,
+        **dict.fromkeys(_AUDIO_FORMATS, strip_audio),
+        **{kind: partial(documents.strip_document, kind=kind, max_size=max_document_bytes)
+           for kind in _DOCUMENT_FORMATS},
+    }
+
+
+CLEANERS: Mapping[str, Cleaner] = cleaners_for()
 
 
 class Cleaned:
@@ -135,8 +153,7 @@ class Cleaned:
             first = next(produced)
         except CannotClean as exc:
             self.reason = exc.reason
-            replayed, tap.replay = tap.replay or [], None
-            yield from self._as_uploaded(head + b"".join(replayed), stream)
+            yield from self._as_uploaded(tap.handed_back(exc), stream)
             return
         except StopIteration:
             raise CleanerContractError(
@@ -145,18 +162,33 @@ class Cleaned:
         written = hashlib.sha256(first)
         written_size = len(first)
         yield first
-        try:
-            for piece in produced:
-                written.update(piece)
-                written_size += len(piece)
-                yield piece
-        except CannotClean as exc:
-            raise MalformedMedia(f"the {self.format} file could not be cleaned "
-                                 f"({exc.reason})") from exc
+        while True:
+            try:
+                piece = next(produced)
+            except StopIteration as finished:
+                verdict = finished.value
+                break
+            except CannotClean as exc:
+                raise MalformedMedia(f"the {self.format} file could not be cleaned "
+                                     f"({exc.reason})") from exc
+            written.update(piece)
+            written_size += len(piece)
+            yield piece
         for _ in _rest(tap):
             pass  # what the cleaner left unread is dropped; hashed for the comparison
         same = written_size == tap.size and written.digest() == tap.digest.digest()
-        self._outcome = NONE_FOUND if same else REMOVED
+        if isinstance(verdict, CleanReport) and verdict.outcome == NOT_REMOVED:
+            # The cleaner passed part of the file through uncleaned: the bytes
+            # differ from the upload, but they are not clean. Never "removed".
+            self.reason = verdict.reason
+            self._outcome = NOT_REMOVED
+        elif same:
+            self._outcome = NONE_FOUND
+        elif isinstance(verdict, CleanReport) and verdict.outcome == NONE_FOUND:
+            # Rewritten (a PDF or zip is saved anew) with no metadata in it.
+            self._outcome = NONE_FOUND
+        else:
+            self._outcome = REMOVED
 
 
 def clean(stream: Reader, cleaners: Mapping[str, Cleaner] = CLEANERS) -> Cleaned:
@@ -183,24 +215,49 @@ def _rest(stream: Reader) -> Iterator[bytes]:
 
 class _UploadTap:
     """What a cleaner reads of the upload: hashed and counted (to tell "removed"
-    from "none found"), and kept until the cleaner's first yield, so that a
-    file it declines can still be sealed as uploaded."""
+    from "none found", and to check bytes a declining cleaner hands back), and
+    kept until the cleaner's first yield, up to REPLAY_LIMIT, so that a file it
+    declines can still be sealed as uploaded."""
 
     def __init__(self, source: Reader, head: bytes) -> None:
         self._source = source
+        self._head = head
         self.digest = hashlib.sha256(head)
         self.size = len(head)
         self.replay: list[bytes] | None = []
         self._replay_size = 0
+        self._overflowed = False
 
     def read(self, size: int = CHUNK) -> bytes:
         data = self._source.read(size if size > 0 else CHUNK)
         self.digest.update(data)
         self.size += len(data)
-        if self.replay is not None:
+        if self.replay is not None and not self._overflowed:
             self._replay_size += len(data)
             if self._replay_size > REPLAY_LIMIT:
-                raise CleanerContractError(
-                    f"a cleaner read more than {REPLAY_LIMIT} bytes before deciding")
-            self.replay.append(data)
+                # Past the limit the cleaner must hand back what it read if it
+                # declines (CannotClean.consumed); holding a second copy here
+                # would double the memory of a 64 MB movie box.
+                self._overflowed = True
+                self.replay = []
+            else:
+                self.replay.append(data)
         return data
+
+    def handed_back(self, refusal: CannotClean) -> bytes:
+        """Everything read so far, head included, for a cleaner that declined:
+        the bytes it handed back if it did (checked against what it really
+        read: a byte lost or repeated would seal a different file), else ours."""
+        if refusal.consumed is not None:
+            consumed = refusal.consumed
+            if len(consumed) != self.size or hashlib.sha256(consumed).digest() != \
+                    self.digest.digest():
+                raise CleanerContractError(
+                    f"a cleaner declined and handed back {len(consumed)} bytes that are not "
+                    f"the {self.size} it read")
+            return consumed
+        if self._overflowed or self.replay is None:
+            raise CleanerContractError(
+                f"a cleaner read more than {REPLAY_LIMIT} bytes, then declined without "
+                "handing them back")
+        return self._head + b"".join(self.replay)

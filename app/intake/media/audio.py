@@ -46,7 +46,7 @@ MP4 handler names.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from app.intake.media.common import PIECE_SIZE, ByteStream, CleanReport, refusable, zeroed
 from app.intake.media.errors import CannotClean
@@ -54,7 +54,7 @@ from app.intake.media.mp4 import clean_mp4, is_audio_or_video_brand
 from app.intake.media.streams import Reader
 from app.intake.media.wav import clean_wav
 
-__all__ = ["CannotClean", "CleanReport", "clean_audio", "detect_audio"]
+__all__ = ["CannotClean", "CleanReport", "clean_audio", "detect_audio", "strip_audio"]
 
 # The MP3 tail is held back this long so tags at the very end can be cut off.
 MP3_TAIL_WINDOW = 2 * 1024 * 1024
@@ -114,6 +114,15 @@ def clean_audio(head: bytes, source: Reader, report: CleanReport) -> Iterator[by
     return refusable(stream, cleaner)
 
 
+def strip_audio(head: bytes, source: Reader) -> Generator[bytes, None, CleanReport]:
+    """:func:`clean_audio` as a dispatcher cleaner (see :mod:`app.intake.media`):
+    the report is the generator's return value, so a file passed through in
+    part after a structural problem is recorded as "not removed"."""
+    report = CleanReport()
+    yield from clean_audio(head, source, report)
+    return report
+
+
 def _refuse(reason: str) -> Iterator[bytes]:
     raise CannotClean(reason)
     yield b""  # pragma: no cover - makes this a generator, so it raises on next()
@@ -130,6 +139,65 @@ def is_mpeg_frame_header(header: bytes) -> bool:
     emphasis = header[3] & 0b11
     # Layer 0 is AAC in ADTS framing, not MP3.
     return version != 1 and layer != 0 and bitrate != 0xF and sample_rate != 3 and emphasis != 2
+
+
+# Bitrates in kbit/s by (MPEG-1?, layer) and index; index 0 is "free format".
+_BITRATES = {
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+_CHAIN_FRAMES = 3
+_LONGEST_FRAME = 2900  # layer I at 448 kbit/s and 32 kHz is the longest: 2,884 bytes with padding
+_TRAILING_TAGS = (b"TAG", b"APETAGEX", b"LYRICSBEGIN", b"3DI", b"ID3")
+
+
+def mpeg_frame_length(header: bytes) -> int | None:
+    """Length in bytes of the frame starting with ``header`` (None for free format)."""
+    version = (header[1] >> 3) & 0b11
+    layer = 4 - ((header[1] >> 1) & 0b11)  # the bits count down: 3 is layer I
+    bitrate = _BITRATES[(version == 3, layer)][header[2] >> 4] * 1000
+    sample_rate = _SAMPLE_RATES[version][(header[2] >> 2) & 0b11]
+    padding = (header[2] >> 1) & 1
+    if not bitrate:
+        return None
+    if layer == 1:
+        return (12 * bitrate // sample_rate + padding) * 4
+    per_sample = 72 if layer == 3 and version != 3 else 144
+    return per_sample * bitrate // sample_rate + padding
+
+
+def _check_frame_chain(stream: ByteStream) -> None:
+    """Refuse (CannotClean) unless the first frames follow one another.
+
+    Any file starting with 11 set bits is sniffed as MPEG audio, and one
+    plausible header in random bytes is common; a chain of frames whose
+    lengths land on the next header is not. Without this check random bytes
+    would be passed through and labelled "no metadata found".
+    """
+    peek = stream.take_upto(_CHAIN_FRAMES * _LONGEST_FRAME + 4)
+    stream.push_back(peek)
+    position = 0
+    for index in range(_CHAIN_FRAMES):
+        header = peek[position:position + 4]
+        ends_here = not header or header.startswith(_TRAILING_TAGS)
+        if index and ends_here:
+            return  # a short recording: its audio ends on a frame boundary
+        if not is_mpeg_frame_header(header) or header[1] | 1 != peek[1] | 1 or (
+                header[2] & 0x0C != peek[2] & 0x0C):
+            raise CannotClean("the file is not a chain of MPEG audio frames")
+        length = mpeg_frame_length(header)
+        if length is None:
+            raise CannotClean("free-format MPEG audio is not supported")
+        position += length
+        if position > len(peek):
+            if index:
+                return  # the upload ends inside a later frame: a cut-off recording
+            raise CannotClean("the file ends inside its first MPEG audio frame")
 
 
 def _synchsafe(four: bytes) -> int | None:
@@ -164,6 +232,7 @@ def _clean_mp3(stream: ByteStream, report: CleanReport) -> Iterator[bytes]:
         return
     if not is_mpeg_frame_header(first):
         raise CannotClean("no MPEG audio frame where the audio should start")
+    _check_frame_chain(stream)
 
     held = bytearray()
     for piece in stream.rest():

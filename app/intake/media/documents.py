@@ -35,14 +35,15 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pikepdf
 
 from app.intake.media.common import CleanReport
 from app.intake.media.errors import CannotClean
+from app.intake.media.streams import CHUNK, Reader
 
-__all__ = ["CannotClean", "clean_document", "detect_document"]
+__all__ = ["CannotClean", "clean_document", "detect_document", "strip_document"]
 
 MAX_DOCUMENT_SIZE = 64 * 1024 * 1024
 # Zip bomb guards: only entries are decompressed, one piece at a time, but the
@@ -137,6 +138,37 @@ def clean_document(
         raise CannotClean("not a recognised document format")
     report.finish()
     return cleaned
+
+
+def strip_document(head: bytes, source: Reader, kind: str, *,
+                   max_size: int = MAX_DOCUMENT_SIZE) -> Generator[bytes, None, CleanReport]:
+    """:func:`clean_document` as a dispatcher cleaner (see :mod:`app.intake.media`),
+    for ``kind`` "pdf", "ooxml" or "odf" as sniffed.
+
+    Reads the whole document (at most ``max_size`` bytes plus one, to know it
+    is over) before yielding anything. A refusal, including "too large to
+    clean", hands every byte read back in ``CannotClean.consumed``, so the
+    dispatcher can seal the upload as it came.
+    """
+    pieces = [head]
+    size = len(head)
+    while size <= max_size and (piece := source.read(min(CHUNK, max_size + 1 - size))):
+        pieces.append(piece)
+        size += len(piece)
+    data = b"".join(pieces)
+    del pieces
+    if size > max_size:
+        raise CannotClean("the document is too large to clean", consumed=data)
+    report = CleanReport()
+    try:
+        cleaned = clean_document(data, kind, report, max_size=max_size)
+    except CannotClean as refusal:
+        raise CannotClean(refusal.reason, consumed=data) from None
+    del data
+    view = memoryview(cleaned)
+    for start in range(0, len(view), CHUNK):
+        yield bytes(view[start:start + CHUNK])
+    return report
 
 
 # ---------------------------------------------------------------- PDF

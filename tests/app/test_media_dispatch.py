@@ -4,18 +4,24 @@ contract, and cleaning in bounded memory."""
 from __future__ import annotations
 
 import io
+import random
 import tracemalloc
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
 from media_samples import (
+    AUTHOR_MARKER,
     GPS_MARKER,
     PiecesReader,
     big_jpeg_pieces,
     big_png_pieces,
+    docx_with_author,
     jpeg_with_metadata,
+    mp4_with_broken_movie_box,
+    pdf_with_author,
     read_all,
     wav_bytes,
+    wav_with_info,
 )
 
 from app.intake import media
@@ -241,3 +247,49 @@ def test_a_jpeg_with_64_mb_of_scan_data_is_cleaned_in_bounded_memory() -> None:
     assert not gps_found  # EXIF before the scan and after it
     assert result.metadata == "removed"
     assert peak < 8 * 1024 * 1024, peak
+
+
+def test_an_mp4_whose_8_mb_movie_box_is_refused_is_sealed_byte_for_byte() -> None:
+    # The MP4 cleaner reads the whole movie box (8 times the replay limit)
+    # before it finds it broken, and hands every byte back.
+    data = mp4_with_broken_movie_box(8 * 1024 * 1024)
+    result = media.clean(PiecesReader(iter([data[i:i + 1000] for i in range(0, len(data),
+                                                                             1000)])))
+    assert read_all(result) == data
+    assert (result.kind, result.format, result.metadata) == ("audio", "mp4", "not removed")
+    assert result.reason == "the MP4 movie box is not understood"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_bytes_that_look_like_an_mpeg_frame_are_sealed_as_is(seed: int) -> None:
+    data = b"\xff\xfb" + random.Random(seed).randbytes(20_000)
+    result = media.clean(io.BytesIO(data))
+    assert result.format == "mp3"
+    assert read_all(result) == data
+    assert result.metadata == "not removed"
+
+
+def test_a_wav_loses_its_info_chunk_through_the_dispatcher() -> None:
+    data = wav_with_info()
+    result = media.clean(io.BytesIO(data))
+    cleaned = read_all(result)
+    assert AUTHOR_MARKER.encode() not in cleaned
+    assert len(cleaned) == len(data)  # the chunk became zeroed JUNK of the same size
+    assert (result.kind, result.metadata) == ("audio", "removed")
+
+
+def test_a_document_over_the_clean_limit_is_sealed_as_uploaded() -> None:
+    data = docx_with_author() + bytes(300_000)  # zip readers allow bytes after the end
+    result = media.clean(io.BytesIO(data), media.cleaners_for(max_document_bytes=200_000))
+    assert read_all(result) == data
+    assert (result.kind, result.metadata) == ("document", "not removed")
+    assert result.reason == "the document is too large to clean"
+
+
+@pytest.mark.parametrize("build", [docx_with_author, pdf_with_author])
+def test_documents_lose_their_author_through_the_dispatcher(build: Callable[[], bytes]) -> None:
+    data = build()
+    assert AUTHOR_MARKER.encode() in data
+    result = media.clean(io.BytesIO(data))
+    assert AUTHOR_MARKER.encode() not in read_all(result)
+    assert (result.kind, result.metadata) == ("document", "removed")

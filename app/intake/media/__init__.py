@@ -1,53 +1,82 @@
 """Remove identifying metadata from attachments while they stream, whatever
 the interviewer chose in the dropdown.
 
-EXIF carries GPS positions, camera serial numbers and timestamps; those must
-never be sealed with a photo, let alone leave in an export. Every attachment
-goes through :func:`clean`: it reads the first bytes, decides what the file is
-from its magic number (:mod:`.sniff`), and runs the cleaner for that format.
-The dropdown is only the interviewer's label.
+EXIF carries GPS positions, camera serial numbers and timestamps; audio tags
+and document properties name witnesses and interviewers; none of it may be
+sealed with a file, let alone leave in an export. Every attachment goes
+through :func:`clean`: it reads the first bytes, decides what the file is from
+its magic number (:mod:`.sniff`), and runs the cleaner for that format. The
+dropdown is only the interviewer's label.
+
+Cleaned (see each module for the details and what stays):
+
+- JPEG, PNG (:mod:`.jpeg`, :mod:`.png`): decode-only segments and chunks kept.
+- MP3, WAV, MP4/M4A, FLAC (:mod:`.audio`, :mod:`.wav`, :mod:`.mp4`): tags,
+  non-audio chunks and metadata boxes go (same-size zeroed filler where
+  offsets matter); audio bytes pass through unchanged.
+- PDF, OOXML, ODF (:mod:`.documents`): in memory, up to a limit
+  (``max_document_bytes`` of :func:`cleaners_for`, from the
+  ``max_document_clean_mb`` setting); larger ones are sealed as uploaded.
+  Comment authors inside document bodies, EXIF of embedded pictures and
+  embedded files are NOT removed.
+- Everything else (Ogg, AAC, AIFF, AMR, OLE, RTF, GIF, WebP, HEIF, TIFF,
+  unknown): no cleaner, sealed as uploaded.
 
 Outcome, recorded per attachment in the sealed metadata and on the receipt:
 
 - ``"removed"``: a cleaner ran and the sealed bytes differ from the upload.
 - ``"none found"``: a cleaner ran and had nothing to drop (the sealed bytes
-  are the upload, byte for byte).
-- ``"not removed"``: no cleaner for this format (GIF, WebP, HEIF, TIFF; audio
-  and documents until their cleaners land; unknown files), or the cleaner
-  declined with :class:`CannotClean`. The file is sealed exactly as uploaded
-  and the receipt says so: never claimed clean.
+  are the upload, byte for byte, or the cleaner rewrote the file and its
+  report says it found nothing, as for a PDF saved anew).
+- ``"not removed"``: no cleaner for this format, or the cleaner declined with
+  :class:`CannotClean`, or its report says it passed part of the file through
+  uncleaned. In the first two cases the file is sealed exactly as uploaded.
+  The receipt says so: never claimed clean. ``Cleaned.reason`` says why.
 
 A malformed JPEG or PNG is refused (:class:`UnsupportedPhoto`), as is any
 file a cleaner finds broken after it started writing (:class:`MalformedMedia`).
+The audio and document cleaners never refuse: what they do not understand is
+declined (sealed as is) or passed through as "not removed". Any file starting
+with 11 set bits is sniffed as MPEG audio; the MP3 cleaner declines unless it
+finds a chain of frames, so random bytes are sealed as is.
 
-Cleaner interface (for :mod:`.audio`, :mod:`.documents` and any later one)::
+Cleaner interface::
 
     Cleaner = Callable[[bytes, Reader], Iterator[bytes]]
 
-    def strip_audio(head: bytes, source: Reader) -> Iterator[bytes]: ...
+    def strip_audio(head: bytes, source: Reader) -> Generator[bytes, None, CleanReport]: ...
 
 - ``head`` is the first bytes of the file, already read for sniffing (up to
   ``SNIFF_BYTES``; fewer only if the file is that short). ``source.read(n)``
   returns what follows, at most ``n`` bytes at a time and ``b""`` at the end.
   ``ExactReader(source, head)`` gives exact reads over the whole file.
 - The cleaner yields the cleaned file, in pieces of at most about ``CHUNK``
-  bytes; it must never hold a whole large structure in memory.
+  bytes; it must never hold a whole large structure in memory (documents and
+  MP4 movie boxes are the bounded exceptions).
 - It may raise ``CannotClean(reason)`` only before it yields anything (yield
   ``b""`` to commit early). The dispatcher then seals the file as uploaded
   with outcome "not removed". To make that possible it keeps what the
-  cleaner read until the first yield: a cleaner must decide within
-  ``REPLAY_LIMIT`` bytes (reading further first is a
-  :class:`CleanerContractError`).
+  cleaner read until the first yield, up to ``REPLAY_LIMIT`` bytes. A cleaner
+  that reads further before its first yield must, if it then declines, hand
+  every byte it read (``head`` included, in order) back in
+  ``CannotClean(reason, consumed=...)``; the dispatcher checks their size and
+  SHA-256 against what was read, so nothing is lost or doubled. Declining
+  past the limit without them, or with other bytes, is a
+  :class:`CleanerContractError`.
 - After its first yield, bad input is :class:`MalformedMedia` (or a
   subclass): the upload is refused with that message. A ``CannotClean``
   raised then is turned into ``MalformedMedia``.
+- A generator cleaner may ``return`` a :class:`CleanReport`. If it says "not
+  removed" (part of the file passed through uncleaned after a structural
+  problem), that is the outcome, with its reason, whatever the bytes say; if
+  it says "none found", a rewritten file is not claimed as "removed".
 - It need not read to the end: what it leaves unread (bytes after the end of
   the image, say) is dropped, and counts as "removed".
-- Import errors and helpers from :mod:`.errors` and :mod:`.streams`, never
-  from this module (which imports the cleaners).
+- Import errors and helpers from :mod:`.errors`, :mod:`.streams` and
+  :mod:`.common`, never from this module (which imports the cleaners).
 
 To plug a cleaner in, add its formats (as named by :mod:`.sniff`) to
-``CLEANERS`` below; nothing else changes.
+:func:`cleaners_for` below; nothing else changes.
 """
 
 from __future__ import annotations

@@ -34,6 +34,9 @@ class Settings:
     blob_dir: str = str(DEFAULT_INSTANCE / "blobs")
     max_upload_mb: int = 500
     max_form_field_kb: int = 512
+    # Documents (PDF, OOXML, ODF) are cleaned in memory; larger ones are sealed
+    # as uploaded and the receipt says "metadata not removed".
+    max_document_clean_mb: int = 64
     demo_mode: bool = False
     log_level: str = "INFO"
     session_idle_minutes: int = 15
@@ -65,6 +68,10 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_document_clean_bytes(self) -> int:
+        return self.max_document_clean_mb * 1024 * 1024
 
 
 def _coerce(name: str, raw: Any, template: Any) -> Any:
@@ -149,6 +156,8 @@ def validate(settings: Settings) -> None:
             raise ConfigError("totp_seed_keys must not contain secret_key")
     if settings.max_upload_mb < 1:
         raise ConfigError("max_upload_mb must be at least 1")
+    if settings.max_document_clean_mb < 1:
+        raise ConfigError("max_document_clean_mb must be at least 1")
     if settings.session_idle_minutes < 1:
         raise ConfigError("session_idle_minutes must be at least 1")
     if settings.lockout_threshold < 1 or settings.lockout_minutes < 1:

@@ -117,7 +117,9 @@ def submit() -> tuple[str, int] | Response:
     filed_case_id: str | None = None
     db = get_session()
     sealer: Sealer = current_app.extensions["witnessbox.intake_sealer"]  # age, from create_app
-    with IntakeSubmission(db, membership, BlobStore(settings.blob_dir), sealer) as submission:
+    with IntakeSubmission(db, membership, BlobStore(settings.blob_dir), sealer,
+                          max_document_clean_bytes=settings.max_document_clean_bytes
+                          ) as submission:
         for part in reader.parts():
             if isinstance(part, FieldPart):
                 fields.add(part.name, part.value)

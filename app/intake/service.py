@@ -198,7 +198,8 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
 
 class IntakeSubmission:
     def __init__(self, session: Session, membership: Membership, blobs: BlobStore,
-                 sealer: Sealer) -> None:
+                 sealer: Sealer, *,
+                 max_document_clean_bytes: int = media.MAX_DOCUMENT_BYTES) -> None:
         # Authorisation lives here, not only in the view: only an active
         # interviewer of the organisation may file a case for it.
         if not membership.active or membership.role is not Role.INTERVIEWER:
@@ -207,6 +208,7 @@ class IntakeSubmission:
         self._membership = membership
         self._blobs = blobs
         self._sealer = sealer
+        self._cleaners = media.cleaners_for(max_document_clean_bytes)
         self._case_key = crypto.CaseKey.create()
         self.case_id = new_case_id()
         self._attachments: list[_PendingAttachment] = []
@@ -245,7 +247,7 @@ class IntakeSubmission:
         """
         if label not in dict(schema.ATTACHMENT_KINDS):
             raise ValueError("unknown attachment kind")
-        cleaned = media.clean(stream)
+        cleaned = media.clean(stream, self._cleaners)
         plaintext = _HashingReader(cleaned)
         object_id = str(uuid.uuid4())
         blob_path = self._blobs.object_path(self._membership.organisation_id, self.case_id,

@@ -11,10 +11,12 @@ import io
 import random
 import struct
 import wave
+import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
+import pikepdf
 from PIL import Image, PngImagePlugin
 
 GPS_MARKER = b"GpsSecretN39"
@@ -189,3 +191,78 @@ def read_all(reader: Any, piece: int = 64 * 1024) -> bytes:
     while data := reader.read(piece):
         chunks.append(data)
     return b"".join(chunks)
+
+
+# ---------------------------------------------------------------- audio and documents
+
+AUTHOR_MARKER = "Ri Myong-hui Chongjin"
+
+
+def riff_chunk(chunk_id: bytes, body: bytes) -> bytes:
+    return chunk_id + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+
+def wav_with_info(marker: str = AUTHOR_MARKER, frames: bytes = bytes(range(256)) * 40) -> bytes:
+    """A WAV whose LIST/INFO chunk (before the audio, as recorders write it) names
+    the artist and title."""
+    plain = wav_bytes(frames)
+    info = riff_chunk(b"LIST", b"INFO" + riff_chunk(b"IART", marker.encode() + b"\0")
+                      + riff_chunk(b"INAM", b"Interview " + marker.encode() + b"\0"))
+    fmt_end = 12 + 8 + struct.unpack("<I", plain[16:20])[0]
+    body = plain[12:fmt_end] + info + plain[fmt_end:]
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body
+
+
+def mp4_box(box_type: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(body)) + box_type + body
+
+
+def mp4_with_broken_movie_box(movie_size: int, marker: str = AUTHOR_MARKER) -> bytes:
+    """ftyp, then a movie box of ``movie_size`` bytes whose first child claims
+    more than the box holds (the cleaner reads it whole, then declines), then
+    audio data and a marker."""
+    ftyp = mp4_box(b"ftyp", b"M4A \0\0\0\0M4A mp42isom")
+    body = struct.pack(">I", movie_size) + b"trak" + marker.encode()
+    body += bytes(range(256)) * ((movie_size - 8 - len(body)) // 256)
+    body += b"\0" * (movie_size - 8 - len(body))
+    return ftyp + mp4_box(b"moov", body) + mp4_box(b"mdat", marker.encode() * 100)
+
+
+def docx_with_author(marker: str = AUTHOR_MARKER) -> bytes:
+    """A minimal Word document whose core properties name the author."""
+    ns = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": (
+            f'<?xml version="1.0"?><Types xmlns="{ns}/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>'),
+        "_rels/.rels": (
+            f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/>'
+            f'<Relationship Id="rId2" Type="{ns}/package/2006/relationships/metadata/'
+            'core-properties" Target="docProps/core.xml"/></Relationships>'),
+        "word/document.xml": "<w:document><w:body><w:p><w:t>Wages withheld</w:t></w:p>"
+                             "</w:body></w:document>",
+        "docProps/core.xml": (
+            f'<?xml version="1.0"?><cp:coreProperties xmlns:cp="{ns}/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:creator>{marker}</dc:creator></cp:coreProperties>"),
+    }
+    out = io.BytesIO()
+    # Stored, not deflated, so the marker can be searched for in the bytes (the
+    # cleaner keeps each part's compression method).
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def pdf_with_author(marker: str = AUTHOR_MARKER) -> bytes:
+    """A one-page PDF whose information dictionary names the author, saved
+    uncompressed so the marker is findable in the bytes."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(Author=pikepdf.String(marker)))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()

@@ -3,18 +3,27 @@ dropdown, and the receipt and sealed record say what was (not) removed."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import random
 import tracemalloc
+import wave
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from intake_data import attachment, minimal_form, receipt_key, receipt_page, submit
 from media_samples import (
+    AUTHOR_MARKER,
     GPS_MARKER,
     JPEG_SECRETS,
     PiecesReader,
     big_png_pieces,
+    docx_with_author,
     jpeg_with_metadata,
+    pdf_with_author,
+    wav_with_info,
 )
 from PIL import Image
 from sqlalchemy import select
@@ -132,3 +141,70 @@ def test_sealing_a_png_with_a_64_mb_chunk_holds_no_large_buffer(
     (stored,) = [obj for obj in case.sealed_objects if obj.kind is SealedKind.ATTACHMENT]
     assert stored.media_kind == "photo"
     assert stored.size > idat
+
+
+def test_a_wav_in_the_photo_slot_loses_its_info_chunk_and_is_stored_as_audio(
+        interviewer: Any, db: Session, demo_org: Any, settings: Settings) -> None:
+    original = wav_with_info()
+    assert AUTHOR_MARKER.encode() in original
+    response = receipt_page(interviewer, submit(interviewer, {**minimal_form(),
+                                    **attachment("photo", original, "IMG_0002.jpg")}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "metadata removed" in html
+    assert "metadata not removed" not in html
+    ((meta, media_kind, sealed),) = stored_attachments(db, demo_org, settings)
+    assert AUTHOR_MARKER.encode() not in sealed
+    assert media_kind == "audio"
+    assert (meta["label"], meta["format"], meta["metadata"]) == ("photo", "wav", "removed")
+    with wave.open(io.BytesIO(sealed)) as stored, wave.open(io.BytesIO(original)) as first:
+        assert stored.readframes(stored.getnframes()) == first.readframes(first.getnframes())
+
+
+@pytest.mark.parametrize(("build", "fmt", "filename"), [
+    (docx_with_author, "ooxml", "contract.docx"),
+    (pdf_with_author, "pdf", "payslip.pdf"),
+])
+def test_a_document_loses_its_author(
+        interviewer: Any, db: Session, demo_org: Any, settings: Settings,
+        build: Callable[[], bytes], fmt: str, filename: str) -> None:
+    original = build()
+    assert AUTHOR_MARKER.encode() in original
+    response = receipt_page(interviewer, submit(interviewer, {**minimal_form(),
+                                    **attachment("document", original, filename)}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "metadata removed" in html
+    assert "metadata not removed" not in html
+    ((meta, media_kind, sealed),) = stored_attachments(db, demo_org, settings)
+    assert AUTHOR_MARKER.encode() not in sealed
+    assert (media_kind, meta["format"], meta["metadata"]) == ("document", fmt, "removed")
+
+
+def test_random_bytes_starting_like_an_mpeg_frame_are_sealed_as_is(
+        interviewer: Any, db: Session, demo_org: Any, settings: Settings) -> None:
+    payload = b"\xff\xfb" + random.Random(5).randbytes(50_000)
+    response = receipt_page(interviewer, submit(interviewer, {**minimal_form(),
+                                    **attachment("audio", payload, "voice.mp3")}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "metadata not removed" in html
+    ((meta, media_kind, sealed),) = stored_attachments(db, demo_org, settings)
+    assert sealed == payload
+    assert (media_kind, meta["format"], meta["metadata"]) == ("audio", "mp3", "not removed")
+    assert meta["metadata_reason"] == "the file is not a chain of MPEG audio frames"
+
+
+def test_a_document_over_the_configured_clean_limit_is_sealed_as_uploaded(
+        app: Flask, interviewer: Any, db: Session, demo_org: Any, settings: Settings) -> None:
+    app.config["WITNESSBOX"] = dataclasses.replace(settings, max_document_clean_mb=1)
+    original = docx_with_author() + random.Random(2).randbytes(1024 * 1024)
+    response = receipt_page(interviewer, submit(interviewer, {**minimal_form(),
+                                    **attachment("document", original, "big.docx")}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "metadata not removed" in html
+    ((meta, _, sealed),) = stored_attachments(db, demo_org, settings)
+    assert sealed == original
+    assert (meta["metadata"], meta["metadata_reason"]) == (
+        "not removed", "the document is too large to clean")

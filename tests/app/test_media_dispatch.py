@@ -4,18 +4,24 @@ contract, and cleaning in bounded memory."""
 from __future__ import annotations
 
 import io
+import random
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
 from media_samples import (
+    AUTHOR_MARKER,
     GPS_MARKER,
     PiecesReader,
     big_jpeg_pieces,
     big_png_pieces,
+    docx_with_author,
     jpeg_with_metadata,
+    mp4_with_broken_movie_box,
+    pdf_with_author,
     read_all,
     wav_bytes,
+    wav_with_info,
 )
 
 from app.intake import media
@@ -57,8 +63,10 @@ def test_format_is_sniffed_from_the_first_bytes(head: bytes, kind: str, fmt: str
 
 @pytest.mark.parametrize(("data", "kind"), [
     (b"GIF89a" + b"\x00" * 5000, "photo"),
-    (wav_bytes(), "audio"),
-    (b"%PDF-1.4\n/Author (AuthorSecret)", "document"),
+    (b"OggS\x00\x02" + b"\x00" * 5000, "audio"),
+    (b"#!AMR\n" + b"\x3c" * 500, "audio"),
+    (b"{\\rtf1\\ansi {\\author AuthorSecret}}", "document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "document"),
     (b"an unknown format" * 1000, "other"),
     (b"x", "other"),
 ])
@@ -104,16 +112,93 @@ def test_declining_after_yielding_refuses_the_file() -> None:
         read_all(result)
 
 
-def reads_too_far(head: bytes, source: Reader) -> Iterator[bytes]:
+def test_a_plain_wav_is_cleaned_and_has_no_metadata_to_remove() -> None:
+    data = wav_bytes()
+    result = media.clean(io.BytesIO(data))
+    assert read_all(result) == data
+    assert (result.kind, result.format, result.metadata) == ("audio", "wav", "none found")
+
+
+def test_an_unreadable_pdf_is_sealed_as_uploaded_and_says_not_removed() -> None:
+    data = b"%PDF-1.4\n/Author (AuthorSecret)"
+    result = media.clean(io.BytesIO(data))
+    assert read_all(result) == data
+    assert (result.kind, result.metadata) == ("document", "not removed")
+    assert result.reason == "the PDF cannot be read"
+
+
+def declines_past_the_limit(head: bytes, source: Reader) -> Iterator[bytes]:
     ExactReader(source, head).skip(media.REPLAY_LIMIT + len(head) + 1)
-    yield b""
+    raise media.CannotClean("read far, kept nothing")
+    yield b""  # pragma: no cover - makes this a generator
 
 
-def test_reading_past_the_replay_limit_before_deciding_is_a_contract_error() -> None:
+def test_declining_past_the_replay_limit_without_handing_bytes_back_is_a_contract_error(
+        ) -> None:
     result = media.clean(io.BytesIO(b"GIF89a" + b"\x00" * (2 * media.REPLAY_LIMIT)),
-                         cleaners={"gif": reads_too_far})
-    with pytest.raises(media.CleanerContractError):
+                         cleaners={"gif": declines_past_the_limit})
+    with pytest.raises(media.CleanerContractError, match="without handing them back"):
         read_all(result)
+
+
+def hands_back(drop: int, repeat: int) -> media.Cleaner:
+    """A cleaner that reads 3 MiB, then declines and hands back what it read,
+    minus ``drop`` bytes at the end, plus ``repeat`` bytes repeated."""
+    def cleaner(head: bytes, source: Reader) -> Iterator[bytes]:
+        read = ExactReader(source).take(3 * media.REPLAY_LIMIT)
+        consumed = head + read
+        consumed = consumed[:len(consumed) - drop] + consumed[:repeat]
+        raise media.CannotClean("too deep", consumed=consumed)
+        yield b""  # pragma: no cover - makes this a generator
+    return cleaner
+
+
+def test_bytes_handed_back_past_the_replay_limit_are_sealed_byte_for_byte() -> None:
+    data = b"GIF89a" + bytes(range(256)) * (20 * 4096)
+    result = media.clean(io.BytesIO(data), cleaners={"gif": hands_back(0, 0)})
+    assert read_all(result) == data
+    assert (result.metadata, result.reason) == ("not removed", "too deep")
+
+
+@pytest.mark.parametrize(("drop", "repeat"), [(1, 0), (0, 1), (1, 1), (2, 2)])
+def test_bytes_handed_back_that_are_not_what_was_read_are_a_contract_error(
+        drop: int, repeat: int) -> None:
+    data = b"GIF89a" + bytes(range(256)) * (20 * 4096)
+    result = media.clean(io.BytesIO(data), cleaners={"gif": hands_back(drop, repeat)})
+    with pytest.raises(media.CleanerContractError, match="not the"):
+        read_all(result)
+
+
+def reads_far_then_cleans(head: bytes, source: Reader) -> Iterator[bytes]:
+    reader = ExactReader(source, head)
+    body = reader.take(2 * media.REPLAY_LIMIT)
+    yield body.replace(b"Secret", b"\x00" * 6)
+    yield from reader.rest()
+
+
+def test_a_cleaner_may_read_past_the_replay_limit_before_its_first_yield() -> None:
+    data = b"GIF89a" + b"Secret" * (media.REPLAY_LIMIT // 2)
+    result = media.clean(io.BytesIO(data), cleaners={"gif": reads_far_then_cleans})
+    cleaned = read_all(result)
+    assert len(cleaned) == len(data)
+    assert b"Secret" not in cleaned[:2 * media.REPLAY_LIMIT - 6]
+    assert result.metadata == "removed"
+
+
+def passes_the_rest_through(head: bytes, source: Reader
+                            ) -> Generator[bytes, None, media.CleanReport]:
+    report = media.CleanReport()
+    yield head.replace(b"Secret", b"\x00" * 6)  # cleaned the start...
+    yield from ExactReader(source).rest()        # ...but not the rest
+    report.give_up("the rest is not understood")
+    return report
+
+
+def test_a_cleaner_that_says_not_removed_is_believed_although_bytes_changed() -> None:
+    data = b"GIF89aSecret" + b"Secret" * 10_000
+    result = media.clean(io.BytesIO(data), cleaners={"gif": passes_the_rest_through})
+    assert read_all(result) != data
+    assert (result.metadata, result.reason) == ("not removed", "the rest is not understood")
 
 
 def test_iterator_reader_serves_exact_sizes_across_uneven_pieces() -> None:
@@ -162,3 +247,49 @@ def test_a_jpeg_with_64_mb_of_scan_data_is_cleaned_in_bounded_memory() -> None:
     assert not gps_found  # EXIF before the scan and after it
     assert result.metadata == "removed"
     assert peak < 8 * 1024 * 1024, peak
+
+
+def test_an_mp4_whose_8_mb_movie_box_is_refused_is_sealed_byte_for_byte() -> None:
+    # The MP4 cleaner reads the whole movie box (8 times the replay limit)
+    # before it finds it broken, and hands every byte back.
+    data = mp4_with_broken_movie_box(8 * 1024 * 1024)
+    result = media.clean(PiecesReader(iter([data[i:i + 1000] for i in range(0, len(data),
+                                                                             1000)])))
+    assert read_all(result) == data
+    assert (result.kind, result.format, result.metadata) == ("audio", "mp4", "not removed")
+    assert result.reason == "the MP4 movie box is not understood"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_bytes_that_look_like_an_mpeg_frame_are_sealed_as_is(seed: int) -> None:
+    data = b"\xff\xfb" + random.Random(seed).randbytes(20_000)
+    result = media.clean(io.BytesIO(data))
+    assert result.format == "mp3"
+    assert read_all(result) == data
+    assert result.metadata == "not removed"
+
+
+def test_a_wav_loses_its_info_chunk_through_the_dispatcher() -> None:
+    data = wav_with_info()
+    result = media.clean(io.BytesIO(data))
+    cleaned = read_all(result)
+    assert AUTHOR_MARKER.encode() not in cleaned
+    assert len(cleaned) == len(data)  # the chunk became zeroed JUNK of the same size
+    assert (result.kind, result.metadata) == ("audio", "removed")
+
+
+def test_a_document_over_the_clean_limit_is_sealed_as_uploaded() -> None:
+    data = docx_with_author() + bytes(300_000)  # zip readers allow bytes after the end
+    result = media.clean(io.BytesIO(data), media.cleaners_for(max_document_bytes=200_000))
+    assert read_all(result) == data
+    assert (result.kind, result.metadata) == ("document", "not removed")
+    assert result.reason == "the document is too large to clean"
+
+
+@pytest.mark.parametrize("build", [docx_with_author, pdf_with_author])
+def test_documents_lose_their_author_through_the_dispatcher(build: Callable[[], bytes]) -> None:
+    data = build()
+    assert AUTHOR_MARKER.encode() in data
+    result = media.clean(io.BytesIO(data))
+    assert AUTHOR_MARKER.encode() not in read_all(result)
+    assert (result.kind, result.metadata) == ("document", "removed")

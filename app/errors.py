@@ -15,3 +15,7 @@ class NoKeyAccess(Exception):
 
 class TamperedCase(Exception):
     """A case's stored ciphertext or receipt differs from what was signed at intake."""
+
+
+class TransitionRefused(Exception):
+    """The case cannot move to that status from where it is, or not by this member."""

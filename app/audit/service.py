@@ -59,6 +59,9 @@ class Action(enum.StrEnum):
     MEMBER_REINSTATED = "member_reinstated"
     MEMBER_REMOVED = "member_removed"
     SETTINGS_CHANGED = "settings_changed"
+    STATUS_CHANGED = "status_changed"
+    CASE_ASSIGNED = "case_assigned"
+    PRIORITY_CHANGED = "priority_changed"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -78,7 +81,7 @@ DURABLE_ACTIONS = frozenset({
 # sign-outs and failures wait for the periodic checkpoint.
 SIGNED_AT_ONCE = frozenset({
     Action.DECRYPT, Action.UNLOCK, Action.EXPORT, Action.INTAKE, Action.REDACTION,
-    Action.APPROVAL, Action.GRANT, Action.REVOKE, Action.MEMBER_INVITED,
+    Action.APPROVAL, Action.STATUS_CHANGED, Action.GRANT, Action.REVOKE, Action.MEMBER_INVITED,
     Action.MEMBER_JOINED, Action.MEMBER_SUSPENDED, Action.MEMBER_REINSTATED,
     Action.MEMBER_REMOVED, Action.SETTINGS_CHANGED, Action.PASSWORD_CHANGED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED,

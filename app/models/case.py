@@ -6,18 +6,38 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, string_enum, utcnow
 
 
 class CaseStatus(enum.StrEnum):
+    """Where a case is in review; the allowed moves are app.cases.workflow's table."""
+
     SUBMITTED = "submitted"
     IN_REVIEW = "in_review"
-    REDACTED = "redacted"
+    IN_REDACTION = "in_redaction"
+    AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     ARCHIVED = "archived"
+
+
+class Priority(enum.IntEnum):
+    """Stored as a small integer so that the queue sorts by it with an index."""
+
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+    URGENT = 3
 
 
 class SealedKind(enum.StrEnum):
@@ -48,6 +68,10 @@ class Case(Base):
         ForeignKey("membership.id", ondelete="SET NULL"))
     status: Mapped[CaseStatus] = mapped_column(string_enum(CaseStatus),
                                                default=CaseStatus.SUBMITTED)
+    # Who is working on the case now (a reviewer or admin of the organisation).
+    assignee_membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("membership.id", ondelete="SET NULL"), index=True, default=None)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=int(Priority.NORMAL))
     # Public half of the case key: sealed material of this case is encrypted to it.
     case_recipient: Mapped[str] = mapped_column(String(100))
     # Coded tier: non-identifying answers from app.intake.schema, by field name.

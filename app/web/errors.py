@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import NotFound, PermissionDenied, TamperedCase
+from app.errors import NotFound, PermissionDenied, TamperedCase, TransitionRefused
 from app.web.pages import database_unavailable
 from app.web.pages import error_page as _error_page
 from app.web.transaction import abandon_request
@@ -54,6 +54,11 @@ def register(app: Flask) -> None:
     @_abandoning(app, NotFound)
     def _not_found(_exc: NotFound) -> tuple[str, int]:
         return _error_page(404, "Not found", "There is nothing here.")
+
+    @_abandoning(app, TransitionRefused)
+    def _transition(exc: TransitionRefused) -> tuple[str, int]:
+        # The message names statuses only.
+        return _error_page(409, "Status not changed", f"{exc}. Nothing was changed.")
 
     @_abandoning(app, TamperedCase)
     def _tampered(exc: TamperedCase) -> tuple[str, int]:

@@ -89,24 +89,85 @@ def band(spec: FieldSpec, value: int) -> str:
     return f"{spec.bands[index]}-{spec.bands[index + 1] - 1}"
 
 
-def _c(*values: str) -> Choices:
-    return tuple((value, value.replace("_", " ").capitalize()) for value in values)
+def _c(*pairs: tuple[str, str]) -> Choices:
+    """Choices as (stored code, words a person uses); the labels are written
+    out, never generated from the codes ("Share un" reads as nonsense)."""
+    return tuple(pairs)
 
 
 # Monthly amounts in USD; lower bounds of the coded bands.
 WAGE_BANDS = (0, 50, 100, 200, 500, 1000, 2000)
 
-PRESENCE = _c("yes", "no", "unknown", "declined")
-BASIS = _c("experienced", "witnessed", "heard")
-FREQUENCY = _c("once", "sometimes", "often", "constant")
+PRESENCE = _c(("yes", "Yes"), ("no", "No"), ("unknown", "Not known"),
+              ("declined", "Witness preferred not to say"))
+BASIS = _c(("experienced", "Lived it"), ("witnessed", "Saw it happen"),
+           ("heard", "Heard about it"))
+FREQUENCY = _c(("once", "Once"), ("sometimes", "Sometimes"), ("often", "Often"),
+               ("constant", "All the time"))
 
-CONSENT_SCOPES = _c("internal_only", "aggregate_stats", "anonymised_quotes",
-                    "share_un", "share_prosecutors", "named_publication")
-SOURCE_CONNECTIONS = _c("experienced", "witnessed", "heard_from_co_worker", "hearsay", "document")
-SECTORS = _c("construction", "logging", "agriculture", "fishing_seafood", "shipbuilding",
-             "garment", "it", "restaurant_service", "other")
-RECRUITMENT = _c("state_assigned", "applied", "bribed_selection", "coerced", "unknown")
-CONTRACT = _c("none_seen", "seen_not_kept", "copy_kept", "unknown")
+CONSENT_SCOPES = _c(
+    ("internal_only", "Use inside the organisation only"),
+    ("aggregate_stats", "Count in anonymous statistics"),
+    ("anonymised_quotes", "Quote without anything that identifies"),
+    ("share_un", "Share with the UN"),
+    ("share_prosecutors", "Share with prosecutors and courts"),
+    ("named_publication", "Publish with the witness's name"),
+)
+SOURCE_CONNECTIONS = _c(
+    ("experienced", "Lived it themselves"),
+    ("witnessed", "Saw it happen to others"),
+    ("heard_from_co_worker", "Heard it from a co-worker"),
+    ("hearsay", "Heard it second-hand"),
+    ("document", "From a document"),
+)
+SECTORS = _c(
+    ("construction", "Construction"), ("logging", "Logging and timber"),
+    ("agriculture", "Farming"), ("fishing_seafood", "Fishing and seafood processing"),
+    ("shipbuilding", "Shipbuilding"), ("garment", "Garment factory"),
+    ("it", "IT and programming"), ("restaurant_service", "Restaurants and services"),
+    ("other", "Other work"),
+)
+RECRUITMENT = _c(
+    ("state_assigned", "Assigned by the state"), ("applied", "Applied to go"),
+    ("bribed_selection", "Paid a bribe to be selected"), ("coerced", "Forced to go"),
+    ("unknown", "Not known"),
+)
+CONTRACT = _c(
+    ("none_seen", "Never saw a contract"), ("seen_not_kept", "Saw one but could not keep it"),
+    ("copy_kept", "Kept a copy"), ("unknown", "Not known"),
+)
+SEX = _c(("female", "Female"), ("male", "Male"), ("other", "Other"),
+         ("declined", "Preferred not to say"))
+CURRENT_STATUS = _c(
+    ("in_rok", "In South Korea"), ("in_third_country", "In a third country"),
+    ("in_russia", "Still in Russia"), ("returned_dprk", "Returned to the DPRK"),
+    ("unknown", "Not known"),
+)
+PAID_ON_RETURN = _c(("yes", "Yes, in full"), ("partly", "Partly"), ("no", "Not at all"),
+                    ("not_returned", "Has not gone back"), ("unknown", "Not known"))
+PASSPORT_HELD_BY = _c(
+    ("self", "The worker"), ("security_official", "A state security official"),
+    ("manager", "The team's manager"), ("employer", "The Russian employer"),
+    ("unknown", "Not known"),
+)
+ACCOMMODATION = _c(
+    ("container", "Shipping container"), ("unfinished_building", "Unfinished building"),
+    ("dormitory", "Dormitory"), ("on_site", "At the work site"), ("other", "Somewhere else"),
+)
+MOVEMENT_RULE = _c(
+    ("none", "Free to go out"), ("group_only", "Only in a group"),
+    ("permission_only", "Only with permission"), ("confined", "Never allowed out"),
+)
+PERPETRATOR_ROLE = _c(
+    ("security_official", "State security official"), ("manager", "Team manager"),
+    ("co_worker", "Co-worker"), ("employer", "Russian employer"), ("police", "Police"),
+    ("other", "Someone else"),
+)
+THREATS_USED = _c(
+    ("repatriation", "Being sent back to the DPRK"),
+    ("family_reprisal", "Punishment of family at home"), ("violence", "Violence"),
+    ("wage_loss", "Losing wages"), ("other", "Other threats"), ("none", "No threats"),
+)
 
 ILO_INDICATORS: Choices = (
     ("abuse_of_vulnerability", "Abuse of vulnerability"),
@@ -143,7 +204,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contacts", "Contacts (phone, messenger, e-mail)", D, Kind.LONG_TEXT, "witness"),
     FieldSpec("id_numbers", "ID numbers", D, Kind.LONG_TEXT, "witness"),
     FieldSpec("birth_year", "Birth year", Q, Kind.NUMBER, "witness", minimum=1930, maximum=2015),
-    FieldSpec("sex", "Sex", Q, Kind.CHOICE, "witness", _c("female", "male", "other", "declined")),
+    FieldSpec("sex", "Sex", Q, Kind.CHOICE, "witness", SEX),
     FieldSpec("hometown_province", "DPRK hometown: province", Q, Kind.TEXT, "witness"),
     FieldSpec("hometown_city", "DPRK hometown: city", Q, Kind.TEXT, "witness"),
     FieldSpec("hometown_county", "DPRK hometown: county", Q, Kind.TEXT, "witness"),
@@ -152,7 +213,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("party_military_posts", "Party or military posts", Q, Kind.TEXT, "witness"),
     FieldSpec("family_in_dprk", "Family in the DPRK", D, Kind.LONG_TEXT, "witness"),
     FieldSpec("current_status", "Current status", Q, Kind.CHOICE, "witness",
-              _c("in_rok", "in_third_country", "in_russia", "returned_dprk", "unknown")),
+              CURRENT_STATUS),
     FieldSpec("exit_date", "Exit date", D, Kind.DATE, "witness"),
     FieldSpec("exit_route", "Exit route", D, Kind.LONG_TEXT, "witness"),
     FieldSpec("exit_helpers", "Helpers", D, Kind.LONG_TEXT, "witness"),
@@ -177,18 +238,18 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("withheld_per_month", "Amount withheld per month (USD)", Q, Kind.NUMBER,
               "conditions", minimum=0, maximum=100000, bands=WAGE_BANDS),
     FieldSpec("paid_on_return", "Paid on return", C, Kind.CHOICE, "conditions",
-              _c("yes", "partly", "no", "not_returned", "unknown")),
+              PAID_ON_RETURN),
     FieldSpec("passport_held_by", "Passport held by", C, Kind.CHOICE, "conditions",
-              _c("self", "security_official", "manager", "employer", "unknown")),
+              PASSPORT_HELD_BY),
     FieldSpec("accommodation_type", "Accommodation", C, Kind.CHOICE, "conditions",
-              _c("container", "unfinished_building", "dormitory", "on_site", "other")),
+              ACCOMMODATION),
     FieldSpec("movement_rule", "Movement rule", C, Kind.CHOICE, "conditions",
-              _c("none", "group_only", "permission_only", "confined")),
+              MOVEMENT_RULE),
     FieldSpec("phone_ban", "Phones banned", C, Kind.BOOLEAN, "conditions"),
     FieldSpec("perpetrator_role", "Perpetrator role", C, Kind.CHOICE, "conditions",
-              _c("security_official", "manager", "co_worker", "employer", "police", "other")),
+              PERPETRATOR_ROLE),
     FieldSpec("threats_used", "Threats used", C, Kind.CHOICE, "conditions",
-              _c("repatriation", "family_reprisal", "violence", "wage_loss", "other", "none")),
+              THREATS_USED),
     FieldSpec("injury", "Injury", C, Kind.BOOLEAN, "conditions"),
     FieldSpec("medical_care_denied", "Medical care denied", C, Kind.BOOLEAN, "conditions"),
 )

@@ -8,13 +8,12 @@ violation would show there) and load nothing from outside the server.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import CHROMIUM, IN_CI, Watch, chromium_browser, new_page, screenshot
 from live_server import LiveServer, serving
 from PIL import Image
 from sqlalchemy import select
@@ -24,19 +23,8 @@ from app.config import Settings
 from app.models import Case, Role, SealedKind
 from app.orgs.service import add_member
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-# A dev dependency (pyproject); only the browser itself comes from Debian.
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-if CHROMIUM is None and IN_CI:
-    pytest.fail("Debian chromium is missing: scripts/install-system-deps.sh installs it",
-                pytrace=False)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI,
+                                reason="Debian chromium is not installed")
 
 
 @pytest.fixture
@@ -56,15 +44,9 @@ def test_interviewer_records_an_interview_in_chromium(server: LiveServer, db: Se
     Image.new("RGB", (40, 30), (10, 120, 40)).save(buffer, format="JPEG")
     photo.write_bytes(buffer.getvalue())
 
-    problems: list[str] = []
-    outside: list[str] = []
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(java_script_enabled=False)
-        page.on("console", lambda message: message.type == "error" and problems.append(
-            message.text))
-        page.on("request", lambda request: None if request.url.startswith(server.url)
-                else outside.append(request.url))
+    watch = Watch(server.url)
+    with chromium_browser() as browser:
+        page = new_page(browser, watch, javascript=False)
 
         page.goto(f"{server.url}/login")
         page.fill("input[name=email]", "field@alpha.test")
@@ -96,11 +78,10 @@ def test_interviewer_records_an_interview_in_chromium(server: LiveServer, db: Se
             page.locator(".error").all_inner_texts())
         case_id = page.locator(".case-id").inner_text()
         assert page.locator("table.receipt tbody tr").count() == 3
-        page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
-        browser.close()
+        screenshot(page, "intake", "receipt")
 
-    assert problems == []
-    assert outside == []
+    assert watch.console_errors == []
+    assert watch.outside_requests == []
     case = db.scalars(select(Case).where(Case.public_id == case_id)).one()
     assert case.sector == "logging"
     assert sorted(o.kind for o in case.sealed_objects) == sorted(

@@ -59,6 +59,8 @@ class Action(enum.StrEnum):
     MEMBER_REINSTATED = "member_reinstated"
     MEMBER_REMOVED = "member_removed"
     SETTINGS_CHANGED = "settings_changed"
+    NOTE_ADDED = "note_added"
+    CODED_CHANGED = "coded_changed"
 
 
 # Events that happened whatever becomes of the request that records them: a

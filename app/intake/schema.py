@@ -99,6 +99,14 @@ WAGE_BANDS = (0, 50, 100, 200, 500, 1000, 2000)
 PRESENCE = _c("yes", "no", "unknown", "declined")
 BASIS = _c("experienced", "witnessed", "heard")
 FREQUENCY = _c("once", "sometimes", "often", "constant")
+# A reviewer's judgement of the testimony as a whole (coded, set after intake).
+RELIABILITY: Choices = (
+    ("corroborated", "Corroborated by other sources"),
+    ("consistent", "Consistent and plausible, not corroborated"),
+    ("partly_consistent", "Partly consistent"),
+    ("doubtful", "Doubtful"),
+    ("not_assessed", "Not yet assessed"),
+)
 
 CONSENT_SCOPES = _c("internal_only", "aggregate_stats", "anonymised_quotes",
                     "share_un", "share_prosecutors", "named_publication")

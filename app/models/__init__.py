@@ -13,6 +13,7 @@ from app.models.case import (
     Storage,
     WrapPurpose,
 )
+from app.models.note import CaseNote
 from app.models.organisation import MemberKey, Membership, Organisation, Role, User
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Case",
     "CaseIndicator",
     "CaseKeyWrap",
+    "CaseNote",
     "CaseStatus",
     "Invitation",
     "MemberKey",

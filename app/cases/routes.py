@@ -115,7 +115,7 @@ def _display(spec: schema.FieldSpec, value: Any) -> str | None:
     if spec.kind is schema.Kind.MULTI:
         return ", ".join(labels.get(item, item) for item in value)
     if spec.kind is schema.Kind.CHOICE:
-        return labels.get(value, value)
+        return str(labels.get(value, value))
     return str(value)
 
 

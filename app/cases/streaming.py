@@ -98,6 +98,12 @@ class _RangeSink:
             while len(self._pending) >= BLOCK:
                 self._put(bytes(self._pending[:BLOCK]))
                 del self._pending[:BLOCK]
+        if self._position > self._last + 1:
+            # The range ends inside this write, before the end of the file:
+            # pass the rest on and stop decrypting.
+            self.flush_pending()
+            self.stopped_early = True
+            raise _Stop
         return len(data)
 
     def flush_pending(self) -> None:

@@ -100,13 +100,17 @@ def test_view_shows_the_decrypted_case_with_human_labels(reviewer: WebUser, case
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
     assert CANARY in html
-    assert "Name (DPRK)" in html and "Pak" in html  # a sealed field, by its label
-    assert "Source&#39;s connection to events" in html and "Witnessed" in html
-    assert "Internal only" in html and "internal_only" not in html
+    assert "Name (DPRK)" in html
+    assert "Pak" in html
+    assert "Source&#39;s connection to events" in html
+    assert "Witnessed" in html
+    assert "Internal only" in html
+    assert "internal_only" not in html
     assert "<audio controls" in html
     assert f'src="{attachment_url(db, case, "audio")}"' in html
     assert '<img src="' in html
-    assert "contract.pdf" in html and "voice memo.wav" in html
+    assert "contract.pdf" in html
+    assert "voice memo.wav" in html
     assert response.headers["Cache-Control"] == "no-store"
     assert "media-src 'self'" in response.headers["Content-Security-Policy"]
     assert "<script>" not in html
@@ -149,7 +153,7 @@ def test_unrecognised_bytes_are_a_download_whatever_they_were_called(
     assert response.headers["Content-Type"] == "application/octet-stream"
 
 
-@pytest.mark.parametrize("header, window", [
+@pytest.mark.parametrize(("header", "window"), [
     ("bytes=10-99", (10, 100)),
     ("bytes=65530-131100", (65530, 131101)),  # across age's 64 KiB chunks
     ("bytes=-100", (-100, None)),
@@ -223,7 +227,8 @@ def test_a_revoked_wrap_stops_the_next_request(reviewer: WebUser, case: Case, db
     assert refused.status_code == 403
     assert NOT_GRANTED in refused.get_data(as_text=True)
     page = reviewer.client.get(f"/cases/{case.public_id}")
-    assert page.status_code == 403 and CANARY not in page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert CANARY not in page.get_data(as_text=True)
 
 
 def test_a_member_without_a_wrap_is_refused_and_nothing_could_decrypt(
@@ -275,7 +280,8 @@ def test_a_locked_key_sends_to_the_unlock_page_and_back(web: WebUser, case: Case
     unlock_page = web.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Unlock your key to read this case" in unlock_page
     action = re.search(r'action="(/key/unlock[^"]*)"', unlock_page)
-    assert action and case.public_id in action[1]  # the form carries the way back on
+    assert action
+    assert case.public_id in action[1]
     back = unlock(web, next_path=path)
     assert back.headers["Location"] == path
     assert CANARY in web.client.get(path).get_data(as_text=True)
@@ -297,7 +303,8 @@ def test_a_copied_cookie_decrypts_nothing_after_lock_sign_out_or_expiry(
     copy = copy_of(reviewer)
     reviewer.client.post("/key/lock", data={"csrf_token": reviewer.csrf_token("/key")})
     locked = copy.client.get(path)
-    assert locked.status_code == 302 and locked.headers["Location"].startswith("/key")
+    assert locked.status_code == 302
+    assert locked.headers["Location"].startswith("/key")
 
     # Expired: the unlocked row's time is up.
     unlock(reviewer)
@@ -305,7 +312,8 @@ def test_a_copied_cookie_decrypts_nothing_after_lock_sign_out_or_expiry(
     db.execute(update(UnlockedKey).values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
     db.commit()
     expired = copy.client.get(path)
-    assert expired.status_code == 302 and expired.headers["Location"].startswith("/key")
+    assert expired.status_code == 302
+    assert expired.headers["Location"].startswith("/key")
 
     # Signed out: the server session is gone.
     unlock(reviewer)
@@ -339,13 +347,16 @@ def test_coded_answers_are_edited_and_audited_by_name(reviewer: WebUser, case: C
     assert response.status_code == 302
     db.expire_all()
     row = db.get(CaseIndicator, (case.id, "deception"))
-    assert row is not None and (row.present, row.basis) == ("yes", "experienced")
+    assert row is not None
+    assert (row.present, row.basis) == ("yes", "experienced")
     fresh = db.get(Case, case.id)
-    assert fresh is not None and fresh.reliability == "consistent"
+    assert fresh is not None
+    assert fresh.reliability == "consistent"
     [event] = events(db, "coded_changed")
     assert "ilo_deception_present" in event.details["fields"]
     assert "reliability" in event.details["fields"]
-    assert "consistent" not in str(event.details) and "experienced" not in str(event.details)
+    assert "consistent" not in str(event.details)
+    assert "experienced" not in str(event.details)
     page = reviewer.client.get(f"/cases/{case.public_id}").get_data(as_text=True)
     assert "Consistent and plausible, not corroborated" in page
 
@@ -381,7 +392,8 @@ def test_notes_are_sealed_and_shown_with_their_author(reviewer: WebUser, case: C
     assert marker.encode() not in note.ciphertext
     assert note.ciphertext.startswith(b"age-encryption.org/v1")
     [event] = events(db, "note_added")
-    assert event.target == case.public_id and marker not in str(event.details)
+    assert event.target == case.public_id
+    assert marker not in str(event.details)
     if backend == "sqlite":
         db.close()
         database = Path(settings.database_url.removeprefix("sqlite:///"))

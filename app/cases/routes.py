@@ -25,7 +25,7 @@ from app.cases.forms import CodedForm, NoteForm, coded_form_for
 from app.cases.streaming import BlobRef, StreamFailed, plaintext_range
 from app.db import get_session
 from app.errors import NoKeyAccess, PermissionDenied
-from app.intake import schema
+from app.intake import coding, schema
 from app.models import Case, Membership, Role
 from app.storage import BlobStore
 from app.web import case_openings
@@ -244,7 +244,7 @@ def update_coded(public_id: str) -> ResponseReturnValue:
         return error_page(400, "Coded answers not saved",
                           "Some answers were not among the choices offered (or the form "
                           "expired). Nothing was changed; reload the case and try again.")
-    changed = service.update_coded(db, membership, case, form.indicator_answers(),
+    changed = coding.update_coded(db, membership, case, form.indicator_answers(),
                                    form.reliability.data or None)
     flash(f"Coded answers saved ({len(changed)} changed)." if changed
           else "No coded answer changed.", "info")

@@ -27,10 +27,8 @@ from app.audit.checkpoints import signer_for
 from app.cases.receipts import verify_receipt
 from app.cases.streaming import BlobRef
 from app.errors import NoKeyAccess, NotFound, PermissionDenied, TamperedCase
-from app.intake import schema
 from app.models import (
     Case,
-    CaseIndicator,
     CaseKeyWrap,
     CaseNote,
     Membership,
@@ -192,51 +190,6 @@ def attachment_blob(case: Case, object_id: str) -> BlobRef:
     raise NotFound(object_id)
 
 
-# Coded fields a reviewer may change after intake.
-INDICATOR_PARTS = ("present", "basis", "frequency")
-
-
-def update_coded(session: Session, membership: Membership, case: Case,
-                 indicators: dict[str, dict[str, str | None]], reliability: str | None
-                 ) -> list[str]:
-    """Set the ILO indicator answers and the reliability; returns the names of
-    the fields that changed (audited by name and count, never by value).
-
-    Only members granted the case (a wrap to their key) may change it.
-    """
-    _require_editor(session, membership, case)
-    valid = dict(schema.ILO_INDICATORS)
-    rows = {row.indicator: row for row in case.indicators}
-    changed: list[str] = []
-    for name, answer in indicators.items():
-        if name not in valid:
-            raise ValueError(f"unknown indicator {name}")
-        row = rows.get(name)
-        if row is None:
-            row = CaseIndicator(indicator=name, present="unknown")
-            case.indicators.append(row)
-            rows[name] = row
-            changed.append(f"ilo_{name}_present")
-        for part in INDICATOR_PARTS:
-            value = answer.get(part) or (None if part != "present" else "unknown")
-            if getattr(row, part) != value:
-                setattr(row, part, value)
-                name_of = f"ilo_{name}_{part}"
-                if name_of not in changed:
-                    changed.append(name_of)
-    if reliability is not None and reliability not in dict(schema.RELIABILITY):
-        raise ValueError("unknown reliability")
-    if case.reliability != reliability:
-        case.reliability = reliability
-        changed.append("reliability")
-    session.flush()
-    if changed:
-        audit.record(session, audit.Action.CODED_CHANGED, organisation_id=case.organisation_id,
-                     actor_user_id=membership.user_id, target=case.public_id,
-                     fields=",".join(changed)[:500], count=len(changed))
-    return changed
-
-
 NOTE_LIMIT = 20_000
 
 
@@ -249,7 +202,7 @@ class NoteView:
 
 def add_note(session: Session, membership: Membership, case: Case, text: str) -> CaseNote:
     """Seal a reviewer's note to the case recipient; only wrap holders read it."""
-    _require_editor(session, membership, case)
+    require_editor(session, membership, case)
     if not text.strip() or len(text) > NOTE_LIMIT:
         raise ValueError("a note must have between 1 and 20000 characters")
     note = CaseNote(case_id=case.id, author_membership_id=membership.id,
@@ -276,7 +229,8 @@ def read_notes(session: Session, case: Case, case_key: crypto.CaseKey) -> list[N
     return views
 
 
-def _require_editor(session: Session, membership: Membership, case: Case) -> None:
+def require_editor(session: Session, membership: Membership, case: Case) -> None:
+    """Reviewers and admins holding a wrap of the case key work on a case."""
     if membership.role not in (Role.REVIEWER, Role.ADMIN):
         raise PermissionDenied("only reviewers and admins work on cases")
     member_wrap(session, membership, case)

@@ -11,7 +11,6 @@ recipient by someone who can write the database raises TamperedCase.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import crypto
 from app.audit import service as audit
 from app.audit.checkpoints import signer_for
 from app.cases.receipts import verify_receipt
-from app.cases.streaming import BlobRef
+from app.cases.streaming import BlobRef, HashingSource
 from app.errors import NoKeyAccess, NotFound, PermissionDenied, TamperedCase
 from app.models import (
     Case,
@@ -122,7 +121,7 @@ def read_attachment(case: Case, case_key: crypto.CaseKey, object_id: str, blobs:
     for obj in case.sealed_objects:
         if obj.id == object_id and obj.storage is Storage.BLOB and obj.blob_path:
             with blobs.open(obj.blob_path) as source:
-                hashing = _HashingSource(source)
+                hashing = HashingSource(source)
                 crypto.open_stream(hashing, sink, [case_key.identity])
                 hashing.drain()
             if hashing.sha256 != obj.sha256:
@@ -130,27 +129,6 @@ def read_attachment(case: Case, case_key: crypto.CaseKey, object_id: str, blobs:
                                    "match the hash signed at intake")
             return
     raise NotFound(object_id)
-
-
-class _HashingSource:
-    def __init__(self, source: BinaryIO) -> None:
-        self._source = source
-        self._digest = hashlib.sha256()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._source.read(size)
-        self._digest.update(data)
-        return data
-
-    def drain(self) -> None:
-        # Bytes after the age payload would not change the plaintext, but
-        # they are not what was signed either.
-        while self.read(1 << 16):
-            pass
-
-    @property
-    def sha256(self) -> str:
-        return self._digest.hexdigest()
 
 
 @dataclass(frozen=True)

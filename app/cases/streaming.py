@@ -126,7 +126,9 @@ class _RangeSink:
             self._put(item)
 
 
-class _HashingSource:
+class HashingSource:
+    """Hashes the ciphertext as pyrage reads it, to compare with the receipt's hash."""
+
     def __init__(self, source: BinaryIO) -> None:
         self._source = source
         self._digest = hashlib.sha256()
@@ -137,6 +139,8 @@ class _HashingSource:
         return data
 
     def drain(self) -> None:
+        # Bytes after the age payload would not change the plaintext, but
+        # they are not what was signed either.
         while self.read(BLOCK):
             pass
 
@@ -149,7 +153,7 @@ def _decrypt(blob: BlobRef, identity: crypto.Identity, blobs: BlobStore,
              sink: _RangeSink) -> None:
     try:
         with blobs.open(blob.blob_path) as source:
-            hashing = _HashingSource(source)
+            hashing = HashingSource(source)
             try:
                 crypto.open_stream(hashing, sink, [identity])
             except crypto.CryptoError as exc:

@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
 
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
+    from app.cases.routes import bp as cases_bp
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
     from app.keys.routes import bp as keys_bp
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     csrf.exempt(intake_submit)
     app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(main_bp)

@@ -62,6 +62,8 @@ class Action(enum.StrEnum):
     STATUS_CHANGED = "status_changed"
     CASE_ASSIGNED = "case_assigned"
     PRIORITY_CHANGED = "priority_changed"
+    NOTE_ADDED = "note_added"
+    CODED_CHANGED = "coded_changed"
 
 
 # Events that happened whatever becomes of the request that records them: a

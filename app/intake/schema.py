@@ -104,6 +104,14 @@ BASIS = _c(("experienced", "Lived it"), ("witnessed", "Saw it happen"),
            ("heard", "Heard about it"))
 FREQUENCY = _c(("once", "Once"), ("sometimes", "Sometimes"), ("often", "Often"),
                ("constant", "All the time"))
+# A reviewer's judgement of the testimony as a whole (coded, set after intake).
+RELIABILITY: Choices = (
+    ("corroborated", "Corroborated by other sources"),
+    ("consistent", "Consistent and plausible, not corroborated"),
+    ("partly_consistent", "Partly consistent"),
+    ("doubtful", "Doubtful"),
+    ("not_assessed", "Not yet assessed"),
+)
 
 CONSENT_SCOPES = _c(
     ("internal_only", "Use inside the organisation only"),

@@ -14,6 +14,7 @@ from app.models.case import (
     Storage,
     WrapPurpose,
 )
+from app.models.note import CaseNote
 from app.models.organisation import MemberKey, Membership, Organisation, Role, User
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Case",
     "CaseIndicator",
     "CaseKeyWrap",
+    "CaseNote",
     "CaseStatus",
     "Invitation",
     "MemberKey",

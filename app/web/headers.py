@@ -10,6 +10,8 @@ CSP = "; ".join([
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    # The case view's <audio> player streams attachments from this site.
+    "media-src 'self'",
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

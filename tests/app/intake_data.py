@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -159,9 +160,14 @@ def multipart_file_envelope(fields: list[tuple[str, str]], name: str, filename: 
             f"multipart/form-data; boundary={boundary}")
 
 
-def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY) -> Case:
-    """File a real sealed case through the intake service as the org's interviewer."""
+def file_case(db: Session, org: Any, blobs: BlobStore, narrative: str = CANARY,
+              attachments: Sequence[tuple[str, str, bytes]] = ()) -> Case:
+    """File a real sealed case through the intake service as the org's
+    interviewer; ``attachments`` are (kind chosen, file name, bytes)."""
     with IntakeSubmission(db, org.members[Role.INTERVIEWER], blobs, AGE_SEALER) as submission:
+        for label, filename, payload in attachments:
+            submission.add_attachment(label, filename, "application/octet-stream",
+                                      io.BytesIO(payload))
         receipt = submission.store(IntakeAnswers(
             values={"sector": "logging", "consent_scopes": ["internal_only"],
                     "source_connection": "witnessed", "name_dprk": "Pak"},

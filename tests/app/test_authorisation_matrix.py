@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from flask import Flask, url_for
 from intake_data import file_case
+from media_samples import wav_bytes
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -84,6 +85,17 @@ OTHER_ORG_ADMIN_ONLY = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 403,
                         Role.ADMIN: 404}
 # A receipt is for the interviewer who filed the case; to anyone else it does not exist.
 FILER_ONLY = members_only(reviewer=404, admin=404)
+# Another organisation's case does not exist for its key holders either.
+OTHER_ORG_KEY_HOLDERS = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 404,
+                         Role.ADMIN: 404}
+
+
+def case_attachment(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": objects["case"], "object_id": objects["attachment"]}
+
+
+def case_page(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": objects["case"]}
 NOBODY_ELSE = members_only(interviewer=404, reviewer=404, admin=404)
 
 TABLE: dict[tuple[str, str], Row] = {
@@ -107,6 +119,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("intake.new", "GET"): Row(INTERVIEWER_ONLY),
     ("intake.submit", "POST"): Row(INTERVIEWER_ONLY),
     ("intake.receipt", "GET"): Row(FILER_ONLY, filed_case, NOBODY_ELSE),
+    # Reviewers and admins of the case's organisation pass (without an
+    # unlocked key the view sends them to unlock it: still authorised).
+    ("cases.view", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("cases.attachment", "GET"): Row(KEY_HOLDERS, case_attachment, OTHER_ORG_KEY_HOLDERS),
+    ("cases.update_coded", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("cases.add_note", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
     ("keys.status", "GET"): Row(KEY_HOLDERS),
     ("keys.unlock", "POST"): Row(KEY_HOLDERS),
     ("keys.lock", "POST"): Row(KEY_HOLDERS),
@@ -150,8 +168,10 @@ def _objects(db: Session, org: Any, slug: str, blobs: BlobStore) -> dict[str, An
                          expires_at=datetime.now(UTC) + timedelta(hours=1))
     db.add(pending)
     db.commit()
-    case = file_case(db, org, blobs)
-    return {"victim": victim_member.id, "invitation": pending.id, "case": case.public_id}
+    case = file_case(db, org, blobs, attachments=[("audio", "a.wav", wav_bytes())])
+    attachment = next(o.id for o in case.sealed_objects if o.media_kind == "audio")
+    return {"victim": victim_member.id, "invitation": pending.id, "case": case.public_id,
+            "attachment": attachment}
 
 
 def _verdict(response: Any) -> str | int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from canary_scan import files_containing
 from intake_data import field_pairs, full_form, minimal_form, stream_multipart
 from live_server import LiveServer, serving
 from PIL import Image
@@ -54,24 +55,6 @@ def photo_with_canary(canary: str) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (16, 16), (1, 2, 3)).save(out, format="JPEG", exif=exif)
     return out.getvalue()
-
-
-def files_containing(root: Path, needle: bytes) -> list[str]:
-    """Every file under ``root`` containing ``needle`` case-insensitively."""
-    needle = needle.lower()
-    hits = []
-    for path in root.rglob("*"):
-        if not path.is_file():
-            continue
-        with path.open("rb") as handle:
-            tail = b""
-            while block := handle.read(1024 * 1024):
-                window = (tail + block).lower()
-                if needle in window:
-                    hits.append(str(path.relative_to(root)))
-                    break
-                tail = window[-len(needle):]
-    return hits
 
 
 def columns_containing(database_url: str, needle: str) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from app.intake import schema
 
-
 # Codes whose plain reading was checked and is already what a person says.
 READ_AS_WRITTEN = frozenset({"unfinished_building"})
 

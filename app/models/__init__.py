@@ -15,6 +15,7 @@ from app.models.case import (
     WrapPurpose,
 )
 from app.models.organisation import MemberKey, Membership, Organisation, Role, User
+from app.models.redaction_layer import LayerEvent, RedactionVersion
 
 __all__ = [
     "AuditCheckpoint",
@@ -26,11 +27,13 @@ __all__ = [
     "CaseKeyWrap",
     "CaseStatus",
     "Invitation",
+    "LayerEvent",
     "MemberKey",
     "Membership",
     "Organisation",
     "Priority",
     "RecoveryCode",
+    "RedactionVersion",
     "Role",
     "SealedKind",
     "SealedObject",

@@ -79,6 +79,15 @@ class Workspace:
                                                   [self.case_key.identity]))
 
 
+def authors(session: Session, history: Sequence[RedactionVersion]) -> dict[int, str]:
+    """E-mail of each version's author, by membership id (for the history list)."""
+    ids = {v.author_membership_id for v in history if v.author_membership_id is not None}
+    if not ids:
+        return {}
+    return {m.id: m.user.email for m in session.scalars(
+        select(Membership).where(Membership.id.in_(ids)))}
+
+
 def versions(session: Session, case: Case) -> Sequence[RedactionVersion]:
     return session.scalars(select(RedactionVersion).where(
         RedactionVersion.case_id == case.id).order_by(RedactionVersion.number)).all()

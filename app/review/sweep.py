@@ -38,10 +38,11 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 """.split())  # noqa: SIM905 - a word list reads better as text
 _NOT_NAMES = frozenset({"I", "I'm", "I’m", "OK", "Mr", "Mrs", "Ms", "Dr"})
 
-KOREAN_SURNAMES = frozenset(
+_SURNAMES = (
     "김 이 리 박 최 정 강 조 윤 장 임 림 한 오 서 신 권 황 안 송 류 유 전 홍 고 문 양 손 배 "
     "백 허 남 심 노 로 하 곽 성 차 주 우 구 민 진 나 지 엄 채 원 천 방 공 현 함 변 염 여 "
-    "추 도 소 석 선 설 마 길 연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용".split())  # noqa: SIM905
+    "추 도 소 석 선 설 마 길 연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용")
+KOREAN_SURNAMES = frozenset(_SURNAMES.split())
 _PARTICLES = ("에서는", "에게서", "으로는", "한테서", "에서", "에게", "한테", "으로", "까지",
               "부터", "와는", "과는", "이는", "이가", "은", "는", "이", "가", "을", "를", "에",
               "의", "와", "과", "도", "로", "만", "씨")

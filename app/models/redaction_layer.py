@@ -17,9 +17,11 @@ from app.models.base import Base, string_enum, utcnow
 
 
 class LayerEvent(enum.StrEnum):
-    """Why a version was saved: an edit by the redactor, or a return by an approver."""
+    """Why a version was saved: an edit, the submission for approval (the
+    submitter is a redactor even with nothing left to change), or a return."""
 
     EDITED = "edited"
+    SUBMITTED = "submitted"
     RETURNED = "returned"
 
 

@@ -120,15 +120,19 @@ def _require_editing(case: Case) -> None:
         raise TransitionRefused(f"the case is {label}, not in redaction")
 
 
-def save(session: Session, membership: Membership, ws: Workspace, layer: Layer, *,
-         event: LayerEvent = LayerEvent.EDITED) -> RedactionVersion | None:
-    """Seal ``layer`` as the case's next version (None if nothing changed)."""
-    if event is LayerEvent.EDITED:
-        _require_editing(ws.case)
-        layer = layers.build(ws.texts, ws.found, layer)
-    change = layers.changes(ws.saved, layer)
-    if change.empty and event is LayerEvent.EDITED and ws.saved is not None:
+def save(session: Session, membership: Membership, ws: Workspace,
+         layer: Layer) -> RedactionVersion | None:
+    """Seal an edited ``layer`` as the case's next version (None if nothing changed)."""
+    _require_editing(ws.case)
+    layer = layers.build(ws.texts, ws.found, layer)
+    if ws.saved is not None and layers.changes(ws.saved, layer).empty:
         return None
+    return _seal_version(session, membership, ws, layer, LayerEvent.EDITED)
+
+
+def _seal_version(session: Session, membership: Membership, ws: Workspace, layer: Layer,
+                  event: LayerEvent) -> RedactionVersion:
+    change = layers.changes(ws.saved, layer)
     number = (session.scalar(select(func.max(RedactionVersion.number)).where(
         RedactionVersion.case_id == ws.case.id)) or 0) + 1
     version = RedactionVersion(
@@ -218,9 +222,9 @@ def submit(session: Session, membership: Membership, ws: Workspace) -> None:
     if pending or open_items:
         raise NotReady(f"{pending} suggestion(s) and {open_items} second-sweep item(s) "
                        "are not decided yet")
-    if not ws.versions and ws.saved is None:
-        save(session, membership, ws, ws.layer)
-    version = versions(session, ws.case)[-1]
+    # A version by the submitter, even with nothing changed: who submitted is
+    # a redactor of this round and may not approve it.
+    version = _seal_version(session, membership, ws, ws.layer, LayerEvent.SUBMITTED)
     workflow.change_status(session, ws.case, CaseStatus.AWAITING_APPROVAL, actor=membership,
                            by_hand=False)
     audit.record(session, audit.Action.REDACTION, organisation_id=ws.case.organisation_id,
@@ -262,16 +266,16 @@ def approve(session: Session, membership: Membership, ws: Workspace) -> None:
 
 
 def return_to_redactor(session: Session, membership: Membership, ws: Workspace,
-                       reason: workflow.Reason, comment: str) -> RedactionVersion | None:
+                       reason: workflow.Reason, comment: str) -> RedactionVersion:
     """awaiting approval → in redaction; the comment is sealed in a new version."""
     _require_awaiting(ws.case)
     check_approver(session, membership, ws.case)
     layer = ws.layer.copy()
     layer.comment = comment.strip() or None
-    version = save(session, membership, ws, layer, event=LayerEvent.RETURNED)
+    version = _seal_version(session, membership, ws, layer, LayerEvent.RETURNED)
     workflow.change_status(session, ws.case, CaseStatus.IN_REDACTION, actor=membership,
                            reason=reason, by_hand=False)
     audit.record(session, audit.Action.APPROVAL, organisation_id=ws.case.organisation_id,
                  actor_user_id=membership.user_id, target=ws.case.public_id,
-                 event="returned", version=version.number if version else None)
+                 event="returned", version=version.number)
     return version

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("author_membership_id", sa.Integer(), nullable=True),
-        sa.Column("event", sa.Enum("edited", "returned", name="layerevent", native_enum=False,
+        sa.Column("event", sa.Enum("edited", "submitted", "returned", name="layerevent", native_enum=False,
                                    create_constraint=True, length=20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ciphertext", sa.LargeBinary(), nullable=False),

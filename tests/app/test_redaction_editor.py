@@ -237,3 +237,24 @@ def test_another_status_shows_a_read_only_view(reviewer: Any, db: Session,
     refused = post(reviewer, f"{editor_url(case)}/accept-group", {"group": "PERSON"},
                    csrf_from=editor_url(case))
     assert refused.status_code == 409
+
+
+@pytest.mark.parametrize(("status", "link"), [
+    (CaseStatus.IN_REDACTION, "Open the redaction editor"),
+    (CaseStatus.AWAITING_APPROVAL, "Review the redaction for approval"),
+    (CaseStatus.IN_REVIEW, None),
+])
+def test_the_case_view_partial_links_by_status(app: Flask, case: Any, demo_org: OrgFixture,
+                                               status: CaseStatus, link: str | None) -> None:
+    case.status = status
+    with app.test_request_context():
+        html = app.jinja_env.get_template("cases/_redaction_link.html").render(
+            case=case, membership=demo_org.members[Role.REVIEWER])
+        interviewer = app.jinja_env.get_template("cases/_redaction_link.html").render(
+            case=case, membership=demo_org.members[Role.INTERVIEWER])
+    if link is None:
+        assert "href" not in html
+    else:
+        assert link in html
+        assert case.public_id in html
+    assert "href" not in interviewer

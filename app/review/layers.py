@@ -9,12 +9,11 @@ between two layers. The JSON form is what is sealed in a RedactionVersion.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from app.intake import schema
-from app.redaction.detector import Detector
 from app.redaction.pseudonymise import Pseudonymiser
 from app.redaction.spans import CATEGORIES, CODE, DATE, MISC, IdType, Span
 from app.review import sweep
@@ -134,9 +133,10 @@ def _pseudonyms(texts: Mapping[str, str], found: Found,
     return labels, mapping
 
 
-def suggest(texts: Mapping[str, str], detector: Detector) -> dict[str, list[Span]]:
+def suggest(texts: Mapping[str, str], detect: Callable[[str], list[Span]]
+            ) -> dict[str, list[Span]]:
     """The detector's spans for every text."""
-    return {name: detector.detect(text) for name, text in texts.items()}
+    return {name: detect(text) for name, text in texts.items()}
 
 
 def build(texts: Mapping[str, str], found: Found, saved: Layer | None) -> Layer:

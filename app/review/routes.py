@@ -15,8 +15,7 @@ from app.cases import workflow
 from app.db import get_session
 from app.errors import NoKeyAccess, PermissionDenied
 from app.models import CaseStatus, Membership, Role
-from app.review import forms, layers, service
-from app.review.detection import detector
+from app.review import detection, forms, layers, service
 from app.web import unlock_cookie
 from app.web.access import current_membership, membership_required
 from app.web.pages import error_page
@@ -70,7 +69,7 @@ def _workspace(public_id: str, *, suggestions: bool = True
     if identity is None:
         return membership, None
     return membership, service.load(db, membership, case, identity,
-                                    detector() if suggestions else None)
+                                    detection.spans if suggestions else None)
 
 
 def _history(ws: service.Workspace) -> list[dict[str, object]]:

@@ -7,7 +7,7 @@ authored the layer under approval.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from app.models import (
     RedactionVersion,
     Role,
 )
-from app.redaction.detector import Detector
+from app.redaction.spans import Span
 from app.review import layers
 from app.review.layers import ACCEPTED, MANUAL, PENDING, REJECTED, Layer, LayerSpan
 
@@ -94,8 +94,8 @@ def versions(session: Session, case: Case) -> Sequence[RedactionVersion]:
 
 
 def load(session: Session, membership: Membership, case: Case, identity: crypto.Identity,
-         detector: Detector | None) -> Workspace:
-    """Decrypt the case and its latest layer; with ``detector``, merge its suggestions.
+         detect: Callable[[str], list[Span]] | None) -> Workspace:
+    """Decrypt the case and its latest layer; with ``detect``, merge its suggestions.
 
     Without a detector (read-only pages) the latest saved layer is shown as saved.
     """
@@ -105,8 +105,8 @@ def load(session: Session, membership: Membership, case: Case, identity: crypto.
     history = versions(session, case)
     saved = (Layer.from_json(crypto.open_sealed(history[-1].ciphertext, [case_key.identity]))
              if history else None)
-    if detector is not None:
-        found: layers.Found = layers.suggest(texts, detector)
+    if detect is not None:
+        found: layers.Found = layers.suggest(texts, detect)
         layer = layers.build(texts, found, saved)
     else:
         found = {}

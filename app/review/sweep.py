@@ -30,11 +30,15 @@ _LATIN_UPPER = re.compile(r"[A-Z]")
 _CYRILLIC_UPPER = re.compile(r"[А-ЯЁ]")
 _SENTENCE_END = ".!?…:;\"“”«»\n"
 
-MONTHS = frozenset("""
+# English month names count only when capitalised ("may" is a verb).
+ENGLISH_MONTHS = frozenset("""
 january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec
+""".split())  # noqa: SIM905 - a word list reads better as text
+RUSSIAN_MONTHS = frozenset("""
 январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь
 января февраля марта апреля мая июня июля августа сентября октября ноября декабря
+январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре
 """.split())  # noqa: SIM905 - a word list reads better as text
 _NOT_NAMES = frozenset({"I", "I'm", "I’m", "OK", "Mr", "Mrs", "Ms", "Dr"})
 
@@ -46,6 +50,10 @@ KOREAN_SURNAMES = frozenset(_SURNAMES.split())
 _PARTICLES = ("에서는", "에게서", "으로는", "한테서", "에서", "에게", "한테", "으로", "까지",
               "부터", "와는", "과는", "이는", "이가", "은", "는", "이", "가", "을", "를", "에",
               "의", "와", "과", "도", "로", "만", "씨")
+# Common words that end like a place or start like a surname.
+_KOREAN_COMMON = frozenset({"우리", "저희", "너희", "여기", "거기", "저기", "자기", "머리",
+                            "소리", "다리", "고기", "이것", "그것", "이제", "이번", "정말",
+                            "조금", "지금", "오늘", "내일", "모두", "모든", "하루", "장소"})
 _PLACE_SUFFIXES = ("시", "군", "도", "리", "동", "구역", "구", "역", "항", "강", "산", "읍", "면",
                    "주", "크")
 
@@ -65,9 +73,10 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def _cased_word(text: str, start: int, word: str) -> str | None:
-    if word.casefold() in MONTHS:
-        return DATE
     first = word[0]
+    if word.casefold() in RUSSIAN_MONTHS or (word.casefold() in ENGLISH_MONTHS
+                                            and first.isupper()):
+        return DATE
     if not (_LATIN_UPPER.match(first) or _CYRILLIC_UPPER.match(first)):
         return None
     if word in _NOT_NAMES:
@@ -84,6 +93,8 @@ def _hangul_word(word: str) -> str | None:
         if stem.endswith(particle) and len(stem) - len(particle) >= 2:
             stem = stem[: -len(particle)]
             break
+    if stem in _KOREAN_COMMON:
+        return None
     if len(stem) >= 2 and stem.endswith(_PLACE_SUFFIXES):
         return PLACE
     if 2 <= len(stem) <= 4 and stem[0] in KOREAN_SURNAMES:

@@ -3,6 +3,7 @@ sealed versions and the second sweep."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -27,6 +28,8 @@ from web_support import OrgFixture, TotpRegistry
 import crypto
 from app.cases import workflow
 from app.models import Case, CaseStatus, RedactionVersion, Role
+from app.redaction.spans import Span
+from app.review import detection
 from app.review.layers import Layer
 from app.storage import BlobStore
 
@@ -258,3 +261,19 @@ def test_the_case_view_partial_links_by_status(app: Flask, case: Any, demo_org: 
         assert link in html
         assert case.public_id in html
     assert "href" not in interviewer
+
+
+def test_the_workers_span_cache_holds_no_text_and_gives_the_same_page(
+        reviewer: Any, case: Any) -> None:
+    detection.clear_cache()
+    first = page(reviewer, editor_url(case))
+    second = page(reviewer, editor_url(case))
+    suggestions = re.compile(r'name="span" value="([^"]+)"')
+    assert suggestions.findall(first) == suggestions.findall(second)
+    cached = dict(detection._cache)  # the module's own store, inspected
+    assert cached, "the editor did not use the worker's detector cache"
+    for key, spans in cached.items():
+        assert key not in {hashlib.sha256(text.encode()).digest()
+                           for text in (NARRATIVE, *FIELDS.values())}
+        assert all(isinstance(span, Span) for span in spans)
+    assert detection.detector() is detection.detector()

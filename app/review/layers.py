@@ -141,11 +141,14 @@ def suggest(texts: Mapping[str, str], detect: Callable[[str], list[Span]]
 
 def build(texts: Mapping[str, str], found: Found, saved: Layer | None) -> Layer:
     """The editor's state: the detector's suggestions with the saved decisions,
-    plus the saved manual spans, each with its pseudonym (recomputed, so a
+    plus every saved span the detector does not give now (added by hand, or
+    suggested by an earlier detector: a decision once made is never dropped
+    because the detector changed), each with its pseudonym (recomputed, so a
     span added since gets the label its surface has elsewhere)."""
     previous = saved.by_key() if saved else {}
-    manual = [s for s in (saved.spans if saved else []) if s.source == MANUAL]
-    labels, _mapping = _pseudonyms(texts, found, manual)
+    now = {key_of(name, s.start, s.end) for name in texts for s in found[name]}
+    kept = [s for s in (saved.spans if saved else []) if s.key not in now]
+    labels, _mapping = _pseudonyms(texts, found, kept)
     spans: list[LayerSpan] = []
     for name in texts:
         for s in found[name]:
@@ -153,9 +156,8 @@ def build(texts: Mapping[str, str], found: Found, saved: Layer | None) -> Layer:
             old = previous.get(key)
             spans.append(LayerSpan(name, s.start, s.end, s.category, str(s.identifier_type),
                                    old.decision if old else PENDING, labels[key], DETECTOR))
-    known = {s.key for s in spans}
-    spans += [replace(s, pseudonym=labels.get(s.key, s.pseudonym)) for s in manual
-              if s.key not in known and s.field in texts]
+    spans += [replace(s, pseudonym=labels.get(s.key, s.pseudonym)) for s in kept
+              if s.field in texts]
     spans.sort(key=lambda s: (list(texts).index(s.field), s.start, -s.end))
     return Layer(spans, dict(saved.sweep) if saved else {}, None)
 

@@ -30,7 +30,7 @@ from app.cases import workflow
 from app.models import Case, CaseStatus, RedactionVersion, Role
 from app.redaction.spans import Span
 from app.review import detection
-from app.review.layers import Layer
+from app.review.layers import Layer, LayerSpan
 from app.storage import BlobStore
 
 
@@ -277,3 +277,17 @@ def test_the_workers_span_cache_holds_no_text_and_gives_the_same_page(
                            for text in (NARRATIVE, *FIELDS.values())}
         assert all(isinstance(span, Span) for span in spans)
     assert detection.detector() is detection.detector()
+
+
+def test_a_decision_on_a_span_the_detector_no_longer_finds_is_kept(
+        reviewer: Any, case: Any, db: Session) -> None:
+    # A version saved when an earlier detector suggested "foreman" and it was accepted.
+    start = NARRATIVE.index("foreman")
+    old = Layer(spans=[LayerSpan("narrative", start, start + 7, "DEM", "QUASI", "accepted",
+                                 "[DETAIL]", "detector")])
+    db.add(RedactionVersion(case_id=case.id, number=1, author_membership_id=None,
+                            ciphertext=crypto.seal(old.to_json(), [
+                                crypto.parse_recipient(case.case_recipient)])))
+    db.commit()
+    html = page(reviewer, editor_url(case))
+    assert "Our [DETAIL] [PERSON A] took our passports" in html

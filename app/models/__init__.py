@@ -16,6 +16,7 @@ from app.models.case import (
 )
 from app.models.note import CaseNote
 from app.models.organisation import MemberKey, Membership, Organisation, Role, User
+from app.models.redaction_layer import LayerEvent, RedactionVersion
 
 __all__ = [
     "AuditCheckpoint",
@@ -28,11 +29,13 @@ __all__ = [
     "CaseNote",
     "CaseStatus",
     "Invitation",
+    "LayerEvent",
     "MemberKey",
     "Membership",
     "Organisation",
     "Priority",
     "RecoveryCode",
+    "RedactionVersion",
     "Role",
     "SealedKind",
     "SealedObject",

@@ -1,0 +1,1 @@
+"""The redaction editor, its second sweep, sealed versioned layers and four-eyes approval."""

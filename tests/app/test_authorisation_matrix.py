@@ -80,11 +80,17 @@ def filed_case(objects: dict[str, Any]) -> dict[str, Any]:
     return {"case_id": objects["case"]}
 
 
+def case_page(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": objects["case"]}
+
+
 OTHER_ORG_ADMIN_ONLY = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 403,
                         Role.ADMIN: 404}
 # A receipt is for the interviewer who filed the case; to anyone else it does not exist.
 FILER_ONLY = members_only(reviewer=404, admin=404)
 NOBODY_ELSE = members_only(interviewer=404, reviewer=404, admin=404)
+# Another organisation's case does not exist for its reviewers and admins.
+OTHER_ORG_CASE = members_only(interviewer=403, reviewer=404, admin=404)
 
 TABLE: dict[tuple[str, str], Row] = {
     ("static", "GET"): Row(everyone(ALLOW)),
@@ -107,6 +113,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("intake.new", "GET"): Row(INTERVIEWER_ONLY),
     ("intake.submit", "POST"): Row(INTERVIEWER_ONLY),
     ("intake.receipt", "GET"): Row(FILER_ONLY, filed_case, NOBODY_ELSE),
+    ("queue.index", "GET"): Row(KEY_HOLDERS),
+    ("queue.mine", "GET"): Row(INTERVIEWER_ONLY),
+    # Empty forms: a reviewer "releases" an unassigned case (no change), an
+    # admin unassigns it; priority and status without a value are a 400.
+    ("queue.assign", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_CASE),
+    ("queue.priority", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_CASE),
+    ("workflow.status", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_CASE),
+    ("workflow.change_status", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_CASE),
     ("keys.status", "GET"): Row(KEY_HOLDERS),
     ("keys.unlock", "POST"): Row(KEY_HOLDERS),
     ("keys.lock", "POST"): Row(KEY_HOLDERS),

@@ -169,7 +169,8 @@ def sign_in(base: str, secret: str) -> requests.Session:
     assert token
     response = http.post(f"{base}/login/code", allow_redirects=False, timeout=30, data={
         "code": pyotp.TOTP(secret).now(), "csrf_token": token.group(1)})
-    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
     return http
 
 
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
               f"p95={percentile(status_timings, 0.95):6.1f} ms (not in the headline)")
         cursor = unescape(urls["deep"]).split("after=")[-1] if "after=" in urls["deep"] else None
         for label, plan in explain(url, ids, cursor).items():
-            scans = [line.strip() for line in plan if "Scan" in line]
+            scans = [line.strip() for line in plan if "Scan" in line or "Index Cond" in line]
             print(f"explain {label}: " + " | ".join(scans))
         everything = [value for values in timings.values() for value in values]
         print(f"queue cases={args.cases} p50_ms={statistics.median(everything):.1f} "

@@ -175,6 +175,17 @@ def test_a_filtered_sort_pages_through_the_matching_cases_once(
     assert flat(pages) == _ordered(matching, "priority")
 
 
+def test_the_status_order_with_a_status_filter_pages_through_that_status_once(
+        web: Any, seeded: tuple[Any, list[SeededCase]]) -> None:
+    org, cases = seeded
+    web.sign_in(org.email(Role.REVIEWER))
+    submitted = [c for c in cases if c.status.value == "submitted"]
+    assert len(submitted) > 50
+    pages = listed(web, "status=submitted&sort=status")
+    assert len(pages) == 2
+    assert flat(pages) == _ordered(submitted, "status")
+
+
 def _cursor(*values: Any) -> str:
     raw = ("[" + ",".join(f'"{v}"' if isinstance(v, str) else str(v) for v in values) + "]")
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.keys.routes import bp as keys_bp
     from app.main import bp as main_bp
     from app.members.routes import bp as members_bp
+    from app.queue.routes import bp as queue_bp
+    from app.queue.routes import workflow_bp
     from app.review.routes import bp as review_bp
     from app.web import sign_in
 
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(queue_bp)
+    app.register_blueprint(workflow_bp)
     web.register(app)
     return app
 

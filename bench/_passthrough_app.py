@@ -1,7 +1,7 @@
 """Benchmark-only WSGI entry: the intake app with sealing swapped for a pass-through.
 
-``bench/intake.py`` serves this with gunicorn (``--pythonpath bench
-'_passthrough_app:create_app()'``) as the baseline against which the real,
+``bench/intake.py`` serves this with gunicorn (``--pythonpath`` the repository
+root, ``'bench._passthrough_app:create_app()'``) as the baseline against which the real,
 sealed path (``'app:create_app()'``) is compared. The swap lives here and only
 here: the product has no setting, flag or environment variable for it, so a
 deployment cannot be talked into storing plaintext. It goes through the app

@@ -57,18 +57,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 # Make the repository importable when run as `python bench/intake.py` from
 # anywhere, and the tests' helpers (tests/app: intake_data, live_server,
-# web_support) with it; bench/ itself is on the path as the script's directory.
-for _path in (ROOT, ROOT / "tests" / "app"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+# web_support) with it. The script's own folder (bench/) must not come first on sys.path: its
+# queue.py would shadow the standard library's queue module. The repository
+# root takes its place (bench is a package); the tests' helpers come after it.
+sys.path[0] = str(ROOT)
+if str(ROOT / "tests" / "app") not in sys.path:
+    sys.path.insert(1, str(ROOT / "tests" / "app"))
 
-from intake_attachment import attachment_run  # noqa: E402
-from intake_inprocess import seal_stream_mib_per_s, sealing_cost_ms  # noqa: E402
-from intake_load import load_round, log_in  # noqa: E402
-from intake_plan import CONFIGS, MIB, Plan, parse_args  # noqa: E402
-from intake_procfs import machine_info, memory_kib  # noqa: E402
-from intake_report import print_report, summarise, verify_deployment  # noqa: E402
-from intake_servers import (  # noqa: E402
+from bench.intake_attachment import attachment_run  # noqa: E402
+from bench.intake_inprocess import seal_stream_mib_per_s, sealing_cost_ms  # noqa: E402
+from bench.intake_load import load_round, log_in  # noqa: E402
+from bench.intake_plan import CONFIGS, MIB, Plan, parse_args  # noqa: E402
+from bench.intake_procfs import machine_info, memory_kib  # noqa: E402
+from bench.intake_report import print_report, summarise, verify_deployment  # noqa: E402
+from bench.intake_servers import (  # noqa: E402
     Deployment,
     Server,
     new_deployment,

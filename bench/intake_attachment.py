@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from intake_data import field_pairs, minimal_form, multipart_file_envelope
-from intake_load import sign_in
-from intake_plan import AGE_HEADER, MIB
-from intake_procfs import cpu_seconds, memory_kib, pss_kib, reset_peak_rss
-from intake_servers import Server
+
+from bench.intake_load import sign_in
+from bench.intake_plan import AGE_HEADER, MIB
+from bench.intake_procfs import cpu_seconds, memory_kib, pss_kib, reset_peak_rss
+from bench.intake_servers import Server
 
 
 class StreamedUpload:

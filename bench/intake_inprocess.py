@@ -7,12 +7,11 @@ import json
 import os
 import time
 
-from intake_load import narrative
-from intake_plan import MIB
-
 import crypto
 from app.intake import schema
 from app.intake.sealing import AGE_SEALER
+from bench.intake_load import narrative
+from bench.intake_plan import MIB
 
 
 def sealing_cost_ms(narrative_bytes: int, reviewer_recipient: str, iterations: int = 1000

@@ -16,9 +16,10 @@ from typing import Any
 
 import requests
 from intake_data import encode, minimal_form
-from intake_plan import INTERVIEWER, Plan
-from intake_procfs import machine_cpu
-from intake_servers import Server, die_with_parent
+
+from bench.intake_plan import INTERVIEWER, Plan
+from bench.intake_procfs import machine_cpu
+from bench.intake_servers import Server, die_with_parent
 
 
 def sign_in(server: Server) -> tuple[requests.Session, str]:

@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from intake_plan import MIB, ROOT
+from bench.intake_plan import MIB, ROOT
 
 
 def _stat_fields(pid: int) -> list[str]:

@@ -7,8 +7,8 @@ import sqlite3
 import statistics
 from typing import Any
 
-from intake_plan import AGE_HEADER, MIB
-from intake_servers import Deployment
+from bench.intake_plan import AGE_HEADER, MIB
+from bench.intake_servers import Deployment
 
 
 def verify_deployment(deployment: Deployment, sealed: bool, expected_cases: int) -> dict[str, int]:

@@ -11,9 +11,10 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from intake_plan import BENCH_DIR, INTERVIEWER, REVIEWER
-from intake_procfs import child_pids, cpu_seconds, sched_ns
 from live_server import LiveServer, launch_server
+
+from bench.intake_plan import INTERVIEWER, REVIEWER, ROOT
+from bench.intake_procfs import child_pids, cpu_seconds, sched_ns
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Server:
         self.live: LiveServer = launch_server(
             work / f"{label}.server", env, workers, app_spec=app_spec,
             gunicorn_args=["--timeout", "900", "--graceful-timeout", "5",
-                           "--pythonpath", str(BENCH_DIR)],
+                           "--pythonpath", str(ROOT)],
             log_level="info", access_log=False, inherit_witnessbox_env=False,
             preexec_fn=die_with_parent)
         self.process = self.live.process

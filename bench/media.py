@@ -29,9 +29,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for _path in (ROOT, ROOT / "tests" / "app"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+# The script's own folder (bench/) must not come first on sys.path: its
+# queue.py would shadow the standard library's queue module. The repository
+# root takes its place (bench is a package); the tests' helpers come after it.
+sys.path[0] = str(ROOT)
+if str(ROOT / "tests" / "app") not in sys.path:
+    sys.path.insert(1, str(ROOT / "tests" / "app"))
 
 from media_samples import big_jpeg_pieces, big_png_pieces  # noqa: E402
 

@@ -25,7 +25,8 @@ from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# Not bench/ first: its queue.py would shadow the standard library's queue.
+sys.path[0] = str(REPO)
 
 DATASETS = ("interviews_dev.jsonl", "tab_dev_subset.json")
 METRICS = ("ER_di", "ER_qi", "P_token", "NO_MASK_hit")

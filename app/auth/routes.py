@@ -189,11 +189,14 @@ def choose_organisation() -> ResponseReturnValue:
     form = ChooseOrganisationForm()
     form.membership.choices = [SelectChoice(str(m.id), f"{m.organisation.name} ({m.role.value})")
                                for m in memberships]
+    if not memberships:
+        # Not an empty chooser: say what happened and who can change it.
+        ended = service.ended_memberships(db, sign_in.current_user_id())
+        return render_template("auth/no_access.html", ended=ended,
+                               logout_form=LogoutForm()), 403
     if form.validate_on_submit():
         session["membership_id"] = form.membership.data
         return redirect(url_for("main.index"))
-    if not memberships:
-        flash("Your account belongs to no organisation.", "error")
     return render_template("auth/choose.html", form=form)
 
 

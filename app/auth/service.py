@@ -231,6 +231,16 @@ def active_memberships(session: Session, user_id: int) -> list[Membership]:
     ))
 
 
+def ended_memberships(session: Session, user_id: int) -> list[Membership]:
+    """The user's suspended or removed memberships (for the page that says so)."""
+    return list(session.scalars(
+        select(Membership)
+        .options(selectinload(Membership.organisation))
+        .where(Membership.user_id == user_id, Membership.active.is_(False))
+        .order_by(Membership.id)
+    ))
+
+
 def load_membership(session: Session, user_id: int, membership_id: int) -> Membership | None:
     """The membership only if it belongs to this user and is active."""
     return session.scalar(select(Membership).where(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ForeignKey,
+    Index,
     LargeBinary,
     SmallInteger,
     String,
@@ -58,6 +59,15 @@ class WrapPurpose(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case_record"
+    # The queue's keyset pages (app.queue.service): one index per sort order,
+    # each ending in the id that breaks ties between rows filed at the same instant.
+    __table_args__ = (
+        Index("ix_case_record_queue_filed", "organisation_id", "created_at", "id"),
+        Index("ix_case_record_queue_status", "organisation_id", "status", "created_at", "id"),
+        Index("ix_case_record_queue_priority", "organisation_id", "priority", "created_at",
+              "id"),
+        Index("ix_case_record_queue_filer", "created_by_membership_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Random, shown to people; never derived from names or dates.
@@ -106,6 +116,8 @@ class CaseIndicator(Base):
     """One ILO forced-labour indicator answer for a case (coded tier)."""
 
     __tablename__ = "case_indicator"
+    # The queue's "indicator present" filter, from the indicator's side.
+    __table_args__ = (Index("ix_case_indicator_queue", "indicator", "present", "case_id"),)
 
     case_id: Mapped[int] = mapped_column(
         ForeignKey("case_record.id", ondelete="CASCADE"), primary_key=True)
@@ -147,7 +159,11 @@ class CaseKeyWrap(Base):
     """The case key encrypted to one recipient (a member key or the recovery key)."""
 
     __tablename__ = "case_key_wrap"
-    __table_args__ = (UniqueConstraint("case_id", "recipient"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "recipient"),
+        # "Is this case granted to this key?" for every row of the queue.
+        Index("ix_case_key_wrap_member_key_case", "member_key_id", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import errors, transaction
+from app.web import errors, navigation, transaction
 from app.web.headers import security_headers
 from app.web.urls import install_converters
 
@@ -23,5 +23,6 @@ def register(app: Flask) -> None:
     """After the blueprints: headers, error pages, and the request's commit
     (registered last, so it runs before the headers are set)."""
     app.after_request(security_headers)
+    navigation.init_app(app)
     errors.register(app)
     transaction.init_app(app)

@@ -81,12 +81,6 @@ def filed_case(objects: dict[str, Any]) -> dict[str, Any]:
     return {"case_id": objects["case"]}
 
 
-def filed_case_public_id(objects: dict[str, Any]) -> dict[str, Any]:
-    return {"public_id": objects["case"]}
-
-
-OTHER_ORG_KEY_HOLDERS = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 404,
-                         Role.ADMIN: 404}
 OTHER_ORG_ADMIN_ONLY = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 403,
                         Role.ADMIN: 404}
 # A receipt is for the interviewer who filed the case; to anyone else it does not exist.
@@ -102,6 +96,8 @@ def case_attachment(objects: dict[str, Any]) -> dict[str, Any]:
 
 def case_page(objects: dict[str, Any]) -> dict[str, Any]:
     return {"public_id": objects["case"]}
+
+
 NOBODY_ELSE = members_only(interviewer=404, reviewer=404, admin=404)
 
 TABLE: dict[tuple[str, str], Row] = {
@@ -133,18 +129,26 @@ TABLE: dict[tuple[str, str], Row] = {
     ("cases.add_note", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
     # A case of one's own organisation: the key is not unlocked in this test,
     # so key holders get the unlock page (allowed); another organisation's is not found.
-    ("review.editor", "GET"): Row(KEY_HOLDERS, filed_case_public_id, OTHER_ORG_KEY_HOLDERS),
-    ("review.decide", "POST"): Row(KEY_HOLDERS, filed_case_public_id, OTHER_ORG_KEY_HOLDERS),
-    ("review.accept_group", "POST"): Row(KEY_HOLDERS, filed_case_public_id,
+    ("review.editor", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.decide", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.accept_group", "POST"): Row(KEY_HOLDERS, case_page,
                                          OTHER_ORG_KEY_HOLDERS),
-    ("review.add_phrase", "POST"): Row(KEY_HOLDERS, filed_case_public_id,
+    ("review.add_phrase", "POST"): Row(KEY_HOLDERS, case_page,
                                        OTHER_ORG_KEY_HOLDERS),
-    ("review.sweep", "POST"): Row(KEY_HOLDERS, filed_case_public_id, OTHER_ORG_KEY_HOLDERS),
-    ("review.submit", "POST"): Row(KEY_HOLDERS, filed_case_public_id, OTHER_ORG_KEY_HOLDERS),
-    ("review.approval", "GET"): Row(KEY_HOLDERS, filed_case_public_id, OTHER_ORG_KEY_HOLDERS),
-    ("review.approve", "POST"): Row(KEY_HOLDERS, filed_case_public_id, OTHER_ORG_KEY_HOLDERS),
-    ("review.return_case", "POST"): Row(KEY_HOLDERS, filed_case_public_id,
+    ("review.sweep", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.submit", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.approval", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.approve", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.return_case", "POST"): Row(KEY_HOLDERS, case_page,
                                         OTHER_ORG_KEY_HOLDERS),
+    ("queue.index", "GET"): Row(KEY_HOLDERS),
+    ("queue.mine", "GET"): Row(INTERVIEWER_ONLY),
+    # Empty forms: a reviewer "releases" an unassigned case (no change), an
+    # admin unassigns it; priority and status without a value are a 400.
+    ("queue.assign", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("queue.priority", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("workflow.status", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("workflow.change_status", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
     ("keys.status", "GET"): Row(KEY_HOLDERS),
     ("keys.unlock", "POST"): Row(KEY_HOLDERS),
     ("keys.lock", "POST"): Row(KEY_HOLDERS),

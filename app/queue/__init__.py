@@ -1,0 +1,1 @@
+"""The review queue and the interviewer's own submissions: coded columns only."""

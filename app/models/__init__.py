@@ -13,20 +13,35 @@ from app.models.case import (
     Storage,
     WrapPurpose,
 )
-from app.models.organisation import MemberKey, Membership, Organisation, Role, User
+from app.models.cluster import CLUSTER_REASON_LABELS, CaseCluster, CaseClusterMember, ClusterReason
+from app.models.grant import CaseGrant
+from app.models.organisation import (
+    MemberKey,
+    Membership,
+    NewCasesTo,
+    Organisation,
+    Role,
+    User,
+)
 
 __all__ = [
+    "CLUSTER_REASON_LABELS",
     "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Base",
     "Case",
+    "CaseCluster",
+    "CaseClusterMember",
+    "CaseGrant",
     "CaseIndicator",
     "CaseKeyWrap",
     "CaseStatus",
+    "ClusterReason",
     "Invitation",
     "MemberKey",
     "Membership",
+    "NewCasesTo",
     "Organisation",
     "RecoveryCode",
     "Role",

@@ -22,6 +22,7 @@ from app.models import Case, CaseKeyWrap, Membership, Role
 from app.orgs.service import add_member, add_member_key
 from app.storage import BlobStore
 
+
 @dataclass
 class KeyHolder:
     membership: Membership
@@ -65,7 +66,8 @@ def can_open(db: Session, membership: Membership, identity: crypto.Identity,
     db.expire_all()
     member = db.get(Membership, membership.id)
     fresh = db.get(Case, case.id)
-    assert member is not None and fresh is not None
+    assert member is not None
+    assert fresh is not None
     try:
         key = cases.unlock_case_key(db, member, fresh, identity)
     except NoKeyAccess:

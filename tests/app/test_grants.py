@@ -261,7 +261,8 @@ def test_regrant_after_rejoining_with_a_new_key(db: Session, demo_org: Any, blob
     invitations.accept_invitation(db, token, password=PASSWORD, passphrase=NEW_PASSPHRASE)
     db.commit()
     member = db.get(Membership, reviewer.id)
-    assert member is not None and member.current_key is not None
+    assert member is not None
+    assert member.current_key is not None
     new_identity = crypto.unprotect_identity(member.current_key.protected_identity,
                                              NEW_PASSPHRASE)
     assert not can_open(db, member, new_identity, kept)
@@ -299,3 +300,36 @@ def test_every_changed_case_is_audited_without_content(
                              + events(db, "revoke")])
     for secret in (CANARY, "Pak", newcomer.email, demo_org.email(Role.ADMIN)):
         assert secret not in everything
+
+
+def _render_panel(app: Any, case: Any, membership: Membership) -> str:
+    """templates/cases/_grants.html as the case page includes it."""
+    from flask import render_template
+
+    with app.test_request_context(f"/cases/{case.public_id}"):
+        return render_template("cases/_grants.html", case=case, membership=membership)
+
+
+def test_the_case_page_panel_shows_holders_to_admins_only(
+        app: Any, db: Session, demo_org: Any, blobs: BlobStore, newcomer: Any,
+        admin: Any) -> None:
+    case = file_coded_case(db, demo_org, blobs)
+    panel = _render_panel(app, case, demo_org.members[Role.ADMIN])
+    holders = panel.split("Give access to")[0]
+    assert demo_org.email(Role.REVIEWER) in holders
+    assert f'aria-label="Revoke access of {demo_org.email(Role.REVIEWER)}"' in holders
+    assert newcomer.email not in holders
+    assert f'<option value="{newcomer.membership.id}">' in panel
+    assert _render_panel(app, case, demo_org.members[Role.REVIEWER]).strip() == ""
+
+    # Its grant form's fields, as the browser sends them, grant the case and come back.
+    response = admin.client.post("/grants", data={
+        "csrf_token": admin.csrf_token("/grants"), "scope": "case",
+        "case_public_id": case.public_id, "next": f"/cases/{case.public_id}",
+        "member": str(newcomer.membership.id), "grant": "Grant access"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{case.public_id}"
+    assert can_open(db, newcomer.membership, newcomer.identity, case)
+    db.expire_all()
+    panel = _render_panel(app, case, demo_org.members[Role.ADMIN])
+    assert newcomer.email in panel.split("Give access to")[0]

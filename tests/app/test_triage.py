@@ -52,13 +52,15 @@ def test_triage_setting_end_to_end(db: Session, demo_org: Any, triager: Any,
                                    signed_in: Any) -> None:  # noqa: F811
     admin = signed_in(demo_org.email(Role.ADMIN))
     page = admin.client.get("/members/settings").get_data(as_text=True)
-    assert "Reviewers in the triage group" in page and triager.email in page
+    assert "Reviewers in the triage group" in page
+    assert triager.email in page
     response = _save_settings(admin, new_cases_to="triage_group",
                               triage_group=[str(triager.membership.id)])
     assert response.status_code == 302
     db.expire_all()
     organisation = db.get(Organisation, demo_org.organisation.id)
-    assert organisation is not None and organisation.new_cases_to is NewCasesTo.TRIAGE_GROUP
+    assert organisation is not None
+    assert organisation.new_cases_to is NewCasesTo.TRIAGE_GROUP
 
     case = _file_over_http(db, signed_in(demo_org.email(Role.INTERVIEWER)))
 

@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
+    from app.clusters.routes import bp as clusters_bp
+    from app.grants.routes import bp as grants_bp
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
     from app.keys.routes import bp as keys_bp
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(clusters_bp)
+    app.register_blueprint(grants_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(main_bp)

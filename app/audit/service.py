@@ -52,6 +52,7 @@ class Action(enum.StrEnum):
     APPROVAL = "approval"
     GRANT = "grant"
     REVOKE = "revoke"
+    CLUSTER = "cluster"
     EXPORT = "export"
     MEMBER_INVITED = "member_invited"
     MEMBER_JOINED = "member_joined"

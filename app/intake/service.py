@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,10 +47,12 @@ from app.intake.schema import IntakeAnswers
 from app.intake.sealing import Sealer
 from app.models import (
     Case,
+    CaseGrant,
     CaseIndicator,
     CaseKeyWrap,
     MemberKey,
     Membership,
+    NewCasesTo,
     Role,
     SealedKind,
     SealedObject,
@@ -181,18 +183,27 @@ class _PendingAttachment:
 
 
 def case_readers(session: Session, membership: Membership) -> list[tuple[MemberKey | None, str]]:
-    """Who a new case's key is wrapped to: the organisation's key-holding
-    reviewers and admins, and its offline recovery recipient."""
+    """Who a new case's key is wrapped to: the one place that decides.
+
+    The organisation's active admins always (someone must be able to grant
+    the case to others), its active reviewers either all or, when it sends
+    new cases to the triage group only, those in the group; and its offline
+    recovery recipient. Only members' current (unretired) keys.
+    """
+    organisation = membership.organisation
+    reviewers = Membership.role == Role.REVIEWER
+    if organisation.new_cases_to is NewCasesTo.TRIAGE_GROUP:
+        reviewers = and_(reviewers, Membership.in_triage_group.is_(True))
     keys = session.scalars(
         select(MemberKey).join(Membership).where(
             Membership.organisation_id == membership.organisation_id,
             Membership.active.is_(True),
-            Membership.role.in_([Role.REVIEWER, Role.ADMIN]),
+            or_(Membership.role == Role.ADMIN, reviewers),
             MemberKey.retired_at.is_(None),
-        )
+        ).order_by(MemberKey.id)
     ).all()
     readers: list[tuple[MemberKey | None, str]] = [(key, key.recipient) for key in keys]
-    readers.append((None, membership.organisation.recovery_recipient))
+    readers.append((None, organisation.recovery_recipient))
     return readers
 
 
@@ -300,13 +311,12 @@ class IntakeSubmission:
 
         case.sealed_objects = list(self._sealed_objects(split.narrative, sealed_values))
         case.receipt_signature = receipts.sign_receipt(case, receipt_key)
+        readers = case_readers(self._session, self._membership)
         case.key_wraps = [
             CaseKeyWrap(member_key_id=key.id if key else None, recipient=recipient,
                         purpose=WrapPurpose.MEMBER if key else WrapPurpose.RECOVERY,
                         wrapped_key=wrapped)
-            for (key, recipient), wrapped in _wrap_all(self._sealer, self._case_key,
-                                                       case_readers(self._session,
-                                                                    self._membership))
+            for (key, recipient), wrapped in _wrap_all(self._sealer, self._case_key, readers)
         ]
         self._session.add(case)
         try:
@@ -315,6 +325,12 @@ class IntakeSubmission:
             if self._submission_token_sha256 is None:
                 raise
             raise InsertRaced from None
+        # The grant history (app.models.grant): these members were given the
+        # case by the organisation's rule, not by an admin.
+        self._session.add_all(
+            CaseGrant(case_id=case.id, user_id=user_id)
+            for user_id in sorted({key.membership.user_id for key, _ in readers if key}))
+        self._session.flush()
         audit.record(self._session, audit.Action.INTAKE,
                      organisation_id=self._membership.organisation_id,
                      actor_user_id=self._membership.user_id, target=self.case_id,

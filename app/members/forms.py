@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
-from app.models import Role
+from app.models import NewCasesTo, Role
 from crypto.identities import MIN_PASSPHRASE_LENGTH
 
 ROLE_CHOICES = [
@@ -28,8 +36,27 @@ class ActionForm(FlaskForm):
     """A button that changes state: POST with a CSRF token, nothing else."""
 
 
+NEW_CASES_TO_CHOICES = [
+    SelectChoice(NewCasesTo.ALL_REVIEWERS.value, "Every reviewer and admin"),
+    SelectChoice(NewCasesTo.TRIAGE_GROUP.value,
+                 "Only the triage group and the admins (they grant cases to others)"),
+]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Checkboxes instead of a multi-select: usable without JavaScript."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
 class SettingsForm(FlaskForm):
     interviewer_totp_required = BooleanField("Interviewers must use two-factor sign-in")
+    new_cases_to = RadioField("Who can open a new case", choices=NEW_CASES_TO_CHOICES,
+                              default=NewCasesTo.ALL_REVIEWERS.value)
+    # Choices (the active reviewers) are set by the view.
+    triage_group = CheckboxesField("Reviewers in the triage group", coerce=int,
+                                   validate_choice=True)
 
 
 class _Password:

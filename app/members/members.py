@@ -131,6 +131,8 @@ def remove(session: Session, admin: Membership, membership_id: int,
     end_sessions(session, member.user_id)
     _revoke_their_invitations(session, member, now)
     member.active, member.removed_at = False, now
+    # Invited back, they start outside the triage group like any newcomer.
+    member.in_triage_group = False
     audit.record(session, audit.Action.MEMBER_REMOVED, organisation_id=admin.organisation_id,
                  actor_user_id=admin.user_id, target=f"membership:{member.id}",
                  keys_retired=keys_retired, wraps_deleted=wraps_deleted)

@@ -14,7 +14,7 @@ from app.members import common as members_common
 from app.members import invitations, members
 from app.members import settings as org_settings
 from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
-from app.models import Membership, Role
+from app.models import Membership, NewCasesTo, Role
 from app.security.limits import sensitive_limit
 from app.web.access import current_membership, membership_required
 from app.web.urls import absolute_url
@@ -132,11 +132,18 @@ def settings() -> ResponseReturnValue:
     db = get_session()
     admin = _admin()
     organisation = org_settings.organisation_of(db, admin)
-    form = SettingsForm(data={"interviewer_totp_required":
-                              organisation.interviewer_totp_required})
+    reviewers = org_settings.triage_candidates(db, admin)
+    form = SettingsForm(data={
+        "interviewer_totp_required": organisation.interviewer_totp_required,
+        "new_cases_to": organisation.new_cases_to.value,
+        "triage_group": [member.id for member in reviewers if member.in_triage_group]})
+    form.triage_group.choices = [(member.id, member.user.email) for member in reviewers]
     if form.validate_on_submit():
-        if org_settings.set_interviewer_totp_required(db, admin,
-                                                 bool(form.interviewer_totp_required.data)):
+        changed = org_settings.set_interviewer_totp_required(
+            db, admin, bool(form.interviewer_totp_required.data))
+        changed |= org_settings.set_new_cases_to(db, admin, NewCasesTo(form.new_cases_to.data))
+        changed |= org_settings.set_triage_group(db, admin, form.triage_group.data or []) > 0
+        if changed:
             flash("Settings saved.", "info")
         return redirect(url_for("members.settings"))
     return render_template("members/settings.html", form=form, organisation=organisation)

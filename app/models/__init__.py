@@ -14,24 +14,39 @@ from app.models.case import (
     Storage,
     WrapPurpose,
 )
+from app.models.cluster import CLUSTER_REASON_LABELS, CaseCluster, CaseClusterMember, ClusterReason
+from app.models.grant import CaseGrant
 from app.models.note import CaseNote
-from app.models.organisation import MemberKey, Membership, Organisation, Role, User
+from app.models.organisation import (
+    MemberKey,
+    Membership,
+    NewCasesTo,
+    Organisation,
+    Role,
+    User,
+)
 from app.models.redaction_layer import LayerEvent, RedactionVersion
 
 __all__ = [
+    "CLUSTER_REASON_LABELS",
     "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Base",
     "Case",
+    "CaseCluster",
+    "CaseClusterMember",
+    "CaseGrant",
     "CaseIndicator",
     "CaseKeyWrap",
     "CaseNote",
     "CaseStatus",
+    "ClusterReason",
     "Invitation",
     "LayerEvent",
     "MemberKey",
     "Membership",
+    "NewCasesTo",
     "Organisation",
     "Priority",
     "RecoveryCode",

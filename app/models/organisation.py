@@ -22,6 +22,14 @@ class Role(enum.StrEnum):
         return self in {Role.REVIEWER, Role.ADMIN}
 
 
+class NewCasesTo(enum.StrEnum):
+    """Whose keys a new case's key is wrapped to (besides the admins and the
+    recovery recipient, who always get it): see app.intake.service.case_readers."""
+
+    ALL_REVIEWERS = "all_reviewers"
+    TRIAGE_GROUP = "triage_group"
+
+
 class Organisation(Base):
     __tablename__ = "organisation"
 
@@ -33,6 +41,8 @@ class Organisation(Base):
     # TOTP is always required of reviewers and admins; for interviewers the
     # organisation decides (field staff may lack a second device).
     interviewer_totp_required: Mapped[bool] = mapped_column(default=False)
+    new_cases_to: Mapped[NewCasesTo] = mapped_column(string_enum(NewCasesTo),
+                                                     default=NewCasesTo.ALL_REVIEWERS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
@@ -75,6 +85,9 @@ class Membership(Base):
     # a removal cannot be reinstated, only followed by a fresh invitation,
     # because the member's keys and case key wraps are gone.
     removed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Reviewers in the triage group get every new case when the organisation
+    # sends new cases to the triage group only (Organisation.new_cases_to).
+    in_triage_group: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")

@@ -29,8 +29,9 @@ from intake_data import file_case
 from media_samples import wav_bytes
 from sqlalchemy.orm import Session
 
+from app.clusters.service import create_cluster
 from app.config import Settings
-from app.models import Invitation, Role
+from app.models import ClusterReason, Invitation, Role
 from app.orgs.service import add_member
 from app.storage import BlobStore
 
@@ -81,6 +82,16 @@ def filed_case(objects: dict[str, Any]) -> dict[str, Any]:
     return {"case_id": objects["case"]}
 
 
+def cluster(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": objects["cluster"]}
+
+
+def cluster_case(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": objects["cluster"], "case_public_id": objects["case"]}
+
+
+OTHER_ORG_KEY_HOLDERS = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 404,
+                         Role.ADMIN: 404}
 OTHER_ORG_ADMIN_ONLY = {ANON: LOGIN, Role.INTERVIEWER: 403, Role.REVIEWER: 403,
                         Role.ADMIN: 404}
 # A receipt is for the interviewer who filed the case; to anyone else it does not exist.
@@ -164,6 +175,15 @@ TABLE: dict[tuple[str, str], Row] = {
     ("members.reinstate", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=6),
     ("members.remove", "GET"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=6),
     ("members.remove", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=7),
+    ("grants.index", "GET"): Row(ADMIN_ONLY),
+    ("grants.change", "POST"): Row(ADMIN_ONLY),
+    ("grants.regrant", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY),
+    ("clusters.index", "GET"): Row(KEY_HOLDERS),
+    ("clusters.index", "POST"): Row(KEY_HOLDERS),
+    ("clusters.show", "GET"): Row(KEY_HOLDERS, cluster, OTHER_ORG_KEY_HOLDERS),
+    ("clusters.add_case", "POST"): Row(KEY_HOLDERS, cluster, OTHER_ORG_KEY_HOLDERS),
+    ("clusters.remove_case", "POST"): Row(KEY_HOLDERS, cluster_case, OTHER_ORG_KEY_HOLDERS,
+                                          order=5),
     # Public by design: whoever holds a valid token. A bogus one is gone for all.
     ("members.accept", "GET"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
     ("members.accept", "POST"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
@@ -183,8 +203,8 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
 
 
 def _objects(db: Session, org: Any, slug: str, blobs: BlobStore) -> dict[str, Any]:
-    """A victim member, a pending invitation and a case filed by the
-    organisation's interviewer that requests may act on."""
+    """A victim member, a pending invitation, a case filed by the
+    organisation's interviewer and a cluster holding it, that requests may act on."""
     victim_member = add_member(db, org.organisation, f"victim@{slug}.test", "victim password 1",
                                Role.INTERVIEWER, must_change_password=False)
     pending = Invitation(organisation_id=org.organisation.id, email=f"new@{slug}.test",
@@ -194,8 +214,11 @@ def _objects(db: Session, org: Any, slug: str, blobs: BlobStore) -> dict[str, An
     db.commit()
     case = file_case(db, org, blobs, attachments=[("audio", "a.wav", wav_bytes())])
     attachment = next(o.id for o in case.sealed_objects if o.media_kind == "audio")
+    linked = create_cluster(db, org.members[Role.REVIEWER], ClusterReason.SAME_TEAM,
+                            case.public_id)
+    db.commit()
     return {"victim": victim_member.id, "invitation": pending.id, "case": case.public_id,
-            "attachment": attachment}
+            "attachment": attachment, "cluster": linked.public_id}
 
 
 def _verdict(response: Any) -> str | int:

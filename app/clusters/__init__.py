@@ -1,0 +1,1 @@
+"""Clusters: cases linked because they belong together (team, site, employer, incident)."""

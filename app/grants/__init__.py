@@ -1,0 +1,1 @@
+"""Grants: an admin gives or takes a member's access to cases."""

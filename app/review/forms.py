@@ -44,6 +44,12 @@ class PhraseForm(FlaskForm):
     end = IntegerField(validators=[Optional()], render_kw={"hidden": True})
 
 
+class SharedForm(FlaskForm):
+    """Mask one entity shared with related cases (its id), or every one (no id)."""
+
+    entity = HiddenField(validators=[Optional(), Length(max=32)])
+
+
 class SweepForm(FlaskForm):
     """The sweep's decisions are radio groups named ``sweep-<item>``, read by the view."""
 

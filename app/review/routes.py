@@ -15,8 +15,8 @@ from app.cases import workflow
 from app.db import get_session
 from app.errors import NoKeyAccess, PermissionDenied
 from app.models import CaseStatus, Membership, Role
-from app.review import detection, forms, layers, service
-from app.web import unlock_cookie
+from app.review import cluster_entities, detection, forms, layers, service
+from app.web import case_openings, unlock_cookie
 from app.web.access import current_membership, membership_required
 from app.web.pages import error_page
 from app.web.transaction import abandon_request
@@ -60,16 +60,44 @@ def _back(public_id: str) -> ResponseReturnValue:
     return redirect(url_for("review.editor", public_id=public_id), 303)
 
 
-def _workspace(public_id: str, *, suggestions: bool = True
-               ) -> tuple[Membership, service.Workspace | None]:
+def _opened(public_id: str, *, suggestions: bool = True
+            ) -> tuple[Membership, crypto.Identity | None, service.Workspace | None]:
     membership = _member()
     db = get_session()
     case = service.open_case(db, membership, public_id)
     identity = _identity(membership)
     if identity is None:
-        return membership, None
-    return membership, service.load(db, membership, case, identity,
-                                    detection.spans if suggestions else None)
+        return membership, None, None
+    return membership, identity, service.load(db, membership, case, identity,
+                                              detection.spans if suggestions else None)
+
+
+def _workspace(public_id: str, *, suggestions: bool = True
+               ) -> tuple[Membership, service.Workspace | None]:
+    membership, _, ws = _opened(public_id, suggestions=suggestions)
+    return membership, ws
+
+
+def _shared(membership: Membership, identity: crypto.Identity,
+            ws: service.Workspace) -> cluster_entities.SharedView | None:
+    """What the case shares with its clusters' other cases.
+
+    Opening a related case is a decryption: its DECRYPT event is recorded
+    once per visit, as the case view does (app.web.case_openings).
+    """
+    audited: set[str] = set()
+
+    def audit_opening(public_id: str) -> bool:
+        if case_openings.already_opened(membership, public_id):
+            return False
+        audited.add(public_id)
+        return True
+
+    view = cluster_entities.shared(get_session(), membership, ws.case, ws.texts, ws.found,
+                                   ws.layer, identity, detection.spans, audit_opening)
+    for public_id in sorted(audited):
+        case_openings.remember_opening(membership, public_id)
+    return view
 
 
 def _history(ws: service.Workspace) -> list[dict[str, object]]:
@@ -88,10 +116,11 @@ def editor(public_id: str) -> ResponseReturnValue:
     db = get_session()
     case = service.open_case(db, _member(), public_id)
     editing = case.status is CaseStatus.IN_REDACTION
-    membership, ws = _workspace(public_id, suggestions=editing)
-    if ws is None:
+    membership, identity, ws = _opened(public_id, suggestions=editing)
+    if ws is None or identity is None:
         return _locked(request.path)
     pending, open_items = service.blockers(ws) if editing else (0, 0)
+    shared = _shared(membership, identity, ws) if editing else None
     return render_template(
         "review/editor.html", ws=ws, case=ws.case, editing=editing,
         status_label=workflow.STATUS_LABELS[ws.case.status], fields=layers.text_fields(),
@@ -99,7 +128,32 @@ def editor(public_id: str) -> ResponseReturnValue:
         pending=pending, open_items=open_items, history=_history(ws), L=layers,
         decide_form=forms.DecideForm(), group_form=forms.GroupForm(),
         phrase_form=forms.PhraseForm(), sweep_form=forms.SweepForm(),
-        submit_form=forms.SubmitForm(), membership=membership)
+        submit_form=forms.SubmitForm(), membership=membership, shared=shared,
+        shared_form=forms.SharedForm())
+
+
+@bp.post("/cases/<public_id>/redaction/shared")
+@membership_required(*KEY_HOLDERS)
+def mask_shared(public_id: str) -> ResponseReturnValue:
+    """Mask in this case every occurrence of one shared entity, or of all of them."""
+    form = forms.SharedForm()
+    membership, identity, ws = _opened(public_id)
+    if ws is None or identity is None:
+        return _locked(url_for("review.editor", public_id=public_id))
+    if not form.validate_on_submit():
+        flash("Choose what to mask.", "error")
+        return _back(public_id)
+    view = _shared(membership, identity, ws)
+    entities = view.entities if view is not None else []
+    if form.entity.data:
+        entities = [e for e in entities if e.id == form.entity.data]
+    if not entities:
+        flash("Those words are no longer shared with a related case you can open.", "error")
+        return _back(public_id)
+    _version, changed = service.mask_shared(get_session(), membership, ws, entities)
+    flash(f"{changed} place(s) in this case masked." if changed
+          else "They were already masked everywhere in this case.", "info")
+    return _back(public_id)
 
 
 @bp.post("/cases/<public_id>/redaction/decide")

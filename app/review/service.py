@@ -28,7 +28,7 @@ from app.models import (
     Role,
 )
 from app.redaction.spans import Span
-from app.review import layers
+from app.review import cluster_entities, layers
 from app.review.layers import ACCEPTED, MANUAL, PENDING, REJECTED, Layer, LayerSpan
 
 KEY_HOLDERS = frozenset({Role.REVIEWER, Role.ADMIN})
@@ -189,6 +189,18 @@ def add_phrase(session: Session, membership: Membership, ws: Workspace, phrase: 
     layer = ws.layer.copy()
     layer.spans = layer.spans + new
     return save(session, membership, ws, layer), len(new)
+
+
+def mask_shared(session: Session, membership: Membership, ws: Workspace,
+                entities: Sequence[cluster_entities.SharedEntity]
+                ) -> tuple[RedactionVersion | None, int]:
+    """Mask every occurrence in this case of entities it shares with related
+    cases (accepted at once: the reviewer asked for it). Returns the version
+    and how many occurrences changed."""
+    layer, changed = cluster_entities.mask(ws.layer, entities)
+    if not changed:
+        return None, 0
+    return save(session, membership, ws, layer), changed
 
 
 def record_sweep(session: Session, membership: Membership, ws: Workspace,

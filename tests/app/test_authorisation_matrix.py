@@ -147,6 +147,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("review.add_phrase", "POST"): Row(KEY_HOLDERS, case_page,
                                        OTHER_ORG_KEY_HOLDERS),
     ("review.sweep", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
+    ("review.mask_shared", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
     ("review.submit", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
     ("review.approval", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),
     ("review.approve", "POST"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),

@@ -121,8 +121,15 @@ def test_the_editor_lists_the_names_a_case_shares_with_its_cluster(
 
 
 def test_mask_in_this_case_masks_every_occurrence_in_a_new_version(
-        db: Session, demo_org: OrgFixture, reviewer: Any, pair: Any) -> None:
-    a, _b, _cluster = pair
+        db: Session, demo_org: OrgFixture, blobs: BlobStore, reviewer: Any) -> None:
+    # A names the foreman a third time in capitals, which the detector misses.
+    narrative = f"{NARRATIVE} Everyone feared KIM CHOL-SU."
+    a = file_in_redaction(db, demo_org, blobs, narrative)
+    _link(reviewer, a, file_in_redaction(db, demo_org, blobs, OTHER_NARRATIVE, OTHER_FIELDS))
+    texts = {**TEXTS_A, "narrative": narrative}
+    html = page(reviewer, editor_url(a))
+    assert "<td>KIM CHOL-SU</td>" not in html  # not a suggestion of the detector
+    assert _shared_rows(html)["Kim Chol-su"][0] == 2
     before, _ = _layer(db, demo_org, a)
     response = post(reviewer, f"{editor_url(a)}/shared",
                     {"entity": entity_id(normalise("Kim Chol-su"))}, csrf_from=editor_url(a))
@@ -130,8 +137,9 @@ def test_mask_in_this_case_masks_every_occurrence_in_a_new_version(
     assert response.headers["Location"].endswith(editor_url(a))
     number, layer = _layer(db, demo_org, a)
     assert number == before + 1
-    assert _masked_everywhere(layer, TEXTS_A, "Kim Chol-su")  # narrative and name field
-    assert not _masked_everywhere(layer, TEXTS_A, "Vladivostok")
+    assert _masked_everywhere(layer, texts, "Kim Chol-su")  # narrative and name field
+    assert _masked_everywhere(layer, texts, "KIM CHOL-SU")  # added by hand
+    assert not _masked_everywhere(layer, texts, "Vladivostok")
     html = page(reviewer, editor_url(a))
     assert "Masked everywhere" in _panel(html)
     assert 'aria-label="Mask Kim Chol-su in this case"' not in html

@@ -24,13 +24,13 @@ from app.cases import service
 from app.cases.forms import CodedForm, NoteForm, coded_form_for
 from app.cases.streaming import BlobRef, StreamFailed, plaintext_range
 from app.db import get_session
-from app.errors import NoKeyAccess, PermissionDenied
+from app.errors import NoKeyAccess
 from app.intake import coding, schema
-from app.models import Case, Membership, Role
+from app.models import Case, Role
 from app.storage import BlobStore
 from app.web import case_openings
 from app.web import unlock_cookie as key_cookie
-from app.web.access import current_membership, membership_required
+from app.web.access import membership_required, signed_in_membership
 from app.web.pages import error_page
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,6 @@ EXTENSIONS = {"mp3": "mp3", "wav": "wav", "mp4": "m4a", "flac": "flac", "ogg": "
 
 NOT_GRANTED = "You have not been granted this case"
 
-
-def _member() -> Membership:
-    membership = current_membership()
-    if membership is None:  # pragma: no cover - membership_required redirected already
-        raise PermissionDenied("no membership")
-    return membership
 
 
 def _blobs() -> BlobStore:
@@ -88,7 +82,7 @@ def _open(public_id: str) -> _Opened | ResponseReturnValue:
     The first request of a visit records the DECRYPT event; the rest of the
     visit does not (app.web.case_openings). The wrap is checked every time.
     """
-    db, membership = get_session(), _member()
+    db, membership = get_session(), signed_in_membership()
     case = service.get_case(db, membership, public_id)
     try:
         service.member_wrap(db, membership, case)
@@ -149,7 +143,7 @@ def _page(case: Case, case_key: crypto.CaseKey, *, coded_form: Any = None,
     fields = service.read_sealed_fields(case, case_key)
     indicator_labels = dict(schema.ILO_INDICATORS)
     return render_template(
-        "cases/view.html", case=case, membership=_member(),
+        "cases/view.html", case=case, membership=signed_in_membership(),
         narrative=service.read_narrative(case, case_key),
         sealed_sections=_sealed_sections(fields), coded=_coded_values(case),
         attachments=service.attachments(case, fields),
@@ -233,7 +227,7 @@ def _stream(blob: BlobRef, identity: crypto.Identity, blobs: BlobStore,
 @bp.post("/<public_id>/coded")
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def update_coded(public_id: str) -> ResponseReturnValue:
-    db, membership = get_session(), _member()
+    db, membership = get_session(), signed_in_membership()
     case = service.get_case(db, membership, public_id)
     try:
         service.member_wrap(db, membership, case)
@@ -254,7 +248,7 @@ def update_coded(public_id: str) -> ResponseReturnValue:
 @bp.post("/<public_id>/notes")
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def add_note(public_id: str) -> ResponseReturnValue:
-    db, membership = get_session(), _member()
+    db, membership = get_session(), signed_in_membership()
     case = service.get_case(db, membership, public_id)
     try:
         service.member_wrap(db, membership, case)

@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from app.clusters import service
 from app.clusters.forms import ActionForm, AddCaseForm, CreateClusterForm
 from app.db import get_session
-from app.errors import NotFound, PermissionDenied
-from app.models import ClusterReason, Membership, Role
-from app.web.access import current_membership, membership_required
+from app.errors import NotFound
+from app.models import ClusterReason, Role
+from app.web.access import membership_required, signed_in_membership
 from app.web.pages import error_page
 
 bp = Blueprint("clusters", __name__)
@@ -22,18 +22,12 @@ def _not_found(_exc: NotFound) -> ResponseReturnValue:
     return error_page(404, "Not found", "No such cluster in your organisation.")
 
 
-def _member() -> Membership:
-    membership = current_membership()
-    if membership is None:  # pragma: no cover - membership_required redirected already
-        raise PermissionDenied("no membership")
-    return membership
-
 
 @bp.route("/clusters", methods=["GET", "POST"])
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def index() -> ResponseReturnValue:
     db = get_session()
-    member = _member()
+    member = signed_in_membership()
     form = CreateClusterForm()
     status = 200
     if form.validate_on_submit():
@@ -56,7 +50,7 @@ def index() -> ResponseReturnValue:
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def show(public_id: str) -> ResponseReturnValue:
     db = get_session()
-    member = _member()
+    member = signed_in_membership()
     cluster = service.get_cluster(db, member, public_id)
     return render_template("clusters/show.html", cluster=cluster,
                            cases=service.cases_in(db, member, cluster),
@@ -67,7 +61,7 @@ def show(public_id: str) -> ResponseReturnValue:
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def add_case(public_id: str) -> ResponseReturnValue:
     db = get_session()
-    member = _member()
+    member = signed_in_membership()
     cluster = service.get_cluster(db, member, public_id)
     form = AddCaseForm()
     if not form.validate_on_submit():
@@ -87,7 +81,7 @@ def add_case(public_id: str) -> ResponseReturnValue:
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def remove_case(public_id: str, case_public_id: str) -> ResponseReturnValue:
     db = get_session()
-    member = _member()
+    member = signed_in_membership()
     service.get_cluster(db, member, public_id)
     if ActionForm().validate_on_submit():
         try:

@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.db import get_session
-from app.errors import NotFound, PermissionDenied
+from app.errors import NotFound
 from app.grants import service
 from app.grants.forms import ActionForm, ChooseMemberForm, GrantForm
 from app.models import Case, Membership, Role
-from app.web.access import current_membership, membership_required
+from app.web.access import membership_required, signed_in_membership
 from app.web.pages import error_page
 from app.web.unlock_cookie import unlocked_identity
 from app.web.urls import safe_redirect_target
@@ -24,12 +24,6 @@ def _not_found(_exc: NotFound) -> ResponseReturnValue:
     # The same answer for another organisation's member and no member at all.
     return error_page(404, "Not found", "No such member in your organisation.")
 
-
-def _admin() -> Membership:
-    membership = current_membership()
-    if membership is None:  # pragma: no cover - membership_required redirected already
-        raise PermissionDenied("no membership")
-    return membership
 
 
 @bp.app_context_processor
@@ -53,7 +47,7 @@ def _member_choices(members: list[Membership]) -> list[tuple[int, str]]:
 
 def _page(form: GrantForm, chosen: Membership | None, status: int = 200) -> ResponseReturnValue:
     db = get_session()
-    admin = _admin()
+    admin = signed_in_membership()
     members = service.grantees(db, admin)
     chooser = ChooseMemberForm(formdata=None, data={"member": chosen.id if chosen else None})
     chooser.member.choices = _member_choices(members)
@@ -72,7 +66,8 @@ def _page(form: GrantForm, chosen: Membership | None, status: int = 200) -> Resp
 @membership_required(Role.ADMIN)
 def index() -> ResponseReturnValue:
     member_id = request.args.get("member", type=int)
-    chosen = service.get_grantee(get_session(), _admin(), member_id) if member_id else None
+    chosen = (service.get_grantee(get_session(), signed_in_membership(), member_id)
+              if member_id else None)
     return _page(GrantForm(), chosen)
 
 
@@ -98,7 +93,7 @@ def _report(outcome: service.Outcome, granting: bool) -> None:
 @membership_required(Role.ADMIN)
 def change() -> ResponseReturnValue:
     db = get_session()
-    admin = _admin()
+    admin = signed_in_membership()
     form = GrantForm()
     if not form.validate_on_submit() or not (form.grant.data or form.revoke.data):
         return _page(form, None, 400)
@@ -131,7 +126,7 @@ def change() -> ResponseReturnValue:
 @membership_required(Role.ADMIN)
 def regrant(membership_id: int) -> ResponseReturnValue:
     db = get_session()
-    admin = _admin()
+    admin = signed_in_membership()
     grantee = service.get_grantee(db, admin, membership_id)
     back = url_for("grants.index", member=grantee.id)
     if not ActionForm().validate_on_submit():

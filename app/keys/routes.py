@@ -8,23 +8,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.db import get_session
-from app.errors import PermissionDenied
 from app.keys import service
 from app.keys.forms import LockForm, UnlockForm
-from app.models import Membership, Role
+from app.models import Role
 from app.security.limits import sensitive_limit
 from app.web import unlock_cookie as key_cookie
-from app.web.access import current_membership, membership_required
+from app.web.access import current_membership, membership_required, signed_in_membership
 from app.web.urls import safe_redirect_target
 
 bp = Blueprint("keys", __name__)
 
-
-def _member() -> Membership:
-    membership = current_membership()
-    if membership is None:  # pragma: no cover - membership_required redirected already
-        raise PermissionDenied("no membership")
-    return membership
 
 
 @bp.app_context_processor
@@ -41,7 +34,7 @@ def _unlock_status() -> dict[str, object]:
 
 
 def _page(form: UnlockForm, status: int = 200) -> ResponseReturnValue:
-    membership = _member()
+    membership = signed_in_membership()
     row_id = key_cookie.current_row_id()
     until = service.unlocked_until(get_session(), membership, row_id) if row_id else None
     return render_template("keys/unlock.html", form=form, lock_form=LockForm(),
@@ -66,7 +59,7 @@ def unlock() -> ResponseReturnValue:
     idle, not_after = key_cookie.session_limits()
     lifetime = min(idle, not_after - datetime.now(not_after.tzinfo))
     try:
-        unlocked = service.unlock(db, _member(), form.passphrase.data or "",
+        unlocked = service.unlock(db, signed_in_membership(), form.passphrase.data or "",
                                   lifetime=lifetime, replaces=key_cookie.current_row_id())
     except service.WrongPassphrase:
         flash("That passphrase does not open your key.", "error")
@@ -83,7 +76,7 @@ def lock() -> ResponseReturnValue:
     if form.validate_on_submit():
         row_id = key_cookie.current_row_id()
         if row_id is not None:
-            service.lock(get_session(), _member(), row_id)
+            service.lock(get_session(), signed_in_membership(), row_id)
         key_cookie.forget()
         flash("Your key is locked.", "info")
     return redirect(url_for("keys.status"))

@@ -14,9 +14,9 @@ from app.members import common as members_common
 from app.members import invitations, members
 from app.members import settings as org_settings
 from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
-from app.models import Membership, NewCasesTo, Role
+from app.models import NewCasesTo, Role
 from app.security.limits import sensitive_limit
-from app.web.access import current_membership, membership_required
+from app.web.access import membership_required, signed_in_membership
 from app.web.urls import absolute_url
 
 bp = Blueprint("members", __name__)
@@ -35,18 +35,12 @@ def _not_found(_exc: NotFound) -> ResponseReturnValue:
                            message="No such member or invitation in your organisation."), 404
 
 
-def _admin() -> Membership:
-    membership = current_membership()
-    if membership is None:  # pragma: no cover - membership_required redirected already
-        raise PermissionDenied("no membership")
-    return membership
-
 
 @bp.get("/members")
 @membership_required(Role.ADMIN)
 def index() -> ResponseReturnValue:
     db = get_session()
-    admin = _admin()
+    admin = signed_in_membership()
     return render_template(
         "members/index.html", members=members.list_members(db, admin),
         invitations=invitations.pending_invitations(db, admin), me=admin,
@@ -60,8 +54,9 @@ def invite() -> ResponseReturnValue:
     if form.validate_on_submit():
         hours = current_app.config["WITNESSBOX"].invitation_hours
         try:
-            issued = invitations.invite(get_session(), _admin(), form.email.data or "",
-                                    Role(form.role.data), lifetime=timedelta(hours=hours))
+            issued = invitations.invite(get_session(), signed_in_membership(),
+                                        form.email.data or "", Role(form.role.data),
+                                        lifetime=timedelta(hours=hours))
         except members_common.Refused as exc:
             flash(str(exc), "error")
             return render_template("members/invite.html", form=form), 400
@@ -77,7 +72,7 @@ def invite() -> ResponseReturnValue:
 @membership_required(Role.ADMIN)
 def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
-        invitations.revoke_invitation(get_session(), _admin(), invitation_id)
+        invitations.revoke_invitation(get_session(), signed_in_membership(), invitation_id)
         flash("Invitation revoked: its link no longer works.", "info")
     return redirect(url_for("members.index"))
 
@@ -88,13 +83,13 @@ def _member_action(membership_id: int, action: str) -> ResponseReturnValue:
     db = get_session()
     try:
         if action == "suspend":
-            members.suspend(db, _admin(), membership_id)
+            members.suspend(db, signed_in_membership(), membership_id)
             flash("Member suspended. Their unlocked key was locked.", "info")
         elif action == "reinstate":
-            members.reinstate(db, _admin(), membership_id)
+            members.reinstate(db, signed_in_membership(), membership_id)
             flash("Member reinstated.", "info")
         else:
-            removal = members.remove(db, _admin(), membership_id)
+            removal = members.remove(db, signed_in_membership(), membership_id)
             flash(f"Member removed: {removal.keys_retired} key(s) retired and "
                   f"{removal.wraps_deleted} case key wrap(s) destroyed.", "info")
     except members_common.Refused as exc:
@@ -121,7 +116,7 @@ def remove(membership_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if form.is_submitted():
         return _member_action(membership_id, "remove")
-    member = members.get_member(get_session(), _admin(), membership_id)
+    member = members.get_member(get_session(), signed_in_membership(), membership_id)
     return render_template("members/remove.html", member=member, form=form,
                            key_status=members.key_status(member))
 
@@ -130,7 +125,7 @@ def remove(membership_id: int) -> ResponseReturnValue:
 @membership_required(Role.ADMIN)
 def settings() -> ResponseReturnValue:
     db = get_session()
-    admin = _admin()
+    admin = signed_in_membership()
     organisation = org_settings.organisation_of(db, admin)
     reviewers = org_settings.triage_candidates(db, admin)
     form = SettingsForm(data={

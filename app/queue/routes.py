@@ -33,7 +33,7 @@ from app.queue.forms import (
     QueueFilterForm,
     StatusForm,
 )
-from app.web.access import current_membership, membership_required
+from app.web.access import current_membership, membership_required, signed_in_membership
 from app.web.urls import MAX_ID, safe_redirect_target
 
 bp = Blueprint("queue", __name__)
@@ -42,11 +42,6 @@ workflow_bp = Blueprint("workflow", __name__)
 BAD_CURSOR = ("This page link is not valid (it was edited or is from another sort order). "
               "Start again from the first page.")
 
-
-def _member() -> Membership:
-    membership = current_membership()
-    assert membership is not None  # guaranteed by membership_required
-    return membership
 
 
 def case_link(public_id: str) -> str | None:
@@ -91,7 +86,7 @@ def _filters(form: QueueFilterForm, membership: Membership) -> service.QueueFilt
 @bp.get("/queue")
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def index() -> str:
-    membership = _member()
+    membership = signed_in_membership()
     db = get_session()
     holders = service.key_holders(db, membership.organisation_id)
     form = QueueFilterForm(formdata=request.args)
@@ -122,31 +117,31 @@ def index() -> str:
 @bp.post("/cases/<public_id>/assign")
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def assign(public_id: str) -> Response:
-    service.case_for_member(get_session(), _member(), public_id)  # 404 before any 400
+    service.case_for_member(get_session(), signed_in_membership(), public_id)  # 404 before any 400
     form = AssignForm()
     if not form.validate_on_submit():
         abort(400, description="The form was not complete.")
     raw = form.assignee.data or ""
     if raw == ASSIGNEE_ME:
-        assignee_id: int | None = _member().id
+        assignee_id: int | None = signed_in_membership().id
     elif raw == "":
         assignee_id = None
     elif raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
         assignee_id = int(raw)
     else:
         abort(400, description="Choose a member to assign the case to.")
-    service.assign(get_session(), _member(), public_id, assignee_id)
+    service.assign(get_session(), signed_in_membership(), public_id, assignee_id)
     return _back(form.next.data)
 
 
 @bp.post("/cases/<public_id>/priority")
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def priority(public_id: str) -> Response:
-    service.case_for_member(get_session(), _member(), public_id)  # 404 before any 400
+    service.case_for_member(get_session(), signed_in_membership(), public_id)  # 404 before any 400
     form = PriorityForm()
     if not form.validate_on_submit():
         abort(400, description="Choose a priority.")
-    service.set_priority(get_session(), _member(), public_id,
+    service.set_priority(get_session(), signed_in_membership(), public_id,
                          Priority(int(form.priority.data or "1")))
     return _back(form.next.data)
 
@@ -155,7 +150,7 @@ def priority(public_id: str) -> Response:
 @membership_required(Role.INTERVIEWER)
 def mine() -> str:
     try:
-        page = service.submissions_page(get_session(), _member(),
+        page = service.submissions_page(get_session(), signed_in_membership(),
                                         request.args.get("after") or None)
     except service.BadCursor:
         abort(400, description=BAD_CURSOR)
@@ -183,15 +178,15 @@ def _workflow_helpers() -> dict[str, Any]:
 def status(public_id: str) -> str:
     """The case's status and the moves the member may make (the case page shows
     the same buttons)."""
-    found = service.case_for_member(get_session(), _member(), public_id)
-    return render_template("cases/status.html", case=found, membership=_member(),
+    found = service.case_for_member(get_session(), signed_in_membership(), public_id)
+    return render_template("cases/status.html", case=found, membership=signed_in_membership(),
                            case_link=case_link(public_id))
 
 
 @workflow_bp.post("/cases/<public_id>/status")
 @membership_required(Role.REVIEWER, Role.ADMIN)
 def change_status(public_id: str) -> Response:
-    membership = _member()
+    membership = signed_in_membership()
     db = get_session()
     found = service.case_for_member(db, membership, public_id)
     form = StatusForm()

@@ -13,11 +13,11 @@ from flask.typing import ResponseReturnValue
 import crypto
 from app.cases import workflow
 from app.db import get_session
-from app.errors import NoKeyAccess, PermissionDenied
+from app.errors import NoKeyAccess
 from app.models import CaseStatus, Membership, Role
 from app.review import cluster_entities, detection, forms, layers, service
 from app.web import case_openings, unlock_cookie
-from app.web.access import current_membership, membership_required
+from app.web.access import membership_required, signed_in_membership
 from app.web.pages import error_page
 from app.web.transaction import abandon_request
 
@@ -41,12 +41,6 @@ def _own_work(_exc: service.OwnWork) -> tuple[str, int]:
                       "return it. Nothing was changed.")
 
 
-def _member() -> Membership:
-    membership = current_membership()
-    if membership is None:  # pragma: no cover - membership_required redirected already
-        raise PermissionDenied("no membership")
-    return membership
-
 
 def _identity(membership: Membership) -> crypto.Identity | None:
     return unlock_cookie.unlocked_identity(get_session(), membership)
@@ -62,7 +56,7 @@ def _back(public_id: str) -> ResponseReturnValue:
 
 def _opened(public_id: str, *, suggestions: bool = True
             ) -> tuple[Membership, crypto.Identity | None, service.Workspace | None]:
-    membership = _member()
+    membership = signed_in_membership()
     db = get_session()
     case = service.open_case(db, membership, public_id)
     identity = _identity(membership)
@@ -114,7 +108,7 @@ def _history(ws: service.Workspace) -> list[dict[str, object]]:
 @membership_required(*KEY_HOLDERS)
 def editor(public_id: str) -> ResponseReturnValue:
     db = get_session()
-    case = service.open_case(db, _member(), public_id)
+    case = service.open_case(db, signed_in_membership(), public_id)
     editing = case.status is CaseStatus.IN_REDACTION
     membership, identity, ws = _opened(public_id, suggestions=editing)
     if ws is None or identity is None:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.service import load_membership
 from app.db import get_session
+from app.errors import PermissionDenied
 from app.models import Membership, Role
 
 P = ParamSpec("P")
@@ -27,6 +28,15 @@ def current_membership() -> Membership | None:
         g.membership = membership
     result: Membership | None = g.membership
     return result
+
+
+def signed_in_membership() -> Membership:
+    """The membership of a view behind ``membership_required`` (which has
+    already sent anyone without one elsewhere); a refusal, never None."""
+    membership = current_membership()
+    if membership is None:
+        raise PermissionDenied("no membership")
+    return membership
 
 
 def membership_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:

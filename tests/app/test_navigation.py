@@ -26,8 +26,8 @@ def nav_links(page: str) -> list[tuple[str, str, bool]]:
 @pytest.mark.parametrize(("role", "labels"), [
     (Role.INTERVIEWER, ["Record an interview", "My submissions"]),
     (Role.REVIEWER, ["Queue"]),
-    # Grants and exports come from other packages: not linked until installed.
-    (Role.ADMIN, ["Queue", "Members", "Audit"]),
+    # Exports come from another package: not linked until it is installed.
+    (Role.ADMIN, ["Queue", "Members", "Grants", "Audit"]),
 ])
 def test_each_role_sees_its_own_links_and_every_link_opens(
         web: Any, demo_org: Any, role: Role, labels: list[str]) -> None:

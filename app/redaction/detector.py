@@ -94,7 +94,6 @@ class Detector:
         found += places
         found += names.find(text)
         found += orgs.find(text)
-        found += orgs.housing_site(text)
         found += triggers.find(text)
         if self.use_models:
             found += korean.find(text)
@@ -113,7 +112,26 @@ class Detector:
             if s.category != PERSON or (s.start, s.end) not in places_at
             or not HANGUL_RE.search(s.text(text))
         ]
+        found = [s for s in found if not _pet(text, s)]
         return entities.link(text, merge_spans(found, text))
+
+
+# An animal word just before a name: "our dog Rex", "a cat called Misty",
+# "собака по кличке Шарик", "강아지 이름은 바둑이".
+_PET_BEFORE = re.compile(
+    r"(?:\b(?:dog|dogs|puppy|cat|cats|kitten|horse|pony|pig|goat|cow|ox|rabbit|parrot|bird|"
+    r"hamster|pet|mare|stallion|bull|donkey)\b[,]?\s*(?:(?:was\s+|is\s+)?(?:named|called)\s*)?"
+    r"|(?<!\w)(?:собак\w*|пс[аеу]|пёс|пес|кошк\w*|кот\w*|щен\w*|лошад\w*|коз\w*)\s*,?\s*"
+    r"(?:по\s+кличке\s*)?"
+    r"|(?:강아지|개|고양이|말|소|돼지)(?:\s*이름은)?\s*)[\"“'«]?$",
+    re.IGNORECASE,
+)
+
+
+def _pet(text: str, span: Span) -> bool:
+    if span.category != PERSON:
+        return False
+    return bool(_PET_BEFORE.search(text[max(0, span.start - 40) : span.start]))
 
 
 # Between a public figure and a date: nothing that brings the witness back in.

@@ -14,7 +14,9 @@ import re
 from functools import cache
 from importlib import resources
 
+from app.redaction.romanise import is_korean_given
 from app.redaction.spans import PERSON, PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
 
@@ -136,6 +138,74 @@ def latin_korean(text: str) -> list[Span]:
     return out
 
 
+# Korean names in any case, as field notes and UN reports write them:
+# "pyon hak-rim", "CHU Myong-hak", "SIN Pok-nyo", "KIM Chol Su". The surname
+# comes from the surname table, the given name from the syllable inventory.
+ANYCASE_FULL = re.compile(
+    r"(?<![\w-])([A-Za-z][A-Za-z']{0,5})\s+"
+    r"([A-Za-zŏŭ']{1,8}-[A-Za-zŏŭ']{1,8}|[A-Z][a-zŏŭ']{0,7}\s+[A-Z][a-zŏŭ']{0,7})(?![\w-])"
+)
+# Speaker labels in transcripts: "BANG:", "WANG:" at the start of a line.
+SPEAKER = re.compile(r"(?m)^[ \t]*([A-Z][A-Za-z']{1,6})[ \t]*:")
+# Chinese familiar forms: "lao wang", "Xiao Li", "old Zhang".
+FAMILIAR = re.compile(r"(?<![\w-])(?:[Ll]ao|[Xx]iao|LAO|XIAO)\s+([A-Za-z]{1,6})(?![\w-])")
+
+
+def _case_shape(word: str) -> str:
+    if word.isupper():
+        return "upper"
+    if word.islower():
+        return "lower"
+    return "title" if word[0].isupper() and word[1:].islower() else "mixed"
+
+
+def anycase_korean(text: str) -> list[Span]:
+    surnames = {s.lower() for s in latin_surnames()}
+    out: list[Span] = []
+    for m in ANYCASE_FULL.finditer(text):
+        sur, given = m.group(1), m.group(2)
+        shape = _case_shape(sur)
+        if sur.lower() not in surnames or shape == "mixed" or len(sur) == 1:
+            continue
+        parts = re.split(r"[- ]", given)
+        if not is_korean_given(given) or PLACE_SUFFIX.search(given.lower()):
+            continue
+        if any(is_stopword(p) for p in parts) or (is_stopword(sur) and shape != "upper"):
+            continue
+        if " " in given and shape != "upper":
+            continue  # "Kim Chol Su" is found by latin_korean; lowercase needs a hyphen
+        if shape == "lower" and not given.islower():
+            continue
+        if shape == "title" and not given[0].isupper():
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def speaker_labels(text: str) -> list[Span]:
+    surnames = {s.lower() for s in latin_surnames()}
+    labels = [m for m in SPEAKER.finditer(text) if m.group(1).lower() in surnames]
+    counts: dict[str, int] = {}
+    for m in labels:
+        counts[m.group(1).lower()] = counts.get(m.group(1).lower(), 0) + 1
+    out: list[Span] = []
+    for m in labels:
+        word = m.group(1)
+        # "BANG:" is a label anywhere; "Bang:" only in a transcript where the
+        # label repeats, and never a function word ("So:", "No:").
+        if word.isupper() or (counts[word.lower()] >= 2 and not is_stopword(word)):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+def familiar(text: str) -> list[Span]:
+    return [
+        Span(m.start(), m.end(), PERSON, D)
+        for m in FAMILIAR.finditer(text)
+        if not is_stopword(m.group(1))
+    ]
+
+
 # A Korean surname after a work title: "Section Chief Ro", "Instructor Pak".
 ROLE_TITLED = re.compile(
     r"\b(?i:(?:(?:section|department|unit|team|brigade|site|work|political|security)\s+)?"
@@ -203,6 +273,9 @@ def cyrillic_korean(text: str) -> list[Span]:
 def find(text: str) -> list[Span]:
     return (
         latin_korean(text)
+        + anycase_korean(text)
+        + speaker_labels(text)
+        + familiar(text)
         + titled(text)
         + given_name_led(text)
         + initials(text)

@@ -1,0 +1,182 @@
+"""The learned recogniser: a CRF sequence labeller for names in Latin script.
+
+A conditional random field (CRFsuite through python-crfsuite) tags tokens
+with PER, LOC, ORG and DATE. It is trained by ``witnessbox redact train``
+(``train.py``) on openly licensed corpora (docs/detector.md); the weights,
+about 2 MB, ship in ``data/ner_en.crfsuite``, are read once per process and
+run on the CPU. The features are lexical and shape features of a five-token
+window plus the detector's own lexicons (Korean surnames, the romanised
+syllable inventory, given names), so a name unseen in training but shaped
+like one ("Pyon Hak-rim", "CHU Myong-hak") is still found.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from app.redaction.names import first_names, latin_surnames
+from app.redaction.romanise import is_korean_given, is_korean_syllable
+from app.redaction.spans import DATE, ORG, PERSON, PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
+
+MODEL = "ner_en.crfsuite"
+TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,:/-]\d+)*|[^\w\s]")
+SENTENCE_END = re.compile(r"[.!?]\s+|\n")
+LATIN_RUN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏŏŭ]")
+MONTHS = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+))
+_CATEGORY = {"PER": PERSON, "LOC": PLACE, "ORG": ORG, "DATE": DATE}
+_ID_TYPE = {"PER": IdType.DIRECT, "LOC": IdType.QUASI, "ORG": IdType.QUASI, "DATE": IdType.QUASI}
+
+
+def _shape(w: str) -> str:
+    s = re.sub(r"[A-ZÀ-Ö]", "X", w)
+    s = re.sub(r"[a-zß-ÿŏŭ]", "x", s)
+    s = re.sub(r"\d", "d", s)
+    return re.sub(r"(.)\1+", r"\1\1", s)
+
+
+@cache
+def _lexicons() -> tuple[frozenset[str], frozenset[str]]:
+    return (
+        frozenset(n.lower() for n in first_names()),
+        frozenset(s.lower() for s in latin_surnames()),
+    )
+
+
+def _word_features(w: str) -> list[str]:
+    given, surnames = _lexicons()
+    low = w.lower()
+    feats = [
+        "w=" + low,
+        "s3=" + low[-3:],
+        "p3=" + low[:3],
+        "sh=" + _shape(w),
+    ]
+    if w[:1].isupper():
+        feats.append("cap")
+    if w.isupper() and len(w) > 1:
+        feats.append("upper")
+    if low in given:
+        feats.append("given")
+    if low in surnames:
+        feats.append("kosur")
+    if "-" in w and is_korean_given(w):
+        feats.append("kogiven")
+    elif is_korean_syllable(w):
+        feats.append("kosyl")
+    if is_stopword(low):
+        feats.append("stop")
+    if low.strip(".") in MONTHS:
+        feats.append("month")
+    return feats
+
+
+def sentence_features(tokens: list[str]) -> list[list[str]]:
+    words = [_word_features(t) for t in tokens]
+    out: list[list[str]] = []
+    n = len(tokens)
+    for i in range(n):
+        f = ["bias", *words[i]]
+        if i == 0:
+            f.append("BOS")
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            if 0 <= j < n:
+                # Neighbours contribute their word, shape and lexicon flags.
+                f += [f"{off}:{x}" for x in words[j] if not x.startswith(("s3=", "p3="))]
+        if i > 0:
+            f.append("bi=" + tokens[i - 1].lower() + "|" + tokens[i].lower())
+        out.append(f)
+    return out
+
+
+class _Model:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tagger: Any = None
+        self._missing = False
+
+    def tagger(self) -> Any:
+        with self._lock:
+            if self._tagger is None and not self._missing:
+                import pycrfsuite
+
+                ref = resources.files("app.redaction").joinpath("data", MODEL)
+                with resources.as_file(ref) as path:
+                    if not Path(path).is_file():
+                        self._missing = True
+                        return None
+                    tagger = pycrfsuite.Tagger()
+                    tagger.open(str(path))
+                self._tagger = tagger
+            return self._tagger
+
+
+# One model per process, loaded on first use (or by Detector.warm()).
+_MODEL = _Model()
+
+
+def available() -> bool:
+    return _MODEL.tagger() is not None
+
+
+def tag_tokens(tokens: list[str]) -> list[str]:
+    tagger = _MODEL.tagger()
+    if tagger is None or not tokens:
+        return ["O"] * len(tokens)
+    with _MODEL._lock:  # a crfsuite Tagger is not thread-safe
+        return list(tagger.tag(sentence_features(tokens)))
+
+
+def find(text: str) -> list[Span]:
+    """Spans of the CRF over the Latin-script sentences of ``text``."""
+    if _MODEL.tagger() is None:
+        return []
+    out: list[Span] = []
+    pos = 0
+    for m in [*SENTENCE_END.finditer(text), None]:
+        end = m.end() if m else len(text)
+        chunk = text[pos:end]
+        if LATIN_RUN.search(chunk):
+            out += _chunk(text, pos, chunk)
+        pos = end
+    return out
+
+
+def _chunk(text: str, offset: int, chunk: str) -> list[Span]:
+    toks = list(TOKEN.finditer(chunk))
+    tags = tag_tokens([t.group(0) for t in toks])
+    out: list[Span] = []
+    start = -1
+    kind = ""
+    for i, tag in enumerate([*tags, "O"]):
+        if start >= 0 and not (tag.startswith("I-") and tag[2:] == kind):
+            s, e = offset + toks[start].start(), offset + toks[i - 1].end()
+            if _keep(text[s:e], kind):
+                out.append(Span(s, e, _CATEGORY[kind], _ID_TYPE[kind]))
+            start = -1
+        if tag.startswith("B-") or (tag.startswith("I-") and start < 0):
+            start, kind = i, tag[2:]
+    return out
+
+
+def _keep(surface: str, kind: str) -> bool:
+    # A lone function word or a one-letter token is never a name.
+    if len(surface) < 2 or is_stopword(surface.lower()):
+        return False
+    if kind == "DATE":
+        # Dates come from the patterns; the model adds only those with a
+        # number or a month word ("the winter of 2017" stays with patterns).
+        return any(c.isdigit() for c in surface) or any(
+            w.lower().strip(".") in MONTHS for w in surface.split()
+        )
+    return True

@@ -11,13 +11,23 @@ Data: ../shared/eval next to the repository (or $WITNESSBOX_EVAL_DIR, or
 (en_core_web_lg/md/sm) is installed, otherwise with its pattern recognizers
 only on a blank spaCy pipeline; the output says which. Timing excludes model
 loading for both systems (each is warmed up on one document first).
+
+    PYTHONPATH=. .venv/bin/python bench/redaction.py --per-language
+
+measures the detector alone, one fresh process per language (en, ko, ru, on
+the development records of that language): model loading (seconds and RSS
+after it) separately from the per-text cost (chars/s, peak RSS), and for
+English the share of time spent in the learned recogniser (CRF).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -95,12 +105,83 @@ def run_system(fn: Any, gold: dict[str, Any], repeat: int) -> tuple[dict[str, An
     return preds, chars / elapsed
 
 
+def _rss_mb() -> float:
+    """Current resident set size (Linux /proc), in MB."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def language_worker(eval_dir: Path, lang: str, repeat: int) -> dict[str, float]:
+    """Runs in its own process: load cost first, then per-text cost."""
+    texts = []
+    with open(eval_dir / "interviews_dev.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            if record["lang"] == lang:
+                texts.append(record["text"])
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    from app.redaction import learned
+    from app.redaction.detector import Detector
+
+    detector = Detector()
+    detector.warm()
+    load_s = time.perf_counter() - t0
+    loaded = _rss_mb()
+    chars = 0
+    t1 = time.perf_counter()
+    for _ in range(repeat):
+        for text in texts:
+            detector.detect(text, lang)
+            chars += len(text)
+    detect_s = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    for _ in range(repeat):
+        for text in texts:
+            learned.find(text)
+    crf_s = time.perf_counter() - t2
+    return {
+        "chars": chars / repeat, "load_s": load_s, "rss_base_mb": base,
+        "rss_loaded_mb": loaded, "peak_rss_mb": _peak_mb(),
+        "chars_per_s": chars / detect_s, "crf_share": crf_s / detect_s,
+    }
+
+
+def per_language(eval_dir: Path, repeat: int) -> int:
+    print("per language (fresh process each; detector only):")
+    print(f"{'lang':4s} {'chars':>7s} {'load s':>7s} {'RSS base':>9s} {'RSS loaded':>11s} "
+          f"{'peak RSS':>9s} {'chars/s':>9s} {'CRF share':>9s}")
+    for lang in ("en", "ko", "ru"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--eval-dir", str(eval_dir), "--repeat", str(repeat),
+             "--worker", lang],
+            check=True, capture_output=True, text=True, cwd=REPO,
+        ).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        print(f"{lang:4s} {r['chars']:7.0f} {r['load_s']:7.2f} {r['rss_base_mb']:8.0f}M "
+              f"{r['rss_loaded_mb']:10.0f}M {r['peak_rss_mb']:8.0f}M {r['chars_per_s']:9.0f} "
+              f"{r['crf_share']:9.0%}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval-dir", default=None)
     ap.add_argument("--repeat", type=int, default=3, help="passes over each data set for timing")
+    ap.add_argument("--per-language", action="store_true", help="detector cost per language")
+    ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     eval_dir = _eval_dir(args.eval_dir)
+    if args.worker:
+        print(json.dumps(language_worker(eval_dir, args.worker, args.repeat)))
+        return 0
+    if args.per_language:
+        return per_language(eval_dir, args.repeat)
     if not (eval_dir / "score_spans.py").is_file():
         print(f"evaluation data not found at {eval_dir}; set WITNESSBOX_EVAL_DIR or --eval-dir.")
         return 0
@@ -113,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     detector.warm()
     analyzer, presidio_mode = build_presidio()
     print(f"presidio: {presidio_mode}")
-    print("witnessbox: app.redaction.detector (kiwipiepy + natasha + rules, offline)\n")
+    print("witnessbox: app.redaction.detector (CRF + kiwipiepy + natasha + rules, offline)\n")
 
     def ours(text: str) -> list[tuple[int, int]]:
         return [(s.start, s.end) for s in detector.detect(text)]

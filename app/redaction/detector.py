@@ -16,6 +16,7 @@ from app.redaction import (
     entities,
     gazetteer,
     korean,
+    learned,
     names,
     orgs,
     patterns,
@@ -79,6 +80,7 @@ class Detector:
                 if self.use_models:
                     korean.find("김철수")
                     russian.find("Иван Петров")
+                    learned.find("Kim Chol-su met Anna Lee.")
                 self._warm = True
 
     def detect(self, text: str, lang: str | None = None) -> list[Span]:
@@ -98,6 +100,7 @@ class Detector:
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
+            found += _learned(text, found, protected)
         found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
@@ -114,6 +117,43 @@ class Detector:
         ]
         found = [s for s in found if not _pet(text, s)]
         return entities.link(text, merge_spans(found, text))
+
+
+# Capitalised titles the model takes for names: "Counsel", "President of the
+# Court", "Director of the Bank" describe an office, not who holds it.
+_OFFICE = re.compile(
+    r"\b(?:president|vice-president|director|counsel|judge|justice|registrar|minister|"
+    r"secretary|ambassador|governor|lord|chairman|chairperson|commissioner|prosecutor|"
+    r"agent|applicant|government|court|chamber|section|deputy|head|chief|general|"
+    r"rapporteur|mayor|king|queen|prince|princess)\b",
+    re.IGNORECASE,
+)
+# Adjectives of nationality are not annotated ("Irish", "Chinese", "Uzbek").
+_NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)")
+
+
+def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+    """The CRF's names, where the rules have nothing of their own.
+
+    Rules are precise about what they know (dates, codes, units, public
+    names); the model adds persons, places and organisations the rules
+    miss. A model span that overlaps a rule span of another kind is dropped
+    so the rule's category and extent win.
+    """
+    out: list[Span] = []
+    for s in learned.find(text):
+        surface = s.text(text)
+        if any(r.overlaps(s) and r.category != s.category for r in rules):
+            continue
+        # Public names stay readable: the model may not grow into them.
+        if any(s.start < e and b < s.end for b, e in protected):
+            continue
+        if s.category == PERSON and _OFFICE.search(surface):
+            continue
+        if s.category == PLACE and " " not in surface and _NATIONALITY.fullmatch(surface):
+            continue
+        out.append(s)
+    return out
 
 
 # An animal word just before a name: "our dog Rex", "a cat called Misty",

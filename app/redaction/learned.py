@@ -1,4 +1,4 @@
-"""The learned recogniser: a CRF sequence labeller for names in Latin script.
+"""The learned recognisers: CRF sequence labellers for Latin script and Hangul.
 
 A conditional random field (CRFsuite through python-crfsuite) tags tokens
 with PER, LOC, ORG and DATE. It is trained by ``witnessbox redact train``
@@ -8,6 +8,10 @@ run on the CPU. The features are lexical and shape features of a five-token
 window plus the detector's own lexicons (Korean surnames, the romanised
 syllable inventory, given names), so a name unseen in training but shaped
 like one ("Pyon Hak-rim", "CHU Myong-hak") is still found.
+
+Hangul has a character-level CRF (``data/ner_ko.crfsuite``, trained on
+KLUE-NER; CC BY-SA 4.0, see docs/detector.md) over the sentences that hold
+Hangul, beside kiwipiepy.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from app.redaction.spans import DATE, ORG, PERSON, PLACE, IdType, Span
 from app.redaction.stopwords import is_stopword
 
 MODEL = "ner_en.crfsuite"
+MODEL_KO = "ner_ko.crfsuite"
+HANGUL = re.compile(r"[가-힣]")
 TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,:/-]\d+)*|[^\w\s]")
 SENTENCE_END = re.compile(r"[.!?]\s+|\n")
 LATIN_RUN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏŏŭ]")
@@ -101,17 +107,18 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
 
 
 class _Model:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lock = threading.Lock()
         self._tagger: Any = None
         self._missing = False
 
     def tagger(self) -> Any:
-        with self._lock:
+        with self.lock:
             if self._tagger is None and not self._missing:
                 import pycrfsuite
 
-                ref = resources.files("app.redaction").joinpath("data", MODEL)
+                ref = resources.files("app.redaction").joinpath("data", self.name)
                 with resources.as_file(ref) as path:
                     if not Path(path).is_file():
                         self._missing = True
@@ -121,9 +128,17 @@ class _Model:
                 self._tagger = tagger
             return self._tagger
 
+    def tag(self, features: list[list[str]]) -> list[str]:
+        tagger = self.tagger()
+        if tagger is None or not features:
+            return ["O"] * len(features)
+        with self.lock:  # a crfsuite Tagger is not thread-safe
+            return list(tagger.tag(features))
 
-# One model per process, loaded on first use (or by Detector.warm()).
-_MODEL = _Model()
+
+# One model per process each, loaded on first use (or by Detector.warm()).
+_MODEL = _Model(MODEL)
+_MODEL_KO = _Model(MODEL_KO)
 
 
 def available() -> bool:
@@ -131,11 +146,69 @@ def available() -> bool:
 
 
 def tag_tokens(tokens: list[str]) -> list[str]:
-    tagger = _MODEL.tagger()
-    if tagger is None or not tokens:
-        return ["O"] * len(tokens)
-    with _MODEL._lock:  # a crfsuite Tagger is not thread-safe
-        return list(tagger.tag(sentence_features(tokens)))
+    return _MODEL.tag(sentence_features(tokens))
+
+
+def _char_type(c: str) -> str:
+    if "가" <= c <= "힣":
+        return "H"
+    if c.isdigit():
+        return "D"
+    if c.isspace():
+        return "S"
+    return "L" if c.isalpha() else "P"
+
+
+def char_features(chars: list[str]) -> list[list[str]]:
+    """Features of one Hangul character in a five-character window."""
+    n = len(chars)
+    pad = ["<s>", "<s>", *chars, "</s>", "</s>"]
+    types = ["B", "B", *(_char_type(c) for c in chars), "E", "E"]
+    out: list[list[str]] = []
+    for i in range(n):
+        j = i + 2
+        out.append([
+            "bias", "c=" + pad[j], "t=" + types[j],
+            "c-1=" + pad[j - 1], "c+1=" + pad[j + 1], "c-2=" + pad[j - 2], "c+2=" + pad[j + 2],
+            "b-=" + pad[j - 1] + pad[j], "b+=" + pad[j] + pad[j + 1],
+            "tri=" + pad[j - 1] + pad[j] + pad[j + 1],
+            "t3=" + types[j - 1] + types[j] + types[j + 1],
+            "f2=" + pad[j + 1] + pad[j + 2],
+        ])
+    return out
+
+
+def find_hangul(text: str) -> list[Span]:
+    """Spans of the Korean CRF over the sentences of ``text`` that hold Hangul."""
+    if _MODEL_KO.tagger() is None:
+        return []
+    out: list[Span] = []
+    pos = 0
+    for m in [*SENTENCE_END.finditer(text), None]:
+        end = m.end() if m else len(text)
+        chunk = text[pos:end]
+        if HANGUL.search(chunk):
+            tags = _MODEL_KO.tag(char_features(list(chunk)))
+            out += _spans(text, [(pos + i, pos + i + 1) for i in range(len(chunk))], tags)
+        pos = end
+    return out
+
+
+def _spans(text: str, offsets: list[tuple[int, int]], tags: list[str]) -> list[Span]:
+    out: list[Span] = []
+    start = -1
+    kind = ""
+    for i, tag in enumerate([*tags, "O"]):
+        if start >= 0 and not (tag.startswith("I-") and tag[2:] == kind):
+            s, e = offsets[start][0], offsets[i - 1][1]
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s and _keep(text[s:e], kind):
+                out.append(Span(s, e, _CATEGORY[kind], _ID_TYPE[kind]))
+            start = -1
+        if tag.startswith("B-") or (tag.startswith("I-") and start < 0):
+            start, kind = i, tag[2:]
+    return out
 
 
 def find(text: str) -> list[Span]:
@@ -156,18 +229,7 @@ def find(text: str) -> list[Span]:
 def _chunk(text: str, offset: int, chunk: str) -> list[Span]:
     toks = list(TOKEN.finditer(chunk))
     tags = tag_tokens([t.group(0) for t in toks])
-    out: list[Span] = []
-    start = -1
-    kind = ""
-    for i, tag in enumerate([*tags, "O"]):
-        if start >= 0 and not (tag.startswith("I-") and tag[2:] == kind):
-            s, e = offset + toks[start].start(), offset + toks[i - 1].end()
-            if _keep(text[s:e], kind):
-                out.append(Span(s, e, _CATEGORY[kind], _ID_TYPE[kind]))
-            start = -1
-        if tag.startswith("B-") or (tag.startswith("I-") and start < 0):
-            start, kind = i, tag[2:]
-    return out
+    return _spans(text, [(offset + t.start(), offset + t.end()) for t in toks], tags)
 
 
 def _keep(surface: str, kind: str) -> bool:
@@ -175,8 +237,11 @@ def _keep(surface: str, kind: str) -> bool:
     if len(surface) < 2 or is_stopword(surface.lower()):
         return False
     if kind == "DATE":
-        # Dates come from the patterns; the model adds only those with a
-        # number or a month word ("the winter of 2017" stays with patterns).
+        # Dates come from the patterns; the model adds only calendar dates:
+        # with a number or a month word ("the winter of 2017" stays with the
+        # patterns), in Hangul a year or month ("1년", "3주" are durations).
+        if HANGUL.search(surface):
+            return bool(re.search(r"\d{4}\s*년|\d{1,2}\s*월", surface))
         return any(c.isdigit() for c in surface) or any(
             w.lower().strip(".") in MONTHS for w in surface.split()
         )

@@ -133,6 +133,10 @@ def language_worker(eval_dir: Path, lang: str, repeat: int) -> dict[str, float]:
     detector.warm()
     load_s = time.perf_counter() - t0
     loaded = _rss_mb()
+    rules_only = Detector(use_learned=False)
+    for text in texts:  # first calls compile patterns: not per-text cost
+        detector.detect(text, lang)
+        rules_only.detect(text, lang)
     chars = 0
     t1 = time.perf_counter()
     for _ in range(repeat):
@@ -144,18 +148,53 @@ def language_worker(eval_dir: Path, lang: str, repeat: int) -> dict[str, float]:
     for _ in range(repeat):
         for text in texts:
             learned.find(text)
+            learned.find_hangul(text)
     crf_s = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    for _ in range(repeat):
+        for text in texts:
+            rules_only.detect(text, lang)
+    without_s = time.perf_counter() - t3
     return {
         "chars": chars / repeat, "load_s": load_s, "rss_base_mb": base,
         "rss_loaded_mb": loaded, "peak_rss_mb": _peak_mb(),
         "chars_per_s": chars / detect_s, "crf_share": crf_s / detect_s,
+        "chars_per_s_without_crf": chars / without_s,
     }
 
 
+def load_worker() -> list[tuple[str, float, float]]:
+    """Each model's load time and the RSS it adds, in load order."""
+    from app.redaction import gazetteer, korean, learned, russian
+
+    steps = [
+        ("rules + gazetteers", lambda: gazetteer.gazetteer()),
+        ("English CRF", lambda: learned.find("Anna met Tomasz in Gdansk.")),
+        ("Hangul CRF", lambda: learned.find_hangul("김철수가 왔다.")),
+        ("kiwipiepy", lambda: korean.find("김철수가 청진에서 왔다.")),
+        ("natasha", lambda: russian.find("Иван Петров приехал в Хабаровск.")),
+    ]
+    out = []
+    for name, step in steps:
+        before = _rss_mb()
+        t0 = time.perf_counter()
+        step()
+        out.append((name, time.perf_counter() - t0, _rss_mb() - before))
+    return out
+
+
 def per_language(eval_dir: Path, repeat: int) -> int:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", "load"],
+        check=True, capture_output=True, text=True, cwd=REPO,
+    ).stdout
+    print("model loading (one fresh process, once per worker):")
+    for name, secs, mb in json.loads(out.strip().splitlines()[-1]):
+        print(f"  {name:20s} {secs:6.2f} s  +{mb:5.0f} MB RSS")
+    print()
     print("per language (fresh process each; detector only):")
     print(f"{'lang':4s} {'chars':>7s} {'load s':>7s} {'RSS base':>9s} {'RSS loaded':>11s} "
-          f"{'peak RSS':>9s} {'chars/s':>9s} {'CRF share':>9s}")
+          f"{'peak RSS':>9s} {'chars/s':>9s} {'CRF share':>9s} {'w/o CRF':>9s}")
     for lang in ("en", "ko", "ru"):
         out = subprocess.run(
             [sys.executable, __file__, "--eval-dir", str(eval_dir), "--repeat", str(repeat),
@@ -165,7 +204,7 @@ def per_language(eval_dir: Path, repeat: int) -> int:
         r = json.loads(out.strip().splitlines()[-1])
         print(f"{lang:4s} {r['chars']:7.0f} {r['load_s']:7.2f} {r['rss_base_mb']:8.0f}M "
               f"{r['rss_loaded_mb']:10.0f}M {r['peak_rss_mb']:8.0f}M {r['chars_per_s']:9.0f} "
-              f"{r['crf_share']:9.0%}")
+              f"{r['crf_share']:9.0%} {r['chars_per_s_without_crf']:9.0f}")
     return 0
 
 
@@ -177,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     eval_dir = _eval_dir(args.eval_dir)
+    if args.worker == "load":
+        print(json.dumps(load_worker()))
+        return 0
     if args.worker:
         print(json.dumps(language_worker(eval_dir, args.worker, args.repeat)))
         return 0
@@ -192,7 +234,10 @@ def main(argv: list[str] | None = None) -> int:
 
     detector = Detector()
     detector.warm()
-    analyzer, presidio_mode = build_presidio()
+    try:
+        analyzer, presidio_mode = build_presidio()
+    except ImportError:
+        analyzer, presidio_mode = None, "not installed (pip install -e '.[bench]'); skipped"
     print(f"presidio: {presidio_mode}")
     print("witnessbox: app.redaction.detector (CRF + kiwipiepy + natasha + rules, offline)\n")
 
@@ -207,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in DATASETS:
         gold = scorer.load_gold(str(eval_dir / name))
         speeds: dict[str, float] = {}
-        for label, fn in (("presidio", presidio), ("witnessbox", ours)):
+        systems = [("presidio", presidio)] if analyzer is not None else []
+        for label, fn in [*systems, ("witnessbox", ours)]:
             preds, cps = run_system(fn, gold, args.repeat)
             result, _ = scorer.score(gold, preds)
             speeds[label] = cps
@@ -215,8 +261,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'n/a' if result[m] is None else format(result[m], '.3f'):>11s}" for m in METRICS
             )
             print(f"{name:22s} {label:10s} {cells} {cps:10.0f}")
-        ratio = speeds["witnessbox"] / speeds["presidio"]
-        print(f"{'':22s} throughput ratio witnessbox/presidio: {ratio:.1f}x")
+        if "presidio" in speeds:
+            ratio = speeds["witnessbox"] / speeds["presidio"]
+            print(f"{'':22s} throughput ratio witnessbox/presidio: {ratio:.1f}x")
     return 0
 
 

@@ -67,8 +67,10 @@ def _allowed(span: Span, protected: list[tuple[int, int]]) -> bool:
 class Detector:
     """Holds the language models; build once, call ``detect`` many times."""
 
-    def __init__(self, use_models: bool = True) -> None:
+    def __init__(self, use_models: bool = True, use_learned: bool = True) -> None:
         self.use_models = use_models
+        # The CRFs can be switched off alone, to measure what they add.
+        self.use_learned = use_learned
         self._lock = threading.Lock()
         self._warm = False
 
@@ -101,7 +103,8 @@ class Detector:
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
-            found += _learned(text, found, protected)
+            if self.use_learned:
+                found += _learned(text, found, protected)
         found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)

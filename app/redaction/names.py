@@ -151,6 +151,63 @@ SPEAKER = re.compile(r"(?m)^[ \t]*([A-Z][A-Za-z']{1,6})[ \t]*:")
 FAMILIAR = re.compile(r"(?<![\w-])(?:[Ll]ao|[Xx]iao|LAO|XIAO)\s+([A-Za-z]{1,6})(?![\w-])")
 
 
+# Hanyu Pinyin: initials x finals, a closed inventory (over-generating a
+# little, which is harmless beside a surname).
+_PY_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh",
+                "ch", "sh", "r", "z", "c", "s", "y", "w")
+_PY_FINALS = ("a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng",
+              "ong", "er", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua",
+              "uo", "uai", "ui", "uan", "un", "uang", "ue", "van", "vn")
+PINYIN = frozenset(i + f for i in _PY_INITIALS for f in _PY_FINALS)
+CHINESE_FULL = re.compile(
+    r"(?<![\w-])([A-Z][a-z]{0,5}|[A-Z]{2,6})\s+([A-Z][a-z]{0,11}(?:-[a-z]{1,6})?)(?![\w-])"
+)
+
+
+@cache
+def chinese_surnames() -> frozenset[str]:
+    text = resources.files("app.redaction").joinpath("data", "chinese_surnames.txt")
+    return frozenset(
+        w.lower() for line in text.read_text("utf-8").splitlines()
+        if not line.startswith("#") for w in line.split()
+    )
+
+
+def _pinyin_given(word: str) -> bool:
+    """One or two pinyin syllables: "Fang", "Xiaoming", "Xiao-ming"."""
+    w = word.lower().replace("-", "")
+    if w in PINYIN:
+        return True
+    return any(w[:k] in PINYIN and w[k:] in PINYIN for k in range(1, len(w)))
+
+
+def chinese(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in CHINESE_FULL.finditer(text):
+        sur, given = m.group(1), m.group(2)
+        if sur.lower() not in chinese_surnames() or not _pinyin_given(given):
+            continue
+        if is_stopword(given) or (is_stopword(sur) and not sur.isupper()):
+            continue
+        if given.lower() in ENGLISH_WORDS_PINYIN:
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+# English words that are also pinyin syllables, which follow a surname-shaped
+# word in ordinary prose ("Long Men", "Ma Can"...).
+ENGLISH_WORDS_PINYIN = frozenset({
+    "he", "men", "pan", "ban", "can", "fan", "man", "ran", "tan", "van", "wan", "hen", "ten",
+    "den", "pen", "sun", "gun", "bun", "run", "fun", "die", "tie", "pie", "lie", "bin", "tin",
+    "pin", "sin", "win", "kin", "fin", "din", "gin", "ring", "king", "sing", "wing", "ping",
+    "long", "song", "hang", "bang", "gang", "sang", "tang", "wang", "dong", "bong", "tong",
+    "a", "o", "e", "yo", "ma", "pa", "la", "me", "we", "ye", "she", "sue", "hue", "due",
+    "cue", "rue", "shin", "chin", "zen", "nun", "mao", "tao", "lei", "bei",
+    "so", "go", "no", "to", "do", "lo", "mo", "ho", "gong", "bao", "chao", "ciao",
+})
+
+
 def _case_shape(word: str) -> str:
     if word.isupper():
         return "upper"
@@ -276,6 +333,7 @@ def find(text: str) -> list[Span]:
         + anycase_korean(text)
         + speaker_labels(text)
         + familiar(text)
+        + chinese(text)
         + titled(text)
         + given_name_led(text)
         + initials(text)

@@ -54,6 +54,20 @@ def test_chinese_familiar_forms_are_people(detector: Detector) -> None:
     assert covers(text, spans, "Xiao Li")
 
 
+def test_chinese_names_by_surname_and_pinyin_grammar(detector: Detector) -> None:
+    text = "Liu Fang hid us for a week; ZHANG Xiaoming and Wang Xiao-ming drove."
+    spans = detector.detect(text, "en")
+    for needle in ("Liu Fang", "ZHANG Xiaoming", "Wang Xiao-ming"):
+        assert covers(text, spans, needle), needle
+
+
+def test_pinyin_shaped_english_words_after_a_surname_are_not_names() -> None:
+    from app.redaction import names
+
+    text = "The Long March began. He ran. Sun Gun Club. Wang Can."
+    assert names.chinese(text) == []
+
+
 def test_korean_messenger_identifiers(detector: Detector) -> None:
     text = "변 집사님이 차를 보냈어요. 왕사장 번호 알아요? 86년 11월 3일생 여자예요."
     spans = detector.detect(text, "ko")

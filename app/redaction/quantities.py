@@ -87,7 +87,14 @@ AGES = [
     rf"\b(?:\d{{1,3}}|{NUMBER_WORD})[- ]years?[- ]old\b",
     rf"(?<=\bwould be\s)(?:\d{{1,3}}|{NUMBER_WORD})\b",
     rf"(?<=\b'd be\s)(?:\d{{1,3}}|{NUMBER_WORD})\b",
+    # "in his forties", "in her early 30s", "a man of about fifty", "(34)" after a name
+    r"\bin\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?(?:twenties|thirties|forties|"
+    r"fifties|sixties|seventies|eighties|[2-9]0s|[2-9]0's)\b",
+    rf"\b(?:a|an)\s+(?:man|woman|boy|girl)\s+of\s+(?:about\s+|around\s+)?(?:\d{{2}}|{NUMBER_WORD})\b",
+    r"(?<=[a-z]\s)\((?:aged\s+)?\d{2}\)",
     r"(?<![\w.,])\d{1,2}\s+(?:лет|годов)(?!\w)",
+    r"(?<!\w)(?:лет|годам)\s+(?:двадцати|тридцати|сорока|пятидесяти|шестидесяти)(?!\w)",
+    r"(?<![\d.])[2-9]0\s*대(?:\s*(?:초반|중반|후반))?",
     r"\bв\s+возрасте\s+\d{1,3}\s+(?:лет|года|год)",
     r"(?<!\d)\d{1,2}\s*(?:살|세)(?![가-힣])",
     r"(?:열|스물|서른|마흔|쉰|예순|일흔)(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉)?\s*살",

@@ -62,7 +62,11 @@ OCCUPATION = (
     r"painter|tiler|roofer|crane operator|excavator operator|mechanic|logger|lumberjack|feller|"
     r"sawyer|cook|seamstress|tailor|fisherman|waitress|waiter|singer|dancer|cleaner|packer|loader|"
     r"porter|fish processor|sailor|rigger|scaffolder|steel fixer|rebar worker|programmer|"
-    r"developer|accountant|interpreter|"
+    r"developer|accountant|interpreter|pastor|missionary|"
+    r"hairdresser|barber|butcher|baker|janitor|watchman|security guard|bodyguard|housekeeper|"
+    r"nanny|babysitter|caregiver|dishwasher|fishmonger|vendor|peddler|trader|merchant|"
+    r"soldier|sergeant|policeman|police officer|border guard|engineer|technician|surveyor|"
+    r"geologist|veterinarian|pharmacist|dentist|midwife|journalist|photographer|"
     r"administrator|manager|director|lecturer|clerk|secretary|shopkeeper|labourer|unemployed|"
     r"translator|nurse|doctor|teacher|school-teacher|driver|miner|farmer|deckhand|welder)"
 )
@@ -87,6 +91,12 @@ DEM_PATTERNS = [
     r"(?<!\w)(?:рабоч\w+|водител\w+)-(?:узбек|таджик|киргиз|казах|кореец|китаец)\w*",
     r"(?<!\w)(?:корё-сарам|кореец|кореянка|этническ\w+\s+коре\w+)",
     r"(?:고려인|조선족|재중동포)",
+    # the ethnicity or nationality of a helper or boss singles them out:
+    # "a Kazakh driver", "the Han Chinese broker", "an Uzbek foreman"
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ur|[Mm]y|[Hh]is|[Hh]er)\s+(?:ethnic\s+)?(?:Han\s+)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+"
+    r"(?:driver|broker|smuggler|guide|helper|foreman|boss|guard|pastor|missionary|"
+    r"doctor|nurse|lawyer|interpreter|translator|landlord|landlady|employer|neighbour|neighbor|"
+    r"trader|merchant|businessman|businesswoman|official|policeman|officer|soldier|farmer)\b",
     # nationality of a named party: "a Somali national", "an Irish citizen"
     r"\b(?:a|an)\s+[A-Z][a-z]+\s+(?:national|citizen)\b",
     # distinctive marks

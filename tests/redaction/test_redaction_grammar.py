@@ -124,3 +124,19 @@ def test_removed_dev_shaped_rules_stay_removed(detector: Detector) -> None:
     spans = detector.detect(text, "en")
     assert not touches(text, spans, "fifth")
     assert not touches(text, spans, "cartons")
+
+
+def test_ages_ethnicity_and_jobs_of_helpers_are_quasi(detector: Detector) -> None:
+    text = (
+        "A Kazakh driver took us to the border. He was in his forties; a woman of about "
+        "fifty hid us. Later she worked as a hairdresser. 그는 40대 초반이었다."
+    )
+    spans = detector.detect(text, "en")
+    for needle in ("Kazakh driver", "in his forties", "a woman of about fifty", "hairdresser",
+                   "40대 초반"):
+        assert covers(text, spans, needle), needle
+
+
+def test_generic_nationality_words_stay_readable(detector: Detector) -> None:
+    text = "The Korean government protested. A Chinese man shouted at the crowd."
+    assert detector.detect(text, "en") == []

@@ -16,7 +16,9 @@ from app.redaction.stopwords import is_stopword
 
 Q = IdType.QUASI
 
-CAPWORD = r"[A-Z][\w'’.&-]*"
+# A dot only inside a word ("U.S."), so "Kim Jong Il. Brigade leader" does
+# not run across a sentence end.
+CAPWORD = r"[A-Z](?:[\w'’&-]|\.(?!\s))*"
 ORG_HEAD = (
     r"(?:Company|Corporation|Corp\.|Co\.|LLC|Ltd\.?|Limited|Inc\.?|Enterprise|Group|Holding|"
     r"Holdings|Factory|Mill|Mine|Farm|Church|Mission|Cathedral|Temple|University|Institute|"

@@ -140,3 +140,14 @@ def test_ages_ethnicity_and_jobs_of_helpers_are_quasi(detector: Detector) -> Non
 def test_generic_nationality_words_stay_readable(detector: Detector) -> None:
     text = "The Korean government protested. A Chinese man shouted at the crowd."
     assert detector.detect(text, "en") == []
+
+
+def test_public_figures_with_a_possessive_stay_readable(detector: Detector) -> None:
+    text = (
+        "Kim Jong Un's picture was in the canteen. We rested on the birthdays of "
+        "Kim Il Sung and Kim Jong Il. Brigade leader Ri Man-sik shouted."
+    )
+    spans = detector.detect(text, "en")
+    for figure in ("Kim Jong Un", "Kim Il Sung", "Kim Jong Il"):
+        assert not touches(text, spans, figure), figure
+    assert covers(text, spans, "Ri Man-sik")

@@ -74,7 +74,7 @@ DATE_RES = [re.compile(p, re.IGNORECASE) for p in EN_DATES] + [
     re.compile(p, re.IGNORECASE) for p in RU_DATES + KO_DATES
 ]
 BIRTH_CONTEXT = re.compile(
-    r"(?:born|birth|DOB|d\.o\.b|г\.\s*р\.|рожд|태어|생년월일|출생|일\s*생)", re.IGNORECASE
+    r"(?:born|birth|DOB|d\.o\.b|г\.\s*р\.|рожд|родил|태어|생년월일|출생|일\s*생)", re.IGNORECASE
 )
 
 NUMBER_WORD = (

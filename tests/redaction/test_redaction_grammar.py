@@ -151,3 +151,11 @@ def test_public_figures_with_a_possessive_stay_readable(detector: Detector) -> N
     for figure in ("Kim Jong Un", "Kim Il Sung", "Kim Jong Il"):
         assert not touches(text, spans, figure), figure
     assert covers(text, spans, "Ri Man-sik")
+
+
+def test_russian_protocol_birth_date_is_direct(detector: Detector) -> None:
+    text = "Рём Гван Сон, родился 3 ноября 1986 года в г. Хамхын."
+    spans = detector.detect(text, "ru")
+    birth = [s for s in spans if s.text(text) == "3 ноября 1986 года"]
+    assert len(birth) == 1
+    assert birth[0].identifier_type == IdType.DIRECT

@@ -255,6 +255,19 @@ def speaker_labels(text: str) -> list[Span]:
     return out
 
 
+# Russian diminutives written in lowercase in hurried notes ("sasha drove").
+# Latin only: in Cyrillic natasha reads case. "pasha" and "lena" are also
+# words (a title, a river), so they need a capital.
+LOWER_DIMINUTIVE = re.compile(
+    r"(?<![\w-])(?:natasha|sasha|lyosha|alyosha|misha|dima|kolya|vanya|seryozha|volodya|vova|"
+    r"tanya|olya|katya|zhenya|petya|yura|galya|nadya|sveta|lyuda|valya|masha|andryusha)(?![\w-])"
+)
+
+
+def lowercase_diminutives(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), PERSON, D) for m in LOWER_DIMINUTIVE.finditer(text)]
+
+
 def familiar(text: str) -> list[Span]:
     return [
         Span(m.start(), m.end(), PERSON, D)
@@ -333,6 +346,7 @@ def find(text: str) -> list[Span]:
         + anycase_korean(text)
         + speaker_labels(text)
         + familiar(text)
+        + lowercase_diminutives(text)
         + chinese(text)
         + titled(text)
         + given_name_led(text)

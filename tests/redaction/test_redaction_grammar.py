@@ -47,11 +47,11 @@ def test_function_words_as_line_labels_are_not_speakers(detector: Detector) -> N
     assert [s for s in detector.detect(text, "en") if s.category == PERSON] == []
 
 
-def test_chinese_familiar_forms_are_people(detector: Detector) -> None:
-    text = "The broker, lao wang, kept our papers; Xiao Li cooked."
+def test_familiar_and_lowercase_forms_are_people(detector: Detector) -> None:
+    text = "The broker, lao wang, kept our papers; Xiao Li cooked; sasha drove, Jenny Ok paid."
     spans = detector.detect(text, "en")
-    assert covers(text, spans, "lao wang")
-    assert covers(text, spans, "Xiao Li")
+    for needle in ("lao wang", "Xiao Li", "sasha", "Jenny Ok"):
+        assert covers(text, spans, needle), needle
 
 
 def test_chinese_names_by_surname_and_pinyin_grammar(detector: Detector) -> None:

@@ -304,6 +304,22 @@ def titled(text: str) -> list[Span]:
     return out
 
 
+# UN and NGO style puts the surname in capitals: "IVANOV Sergei", "Sergei IVANOV".
+UPPER_SURNAME = re.compile(
+    r"(?<![\w-])(?:([A-Z]{2,14})\s+([A-Z][a-z]+)|([A-Z][a-z]+)\s+([A-Z]{2,14}))(?![\w-])"
+)
+
+
+def upper_surname(text: str) -> list[Span]:
+    given = first_names()
+    out: list[Span] = []
+    for m in UPPER_SURNAME.finditer(text):
+        sur, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if name in given and not is_stopword(sur) and len(sur) >= 3:
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
 def given_name_led(text: str) -> list[Span]:
     """Capitalised sequences that start with a known given name."""
     names = first_names()
@@ -350,6 +366,7 @@ def find(text: str) -> list[Span]:
         + chinese(text)
         + titled(text)
         + given_name_led(text)
+        + upper_surname(text)
         + initials(text)
         + cyrillic_korean(text)
         + patronymic(text)

@@ -19,6 +19,8 @@ from app.redaction.spans import CODE, DATE, PERSON, IdType
         ("SIN Pok-nyo was repatriated twice.", "SIN Pok-nyo"),
         ("Case of KIM Chol Su, detained at the border.", "KIM Chol Su"),
         ("Later Ryom Gwang-sol told us about the camp.", "Ryom Gwang-sol"),
+        ("The source, IVANOV Sergei, confirmed the dates.", "IVANOV Sergei"),
+        ("Communication sent on behalf of Maria PETROVA in 2021.", "Maria PETROVA"),
     ],
 )
 def test_korean_names_in_any_case_are_people(detector: Detector, text: str, name: str) -> None:
@@ -159,3 +161,9 @@ def test_russian_protocol_birth_date_is_direct(detector: Detector) -> None:
     birth = [s for s in spans if s.text(text) == "3 ноября 1986 года"]
     assert len(birth) == 1
     assert birth[0].identifier_type == IdType.DIRECT
+
+
+def test_acronyms_beside_capitalised_words_are_not_people(detector: Detector) -> None:
+    text = "The UN Security Council and the NGO Report cited DPRK Government figures."
+    people = [s.text(text) for s in detector.detect(text, "en") if s.category == PERSON]
+    assert people == []

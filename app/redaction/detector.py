@@ -149,6 +149,9 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
         surface = s.text(text)
         if any(r.overlaps(s) and r.category != s.category for r in rules):
             continue
+        # Date patterns know their extent: "2015년" stays short of "한 해 동안".
+        if s.category == DATE and any(r.overlaps(s) for r in rules):
+            continue
         # Public names stay readable: the model may not grow into them.
         if any(s.start < e and b < s.end for b, e in protected):
             continue

@@ -189,7 +189,9 @@ def find_hangul(text: str) -> list[Span]:
         chunk = text[pos:end]
         if HANGUL.search(chunk):
             tags = _MODEL_KO.tag(char_features(list(chunk)))
-            out += _spans(text, [(pos + i, pos + i + 1) for i in range(len(chunk))], tags)
+            spans = _spans(text, [(pos + i, pos + i + 1) for i in range(len(chunk))], tags)
+            # Trained on Korean only: what it says about other scripts is noise.
+            out += [s for s in spans if HANGUL.search(s.text(text))]
         pos = end
     return out
 

@@ -143,3 +143,14 @@ def test_learned_places_are_quasi() -> None:
     for s in learned.find(text):
         if s.category == PLACE:
             assert s.identifier_type.value == "QUASI"
+
+
+def test_korean_model_says_nothing_about_other_scripts() -> None:
+    text = "Ответ: Меня отправила компания «Мёнсон», по-корейски «조선명선건설회사»."
+    assert all(learned.HANGUL.search(s.text(text)) for s in learned.find_hangul(text))
+
+
+def test_model_dates_never_stretch_a_pattern_date(detector: Detector) -> None:
+    text = "2015년 한 해 동안 벌목장에서 일했다."
+    dates = [s.text(text) for s in detector.detect(text, "ko") if s.category == DATE]
+    assert dates == ["2015년"]

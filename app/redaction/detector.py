@@ -26,7 +26,7 @@ from app.redaction import (
     triggers,
 )
 from app.redaction.script import HANGUL_RE
-from app.redaction.spans import CODE, DATE, PERSON, PLACE, IdType, Span, merge_spans
+from app.redaction.spans import CODE, DATE, ORG, PERSON, PLACE, IdType, Span, merge_spans
 
 
 def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
@@ -132,6 +132,13 @@ _OFFICE = re.compile(
     r"rapporteur|mayor|king|queen|prince|princess)\b",
     re.IGNORECASE,
 )
+# State bodies are public: "Department of Foreign Affairs", "Ministry of
+# State Security", "Supreme Court", "National Assembly".
+_PUBLIC_BODY = re.compile(
+    r"^(?:the\s+)?(?:(?:Supreme|Constitutional|High|Federal|National|State|General)\s+)?"
+    r"(?:Ministry|Department|Government|Parliament|Assembly|Court|Commission|Council|Senate|"
+    r"Congress|Cabinet|Presidency|Procuracy|Prosecutor's Office)\b"
+)
 # Adjectives of nationality are not annotated ("Irish", "Chinese", "Uzbek").
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)")
 
@@ -158,6 +165,8 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
         if s.category == PERSON and _OFFICE.search(surface):
             continue
         if s.category == PLACE and " " not in surface and _NATIONALITY.fullmatch(surface):
+            continue
+        if s.category == ORG and _PUBLIC_BODY.match(surface):
             continue
         out.append(s)
     return out

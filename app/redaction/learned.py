@@ -87,19 +87,23 @@ def _word_features(w: str) -> tuple[str, ...]:
     return tuple(feats)
 
 
+@lru_cache(maxsize=65536)
+def _neighbour_features(w: str, off: int) -> tuple[str, ...]:
+    """A neighbour contributes its word, shape and lexicon flags."""
+    return tuple(f"{off}:{x}" for x in _word_features(w) if not x.startswith(("s3=", "p3=")))
+
+
 def sentence_features(tokens: list[str]) -> list[list[str]]:
-    words = [_word_features(t) for t in tokens]
     out: list[list[str]] = []
     n = len(tokens)
     for i in range(n):
-        f = ["bias", *words[i]]
+        f = ["bias", *_word_features(tokens[i])]
         if i == 0:
             f.append("BOS")
         for off in (-2, -1, 1, 2):
             j = i + off
             if 0 <= j < n:
-                # Neighbours contribute their word, shape and lexicon flags.
-                f += [f"{off}:{x}" for x in words[j] if not x.startswith(("s3=", "p3="))]
+                f += _neighbour_features(tokens[j], off)
         if i > 0:
             f.append("bi=" + tokens[i - 1].lower() + "|" + tokens[i].lower())
         out.append(f)

@@ -137,24 +137,23 @@ def language_worker(eval_dir: Path, lang: str, repeat: int) -> dict[str, float]:
     for text in texts:  # first calls compile patterns: not per-text cost
         detector.detect(text, lang)
         rules_only.detect(text, lang)
+    # Interleaved per text, so drift in the shared machine's load hits both.
     chars = 0
-    t1 = time.perf_counter()
+    detect_s = without_s = crf_s = 0.0
     for _ in range(repeat):
         for text in texts:
+            t1 = time.perf_counter()
             detector.detect(text, lang)
-            chars += len(text)
-    detect_s = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    for _ in range(repeat):
-        for text in texts:
+            t2 = time.perf_counter()
+            rules_only.detect(text, lang)
+            t3 = time.perf_counter()
             learned.find(text)
             learned.find_hangul(text)
-    crf_s = time.perf_counter() - t2
-    t3 = time.perf_counter()
-    for _ in range(repeat):
-        for text in texts:
-            rules_only.detect(text, lang)
-    without_s = time.perf_counter() - t3
+            t4 = time.perf_counter()
+            detect_s += t2 - t1
+            without_s += t3 - t2
+            crf_s += t4 - t3
+            chars += len(text)
     return {
         "chars": chars / repeat, "load_s": load_s, "rss_base_mb": base,
         "rss_loaded_mb": loaded, "peak_rss_mb": _peak_mb(),

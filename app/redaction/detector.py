@@ -177,9 +177,9 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
 _PET_BEFORE = re.compile(
     r"(?:\b(?:dog|dogs|puppy|cat|cats|kitten|horse|pony|pig|goat|cow|ox|rabbit|parrot|bird|"
     r"hamster|pet|mare|stallion|bull|donkey)\b[,]?\s*(?:(?:was\s+|is\s+)?(?:named|called)\s*)?"
-    r"|(?<!\w)(?:собак\w*|пс[аеу]|пёс|пес|кошк\w*|кот\w*|щен\w*|лошад\w*|коз\w*)\s*,?\s*"
-    r"(?:по\s+кличке\s*)?"
-    r"|(?:강아지|개|고양이|말|소|돼지)(?:\s*이름은)?\s*)[\"“'«]?$",
+    r"|(?<!\w)(?:собак[аиеуой]?|пс[аеу]|пёс|пес|кошк[аиеуой]?|кот(?:а|у|ом|е|ик|ёнок|енок)?|"
+    r"щен(?:ок|ка|ку)|лошад[ьиеюя]|коз[аыеуой]?)\s*,?\s*(?:по\s+кличке\s*)?"
+    r"|(?:강아지|고양이|돼지)(?:\s*이름은)?\s*|(?:개|말|소)\s*이름은\s*)[\"“'«]?$",
     re.IGNORECASE,
 )
 

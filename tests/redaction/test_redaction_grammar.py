@@ -167,3 +167,10 @@ def test_acronyms_beside_capitalised_words_are_not_people(detector: Detector) ->
     text = "The UN Security Council and the NGO Report cited DPRK Government figures."
     people = [s.text(text) for s in detector.detect(text, "en") if s.category == PERSON]
     assert people == []
+
+
+def test_words_that_begin_like_animal_words_do_not_hide_people(detector: Detector) -> None:
+    text = "Человек, которого Ким Чхоль Су знал, пришёл. Кот Васька спал."
+    people = [s.text(text) for s in detector.detect(text, "ru") if s.category == PERSON]
+    assert "Ким Чхоль Су" in people
+    assert "Васька" not in people

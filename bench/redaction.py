@@ -11,13 +11,23 @@ Data: ../shared/eval next to the repository (or $WITNESSBOX_EVAL_DIR, or
 (en_core_web_lg/md/sm) is installed, otherwise with its pattern recognizers
 only on a blank spaCy pipeline; the output says which. Timing excludes model
 loading for both systems (each is warmed up on one document first).
+
+    PYTHONPATH=. .venv/bin/python bench/redaction.py --per-language
+
+measures the detector alone, one fresh process per language (en, ko, ru, on
+the development records of that language): model loading (seconds and RSS
+after it) separately from the per-text cost (chars/s, peak RSS), and for
+English the share of time spent in the learned recogniser (CRF).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -96,12 +106,124 @@ def run_system(fn: Any, gold: dict[str, Any], repeat: int) -> tuple[dict[str, An
     return preds, chars / elapsed
 
 
+def _rss_mb() -> float:
+    """Current resident set size (Linux /proc), in MB."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def language_worker(eval_dir: Path, lang: str, repeat: int) -> dict[str, float]:
+    """Runs in its own process: load cost first, then per-text cost."""
+    texts = []
+    with open(eval_dir / "interviews_dev.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            if record["lang"] == lang:
+                texts.append(record["text"])
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    from app.redaction import learned
+    from app.redaction.detector import Detector
+
+    detector = Detector()
+    detector.warm()
+    load_s = time.perf_counter() - t0
+    loaded = _rss_mb()
+    rules_only = Detector(use_learned=False)
+    for text in texts:  # first calls compile patterns: not per-text cost
+        detector.detect(text, lang)
+        rules_only.detect(text, lang)
+    # Interleaved per text, so drift in the shared machine's load hits both.
+    chars = 0
+    detect_s = without_s = crf_s = 0.0
+    for _ in range(repeat):
+        for text in texts:
+            t1 = time.perf_counter()
+            detector.detect(text, lang)
+            t2 = time.perf_counter()
+            rules_only.detect(text, lang)
+            t3 = time.perf_counter()
+            learned.find(text)
+            learned.find_hangul(text)
+            t4 = time.perf_counter()
+            detect_s += t2 - t1
+            without_s += t3 - t2
+            crf_s += t4 - t3
+            chars += len(text)
+    return {
+        "chars": chars / repeat, "load_s": load_s, "rss_base_mb": base,
+        "rss_loaded_mb": loaded, "peak_rss_mb": _peak_mb(),
+        "chars_per_s": chars / detect_s, "crf_share": crf_s / detect_s,
+        "chars_per_s_without_crf": chars / without_s,
+    }
+
+
+def load_worker() -> list[tuple[str, float, float]]:
+    """Each model's load time and the RSS it adds, in load order."""
+    from app.redaction import gazetteer, korean, learned, russian
+
+    steps = [
+        ("rules + gazetteers", lambda: gazetteer.gazetteer()),
+        ("English CRF", lambda: learned.find("Anna met Tomasz in Gdansk.")),
+        ("Hangul CRF", lambda: learned.find_hangul("김철수가 왔다.")),
+        ("kiwipiepy", lambda: korean.find("김철수가 청진에서 왔다.")),
+        ("natasha", lambda: russian.find("Иван Петров приехал в Хабаровск.")),
+    ]
+    out = []
+    for name, step in steps:
+        before = _rss_mb()
+        t0 = time.perf_counter()
+        step()
+        out.append((name, time.perf_counter() - t0, _rss_mb() - before))
+    return out
+
+
+def per_language(eval_dir: Path, repeat: int) -> int:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", "load"],
+        check=True, capture_output=True, text=True, cwd=REPO,
+    ).stdout
+    print("model loading (one fresh process, once per worker):")
+    for name, secs, mb in json.loads(out.strip().splitlines()[-1]):
+        print(f"  {name:20s} {secs:6.2f} s  +{mb:5.0f} MB RSS")
+    print()
+    print("per language (fresh process each; detector only):")
+    print(f"{'lang':4s} {'chars':>7s} {'load s':>7s} {'RSS base':>9s} {'RSS loaded':>11s} "
+          f"{'peak RSS':>9s} {'chars/s':>9s} {'CRF share':>9s} {'w/o CRF':>9s}")
+    for lang in ("en", "ko", "ru"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--eval-dir", str(eval_dir), "--repeat", str(repeat),
+             "--worker", lang],
+            check=True, capture_output=True, text=True, cwd=REPO,
+        ).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        print(f"{lang:4s} {r['chars']:7.0f} {r['load_s']:7.2f} {r['rss_base_mb']:8.0f}M "
+              f"{r['rss_loaded_mb']:10.0f}M {r['peak_rss_mb']:8.0f}M {r['chars_per_s']:9.0f} "
+              f"{r['crf_share']:9.0%} {r['chars_per_s_without_crf']:9.0f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval-dir", default=None)
     ap.add_argument("--repeat", type=int, default=3, help="passes over each data set for timing")
+    ap.add_argument("--per-language", action="store_true", help="detector cost per language")
+    ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     eval_dir = _eval_dir(args.eval_dir)
+    if args.worker == "load":
+        print(json.dumps(load_worker()))
+        return 0
+    if args.worker:
+        print(json.dumps(language_worker(eval_dir, args.worker, args.repeat)))
+        return 0
+    if args.per_language:
+        return per_language(eval_dir, args.repeat)
     if not (eval_dir / "score_spans.py").is_file():
         print(f"evaluation data not found at {eval_dir}; set WITNESSBOX_EVAL_DIR or --eval-dir.")
         return 0
@@ -112,9 +234,12 @@ def main(argv: list[str] | None = None) -> int:
 
     detector = Detector()
     detector.warm()
-    analyzer, presidio_mode = build_presidio()
+    try:
+        analyzer, presidio_mode = build_presidio()
+    except ImportError:
+        analyzer, presidio_mode = None, "not installed (pip install -e '.[bench]'); skipped"
     print(f"presidio: {presidio_mode}")
-    print("witnessbox: app.redaction.detector (kiwipiepy + natasha + rules, offline)\n")
+    print("witnessbox: app.redaction.detector (CRF + kiwipiepy + natasha + rules, offline)\n")
 
     def ours(text: str) -> list[tuple[int, int]]:
         return [(s.start, s.end) for s in detector.detect(text)]
@@ -127,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in DATASETS:
         gold = scorer.load_gold(str(eval_dir / name))
         speeds: dict[str, float] = {}
-        for label, fn in (("presidio", presidio), ("witnessbox", ours)):
+        systems = [("presidio", presidio)] if analyzer is not None else []
+        for label, fn in [*systems, ("witnessbox", ours)]:
             preds, cps = run_system(fn, gold, args.repeat)
             result, _ = scorer.score(gold, preds)
             speeds[label] = cps
@@ -135,8 +261,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'n/a' if result[m] is None else format(result[m], '.3f'):>11s}" for m in METRICS
             )
             print(f"{name:22s} {label:10s} {cells} {cps:10.0f}")
-        ratio = speeds["witnessbox"] / speeds["presidio"]
-        print(f"{'':22s} throughput ratio witnessbox/presidio: {ratio:.1f}x")
+        if "presidio" in speeds:
+            ratio = speeds["witnessbox"] / speeds["presidio"]
+            print(f"{'':22s} throughput ratio witnessbox/presidio: {ratio:.1f}x")
     return 0
 
 

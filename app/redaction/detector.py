@@ -16,6 +16,7 @@ from app.redaction import (
     entities,
     gazetteer,
     korean,
+    learned,
     names,
     orgs,
     patterns,
@@ -25,7 +26,7 @@ from app.redaction import (
     triggers,
 )
 from app.redaction.script import HANGUL_RE
-from app.redaction.spans import CODE, DATE, PERSON, PLACE, IdType, Span, merge_spans
+from app.redaction.spans import CODE, DATE, ORG, PERSON, PLACE, IdType, Span, merge_spans
 
 
 def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
@@ -66,8 +67,10 @@ def _allowed(span: Span, protected: list[tuple[int, int]]) -> bool:
 class Detector:
     """Holds the language models; build once, call ``detect`` many times."""
 
-    def __init__(self, use_models: bool = True) -> None:
+    def __init__(self, use_models: bool = True, use_learned: bool = True) -> None:
         self.use_models = use_models
+        # The CRFs can be switched off alone, to measure what they add.
+        self.use_learned = use_learned
         self._lock = threading.Lock()
         self._warm = False
 
@@ -79,6 +82,8 @@ class Detector:
                 if self.use_models:
                     korean.find("김철수")
                     russian.find("Иван Петров")
+                    learned.find("Kim Chol-su met Anna Lee.")
+                    learned.find_hangul("김철수가 왔다.")
                 self._warm = True
 
     def detect(self, text: str, lang: str | None = None) -> list[Span]:
@@ -94,11 +99,12 @@ class Detector:
         found += places
         found += names.find(text)
         found += orgs.find(text)
-        found += orgs.housing_site(text)
         found += triggers.find(text)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
+            if self.use_learned:
+                found += _learned(text, found, protected)
         found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
@@ -113,7 +119,75 @@ class Detector:
             if s.category != PERSON or (s.start, s.end) not in places_at
             or not HANGUL_RE.search(s.text(text))
         ]
+        found = [s for s in found if not _pet(text, s)]
         return entities.link(text, merge_spans(found, text))
+
+
+# Capitalised titles the model takes for names: "Counsel", "President of the
+# Court", "Director of the Bank" describe an office, not who holds it.
+_OFFICE = re.compile(
+    r"\b(?:president|vice-president|director|counsel|judge|justice|registrar|minister|"
+    r"secretary|ambassador|governor|lord|chairman|chairperson|commissioner|prosecutor|"
+    r"agent|applicant|government|court|chamber|section|deputy|head|chief|general|"
+    r"rapporteur|mayor|king|queen|prince|princess)\b",
+    re.IGNORECASE,
+)
+# State bodies are public: "Department of Foreign Affairs", "Ministry of
+# State Security", "Supreme Court", "National Assembly".
+_PUBLIC_BODY = re.compile(
+    r"^(?:the\s+)?(?:(?:Supreme|Constitutional|High|Federal|National|State|General)\s+)?"
+    r"(?:Ministry|Department|Government|Parliament|Assembly|Court|Commission|Council|Senate|"
+    r"Congress|Cabinet|Presidency|Procuracy|Prosecutor's Office)\b"
+)
+# Adjectives of nationality are not annotated ("Irish", "Chinese", "Uzbek").
+_NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic)")
+
+
+def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+    """The CRF's names, where the rules have nothing of their own.
+
+    Rules are precise about what they know (dates, codes, units, public
+    names); the model adds persons, places and organisations the rules
+    miss. A model span that overlaps a rule span of another kind is dropped
+    so the rule's category and extent win.
+    """
+    out: list[Span] = []
+    for s in learned.find(text) + learned.find_hangul(text):
+        surface = s.text(text)
+        if any(r.overlaps(s) and r.category != s.category for r in rules):
+            continue
+        # Date patterns know their extent: "2015년" stays short of "한 해 동안".
+        if s.category == DATE and any(r.overlaps(s) for r in rules):
+            continue
+        # Public names stay readable: the model may not grow into them.
+        if any(s.start < e and b < s.end for b, e in protected):
+            continue
+        if s.category == PERSON and _OFFICE.search(surface):
+            continue
+        if s.category == PLACE and " " not in surface and _NATIONALITY.fullmatch(surface):
+            continue
+        if s.category == ORG and _PUBLIC_BODY.match(surface):
+            continue
+        out.append(s)
+    return out
+
+
+# An animal word just before a name: "our dog Rex", "a cat called Misty",
+# "собака по кличке Шарик", "강아지 이름은 바둑이".
+_PET_BEFORE = re.compile(
+    r"(?:\b(?:dog|dogs|puppy|cat|cats|kitten|horse|pony|pig|goat|cow|ox|rabbit|parrot|bird|"
+    r"hamster|pet|mare|stallion|bull|donkey)\b[,]?\s*(?:(?:was\s+|is\s+)?(?:named|called)\s*)?"
+    r"|(?<!\w)(?:собак[аиеуой]?|пс[аеу]|пёс|пес|кошк[аиеуой]?|кот(?:а|у|ом|е|ик|ёнок|енок)?|"
+    r"щен(?:ок|ка|ку)|лошад[ьиеюя]|коз[аыеуой]?)\s*,?\s*(?:по\s+кличке\s*)?"
+    r"|(?:강아지|고양이|돼지)(?:\s*이름은)?\s*|(?:개|말|소)\s*이름은\s*)[\"“'«]?$",
+    re.IGNORECASE,
+)
+
+
+def _pet(text: str, span: Span) -> bool:
+    if span.category != PERSON:
+        return False
+    return bool(_PET_BEFORE.search(text[max(0, span.start - 40) : span.start]))
 
 
 # Between a public figure and a date: nothing that brings the witness back in.

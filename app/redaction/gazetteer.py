@@ -60,7 +60,10 @@ def _load(name: str) -> list[Entry]:
 
 def _lower(s: str) -> str:
     # Length-preserving lowercase: "İ".lower() is two code points and would
-    # shift every offset after it.
+    # shift every offset after it. The fast path holds for nearly every text.
+    low = s.lower()
+    if len(low) == len(s):
+        return low
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
 
 

@@ -14,7 +14,9 @@ import re
 from functools import cache
 from importlib import resources
 
+from app.redaction.romanise import is_korean_given
 from app.redaction.spans import PERSON, PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
 
@@ -136,6 +138,165 @@ def latin_korean(text: str) -> list[Span]:
     return out
 
 
+# Korean names in any case, as field notes and UN reports write them:
+# "pyon hak-rim", "CHU Myong-hak", "SIN Pok-nyo", "KIM Chol Su". The surname
+# comes from the surname table, the given name from the syllable inventory.
+ANYCASE_FULL = re.compile(
+    r"(?<![\w-])([A-Za-z][A-Za-z']{0,5})\s+"
+    r"([A-Za-zŏŭ']{1,8}-[A-Za-zŏŭ']{1,8}|[A-Z][a-zŏŭ']{0,7}\s+[A-Z][a-zŏŭ']{0,7})(?![\w-])"
+)
+# Speaker labels in transcripts: "BANG:", "WANG:" at the start of a line.
+SPEAKER = re.compile(r"(?m)^[ \t]*([A-Z][A-Za-z']{1,6})[ \t]*:")
+# Chinese familiar forms: "lao wang", "Xiao Li", "old Zhang".
+FAMILIAR = re.compile(r"(?<![\w-])(?:[Ll]ao|[Xx]iao|LAO|XIAO)\s+([A-Za-z]{1,6})(?![\w-])")
+
+
+# Hanyu Pinyin: initials x finals, a closed inventory (over-generating a
+# little, which is harmless beside a surname).
+_PY_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh",
+                "ch", "sh", "r", "z", "c", "s", "y", "w")
+_PY_FINALS = ("a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng",
+              "ong", "er", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua",
+              "uo", "uai", "ui", "uan", "un", "uang", "ue", "van", "vn")
+PINYIN = frozenset(i + f for i in _PY_INITIALS for f in _PY_FINALS)
+CHINESE_FULL = re.compile(
+    r"(?<![\w-])([A-Z][a-z]{0,5}|[A-Z]{2,6})\s+([A-Z][a-z]{0,11}(?:-[a-z]{1,6})?)(?![\w-])"
+)
+
+
+@cache
+def chinese_surnames() -> frozenset[str]:
+    text = resources.files("app.redaction").joinpath("data", "chinese_surnames.txt")
+    return frozenset(
+        w.lower() for line in text.read_text("utf-8").splitlines()
+        if not line.startswith("#") for w in line.split()
+    )
+
+
+def _pinyin_given(word: str) -> bool:
+    """One or two pinyin syllables: "Fang", "Xiaoming", "Xiao-ming"."""
+    w = word.lower().replace("-", "")
+    if w in PINYIN:
+        return True
+    return any(w[:k] in PINYIN and w[k:] in PINYIN for k in range(1, len(w)))
+
+
+def chinese(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in CHINESE_FULL.finditer(text):
+        sur, given = m.group(1), m.group(2)
+        if sur.lower() not in chinese_surnames() or not _pinyin_given(given):
+            continue
+        if is_stopword(given) or (is_stopword(sur) and not sur.isupper()):
+            continue
+        if given.lower() in ENGLISH_WORDS_PINYIN:
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+# English words that are also pinyin syllables, which follow a surname-shaped
+# word in ordinary prose ("Long Men", "Ma Can"...).
+ENGLISH_WORDS_PINYIN = frozenset({
+    "he", "men", "pan", "ban", "can", "fan", "man", "ran", "tan", "van", "wan", "hen", "ten",
+    "den", "pen", "sun", "gun", "bun", "run", "fun", "die", "tie", "pie", "lie", "bin", "tin",
+    "pin", "sin", "win", "kin", "fin", "din", "gin", "ring", "king", "sing", "wing", "ping",
+    "long", "song", "hang", "bang", "gang", "sang", "tang", "wang", "dong", "bong", "tong",
+    "a", "o", "e", "yo", "ma", "pa", "la", "me", "we", "ye", "she", "sue", "hue", "due",
+    "cue", "rue", "shin", "chin", "zen", "nun", "mao", "tao", "lei", "bei",
+    "so", "go", "no", "to", "do", "lo", "mo", "ho", "gong", "bao", "chao", "ciao",
+})
+
+
+def _case_shape(word: str) -> str:
+    if word.isupper():
+        return "upper"
+    if word.islower():
+        return "lower"
+    return "title" if word[0].isupper() and word[1:].islower() else "mixed"
+
+
+def anycase_korean(text: str) -> list[Span]:
+    surnames = {s.lower() for s in latin_surnames()}
+    out: list[Span] = []
+    for m in ANYCASE_FULL.finditer(text):
+        sur, given = m.group(1), m.group(2)
+        shape = _case_shape(sur)
+        if sur.lower() not in surnames or shape == "mixed" or len(sur) == 1:
+            continue
+        parts = re.split(r"[- ]", given)
+        if not is_korean_given(given) or PLACE_SUFFIX.search(given.lower()):
+            continue
+        if any(is_stopword(p) for p in parts) or (is_stopword(sur) and shape != "upper"):
+            continue
+        if " " in given and shape != "upper":
+            continue  # "Kim Chol Su" is found by latin_korean; lowercase needs a hyphen
+        if shape == "lower" and not given.islower():
+            continue
+        if shape == "title" and not given[0].isupper():
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+# A bare lowercase surname as the subject of speech in notes: "yun said".
+LOWER_SPEAKER = re.compile(
+    r"(?<![\w'’-])([a-z]{2,6})\s+(?:said|says|told|tells|asked|asks|answered|replied|wrote|"
+    r"writes|explained|recalled|whispered|shouted)\b"
+)
+# Lowercase forms that are words before a speech verb as well.
+_LOWER_SURNAME_WORDS = frozenset({"ma", "pa", "ha", "ho", "na", "no", "so", "on", "an", "do",
+                                  "to", "go", "in", "im", "um", "ok", "son", "sun", "moon",
+                                  "bang", "wang", "ban", "pan", "han", "nam"})
+
+
+def lowercase_speakers(text: str) -> list[Span]:
+    surnames = {s.lower() for s in latin_surnames()} | chinese_surnames()
+    return [
+        Span(m.start(1), m.end(1), PERSON, D)
+        for m in LOWER_SPEAKER.finditer(text)
+        if m.group(1) in surnames and m.group(1) not in _LOWER_SURNAME_WORDS
+        and not is_stopword(m.group(1))
+    ]
+
+
+def speaker_labels(text: str) -> list[Span]:
+    surnames = {s.lower() for s in latin_surnames()}
+    labels = [m for m in SPEAKER.finditer(text) if m.group(1).lower() in surnames]
+    counts: dict[str, int] = {}
+    for m in labels:
+        counts[m.group(1).lower()] = counts.get(m.group(1).lower(), 0) + 1
+    out: list[Span] = []
+    for m in labels:
+        word = m.group(1)
+        # "BANG:" is a label anywhere; "Bang:" only in a transcript where the
+        # label repeats, and never a function word ("So:", "No:").
+        if word.isupper() or (counts[word.lower()] >= 2 and not is_stopword(word)):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+# Russian diminutives written in lowercase in hurried notes ("sasha drove").
+# Latin only: in Cyrillic natasha reads case. "pasha" and "lena" are also
+# words (a title, a river), so they need a capital.
+LOWER_DIMINUTIVE = re.compile(
+    r"(?<![\w-])(?:natasha|sasha|lyosha|alyosha|misha|dima|kolya|vanya|seryozha|volodya|vova|"
+    r"tanya|olya|katya|zhenya|petya|yura|galya|nadya|sveta|lyuda|valya|masha|andryusha)(?![\w-])"
+)
+
+
+def lowercase_diminutives(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), PERSON, D) for m in LOWER_DIMINUTIVE.finditer(text)]
+
+
+def familiar(text: str) -> list[Span]:
+    return [
+        Span(m.start(), m.end(), PERSON, D)
+        for m in FAMILIAR.finditer(text)
+        if not is_stopword(m.group(1))
+    ]
+
+
 # A Korean surname after a work title: "Section Chief Ro", "Instructor Pak".
 ROLE_TITLED = re.compile(
     r"\b(?i:(?:(?:section|department|unit|team|brigade|site|work|political|security)\s+)?"
@@ -161,6 +322,22 @@ def titled(text: str) -> list[Span]:
     for m in CYR_TITLED.finditer(text):
         # The title is part of the mention: "товарищ Чо" is how he is known.
         out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+# UN and NGO style puts the surname in capitals: "IVANOV Sergei", "Sergei IVANOV".
+UPPER_SURNAME = re.compile(
+    r"(?<![\w-])(?:([A-Z]{2,14})\s+([A-Z][a-z]+)|([A-Z][a-z]+)\s+([A-Z]{2,14}))(?![\w-])"
+)
+
+
+def upper_surname(text: str) -> list[Span]:
+    given = first_names()
+    out: list[Span] = []
+    for m in UPPER_SURNAME.finditer(text):
+        sur, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if name in given and not is_stopword(sur) and len(sur) >= 3:
+            out.append(Span(m.start(), m.end(), PERSON, D))
     return out
 
 
@@ -203,8 +380,15 @@ def cyrillic_korean(text: str) -> list[Span]:
 def find(text: str) -> list[Span]:
     return (
         latin_korean(text)
+        + anycase_korean(text)
+        + speaker_labels(text)
+        + lowercase_speakers(text)
+        + familiar(text)
+        + lowercase_diminutives(text)
+        + chinese(text)
         + titled(text)
         + given_name_led(text)
+        + upper_surname(text)
         + initials(text)
         + cyrillic_korean(text)
         + patronymic(text)

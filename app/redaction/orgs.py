@@ -16,7 +16,9 @@ from app.redaction.stopwords import is_stopword
 
 Q = IdType.QUASI
 
-CAPWORD = r"[A-Z][\w'’.&-]*"
+# A dot only inside a word ("U.S."), so "Kim Jong Il. Brigade leader" does
+# not run across a sentence end.
+CAPWORD = r"[A-Z](?:[\w'’&-]|\.(?!\s))*"
 ORG_HEAD = (
     r"(?:Company|Corporation|Corp\.|Co\.|LLC|Ltd\.?|Limited|Inc\.?|Enterprise|Group|Holding|"
     r"Holdings|Factory|Mill|Mine|Farm|Church|Mission|Cathedral|Temple|University|Institute|"
@@ -27,12 +29,6 @@ ORG_HEAD = (
 )
 EN_ORG = re.compile(
     rf"\b(?:{CAPWORD}\s+(?:(?:and|of|&)\s+)?){{1,6}}{ORG_HEAD}(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
-)
-# "Hyesan flax mill", "Sinpo municipal construction office": a capitalised
-# place word followed by a lowercase workplace description.
-EN_WORKPLACE = re.compile(
-    r"\b[A-Z][a-z]+(?:\s+[a-z]+){1,3}\s+(?:mill|factory|office|mine|plant|farm|enterprise|works|"
-    r"hospital|school|shipyard|construction site|sawmill|kitchen|prison)\b"
 )
 NAMEWORD = r"[A-Z][\w'’&-]*"
 LATIN_COMPANY = re.compile(
@@ -51,7 +47,6 @@ UNIT = re.compile(
     r"[Dd]etachment|[Ww]orkgroup|[Gg]ang)\s+(?:no\.\s*|No\.\s*|number\s+|#)?"
     r"\d+(?:-\d+)?[A-Z]?\b"
 )
-# A short capitalised name in quotes: "Rodina", "Hope House", "Primstroi".
 # "the 12th Construction Brigade", "3rd Shock Brigade": ordinal work units.
 ORDINAL_UNIT = re.compile(
     r"\b\d{1,3}(?:st|nd|rd|th)\s+(?:[A-Z][a-z]+\s+){0,2}(?:Brigade|Team|Unit|Section|Squad|"
@@ -64,9 +59,6 @@ RESIDENCE = re.compile(
     r"detained|settled|moved|works?|worked|working|stayed|hiding|hid)\s+(?:\w+\s+)?(?:in|at|to|near)\s+"
     r"((?:the\s+)?[A-ZÀ-ÖØ-ÞİŞÇĞÜÖ][\w’'-]+(?:(?:,\s*|\s+)[A-ZÀ-ÖØ-ÞİŞÇĞÜÖ][\w’'-]+)?)"
 )
-QUOTED = re.compile(r"[\"“]([A-Z][\w'’-]*(?:[ -][A-Z0-9][\w'’-]*){0,3})[\"”]")
-# Titles of people that look like names in quotes but are not.
-QUOTED_SKIP = frozenset({"The", "This", "That", "They", "We", "It", "He", "She", "I", "You"})
 
 
 def find(text: str) -> list[Span]:
@@ -82,8 +74,6 @@ def find(text: str) -> list[Span]:
             start = m.start() + len(left) + len(sep)
         if start < m.end():
             out.append(Span(start, m.end(), ORG, Q))
-    for m in EN_WORKPLACE.finditer(text):
-        out.append(Span(m.start(), m.end(), ORG, Q))
     for m in LATIN_COMPANY.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in UNIT.finditer(text):
@@ -97,18 +87,5 @@ def find(text: str) -> list[Span]:
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in RESIDENCE.finditer(text):
         out.append(Span(m.start(1), m.end(1), PLACE, Q))
-    for m in QUOTED.finditer(text):
-        if m.group(1).split()[0] in QUOTED_SKIP:
-            continue
-        # "known to everyone as "Professor"": a nickname, not an organisation.
-        if re.search(r"(?:call(?:ed|s)?|known\s+(?:\w+\s+){0,3}as|nicknamed)\s*$",
-                     text[max(0, m.start() - 30) : m.start()], re.IGNORECASE):
-            continue
-        out.append(Span(m.start(1), m.end(1), ORG, Q))
     return out
 
-
-def housing_site(text: str) -> list[Span]:
-    """Named housing or work sites introduced by a noun: 'the "Rodina" housing site'."""
-    rx = re.compile(r"[\"“«]([^\"”»\n]{2,40})[\"”»]\s+(?:housing|construction|building)?\s*site")
-    return [Span(m.start(1), m.end(1), PLACE, Q) for m in rx.finditer(text)]

@@ -116,6 +116,31 @@ def _phonenumbers(text: str) -> list[Span]:
     return out
 
 
+# Russian vehicle plates: letter, three digits, two letters, region code
+# ("А417КМ27", "а 417 км 125 RUS"); only the twelve letters Cyrillic and
+# Latin share are used on plates.
+PLATE = re.compile(
+    r"(?<![\w])[АВЕКМНОРСТУХABEKMHOPCTYX]\s?\d{3}\s?[АВЕКМНОРСТУХABEKMHOPCTYX]{2}\s?\d{2,3}"
+    r"(?:\s?RUS)?(?![\w])",
+    re.IGNORECASE,
+)
+# Case references of NGOs and agencies: letters, then two or three groups of
+# digits ("NKW-22-0417", "UNHCR/2019/0032", "KR-2021-118").
+CASE_REF = re.compile(r"(?<![\w/-])[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,6}(?:[-/]\d{1,6})?(?![\w/-])")
+# Russian passport series and number: "серия 05 12 № 345678", "паспорт 0512 345678".
+RU_PASSPORT = re.compile(
+    r"(?<!\w)(?:паспорт\w*|сери[яи])\s*(?:серии\s*)?(\d{2}\s?\d{2})\s*(?:№|N|номер)?\s*(\d{6})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def codes(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), CODE, D) for m in PLATE.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in CASE_REF.finditer(text)]
+    out += [Span(m.start(1), m.end(2), CODE, D) for m in RU_PASSPORT.finditer(text)]
+    return out
+
+
 def id_numbers(text: str) -> list[Span]:
     """Passport, registration, case and account numbers (DIRECT)."""
     out: list[Span] = []
@@ -154,4 +179,4 @@ def addresses(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    return contacts(text) + id_numbers(text) + addresses(text)
+    return contacts(text) + id_numbers(text) + codes(text) + addresses(text)

@@ -35,10 +35,9 @@ EN_DATES = [
     # "the 13th of May 2022", "Fifth of February"
     rf"\b(?:the\s+)?{DAY}\s+of\s+{MONTH}(?:,?\s+{YEAR})?\b",
     # "March 2017", "Dec. 2019", "May 5, 2020"
-    rf"\b{MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{YEAR}\b(?:\.\s+The\s+{ORDINAL_WORD}\b)?",
-    # spoken: "2018, the end of July – the 27th", "1979, February, the – fifth"
-    rf"\b{YEAR},\s*(?:the\s+(?:end|beginning|middle)\s+of\s+)?{MONTH}"
-    rf"(?:\s*[,–-]\s*(?:the\s*)?[–-]?\s*(?:the\s+)?{DAY}\b)?",
+    rf"\b{MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{YEAR}\b",
+    # year first, as people say it: "in 2018, the end of July", "2003, March"
+    rf"\b{YEAR},\s*(?:the\s+(?:end|beginning|middle)\s+of\s+)?{MONTH}",
     # "the summer of 2017", "winter 2018", "early 2020"
     rf"\b(?:the\s+)?{SEASON}\s+(?:of\s+)?{YEAR}\b",
     # ISO and numeric dates, also "2019.3.15" and "2019. 3. 15."
@@ -66,6 +65,8 @@ RU_DATES = [
     rf"(?<!\w)\d{{1,2}}\s+{RU_MONTH}(?!\w)",
 ]
 KO_DATES = [
+    # two-digit years of birth in messages: "86년 11월 3일생", "86년생"
+    r"(?<!\d)\d{2}년\s*(?:\d{1,2}월\s*\d{1,2}일\s*)?생",
     r"\d{4}년(?:\s*\d{1,2}월)?(?:\s*\d{1,2}일)?(?:생|\s*(?:봄|여름|가을|겨울|초|말|경))?",
     r"(?<!\d)\d{1,2}월\s*\d{1,2}일",
 ]
@@ -73,7 +74,7 @@ DATE_RES = [re.compile(p, re.IGNORECASE) for p in EN_DATES] + [
     re.compile(p, re.IGNORECASE) for p in RU_DATES + KO_DATES
 ]
 BIRTH_CONTEXT = re.compile(
-    r"(?:born|birth|DOB|d\.o\.b|г\.\s*р\.|рожд|태어|생년월일|출생)", re.IGNORECASE
+    r"(?:born|birth|DOB|d\.o\.b|г\.\s*р\.|рожд|родил|태어|생년월일|출생|일\s*생)", re.IGNORECASE
 )
 
 NUMBER_WORD = (
@@ -86,7 +87,14 @@ AGES = [
     rf"\b(?:\d{{1,3}}|{NUMBER_WORD})[- ]years?[- ]old\b",
     rf"(?<=\bwould be\s)(?:\d{{1,3}}|{NUMBER_WORD})\b",
     rf"(?<=\b'd be\s)(?:\d{{1,3}}|{NUMBER_WORD})\b",
+    # "in his forties", "in her early 30s", "a man of about fifty", "(34)" after a name
+    r"\bin\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?(?:twenties|thirties|forties|"
+    r"fifties|sixties|seventies|eighties|[2-9]0s|[2-9]0's)\b",
+    rf"\b(?:a|an)\s+(?:man|woman|boy|girl)\s+of\s+(?:about\s+|around\s+)?(?:\d{{2}}|{NUMBER_WORD})\b",
+    r"(?<=[a-z]\s)\((?:aged\s+)?\d{2}\)",
     r"(?<![\w.,])\d{1,2}\s+(?:лет|годов)(?!\w)",
+    r"(?<!\w)(?:лет|годам)\s+(?:двадцати|тридцати|сорока|пятидесяти|шестидесяти)(?!\w)",
+    r"(?<![\d.])[2-9]0\s*대(?:\s*(?:초반|중반|후반))?",
     r"\bв\s+возрасте\s+\d{1,3}\s+(?:лет|года|год)",
     r"(?<!\d)\d{1,2}\s*(?:살|세)(?![가-힣])",
     r"(?:열|스물|서른|마흔|쉰|예순|일흔)(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉)?\s*살",
@@ -139,10 +147,8 @@ MONEY = [
     rf"(?:около\s+|почти\s+|более\s+)?(?<![\w.]){AMOUNT_NUM}\s*(?:тысяч[аи]?\s+)?{CURRENCY}(?!\w)",
     r"(?:한\s*달에\s*)?(?:중국\s*돈\s*)?\d[\d,]*(?:천|만)?\s*(?:달러|위안|루블|원)",
 ]
-# "160 dollars a month", "300 dollars and two cartons of cigarettes": the
-# period and any goods paid alongside belong to the same figure.
+# "160 dollars a month": the period belongs to the figure.
 MONEY_TAIL = re.compile(
-    rf"(?:\s+(?:and|plus)\s+(?:\d+|{NUMBER_WORD}|a)\s+\w+(?:\s+of\s+\w+)?)?"
     r"(?:\s+(?:a|per|each|every)\s+(?:month|year|week|day|shift))?"
     r"(?:\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?"
     r"(?:\s*\([A-Z]{3}\))?",

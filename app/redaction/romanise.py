@@ -70,3 +70,54 @@ def _surname_classes() -> dict[str, frozenset[str]]:
 def surname_class(token: str) -> frozenset[str]:
     """Hangul surnames a token may spell ("Ri" -> {리}); empty if none."""
     return _surname_classes().get(token.strip(".,'’").lower(), frozenset())
+
+
+# The closed inventory of romanised Korean syllables, generated from the
+# jamo: every initial, medial and final in McCune-Reischauer (with and
+# without breves, voiced or unvoiced, as names are written on both sides of
+# the border), Revised Romanization, and the common ad-hoc spellings
+# ("Young", "Sung", "Hee", "Joo"). It is a grammar, not a list of names.
+_INI: tuple[tuple[str, ...], ...] = (
+    ("k", "g"), ("kk", "gg"), ("n",), ("t", "d"), ("tt",), ("r", "l", "n"), ("m",),
+    ("p", "b"), ("pp",), ("s", "sh"), ("ss",), ("",), ("ch", "j"), ("tch", "jj"),
+    ("ch'", "ch", "chh"), ("k'", "k", "kh"), ("t'", "t", "th"), ("p'", "p", "ph"), ("h",),
+)
+_MED: tuple[tuple[str, ...], ...] = (
+    ("a",), ("ae", "e"), ("ya",), ("yae", "ye"), ("ŏ", "o", "eo", "u"), ("e",),
+    ("yŏ", "yo", "yeo", "you", "yu"), ("ye",), ("o", "oh"), ("wa",), ("wae", "we"),
+    ("oe", "we", "oi"), ("yo",), ("u", "oo"), ("wŏ", "wo", "weo", "won"), ("we",), ("wi",),
+    ("yu", "yoo"), ("ŭ", "u", "eu"), ("ŭi", "ui", "eui", "i"), ("i", "ee", "ie", "yi"),
+)
+_FIN: tuple[tuple[str, ...], ...] = (
+    ("",), ("k", "g"), ("k",), ("k",), ("n",), ("n",), ("n",), ("t", "d"), ("l", "r"),
+    ("k",), ("m",), ("l",), ("l",), ("l",), ("p",), ("l",), ("m",), ("p", "b"), ("p",),
+    ("t",), ("t",), ("ng",), ("t",), ("t",), ("k",), ("t",), ("p",), ("t",),
+)
+# Final ㅇ also spelt "ung"/"ong" in "Young", "Sung"; RR "eo"+"ng" as "ung".
+_EXTRA = ("young", "yung", "sung", "jung", "chung", "hyung", "kyung", "myung", "hee", "joo",
+          "soo", "woo", "yoon", "moon", "koo", "choo", "hoon", "sook", "suk", "seok")
+
+
+@cache
+def korean_syllables() -> frozenset[str]:
+    """Every romanised spelling of a Korean syllable (lowercase, apostrophes kept)."""
+    out: set[str] = set(_EXTRA)
+    for ini in _INI:
+        for med in _MED:
+            for fin in {f for fs in _FIN for f in fs}:
+                for i in ini:
+                    for m in med:
+                        out.add(i + m + fin)
+    # ㅇ + ㅇ: "ong", "ung"... are covered; drop the empty string.
+    out.discard("")
+    return frozenset(out)
+
+
+def is_korean_syllable(token: str) -> bool:
+    return token.lower().replace("’", "'") in korean_syllables()
+
+
+def is_korean_given(token: str) -> bool:
+    """ "hak-rim", "Myong-hak", "Chol Su" "PYON": syllables of the inventory, any case."""
+    parts = re.split(r"[- ]", token.replace("’", "'"))
+    return 0 < len(parts) <= 3 and all(p and is_korean_syllable(p) for p in parts)

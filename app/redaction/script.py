@@ -48,6 +48,12 @@ class Run:
     script: str
 
 
+_LETTERS = re.compile(
+    r"(?P<hangul>[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)|(?P<cyrillic>[\u0400-\u04ff]+)"
+    r"|(?P<latin>[A-Za-z\u00c0-\u024f]+)"
+)
+
+
 def runs(text: str, max_gap: int = 40) -> list[Run]:
     """Maximal stretches dominated by one script.
 
@@ -58,21 +64,18 @@ def runs(text: str, max_gap: int = 40) -> list[Run]:
     """
     out: list[Run] = []
     cur: str | None = None
-    start = last_letter = 0
-    for i, c in enumerate(text):
-        s = char_script(c)
-        if s is None:
-            if cur is not None and i - last_letter > max_gap:
-                out.append(Run(start, last_letter + 1, cur))
-                cur = None
-            continue
-        if s != cur:
-            if cur is not None:
-                out.append(Run(start, last_letter + 1, cur))
-            cur, start = s, i
-        last_letter = i
+    start = end = 0
+    for m in _LETTERS.finditer(text):
+        script = m.lastgroup
+        assert script is not None
+        if cur is not None and (script != cur or m.start() - end > max_gap):
+            out.append(Run(start, end, cur))
+            cur = None
+        if cur is None:
+            cur, start = script, m.start()
+        end = m.end()
     if cur is not None:
-        out.append(Run(start, last_letter + 1, cur))
+        out.append(Run(start, end, cur))
     return out
 
 

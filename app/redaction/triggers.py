@@ -31,7 +31,7 @@ NICKNAME = [
     # '꼬마'로 통했다, '곰'이라 불리던, 별명은 '곰'
     r"['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]\s*(?:으?로|이?라)\s*(?:통했|통하|통한|불리|불렸)",
     r"(?:별명|별칭)(?:은|이|으로)?\s*['‘\"“]([가-힣A-Za-z-]{1,10})['’\"”]",
-    # called Kye Song-jin, the youngest programmer, "doksuri"
+    # a quoted nickname after the name and an apposition: called X, the ..., "nick"
     r"\bcall(?:ed|s)?\s+(?:[A-Z][\w'’-]*\s*){1,3},[^\"“\n.;]{0,50}?[\"“]([^\"”\n]{2,30})[\"”]",
     # ("gomdori", little bear, was his nickname)
     r"[\"“']([^\"”'\n]{2,20})[\"”'][^.\n]{0,40}\bnickname",
@@ -64,7 +64,12 @@ OCCUPATION = (
     r"painter|tiler|roofer|crane operator|excavator operator|mechanic|logger|lumberjack|feller|"
     r"sawyer|cook|seamstress|tailor|fisherman|waitress|waiter|singer|dancer|cleaner|packer|loader|"
     r"porter|fish processor|sailor|rigger|scaffolder|steel fixer|rebar worker|programmer|"
-    r"developer|accountant|interpreter|"
+    r"developer|accountant|interpreter|pastor|missionary|construction worker|factory worker|"
+    r"farm worker|mine worker|forestry worker|domestic worker|"
+    r"hairdresser|barber|butcher|baker|janitor|watchman|security guard|bodyguard|housekeeper|"
+    r"nanny|babysitter|caregiver|dishwasher|fishmonger|vendor|peddler|trader|merchant|"
+    r"soldier|sergeant|policeman|police officer|border guard|engineer|technician|surveyor|"
+    r"geologist|veterinarian|pharmacist|dentist|midwife|journalist|photographer|"
     r"administrator|manager|director|lecturer|clerk|secretary|shopkeeper|labourer|unemployed|"
     r"translator|nurse|doctor|teacher|school-teacher|driver|miner|farmer|deckhand|welder)"
 )
@@ -89,6 +94,12 @@ DEM_PATTERNS = [
     r"(?<!\w)(?:рабоч\w+|водител\w+)-(?:узбек|таджик|киргиз|казах|кореец|китаец)\w*",
     r"(?<!\w)(?:корё-сарам|кореец|кореянка|этническ\w+\s+коре\w+)",
     r"(?:고려인|조선족|재중동포)",
+    # the ethnicity or nationality of a helper or boss singles them out:
+    # "a Kazakh driver", "the Han Chinese broker", "an Uzbek foreman"
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ur|[Mm]y|[Hh]is|[Hh]er)\s+(?:ethnic\s+)?(?:Han\s+)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+"
+    r"(?:driver|broker|smuggler|guide|helper|foreman|boss|guard|pastor|missionary|"
+    r"doctor|nurse|lawyer|interpreter|translator|landlord|landlady|employer|neighbour|neighbor|"
+    r"trader|merchant|businessman|businesswoman|official|policeman|officer|soldier|farmer)\b",
     # nationality of a named party: "a Somali national", "an Irish citizen"
     r"\b(?:a|an)\s+[A-Z][a-z]+\s+(?:national|citizen)\b",
     # distinctive marks

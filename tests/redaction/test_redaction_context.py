@@ -12,11 +12,11 @@ def test_english_orgs_and_units() -> None:
     text = (
         "recruited by the Korea Haebit General Trading Company and sold to "
         "Amur Forest Products LLC. "
-        'He was in Brigade 7 at the "Rodina" housing site; OOO SevZapStroi-Holding paid.'
+        "He was in Brigade 7; OOO SevZapStroi-Holding paid."
     )
-    spans = orgs.find(text) + orgs.housing_site(text)
+    spans = orgs.find(text)
     for needle in ("Korea Haebit General Trading Company", "Amur Forest Products LLC", "Brigade 7",
-                   "Rodina", "OOO SevZapStroi-Holding"):
+                   "OOO SevZapStroi-Holding"):
         assert covers(text, spans, needle), needle
 
 

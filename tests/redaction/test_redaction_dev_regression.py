@@ -1,4 +1,9 @@
-"""Targets of issue 3 on the shared development data (skipped when it is absent)."""
+"""Regression floor on the shared development data (skipped when it is absent).
+
+The detector was tuned on these records, so passing says nothing about
+unseen text: they are regression checks, not a held-out measurement. Unseen
+scores are reported in docs/detector.md and measured by the lead.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +49,7 @@ def _score(detector: Detector, name: str) -> dict[str, float]:
     return dict(result)
 
 
-def test_interviews_dev_targets(detector: Detector) -> None:
+def test_interviews_dev_regression_floor(detector: Detector) -> None:
     r = _score(detector, "interviews_dev.jsonl")
     assert r["ER_di"] >= 0.95, r
     assert r["ER_qi"] >= 0.85, r
@@ -52,8 +57,10 @@ def test_interviews_dev_targets(detector: Detector) -> None:
     assert r["NO_MASK_hit"] <= 0.15, r
 
 
-def test_tab_dev_targets(detector: Detector) -> None:
+def test_tab_dev_regression_floor(detector: Detector) -> None:
     r = _score(detector, "tab_dev_subset.json")
+    # 1.00 before issue 10 with given names harvested from these very cases;
+    # 0.885 with the licensed lists alone; the CRF brings it back.
     assert r["ER_di"] >= 0.95, r
     assert r["ER_qi"] >= 0.85, r
     assert r["P_token"] >= 0.60, r

@@ -1,6 +1,6 @@
 """The redaction editor in a real headless Chromium with JavaScript: select
 words in the original text to mask them (app/static/redaction.js), under the
-strict CSP, with no console error. Screenshots at 1366×768 go to tmp_path."""
+strict CSP, with no console error. Screenshots at 1366×768 go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import CHROMIUM, IN_CI, Watch, chromium_browser, new_page, screenshot
 from live_server import LiveServer, serving
 from review_fixtures import NARRATIVE, file_in_redaction
-from test_browser_intake import CHROMIUM, CHROMIUM_ARGS, playwright_api
 from web_support import PASSPHRASE, PASSWORD, TotpRegistry
 
 from app.config import Settings
 from app.models import Role
 from app.storage import BlobStore
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI,
+                                reason="Debian chromium is not installed")
 
 SELECT_WORDS = """([field, words]) => {
   const pre = document.querySelector(`pre.original[data-field="${field}"]`);
@@ -53,13 +54,10 @@ def test_selecting_words_masks_them_in_chromium(server: LiveServer, db: Any, dem
                                                 tmp_path: Path) -> None:
     case = file_in_redaction(db, demo_org, blobs)
     email = demo_org.email(Role.REVIEWER)
-    problems: list[str] = []
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
+    watch = Watch(server.url)
+    with chromium_browser() as browser:
+        page = new_page(browser, watch)
         page.set_default_timeout(90_000)  # the worker warms the detector on first use
-        page.on("console", lambda message: message.type == "error" and problems.append(
-            message.text))
         page.goto(f"{server.url}/login")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", PASSWORD)
@@ -74,7 +72,7 @@ def test_selecting_words_masks_them_in_chromium(server: LiveServer, db: Any, dem
             page.click("form.narrow button[type=submit]")
 
         page.goto(f"{server.url}/cases/{case.public_id}/redaction")
-        page.screenshot(path=str(tmp_path / "editor.png"))
+        screenshot(page, "redaction", "editor")
         assert page.evaluate(SELECT_WORDS, ["narrative", "the site"])
         assert page.input_value("input[name=phrase]") == "the site"
         start = NARRATIVE.index("the site")
@@ -82,13 +80,13 @@ def test_selecting_words_masks_them_in_chromium(server: LiveServer, db: Any, dem
         assert "Selected" in page.inner_text("#selection-note")
         page.select_option("select[name=category]", "PLACE")
         page.select_option("select[name=id_type]", "QUASI")
-        page.screenshot(path=str(tmp_path / "editor-selection.png"))
+        screenshot(page, "redaction", "editor-selection")
         with page.expect_navigation():
             page.click("#phrase-form button[type=submit]")
         assert "The selected words are masked." in page.inner_text("main")
         pseudonymised = page.inner_text("section:has(#text-narrative) pre.pseudonymised")
         assert "the site" not in pseudonymised
         assert "on [PLACE" in pseudonymised
-        page.screenshot(path=str(tmp_path / "editor-masked.png"), full_page=True)
-        browser.close()
-    assert problems == []
+        screenshot(page, "redaction", "editor-masked")
+    assert watch.console_errors == []
+    assert watch.outside_requests == []

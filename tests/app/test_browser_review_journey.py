@@ -214,6 +214,7 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
         assert page.locator(pending_mask).count() > 0, "nothing left to accept one by one"
         before = page.locator(pending_mask).count()
         tab_to(page, pending_mask)
+        journey.look(page, "editor-keyboard-focus")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.locator(pending_mask).count() == before - 1
@@ -268,6 +269,7 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
         page.goto(f"{url}/cases/{case_id}/approval")
         journey.look(page, "approval")
         tab_to(page, "button:text-is('Approve the redaction')")
+        journey.look(page, "approval-keyboard-focus")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert "Approved." in page.inner_text(".flash")

@@ -218,6 +218,8 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.locator(pending_mask).count() == before - 1
+        # Back at the list, not at the top of the page: the reviewer keeps their place.
+        assert page.url.endswith("#suggestions-heading")
         journey.look(page, "editor-accepted")
 
         # A phrase the detector missed, typed.

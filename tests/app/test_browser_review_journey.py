@@ -114,6 +114,7 @@ def sign_in(page: Any, journey: Journey, url: str, email: str, totp: TotpRegistr
         page.fill("input[name=passphrase]", PASSPHRASE)
         submit(page, "form.narrow button[type=submit]")
         assert "unlocked" in page.inner_text("main")
+        journey.look(page, f"{prefix}-unlocked")
 
 
 def tab_to(page: Any, selector: str, limit: int = 150) -> None:
@@ -173,7 +174,7 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
         page.set_default_timeout(90_000)
         reviewer = demo_org.email(Role.REVIEWER)
         sign_in(page, journey, url, reviewer, totp_registry, "reviewer")
-        submit(page, "nav >> text=Queue")
+        submit(page, "main a:text-is('Queue')")
         journey.look(page, "queue")
         media: list[Any] = []
         page.on("response", lambda r: "/attachments/" in r.url and media.append(r))
@@ -270,7 +271,12 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
         sign_in(page, journey, url, SECOND_REVIEWER, totp_registry, "second")
         page.goto(f"{url}/cases/{case_id}/approval")
         journey.look(page, "approval")
-        tab_to(page, "button:text-is('Approve the redaction')")
+        # The first Tab offers to skip the bar; Enter moves on to the page content.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        assert page.evaluate(FOCUS_SHOWN), "no visible focus on the skip link"
+        page.keyboard.press("Enter")
+        tab_to(page, "button:text-is('Approve the redaction')", limit=30)
         journey.look(page, "approval-keyboard-focus")
         with page.expect_navigation():
             page.keyboard.press("Enter")

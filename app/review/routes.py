@@ -50,8 +50,9 @@ def _locked(page: str) -> ResponseReturnValue:
     return render_template("review/locked.html", next_url=page)
 
 
-def _back(public_id: str) -> ResponseReturnValue:
-    return redirect(url_for("review.editor", public_id=public_id), 303)
+def _back(public_id: str, anchor: str | None = None) -> ResponseReturnValue:
+    """Back to the editor; at ``anchor`` so a reviewer working down a list keeps their place."""
+    return redirect(url_for("review.editor", public_id=public_id, _anchor=anchor), 303)
 
 
 def _opened(public_id: str, *, suggestions: bool = True
@@ -161,7 +162,7 @@ def decide(public_id: str) -> ResponseReturnValue:
         flash("Choose accept or reject for a suggestion.", "error")
         return _back(public_id)
     service.decide(get_session(), membership, ws, [form.span.data or ""], form.decision.data or "")
-    return _back(public_id)
+    return _back(public_id, "suggestions-heading")
 
 
 @bp.post("/cases/<public_id>/redaction/accept-group")

@@ -14,7 +14,7 @@ from app.models import AuditEvent, Case, CaseStatus, Role
 
 S = CaseStatus
 BUTTON = re.compile(r'<form method="post" action="/cases/[^"]+/status" class="workflow-move">'
-                    r'.*?<button type="submit">([^<]+)</button>', re.S)
+                    r'.*?<button type="submit"[^>]*>([^<]+)</button>', re.S)
 
 # What each role may do by hand from each status (app.cases.workflow.TRANSITIONS).
 EXPECTED: dict[Role, dict[CaseStatus, list[str]]] = {

@@ -34,9 +34,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT, ROOT / "tests" / "app"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+# Run by path, the script's folder (bench/) would come first on sys.path and
+# bench/queue.py would shadow the standard library's queue: the repository
+# root takes its place (siblings are imported as bench.<name>).
+sys.path[0] = str(ROOT)
+if str(ROOT / "tests" / "app") not in sys.path:
+    sys.path.insert(1, str(ROOT / "tests" / "app"))
 
 CHARS = 10_000
 

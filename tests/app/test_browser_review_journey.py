@@ -247,11 +247,14 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
             choice = "mask" if ("number" in legend or "date" in legend) else "safe"
             item.locator(f"input[value={choice}]").check()
         journey.look(page, "editor-sweep")
+        # Not ready yet: the page says what is left and offers no submit button.
+        assert "Not ready yet" in page.inner_text("#submit-heading + p")
+        assert page.locator("button:text-is('Submit the redaction for approval')").count() == 0
         submit(page, "button:text-is('Save the sweep')")
         assert page.locator("fieldset.sweep-item").count() == 0 or \
             page.locator("fieldset.sweep-item input:checked").count() == \
             page.locator("fieldset.sweep-item").count()
-        assert "0 suggestion(s) not yet decided; 0 second-sweep" in page.inner_text(
+        assert "Every suggestion and second-sweep item is decided" in page.inner_text(
             "#submit-heading + p")
         submit(page, "button:text-is('Submit the redaction for approval')")
         assert "Submitted for approval" in page.inner_text(".flash")

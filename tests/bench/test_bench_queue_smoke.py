@@ -31,7 +31,12 @@ def test_queue_benchmark_small_run(postgres_available: str) -> None:
     assert any(line.startswith("explain first:") and "Index" in line for line in lines)
 
 
-@pytest.mark.parametrize("script", ["intake.py", "media.py", "redaction.py", "queue.py"])
+# Every script (a module with a __main__ block); the others are its helpers.
+SCRIPTS = sorted(path.name for path in (ROOT / "bench").glob("[a-z]*.py")
+                 if '__name__ == "__main__"' in path.read_text())
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_a_bench_script_run_by_path_gets_the_standard_library_queue(script: str) -> None:
     """Run as `python bench/<script>`, Python puts bench/ first on sys.path,
     where queue.py would shadow the standard library's queue (which

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from web_support import PASSPHRASE, OrgFixture, WebUser
 
+import crypto
 from app.cases import service as cases
 from app.config import Settings
 from app.models import (
@@ -232,12 +233,13 @@ def test_a_revoked_wrap_stops_the_next_request(reviewer: WebUser, case: Case, db
 
 
 def test_a_member_without_a_wrap_is_refused_and_nothing_could_decrypt(
-        app: Any, web: WebUser, case: Case, db: Session, demo_org: OrgFixture,
-        identity_pool: Any) -> None:
+        app: Any, web: WebUser, case: Case, db: Session, demo_org: OrgFixture) -> None:
     late = add_member(db, demo_org.organisation, "late@alpha.test",
                       "correct horse battery staple", Role.REVIEWER,
                       must_change_password=False)
-    identity, protected = identity_pool.get(50)
+    # A key of its own, protected once (index 50 of the pool cost 50 scrypt runs).
+    identity = crypto.generate_identity()
+    protected = crypto.protect_identity(identity, PASSPHRASE)
     add_member_key(db, late, protected, identity.recipient)
     web.totp.enrol(db, late.user)
     db.commit()

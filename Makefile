@@ -5,6 +5,8 @@ BIN       := $(VENV)/bin
 HOST      ?= 127.0.0.1
 PORT      ?= 5000
 WORKERS   ?= 2
+# pytest processes for `make test` (pytest-xdist); 0 runs the suite in one process.
+TEST_PROCESSES ?= 2
 # The suite also runs against this PostgreSQL when it answers (CI requires it).
 export WITNESSBOX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
@@ -35,7 +37,7 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 lint:
 	$(BIN)/ruff check .

@@ -71,12 +71,17 @@ def test_wrapping_for_nobody_is_refused(case_key: CaseKey) -> None:
         case_key.wrap([])
 
 
+# A recipient (public key) is not a case key either; made once at import, with
+# a fixed id so that every pytest-xdist process collects the same tests.
+A_RECIPIENT = f"{generate_identity().recipient}\n".encode()
+
+
 @pytest.mark.parametrize("inner", [
     b"",
     b"not a key file",
     b"# created: 2024\n# public key: age1...\n",
-    f"{generate_identity().recipient}\n".encode(),
-])
+    A_RECIPIENT,
+], ids=["empty", "text", "comment-only", "a-recipient"])
 def test_unwrap_of_something_that_is_not_a_case_key_fails(inner: bytes, alice: Identity) -> None:
     with pytest.raises(CryptoError):
         CaseKey.unwrap(seal(inner, [alice.recipient]), [alice])

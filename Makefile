@@ -10,7 +10,7 @@ TEST_PROCESSES ?= 2
 # The suite also runs against this PostgreSQL when it answers (CI requires it).
 export WITNESSBOX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup system-deps lint typecheck bench clean train-detector
+.PHONY: run test test-slow setup system-deps lint typecheck bench clean train-detector
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_PROCESSES)
+	$(BIN)/pytest -n $(TEST_PROCESSES) -m "not slow"
+
+# The tests marked slow (live gunicorn, headless Chromium, benchmark smoke
+# runs, large streams); CI (.ci/run) runs them after `make test`.
+test-slow: setup
+	$(BIN)/pytest -n $(TEST_PROCESSES) -m slow
 
 lint:
 	$(BIN)/ruff check .

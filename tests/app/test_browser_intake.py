@@ -23,8 +23,11 @@ from app.config import Settings
 from app.models import Case, Role, SealedKind
 from app.orgs.service import add_member
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI,
-                                reason="Debian chromium is not installed")
+pytestmark = [
+    # A live gunicorn and a browser: `make test-slow` (CI runs it too).
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="Debian chromium is not installed"),
+]
 
 
 @pytest.fixture

@@ -18,8 +18,11 @@ from app.config import Settings
 from app.models import Role
 from app.storage import BlobStore
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI,
-                                reason="Debian chromium is not installed")
+pytestmark = [
+    # A live gunicorn and a browser: `make test-slow` (CI runs it too).
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="Debian chromium is not installed"),
+]
 
 SELECT_WORDS = """([field, words]) => {
   const pre = document.querySelector(`pre.original[data-field="${field}"]`);

@@ -37,8 +37,11 @@ from web_support import PASSPHRASE, PASSWORD, IdentityPool, OrgFixture, TotpRegi
 from app.config import Settings
 from app.models import Role
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI,
-                                reason="Debian chromium is not installed")
+pytestmark = [
+    # A live gunicorn and a browser: `make test-slow` (CI runs it too).
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="Debian chromium is not installed"),
+]
 
 NARRATIVE = ("Our foreman Kim Chol-su took our passports when we landed in Vladivostok. "
              "I shared a room with Pak Yong-ho at the Tynda camp behind the blue sawmill.\n"

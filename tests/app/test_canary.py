@@ -88,6 +88,8 @@ def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveSe
         yield live
 
 
+# A live gunicorn: `make test-slow` (CI runs it too).
+@pytest.mark.slow
 def test_canary_never_reaches_disk_logs_or_columns(
         server: LiveServer, demo_org: Any, db: Session, settings: Settings,
         tmp_path: Path, backend: str) -> None:

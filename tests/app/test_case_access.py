@@ -50,6 +50,9 @@ def test_other_organisation_cannot_find_or_open_it(db: Session, demo_org: Any, m
             crypto.CaseKey.unwrap(wrap.wrapped_key, [other.identities[Role.REVIEWER]])
 
 
+# bootstrap_demo protects every demo key with scrypt (about 14 s): `make test-slow`,
+# which CI runs too.
+@pytest.mark.slow
 def test_demo_reviewer_opens_with_their_passphrase(db: Session, blobs: BlobStore) -> None:
     credentials = bootstrap_demo(db, slug="demo")
     reviewer = next(m for m in credentials_memberships(db) if m.role is Role.REVIEWER)

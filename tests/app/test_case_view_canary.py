@@ -23,6 +23,9 @@ from app.config import Settings
 from app.models import Role
 from app.storage import BlobStore
 
+# A live gunicorn: `make test-slow` (CI runs it too).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveServer]:

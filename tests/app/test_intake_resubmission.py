@@ -244,6 +244,8 @@ def server(settings: Settings, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 
+# A live gunicorn: `make test-slow` (CI runs it too).
+@pytest.mark.slow
 def test_double_submit_against_the_live_server_files_one_case(
         server: LiveServer, demo_org: Any, db: Session, settings: Settings) -> None:
     """Two gunicorn workers receive the same form at once (a double click).

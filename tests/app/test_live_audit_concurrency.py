@@ -24,6 +24,9 @@ from web_support import CSRF_PATTERN
 from app.config import Settings
 from app.models import AuditEvent
 
+# A live gunicorn: `make test-slow` (CI runs it too).
+pytestmark = pytest.mark.slow
+
 ATTEMPTS = 100
 
 

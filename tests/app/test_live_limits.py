@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Case, Role
 
+# A live gunicorn: `make test-slow` (CI runs it too).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path, demo_org: Any) -> Iterator[LiveServer]:

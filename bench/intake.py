@@ -85,7 +85,7 @@ def _raise_on_sigterm(signum: int, _frame: FrameType | None) -> None:
 
 def run(plan: Plan, command: list[str]) -> dict[str, Any]:
     started = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="witnessbox-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="witnessbox-bench-intake-"))
     servers: list[Server] = []
     try:
         deployments = {label: new_deployment(work, label) for label in CONFIGS}

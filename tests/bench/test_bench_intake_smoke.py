@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_intake_benchmark_quick_run(tmp_path: Path) -> None:
     output = tmp_path / "intake.json"
-    before = set(Path(tempfile.gettempdir()).glob("witnessbox-bench-*"))
+    before = set(Path(tempfile.gettempdir()).glob("witnessbox-bench-intake-*"))
     completed = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "intake.py"), "--quick", "--duration", "1",
          "--workers", "1", "--clients", "2", "--attachment-mib", "8", "--json", str(output)],
@@ -50,4 +50,4 @@ def test_intake_benchmark_quick_run(tmp_path: Path) -> None:
         else:
             assert upload["stored_bytes"] == upload["plaintext_bytes"]
     # The temporary directory went away with the servers.
-    assert set(Path(tempfile.gettempdir()).glob("witnessbox-bench-*")) <= before
+    assert set(Path(tempfile.gettempdir()).glob("witnessbox-bench-intake-*")) <= before

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages Witnessbox needs: `age` (the stock CLI opens our archives;
-# the recovery tests use it) and `chromium` (browser journeys, driven by
-# Playwright with executable_path: no browser download). Installs them when
+# the recovery tests use it), `chromium` (browser journeys, driven by
+# Playwright with executable_path: no browser download), `minisign` (export
+# manifests are verified with the stock tool), `poppler-utils` (pdftotext and
+# pdftoppm read the report PDFs back) and `fonts-noto-cjk` (Hangul, Cyrillic
+# and Latin in one font family for reports and browser tests). Installs them when
 # running as root, otherwise says what to install.
 set -euo pipefail
-packages=(age chromium)
+packages=(age chromium minisign poppler-utils fonts-noto-cjk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

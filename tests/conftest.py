@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from argon2 import PasswordHasher
 from pgtools import POSTGRES_URL, admin_engine, drop_postgres_database, fresh_postgres_database
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.auth import passwords
 from app.cli import alembic_config
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -33,6 +35,20 @@ def _dispose_admin_engine() -> Iterator[None]:
     yield
     if admin_engine.cache_info().currsize:
         admin_engine().dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at the production cost takes about 0.1 s a hash and the suite
+    hashes thousands of passwords (every member of every test organisation,
+    every sign-in). Tests in this process hash with the same algorithm at its
+    minimum cost; test_auth checks the production parameters, and the live
+    server tests (separate processes) use them."""
+    production, dummy = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("witnessbox-timing-equaliser")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = production, dummy
 
 
 @pytest.fixture(scope="session")

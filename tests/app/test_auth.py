@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import argon2
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from app.auth import passwords
 from app.auth.passwords import hash_password, verify_password
 from app.models import Role
 from app.orgs.service import add_member
@@ -102,6 +104,15 @@ def test_security_headers_on_every_page(client: FlaskClient) -> None:
     assert "unsafe-inline" not in csp
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_production_password_hashing_uses_rfc_9106_low_memory_parameters() -> None:
+    # The suite hashes at minimum cost (tests/conftest.py); production must not.
+    assert passwords.PARAMETERS.type is argon2.Type.ID
+    assert (passwords.PARAMETERS.time_cost, passwords.PARAMETERS.memory_cost,
+            passwords.PARAMETERS.parallelism) == (3, 65536, 4)
+    assert argon2.PasswordHasher.from_parameters(passwords.PARAMETERS).hash("x" * 12) \
+        .startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_password_hashes_are_argon2id() -> None:

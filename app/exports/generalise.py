@@ -372,6 +372,10 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _date_or_text(value: object) -> date | str | None:
+    return value if isinstance(value, date | str) else None
+
+
 def current_status(value: object) -> str | None:
     """A status code as exported: "in_russia" (and "unknown") become
     :data:`STATUS_NOT_DISCLOSED`; codes outside the schema become None."""
@@ -396,8 +400,8 @@ def generalise_fields(sealed: Mapping[str, Any]) -> dict[str, str | None]:
         "sex": _choice("sex", sealed.get("sex")),
         "hometown_province": dprk_province(_text(sealed.get("hometown_province"))),
         "federal_district": federal_district(_text(sealed.get("russian_location"))),
-        "dispatch_start_band": year_band(_text(sealed.get("dispatch_start"))),
-        "dispatch_end_band": year_band(_text(sealed.get("dispatch_end"))),
+        "dispatch_start_band": year_band(_date_or_text(sealed.get("dispatch_start"))),
+        "dispatch_end_band": year_band(_date_or_text(sealed.get("dispatch_end"))),
         "loyalty_fee_band": wage_band("loyalty_fee_per_month",
                                       sealed.get("loyalty_fee_per_month")),
         "withheld_band": wage_band("withheld_per_month", sealed.get("withheld_per_month")),
@@ -423,3 +427,11 @@ def apply_province_threshold(rows: list[dict[str, str | None]],
         keep = province is not None and counts[province] >= minimum
         result.append({**row, "hometown_province": province if keep else None})
     return result
+
+
+def generalise_export(sealed_cases: Iterable[Mapping[str, Any]],
+                      minimum: int = PROVINCE_MINIMUM) -> list[dict[str, str | None]]:
+    """The generalised rows of a whole export, province threshold applied:
+    :func:`generalise_fields` per case, then :func:`apply_province_threshold`."""
+    return apply_province_threshold([generalise_fields(sealed) for sealed in sealed_cases],
+                                    minimum)

@@ -21,6 +21,7 @@ from app.exports.generalise import (
     federal_district,
     federal_districts,
     federal_subjects,
+    generalise_export,
     generalise_fields,
     year_band,
 )
@@ -251,6 +252,13 @@ def test_generalise_fields_of_a_realistic_case() -> None:
     }
 
 
+def test_dispatch_dates_may_be_date_objects() -> None:
+    exported = generalise_fields({"dispatch_start": date(2014, 12, 31),
+                                  "dispatch_end": date(2015, 1, 1)})
+    assert (exported["dispatch_start_band"], exported["dispatch_end_band"]) == \
+        ("2010-2014", "2015-2019")
+
+
 def test_missing_answers_are_none_not_errors() -> None:
     assert generalise_fields({}) == dict.fromkeys(EXPORTED_FIELDS)
 
@@ -336,3 +344,12 @@ def test_threshold_keeps_other_columns_and_leaves_input_alone() -> None:
     assert apply_province_threshold(rows, minimum=3)[0] == {"hometown_province": None,
                                                              "sex": "male"}
     assert rows[0]["hometown_province"] == "Kangwon"
+
+
+def test_generalise_export_applies_the_threshold_across_cases() -> None:
+    cases = [{**_realistic_sealed(), "hometown_province": spelling}
+             for spelling in ("함경북도", "North Hamgyong", "Северный Хамгён", "함북",
+                              "N. Hamgyong", "량강도", "Ryanggang")]
+    provinces = [row["hometown_province"] for row in generalise_export(cases)]
+    # Five spellings of one province make five cases; two of another do not.
+    assert provinces == ["North Hamgyong"] * 5 + [None, None]

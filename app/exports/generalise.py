@@ -192,7 +192,6 @@ def _province_key(text: str) -> str:
 @dataclass(frozen=True)
 class _ProvinceGazetteer:
     by_key: Mapping[str, str]
-    city_keys: frozenset[str]
     canonical: tuple[str, ...]
 
 
@@ -211,7 +210,9 @@ def _provinces() -> _ProvinceGazetteer:
     clash = city_keys & by_key.keys()
     if clash:
         raise ValueError(f"dprk_provinces.json: cities spelled like provinces: {sorted(clash)}")
-    return _ProvinceGazetteer(by_key=by_key, city_keys=city_keys,
+    # The city list only guards the data: a city spelled like a province
+    # would let dprk_province publish a city.
+    return _ProvinceGazetteer(by_key=by_key,
                               canonical=tuple(p["en"] for p in raw["provinces"]))
 
 

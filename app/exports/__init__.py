@@ -1,0 +1,1 @@
+"""Redacted exports: what of a case may leave the organisation, and in what form."""

@@ -1,0 +1,1 @@
+"""Export gazetteers (a package so setuptools ships the data files)."""

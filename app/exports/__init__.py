@@ -1,0 +1,1 @@
+"""Report exports: rendering already-redacted report content for admins (PDF)."""

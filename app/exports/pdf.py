@@ -49,7 +49,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import matplotlib
@@ -60,6 +60,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 FONT_FAMILY = "Noto Sans CJK KR"
 # Chart SVGs are served to WeasyPrint under this scheme only; nothing else is fetched.
@@ -77,7 +80,7 @@ _SUPPRESSED_LABEL = "suppressed"
 _MATPLOTLIB_LOCK = threading.Lock()
 _CHART_WIDTH_INCHES = 6.3
 _GROUP_HEIGHT = 0.8  # of the 1.0 between category centres; the rest separates groups
-_CHART_RC: dict[str, Any] = {
+_CHART_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "witnessbox-report-chart",
     "font.family": FONT_FAMILY,
@@ -230,7 +233,7 @@ def render_report(content: ReportContent) -> RenderedReport:
     chart_urls: list[str] = []
     for index, chart in enumerate(content.charts, start=1):
         url = f"{RESOURCE_SCHEME}:chart-{index}.svg"
-        resources[url] = EmbeddedResource(_chart_svg(chart), "image/svg+xml")
+        resources[url] = EmbeddedResource(chart_svg(chart), "image/svg+xml")
         chart_urls.append(url)
     html = _report_html(content, chart_urls)
     return html_to_pdf(html, resources)
@@ -247,10 +250,11 @@ def html_to_pdf(html: str, resources: Mapping[str, EmbeddedResource]) -> Rendere
             # Subset, not whole fonts: the CJK collection is tens of megabytes.
             full_fonts=False,
         )
-    except FatalURLFetchingError as error:
+    except FatalURLFetchingError:
+        # "from None": WeasyPrint's error names the URL, which could carry content.
         raise ForbiddenFetch(
             f"the report asked for {len(fetcher.refused)} URL(s) outside its resources"
-        ) from error
+        ) from None
     if fetcher.refused:
         # Defence in depth: a refusal should already have been fatal.
         raise ForbiddenFetch(f"the report asked for {len(fetcher.refused)} refused URL(s)")
@@ -333,7 +337,7 @@ def _bar_positions(category_count: int, series_count: int) -> list[list[float]]:
     ]
 
 
-def _chart_svg(chart: ReportChart) -> bytes:
+def chart_svg(chart: ReportChart) -> bytes:
     """A grouped horizontal bar chart as SVG whose labels stay text (deterministic)."""
     series = list(chart.series.items())
     bar_positions = _bar_positions(len(chart.categories), len(series))

@@ -82,7 +82,9 @@ def sample_content(
     return ReportContent(
         title="Forced labour of DPRK workers in Russia: indicators 2019–2024",
         organisation="Example Human Rights Documentation Centre",
-        purpose="Submission to the UN Special Rapporteur on the situation of human rights in the DPRK",
+        purpose=(
+            "Submission to the UN Special Rapporteur on the situation of human rights in the DPRK"
+        ),
         generated_at=generated_at,
         summary=[
             "This report covers 128 testimonies recorded between 2019 and 2024.",

@@ -343,7 +343,7 @@ def chart_svg(chart: ReportChart) -> bytes:
     bar_positions = _bar_positions(len(chart.categories), len(series))
     bar_height = _GROUP_HEIGHT / max(len(series), 1)
     # Height follows the number of bars only, so equal input gives an equal figure.
-    height = 1.1 + len(chart.categories) * (0.22 * max(len(series), 1) + 0.22)
+    height = 1.0 + len(chart.categories) * (0.15 * max(len(series), 1) + 0.18)
     largest = max(
         (value for _, values in series for value in values if value is not None), default=0
     )
@@ -366,8 +366,9 @@ def chart_svg(chart: ReportChart) -> bytes:
             for y, value in zip(positions, values, strict=True):
                 if value is None:
                     # A gap with a label: a suppressed count must never look like zero.
-                    axes.plot([0], [y], marker="|", markersize=7, color="#555555",
-                              markeredgewidth=1.2)
+                    # The tick in the series colour says whose count is hidden.
+                    axes.plot([0], [y], marker="|", markersize=8, color=colour,
+                              markeredgewidth=2.5)
                     axes.annotate(_SUPPRESSED_LABEL, (0, y), xytext=(4, 0),
                                   textcoords="offset points", va="center", ha="left",
                                   fontsize=7, fontstyle="italic", color="#555555")

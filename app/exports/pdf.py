@@ -141,6 +141,9 @@ class ReportChart:
     def __post_init__(self) -> None:
         if not self.alt_text.strip():
             raise ValueError(f"chart {self.title!r} needs alt text")
+        if not self.categories or not self.series:
+            # An empty chart says nothing; the export should leave it out (or say so in text).
+            raise ValueError(f"chart {self.title!r} needs at least one category and one series")
         for name, values in self.series.items():
             if len(values) != len(self.categories):
                 raise ValueError(

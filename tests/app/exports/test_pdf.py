@@ -409,6 +409,26 @@ def test_chart_series_with_wrong_number_of_values_is_rejected() -> None:
         ReportChart(title="t", categories=["a", "b"], series={"s": [1]}, alt_text="x")
 
 
+@pytest.mark.parametrize(
+    ("categories", "series"), [([], {}), (["a"], {}), ([], {"s": []})]
+)
+def test_chart_without_categories_or_series_is_rejected(
+    categories: list[str], series: dict[str, list[int | None]]
+) -> None:
+    with pytest.raises(ValueError, match="at least one category and one series"):
+        ReportChart(title="t", categories=categories, series=series, alt_text="x")
+
+
+def test_long_unbroken_quote_wraps_and_keeps_all_its_text() -> None:
+    unbroken = "가" * 1500 + "Ж" * 1500
+    pdf_bytes = render_pdf(sample_content(
+        tables=0, charts=0, quotes=0, extra_quotes=(ReportQuote("WB-1", unbroken),)
+    ))
+    text = pdf_text(pdf_bytes)
+    assert text.count("가") == 1500
+    assert text.count("Ж") == 1500
+
+
 def test_chart_without_alt_text_is_rejected() -> None:
     with pytest.raises(ValueError, match="alt text"):
         ReportChart(title="t", categories=["a"], series={"s": [1]}, alt_text=" ")

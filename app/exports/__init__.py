@@ -1,0 +1,1 @@
+"""Exports: aggregate statistics for publication, protected against disclosure."""

@@ -359,7 +359,7 @@ def _phantoms(
 ) -> list[tuple[str, ...]]:
     """Zero-count combinations that give every zero cell a row of the model."""
     position = {variable: index for index, variable in enumerate(variables)}
-    default = tuple(categories[variable][0] for variable in variables)
+    default = tuple((categories[variable] or [MISSING])[0] for variable in variables)
     # The most frequent combination with a given category: swapping one category
     # of it moves a unit between cells of the fewest tables.
     by_weight = sorted(range(len(combos)), key=lambda index: -weights[index])

@@ -10,6 +10,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -29,13 +30,15 @@ from app.exports.disclosure import (
 
 Record = Mapping[str, str]
 Key = tuple[tuple[str, str], ...]
+# Bound, not the tuple itself: dict keys are invariant and literals infer fixed lengths.
+Combo = TypeVar("Combo", bound=tuple[str, ...])
 
 SECTOR_BY_DECEPTION = TableSpec("sector_by_deception", "Deception, by sector", "sector",
                                 "ind_deception")
 SECTOR_BY_YEAR = TableSpec("sector_by_year", "Year of arrival, by sector", "sector", "year_band")
 
 
-def records_from(counts: Mapping[tuple[str, ...], int], variables: Sequence[str]) -> list[Record]:
+def records_from(counts: Mapping[Combo, int], variables: Sequence[str]) -> list[Record]:
     return [
         dict(zip(variables, combo, strict=True))
         for combo, count in counts.items()
@@ -340,7 +343,8 @@ def test_percentages_use_rounded_values_and_need_a_denominator_of_ten() -> None:
     (table,) = publication.tables
     fishing_yes = table.cell("fishing", "yes")
     fishing_total = table.cell("fishing", TOTAL)
-    assert fishing_yes.count == 5 and fishing_total.count == 25
+    assert fishing_yes.count == 5
+    assert fishing_total.count == 25
     assert fishing_yes.percent == 20.0  # 5 of 25 published, not 7 of 26 (26.9)
     # Every percentage shown has a published denominator of at least 10.
     for cell in table.cells:
@@ -348,7 +352,8 @@ def test_percentages_use_rounded_values_and_need_a_denominator_of_ten() -> None:
             continue
         denominator = table.cell(cell.row, TOTAL) if cell.column != TOTAL else \
             table.cell(TOTAL, TOTAL)
-        assert cell.count is not None and denominator.count is not None
+        assert cell.count is not None
+        assert denominator.count is not None
         assert denominator.count >= 10
         assert cell.percent == round(100 * cell.count / denominator.count, 1)
     assert table.cell(TOTAL, TOTAL).percent is None
@@ -387,7 +392,8 @@ def test_suppressed_cells_show_no_count_or_percent_in_the_csv() -> None:
     suppressed = [line for line in lines if line["status"] == "suppressed"]
     assert suppressed, "the scenario should suppress something"
     for line in suppressed:
-        assert line["count"] == "" and line["percent"] == ""
+        assert line["count"] == ""
+        assert line["percent"] == ""
     for line in lines:
         if line["status"] == "published":
             assert int(line["count"]) % 5 == 0
@@ -421,7 +427,7 @@ def test_every_suppressed_cell_has_one_logged_reason_without_its_count() -> None
 def test_a_cell_shared_by_tables_is_suppressed_in_all_of_them() -> None:
     records, specs = rich_scenario()
     publication = protect(records, specs, quasi_identifiers={"year_band"})
-    status: dict[Key, set[str | None]] = {}
+    status: dict[Key, set[bool]] = {}
     for table in publication.tables:
         for cell in table.cells:
             key = key_of(table.spec, cell.row, cell.column)

@@ -97,6 +97,8 @@ CellKey = tuple[tuple[str, str], ...]
 # cell too many, a false "independent" could leak.
 _PARALLEL_TOLERANCE = 1e-7
 _ZERO_TOLERANCE = 1e-9
+# Candidates reduced against the published basis at once (one matrix product).
+_BLOCK = 48
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,10 @@ def protect(
     categories = _categories(variables, layouts, records)
     combos, weights = _combinations(records, variables)
     observed = len(combos)
-    combos += _phantoms(combos, weights, keys, variables, categories)
+    seen_counts = _incidence(combos, variables, keys).T.astype(np.int64) @ np.array(
+        weights, dtype=np.int64).reshape(-1)
+    empty = [key for key, count in zip(keys, seen_counts, strict=True) if count == 0]
+    combos += _phantoms(combos, weights, empty, variables, categories)
     incidence = _incidence(combos, variables, keys)
     true_counts = np.zeros(len(combos), dtype=np.int64)
     true_counts[:observed] = weights
@@ -353,7 +358,7 @@ def _combinations(
 def _phantoms(
     combos: Sequence[tuple[str, ...]],
     weights: Sequence[int],
-    keys: Sequence[CellKey],
+    empty_keys: Sequence[CellKey],
     variables: Sequence[str],
     categories: Mapping[str, Sequence[str]],
 ) -> list[tuple[str, ...]]:
@@ -370,9 +375,7 @@ def _phantoms(
     observed = set(combos)
 
     phantoms: dict[tuple[str, ...], None] = {}
-    for key in keys:
-        if any(_matches(combo, key, position) for combo in combos):
-            continue
+    for key in empty_keys:
         bases = [commonest[pair] for pair in key if pair in commonest] or \
             [combos[by_weight[0]] if combos else default]
         for base in bases:
@@ -383,10 +386,6 @@ def _phantoms(
             if candidate not in observed:
                 phantoms[candidate] = None
     return list(phantoms)
-
-
-def _matches(combo: tuple[str, ...], key: CellKey, position: Mapping[str, int]) -> bool:
-    return all(combo[position[variable]] == value for variable, value in key)
 
 
 def _incidence(
@@ -496,35 +495,52 @@ def _eliminate(
     Candidates are offered in order; one is published unless its column, reduced
     against the published columns, is parallel to the reduced column of a
     protected (suppressed) cell: publishing it would make that cell a linear
-    combination of published cells. Reduction is orthogonal projection
-    (Gram-Schmidt, twice for stability).
+    combination of published cells.
+
+    Reduction is orthogonal projection onto an orthonormal basis of the published
+    columns (Gram-Schmidt, twice for stability). For speed, candidates are reduced
+    against the basis in blocks (one matrix product) and only against the block's
+    own new directions one by one; a protected cell's residual is never formed:
+    with v orthogonal to the basis, <residual(s), v> = <s, v>, and
+    |residual(s)|^2 = |s|^2 - |basis^T s|^2.
     """
     rows = model.shape[0]
-    basis = np.empty((rows, min(rows, len(candidates))), dtype=np.float64)
+    basis = np.empty((rows, min(rows, len(candidates)) + 1), dtype=np.float64)
     size = 0
-    residuals = model[:, list(protected)].T.copy()
-    residual_norms = np.einsum("ij,ij->i", residuals, residuals)
+    shielded_columns = sparse.csc_matrix(model[:, list(protected)])
+    shielded_transposed = shielded_columns.T.tocsr()
+    shielded_norms = np.asarray(shielded_columns.multiply(shielded_columns).sum(axis=0)).ravel()
     shields: dict[int, int] = {}
-    for candidate in candidates:
-        column = model[:, candidate]
-        reduced = column.copy()
+    for start in range(0, len(candidates), _BLOCK):
+        block = list(candidates[start:start + _BLOCK])
+        reduced_block = model[:, block].copy()
+        residual_norms = shielded_norms
         if size:
             active = basis[:, :size]
-            reduced -= active @ (active.T @ reduced)
-            reduced -= active @ (active.T @ reduced)
-        norm = float(reduced @ reduced)
-        if norm <= _ZERO_TOLERANCE * max(1.0, float(column @ column)):
-            continue  # already a combination of published cells: publishing adds nothing
-        dots = residuals @ reduced
-        parallel = dots * dots >= (1.0 - _PARALLEL_TOLERANCE) * residual_norms * norm
-        if parallel.any():
-            shields[candidate] = protected[int(np.argmax(parallel))]
-            continue
-        direction = reduced / math.sqrt(norm)
-        basis[:, size] = direction
-        size += 1
-        residuals -= np.outer(dots / math.sqrt(norm), direction)
-        residual_norms = np.einsum("ij,ij->i", residuals, residuals)
+            for _ in range(2):
+                reduced_block -= active @ (active.T @ reduced_block)
+            projections = shielded_transposed @ active
+            residual_norms = shielded_norms - np.einsum("ij,ij->i", projections, projections)
+        block_start = size
+        for position, candidate in enumerate(block):
+            reduced = reduced_block[:, position]
+            if size > block_start:
+                local = basis[:, block_start:size]
+                for _ in range(2):
+                    reduced = reduced - local @ (local.T @ reduced)
+            norm = float(reduced @ reduced)
+            weight = float(model[:, candidate] @ model[:, candidate])
+            if norm <= _ZERO_TOLERANCE * max(1.0, weight):
+                continue  # already a combination of published cells: publishing adds nothing
+            dots = shielded_transposed @ reduced
+            # A residual norm at or below zero (rounding) counts as parallel: suppress.
+            parallel = dots * dots >= (1.0 - _PARALLEL_TOLERANCE) * residual_norms * norm
+            if parallel.any():
+                shields[candidate] = protected[int(np.argmax(parallel))]
+                continue
+            basis[:, size] = reduced / math.sqrt(norm)
+            size += 1
+            residual_norms = residual_norms - dots * dots / norm
     return shields
 
 

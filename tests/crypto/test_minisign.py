@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -205,11 +205,13 @@ def test_a_trusted_comment_may_hold_tabs_and_any_script(key: MinisignSecretKey) 
 
 def test_the_secret_key_round_trips_and_never_shows_its_seed(key: MinisignSecretKey) -> None:
     stored = key.to_bytes()
-    assert stored.startswith(b"WBMS\x01") and len(stored) == 5 + 8 + 32
+    assert stored.startswith(b"WBMS\x01")
+    assert len(stored) == 5 + 8 + 32
     again = MinisignSecretKey.from_bytes(stored)
     assert again.public_key == key.public_key
     seed = stored[-32:]
-    assert seed.hex() not in repr(key) and repr(seed) not in repr(key)
+    assert seed.hex() not in repr(key)
+    assert repr(seed) not in repr(key)
     assert "_seed" not in repr(key)
 
 

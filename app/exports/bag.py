@@ -144,16 +144,24 @@ def _check_info(info: Mapping[str, str]) -> list[tuple[str, str]]:
 class PayloadWriter(io.RawIOBase):
     """A payload file being written: bytes go to disk and into its SHA-256."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, relative_path: str) -> None:
         super().__init__()
         self._handle = handle
         self._digest = hashlib.sha256()
+        self._name = relative_path
         self.size = 0
+
+    @property
+    def name(self) -> str:
+        """The payload path below data/ (what io.TextIOWrapper shows as its name)."""
+        return self._name
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: ReadableBuffer, /) -> int:
+        if self.closed:
+            raise ValueError("write to a closed payload file")
         view = memoryview(data).cast("B")
         self._handle.write(view)
         self._digest.update(view)
@@ -221,7 +229,7 @@ class BagWriter:
         self._writing = True
         try:
             with os.fdopen(descriptor, "wb") as handle:
-                writer = PayloadWriter(handle)
+                writer = PayloadWriter(handle, relative_path)
                 yield writer
             self._entries[relative_path] = _Entry(writer.sha256, writer.size)
         except BaseException:

@@ -22,16 +22,17 @@ def export_cli() -> None:
 
 
 @export_cli.command("verify")
-@click.argument("bundle", type=click.Path(exists=True, path_type=Path))
+@click.argument("bundle", type=click.Path(path_type=Path))
 @click.option("--public-key", "public_key_path", metavar="FILE",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=click.Path(dir_okay=False, path_type=Path),
               help="The exporting organisation's minisign public key, obtained out of "
                    "band. Without it, the bundle's own export-key.pub is used, which "
                    "proves integrity but not origin.")
 def verify_command(bundle: Path, public_key_path: Path | None) -> None:
     """Check BUNDLE (a bag folder or its .tar): signature, manifests, extra files.
 
-    Exits 0 when everything verifies, 1 with one line per problem otherwise.
+    Exits 0 when everything verifies, 1 with one line per problem otherwise
+    (a missing bundle or key file included).
     """
     public_key: MinisignPublicKey | None = None
     if public_key_path is not None:
@@ -40,6 +41,9 @@ def verify_command(bundle: Path, public_key_path: Path | None) -> None:
         except (CryptoError, UnicodeDecodeError) as exc:
             click.echo(f"FAILED: {public_key_path}: not a minisign public key ({exc})",
                        err=True)
+            raise SystemExit(1) from None
+        except OSError as exc:
+            click.echo(f"FAILED: {public_key_path}: {exc.strerror}", err=True)
             raise SystemExit(1) from None
     report = verify_bag(bundle, public_key)
     for warning in report.warnings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import subprocess
 from collections.abc import Callable
@@ -135,11 +137,32 @@ def test_a_flipped_message_byte_fails_both(
         verify(key.public_key, bytes(tampered), signature.read_text())
 
 
+def _same_signature_reencoded(original: bytes, tampered: bytes) -> bool:
+    """True when only unused low bits of a base64 line's last character differ.
+
+    minisign 0.11 decodes such a non-canonical line to the very same signature
+    bytes and accepts it (nothing is forged: the signature is unchanged); ours
+    insists on canonical base64 and refuses.
+    """
+    before, after = original.split(b"\n"), tampered.split(b"\n")
+    if len(before) != len(after):
+        return False
+    for old, new in zip(before, after, strict=True):
+        if old == new:
+            continue
+        try:
+            return base64.b64decode(old) == base64.b64decode(new)
+        except binascii.Error:
+            return False
+    return False
+
+
 def test_every_flipped_signed_byte_of_the_signature_file_fails_both(
         minisign_bin: str, signed_files: tuple[Path, Path, Path],
         key: MinisignSecretKey) -> None:
     """Every byte from the prefix of the first line to the final newline,
-    except the free text of the untrusted comment (signed by nothing)."""
+    except the free text of the untrusted comment (signed by nothing). The
+    key is fresh each run, so the last base64 characters vary between runs."""
     public, message, signature = signed_files
     original = signature.read_bytes()
     free_text = range(len(b"untrusted comment: "), original.index(b"\n"))
@@ -150,7 +173,8 @@ def test_every_flipped_signed_byte_of_the_signature_file_fails_both(
         tampered = bytearray(original)
         tampered[position] ^= 0x01
         signature.write_bytes(tampered)
-        if _cli_verifies(minisign_bin, public, message, signature, "-q").returncode == 0:
+        if _cli_verifies(minisign_bin, public, message, signature, "-q").returncode == 0 \
+                and not _same_signature_reencoded(original, bytes(tampered)):
             accepted.append(f"cli@{position}")
         try:
             verify(key.public_key, MESSAGE, tampered.decode("utf-8"))
@@ -251,3 +275,21 @@ def test_malformed_signature_files_are_refused(key: MinisignSecretKey,
     text = mangle(sign(key, MESSAGE, "c"))
     with pytest.raises(SignatureInvalid):
         verify(key.public_key, MESSAGE, text)
+
+
+def test_a_non_canonical_base64_signature_is_refused_by_ours(
+        minisign_bin: str, signed_files: tuple[Path, Path, Path],
+        key: MinisignSecretKey) -> None:
+    """Setting an unused low bit of the last base64 character keeps the same
+    signature bytes: minisign accepts that spelling, ours does not (one
+    signature, one spelling)."""
+    public, message, signature = signed_files
+    lines = signature.read_text().split("\n")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    body = lines[1].rstrip("=")
+    lines[1] = body[:-1] + alphabet[alphabet.index(body[-1]) | 1] + "="
+    assert base64.b64decode(lines[1]) == base64.b64decode(signature.read_text().split("\n")[1])
+    signature.write_text("\n".join(lines))
+    assert _cli_verifies(minisign_bin, public, message, signature).returncode == 0
+    with pytest.raises(SignatureInvalid, match="canonical"):
+        verify(key.public_key, MESSAGE, signature.read_text())

@@ -265,13 +265,15 @@ class BagWriter:
             MANIFEST: manifest.encode("utf-8"),
             PUBLIC_KEY: public_key_text(key).encode("ascii"),
         }
-        for name, content in tag_files.items():
-            _write_new(root / name, content)
         tag_manifest = "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n"
                                for name, content in sorted(tag_files.items()))
-        _write_new(root / TAG_MANIFEST, tag_manifest.encode("utf-8"))
-        signature = sign(key, tag_manifest.encode("utf-8"), trusted_comment)
-        _write_new(root / SIGNATURE, signature.encode("utf-8"))
+        tag_files[TAG_MANIFEST] = tag_manifest.encode("utf-8")
+        # Signed before anything is written: a bad trusted comment or key
+        # leaves the bag unfinished but still finishable.
+        tag_files[SIGNATURE] = sign(key, tag_files[TAG_MANIFEST],
+                                    trusted_comment).encode("utf-8")
+        for name, content in tag_files.items():
+            _write_new(root / name, content)
         self._finished = True
 
 
@@ -390,7 +392,7 @@ def _read_tar(path: Path, problems: list[str]) -> dict[str, _Seen]:
         for member in archive:
             name = member.name.removesuffix("/") if member.isdir() else member.name
             parts = name.split("/")
-            if name.startswith("/") or ".." in parts or "\\" in name or "" in parts:
+            if name.startswith("/") or "\\" in name or {"", ".", ".."} & set(parts):
                 problems.append(f"unsafe name in the archive: {member.name!a}")
                 continue
             roots.add(parts[0])

@@ -26,6 +26,7 @@ from bag_support import (
 )
 
 from app.exports.bag import BagError, BagWriter, check_payload_path, pack, verify_bag
+from crypto.errors import CryptoError
 from crypto.minisign import MinisignSecretKey, parse_public_key
 
 
@@ -250,13 +251,14 @@ def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile
 @pytest.mark.parametrize(("member", "problem"), [
     (_member("../escaped.txt"), "unsafe name"),
     (_member("/etc/witnessbox-test"), "unsafe name"),
+    (_member("witnessbox-export-7/./data/x"), "unsafe name"),
     (_member("witnessbox-export-7/data/link", tarfile.SYMTYPE, "/etc/passwd"),
      "not a regular file"),
     (_member("witnessbox-export-7/data/hard", tarfile.LNKTYPE,
              "witnessbox-export-7/bagit.txt"), "not a regular file"),
     (_member("witnessbox-export-7/data/report.pdf"), "twice"),
     (_member("another-root/file.txt"), "one folder"),
-], ids=["dotdot", "absolute", "symlink", "hardlink", "duplicate", "second-root"])
+], ids=["dotdot", "absolute", "dot-part", "symlink", "hardlink", "duplicate", "second-root"])
 def test_hostile_tar_members_are_reported_and_nothing_is_extracted(
         bag: Path, tmp_path: Path, key: MinisignSecretKey, member: tarfile.TarInfo,
         problem: str) -> None:
@@ -314,6 +316,23 @@ def test_safe_unicode_paths_are_kept(tmp_path: Path, key: MinisignSecretKey) -> 
     writer = BagWriter(tmp_path / "bag", INFO)
     writer.add_file("증언/사례 1.txt", [b"x"])
     writer.finish(key, "c")
+    assert verify_bag(tmp_path / "bag", key.public_key).ok
+    archive = tmp_path / "bag.tar"
+    archive.write_bytes(_pack(tmp_path / "bag"))
+    assert _pack(tmp_path / "bag") == archive.read_bytes()
+    assert verify_bag(archive, key.public_key).ok
+    with tarfile.open(archive) as opened:
+        assert "bag/data/증언/사례 1.txt" in opened.getnames()
+
+
+def test_a_bad_trusted_comment_leaves_the_bag_finishable(tmp_path: Path,
+                                                         key: MinisignSecretKey) -> None:
+    writer = BagWriter(tmp_path / "bag", INFO)
+    writer.add_file("a.txt", [b"a"])
+    with pytest.raises(CryptoError, match="trusted comment"):
+        writer.finish(key, "two\nlines")
+    assert files_of(tmp_path / "bag") == ["data/a.txt"]
+    writer.finish(key, "one line")
     assert verify_bag(tmp_path / "bag", key.public_key).ok
 
 

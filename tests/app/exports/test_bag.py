@@ -117,8 +117,9 @@ CATCHING_STEP = {
 def test_one_flipped_byte_in_any_file_fails_ours_and_the_stock_chain(
         minisign_bin: str, bag: Path, key_file: Path, key: MinisignSecretKey,
         name: str, where: str) -> None:
-    """The middle of the .minisig lies in its signature line; only the free
-    text of its untrusted comment is signed by nothing (see test_minisign)."""
+    """None of the three positions falls in the free text of the .minisig's
+    untrusted comment, the one part signed by nothing (see test_minisign).
+    export-key.pub, untrusted comment included, is covered by the tag manifest."""
     target = bag / name
     size = target.stat().st_size
     _flip(target, {"first": 0, "middle": size // 2, "last": size - 1}[where])

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app import create_app
 from app.config import PROJECT_ROOT
 from app.db import new_session
+from app.exports.cli import export_cli
 from app.models import SealedObject
 from app.redaction.cli import redact_cli
 from app.storage import BlobStore
@@ -121,6 +122,7 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 
 
 main.add_command(redact_cli, "redact")
+main.add_command(export_cli, "export")  # needs no app: recipients run it
 
 
 @main.group("cases")

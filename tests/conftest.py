@@ -110,3 +110,20 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     name, url = fresh_postgres_database(template)
     yield url
     drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def minisign_bin() -> str:
+    """Path of the stock ``minisign`` CLI (the tool export recipients use).
+
+    Skipped on a developer machine without it; under CI it is installed by
+    scripts/install-system-deps.sh, so its absence there is a failure.
+    """
+    path = shutil.which("minisign")
+    if path is None:
+        message = ("the stock `minisign` CLI is not on PATH; install the Debian package "
+                   "`minisign` (scripts/install-system-deps.sh) to run the export tests")
+        if IN_CI:
+            pytest.fail(f"CI=true but {message}")
+        pytest.skip(message)
+    return path

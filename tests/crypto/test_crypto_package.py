@@ -19,7 +19,7 @@ def test_importing_crypto_pulls_in_no_web_or_database_code() -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     code = ("import json, sys, crypto, crypto.case_keys, crypto.envelope, crypto.errors, "
-            "crypto.identities, crypto.signing; "
+            "crypto.identities, crypto.minisign, crypto.signing; "
             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                env=env, cwd=package_root, timeout=60, check=True)

@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
     from app.clusters.routes import bp as clusters_bp
+    from app.exports.routes import bp as exports_bp
     from app.grants.routes import bp as grants_bp
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(clusters_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(grants_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(keys_bp)

@@ -32,6 +32,11 @@ class Settings:
     secret_key: str = ""
     database_url: str = f"sqlite:///{DEFAULT_INSTANCE / 'witnessbox.sqlite3'}"
     blob_dir: str = str(DEFAULT_INSTANCE / "blobs")
+    # Finished export bundles (mode 0600 files), one folder per organisation.
+    export_dir: str = str(DEFAULT_INSTANCE / "exports")
+    # Each organisation's export signing key (minisign format's Ed25519),
+    # outside the database like the audit signing key. Back it up.
+    export_key_dir: str = str(DEFAULT_INSTANCE / "export-keys")
     max_upload_mb: int = 500
     max_form_field_kb: int = 512
     # Documents (PDF, OOXML, ODF) are cleaned in memory; larger ones are sealed

@@ -62,8 +62,10 @@ EXPORTED_FIELDS: tuple[str, ...] = (
 
 STATUS_NOT_DISCLOSED = "not_disclosed"
 # Statuses exported as STATUS_NOT_DISCLOSED. "unknown" is pooled with
-# "in_russia" on purpose, so the label does not mean "still in Russia".
-HIDDEN_STATUSES = frozenset({"in_russia", "unknown"})
+# "in_russia" on purpose, so the label does not mean "still in Russia"; a
+# witness who went back to the DPRK is the one most at risk if found, so
+# "returned_dprk" is never exported either.
+HIDDEN_STATUSES = frozenset({"in_russia", "unknown", "returned_dprk"})
 
 # What federal_district returns for Ukrainian territory Russia claims (see
 # SOURCES.md): it is never reported as a Russian federal district.

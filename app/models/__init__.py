@@ -15,6 +15,7 @@ from app.models.case import (
     WrapPurpose,
 )
 from app.models.cluster import CLUSTER_REASON_LABELS, CaseCluster, CaseClusterMember, ClusterReason
+from app.models.export import Export, ExportApproval, ExportPurpose, ExportStatus
 from app.models.grant import CaseGrant
 from app.models.note import CaseNote
 from app.models.organisation import (
@@ -42,6 +43,10 @@ __all__ = [
     "CaseNote",
     "CaseStatus",
     "ClusterReason",
+    "Export",
+    "ExportApproval",
+    "ExportPurpose",
+    "ExportStatus",
     "Invitation",
     "LayerEvent",
     "MemberKey",

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, string_enum, utcnow
+from app.models.export import ExportApproval
 
 
 class Role(enum.StrEnum):
@@ -43,6 +44,12 @@ class Organisation(Base):
     interviewer_totp_required: Mapped[bool] = mapped_column(default=False)
     new_cases_to: Mapped[NewCasesTo] = mapped_column(string_enum(NewCasesTo),
                                                      default=NewCasesTo.ALL_REVIEWERS)
+    # Whether an export needs a second admin's approval before download.
+    export_approval: Mapped[ExportApproval] = mapped_column(
+        string_enum(ExportApproval), default=ExportApproval.AUTO)
+    # The export signing key's public half, as minisign's .pub file text;
+    # the secret half is a file outside the database (app.exports.service).
+    export_public_key: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")

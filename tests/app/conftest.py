@@ -44,6 +44,8 @@ def settings(database_url: str, tmp_path: Path, audit_key_file: Path) -> Setting
                     audit_signing_key_file=str(audit_key_file),
                     database_url=database_url,
                     blob_dir=str(tmp_path / "instance" / "blobs"),
+                    export_dir=str(tmp_path / "instance" / "exports"),
+                    export_key_dir=str(tmp_path / "instance" / "export-keys"),
                     base_url="https://witnessbox.example",
                     max_upload_mb=30, secure_cookies=False, log_level="INFO")
 

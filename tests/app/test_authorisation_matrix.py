@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.clusters.service import create_cluster
 from app.config import Settings
-from app.models import ClusterReason, Invitation, Role
+from app.models import ClusterReason, Export, ExportPurpose, ExportStatus, Invitation, Role
 from app.orgs.service import add_member
 from app.storage import BlobStore
 
@@ -84,6 +84,10 @@ def filed_case(objects: dict[str, Any]) -> dict[str, Any]:
 
 def cluster(objects: dict[str, Any]) -> dict[str, Any]:
     return {"public_id": objects["cluster"]}
+
+
+def export_page(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": objects["export"]}
 
 
 def cluster_case(objects: dict[str, Any]) -> dict[str, Any]:
@@ -185,6 +189,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ("clusters.add_case", "POST"): Row(KEY_HOLDERS, cluster, OTHER_ORG_KEY_HOLDERS),
     ("clusters.remove_case", "POST"): Row(KEY_HOLDERS, cluster_case, OTHER_ORG_KEY_HOLDERS,
                                           order=5),
+    ("exports.index", "GET"): Row(ADMIN_ONLY),
+    # An empty form: a 400 for admins, refused before that for everyone else.
+    ("exports.create", "POST"): Row(ADMIN_ONLY),
+    ("exports.show", "GET"): Row(ADMIN_ONLY, export_page, OTHER_ORG_ADMIN_ONLY),
+    ("exports.approve", "POST"): Row(ADMIN_ONLY, export_page, OTHER_ORG_ADMIN_ONLY, order=5),
+    ("exports.download", "POST"): Row(ADMIN_ONLY, export_page, OTHER_ORG_ADMIN_ONLY, order=6),
+    ("exports.change_setting", "POST"): Row(ADMIN_ONLY),
     # Public by design: whoever holds a valid token. A bogus one is gone for all.
     ("members.accept", "GET"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
     ("members.accept", "POST"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
@@ -217,9 +228,14 @@ def _objects(db: Session, org: Any, slug: str, blobs: BlobStore) -> dict[str, An
     attachment = next(o.id for o in case.sealed_objects if o.media_kind == "audio")
     linked = create_cluster(db, org.members[Role.REVIEWER], ClusterReason.SAME_TEAM,
                             case.public_id)
+    export = Export(public_id=f"EX-{slug.upper()}", organisation_id=org.organisation.id,
+                    purpose=ExportPurpose.AGGREGATE_STATS, scope={},
+                    status=ExportStatus.AWAITING_APPROVAL, needs_approval=True,
+                    excluded_counts={})
+    db.add(export)
     db.commit()
     return {"victim": victim_member.id, "invitation": pending.id, "case": case.public_id,
-            "attachment": attachment, "cluster": linked.public_id}
+            "attachment": attachment, "cluster": linked.public_id, "export": export.public_id}
 
 
 def _verdict(response: Any) -> str | int:

@@ -299,8 +299,9 @@ def test_in_russia_is_never_exported(status: str) -> None:
 
 
 def test_other_statuses_pass_and_unknown_codes_do_not() -> None:
+    assert generalise_fields({"current_status": "in_rok"})["current_status"] == "in_rok"
     assert generalise_fields({"current_status": "returned_dprk"})["current_status"] == \
-        "returned_dprk"
+        STATUS_NOT_DISCLOSED
     assert generalise_fields({"current_status": "Vladivostok"})["current_status"] is None
     assert generalise_fields({"sex": "Kim"})["sex"] is None
 

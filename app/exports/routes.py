@@ -1,0 +1,151 @@
+"""Export pages for admins: build, approve, download, and the approval setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+import crypto
+from app.config import Settings
+from app.db import get_session
+from app.errors import NotFound
+from app.exports import service
+from app.exports.forms import ActionForm, ApprovalSettingForm, ExportForm
+from app.exports.selection import EXCLUSION_LABELS, PURPOSE_LABELS, ExportScope
+from app.models import ExportApproval, ExportPurpose, Membership, Role
+from app.storage import BlobStore
+from app.web.access import membership_required, signed_in_membership
+from app.web.pages import error_page
+from app.web.unlock_cookie import unlocked_identity
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(_exc: NotFound) -> ResponseReturnValue:
+    return error_page(404, "Not found", "No such export in your organisation.")
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["WITNESSBOX"]
+    return settings
+
+
+def _index(form: ExportForm, status: int = 200) -> ResponseReturnValue:
+    db = get_session()
+    admin = signed_in_membership()
+    setting = ApprovalSettingForm(formdata=None,
+                                  data={"export_approval": admin.organisation.export_approval})
+    return render_template(
+        "exports/index.html", form=form, exports=service.list_exports(db, admin),
+        setting=setting, purposes=PURPOSE_LABELS,
+        unlocked=unlocked_identity(db, admin) is not None,
+        public_key=service.public_key_text(admin.organisation)), status
+
+
+@bp.get("/exports")
+@membership_required(Role.ADMIN)
+def index() -> ResponseReturnValue:
+    return _index(ExportForm())
+
+
+def _recipient(text: str | None) -> crypto.Recipient | None:
+    return crypto.parse_recipient(text.strip()) if text and text.strip() else None
+
+
+@bp.post("/exports")
+@membership_required(Role.ADMIN)
+def create() -> ResponseReturnValue:
+    db = get_session()
+    admin = signed_in_membership()
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _index(form, 400)
+    identity = unlocked_identity(db, admin)
+    if identity is None:
+        flash("Unlock your key first: building an export opens each included case.", "error")
+        return redirect(url_for("keys.status", next=url_for("exports.index")))
+    scope = ExportScope(sector=form.sector.data or "", indicator=form.indicator.data or "",
+                        cluster_public_id=(form.cluster_public_id.data or "").strip(),
+                        filed_from=form.filed_from.data, filed_to=form.filed_to.data)
+    settings = _settings()
+    try:
+        export = service.create(
+            db, admin, identity, BlobStore(settings.blob_dir),
+            purpose=ExportPurpose(form.purpose.data), scope=scope,
+            export_dir=Path(settings.export_dir), key_dir=Path(settings.export_key_dir),
+            prosecutor=_recipient(form.prosecutor.data),
+            encrypt_to=_recipient(form.encrypt_to.data))
+    except (service.Refused, crypto.CryptoError) as exc:
+        flash(str(exc), "error")
+        return _index(form, 400)
+    if export.refusal:
+        flash(f"Export refused: {export.refusal}. Nothing was kept.", "error")
+    return redirect(url_for("exports.show", public_id=export.public_id))
+
+
+@bp.get("/exports/<public_id>")
+@membership_required(Role.ADMIN)
+def show(public_id: str) -> ResponseReturnValue:
+    db = get_session()
+    admin = signed_in_membership()
+    export = service.get_export(db, admin, public_id)
+    people = {m.id: m.user.email for m in (
+        db.get(Membership, i) for i in (export.created_by_membership_id,
+                                        export.approved_by_membership_id) if i) if m}
+    return render_template("exports/show.html", export=export, action_form=ActionForm(),
+                           purposes=PURPOSE_LABELS, exclusions=EXCLUSION_LABELS,
+                           people=people, own=export.created_by_membership_id == admin.id,
+                           public_key=service.public_key_text(admin.organisation))
+
+
+@bp.post("/exports/<public_id>/approve")
+@membership_required(Role.ADMIN)
+def approve(public_id: str) -> ResponseReturnValue:
+    db = get_session()
+    admin = signed_in_membership()
+    export = service.get_export(db, admin, public_id)
+    if ActionForm().validate_on_submit():
+        try:
+            service.approve(db, admin, export)
+        except service.Refused as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Export approved: it can now be downloaded.", "info")
+    return redirect(url_for("exports.show", public_id=public_id))
+
+
+@bp.post("/exports/<public_id>/download")
+@membership_required(Role.ADMIN)
+def download(public_id: str) -> ResponseReturnValue:
+    # A POST, so that a link followed by a crawler or a prefetch is not a download.
+    db = get_session()
+    admin = signed_in_membership()
+    export = service.get_export(db, admin, public_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("exports.show", public_id=public_id))
+    try:
+        path = service.open_bundle(db, admin, export, Path(_settings().export_dir))
+    except service.Refused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("exports.show", public_id=public_id))
+    # The download's audit event is committed (app.web.transaction) before a byte leaves.
+    response = send_file(path, as_attachment=True, download_name=path.name,
+                         mimetype="application/octet-stream", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/exports/settings")
+@membership_required(Role.ADMIN)
+def change_setting() -> ResponseReturnValue:
+    db = get_session()
+    admin = signed_in_membership()
+    form = ApprovalSettingForm()
+    if form.validate_on_submit():
+        service.set_approval_rule(db, admin, ExportApproval(form.export_approval.data))
+        flash("Export approval setting saved.", "info")
+    return redirect(url_for("exports.index"))

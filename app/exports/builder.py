@@ -262,8 +262,7 @@ class _Builder:
 
     # -- statistics and pass 2 ----------------------------------------------
     def write_statistics(self) -> disclosure.Publication:
-        bands = [r[tables.YEAR_BAND] for r in self.records]
-        publication = disclosure.protect(self.records, tables.specs(bands),
+        publication = disclosure.protect(self.records, tables.specs(self.records),
                                          quasi_identifiers=tables.QUASI_IDENTIFIERS)
         self._add_text("statistics.csv", disclosure.statistics_csv(publication))
         self._add_text("suppression-log.csv", disclosure.suppression_log_csv(publication))

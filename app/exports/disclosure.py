@@ -28,9 +28,16 @@ The organisation's publication rules, applied by `protect`:
    an interior cell and a column margin are shares of their row total; a row
    margin (the "Total" column) and the cells of a one-way table are shares of
    the grand total; the grand total has no percentage.
-6. Every suppressed cell of every table gets a log entry with a reason. Neither
+6. The grand total is known to every reader: the bundle states how many cases
+   it holds. It is always published and counts as published in the model, so
+   the protection holds against a reader who knows it. A cell whose count
+   equals the grand total (every record in one category) is shown as
+   suppressed if it is small, but cannot be shielded from the total: it is
+   known whenever the total is, and it is not allowed to drag every other
+   cell into suppression.
+7. Every suppressed cell of every table gets a log entry with a reason. Neither
    the log nor the published cells carry the true count of a suppressed cell.
-7. Only aggregate cells leave this module, never records.
+8. Only aggregate cells leave this module, never records.
 
 Missing values: a record without a variable (key absent, None or "") counts in
 the category "unknown" (`MISSING`). A table that should not show it can list its
@@ -421,6 +428,8 @@ def _primary(
             strictest[index] = (limit, cell.table)
     decisions: dict[int, _Decision] = {}
     for index, (limit, table) in strictest.items():
+        if index == key_index.get((), -1):
+            continue  # the grand total is stated by the bundle: always published
         if counts[index] < limit:
             crosses = bool(quasi_identifiers & set(table.variables))
             why = f"primary: count under {limit}"
@@ -449,24 +458,43 @@ def _secondary(
     order = sorted(range(len(keys)), key=lambda index: (len(keys[index]), -counts[index], index))
     phantom_rows = np.arange(observed, incidence.shape[0])
     forced_zero: npt.NDArray[np.int64] = np.array([], dtype=np.int64)
+    total = key_index[()]
+    if counts[total] == 0:
+        return  # no records: every cell is zero, as the published total (0) says
 
     for _ in range(len(keys) + 3):
         live = np.setdiff1d(np.arange(incidence.shape[0]), forced_zero)
         model = incidence[live].astype(np.float64)
         pinned = [index for index in decisions if not model[:, index].any()]
         if pinned:
+            before = len(decisions)
             for index in pinned:
                 rows = incidence[:, index]
                 for other in order:
-                    if other not in decisions and incidence[rows, other].any():
+                    if other != total and other not in decisions \
+                            and incidence[rows, other].any():
                         decisions[other] = _Decision(
                             SECONDARY,
                             f"secondary: protects a suppressed cell ({label[index]}) from "
                             "being pinned by non-negative counts",
                         )
+            if len(decisions) == before:
+                # Pinned through the stated grand total by cells that do not touch
+                # it (total minus what they fix is zero): suppress the published
+                # cell offered last, and look again. With everything but the total
+                # suppressed nothing is pinned (the total can sit on any row).
+                last = next(index for index in reversed(order)
+                            if index != total and index not in decisions)
+                decisions[last] = _Decision(
+                    SECONDARY,
+                    f"secondary: protects a suppressed cell ({label[pinned[0]]}) from "
+                    "being pinned by non-negative counts and the stated total")
         else:
             candidates = [index for index in order if index not in decisions]
-            protected = list(decisions)
+            # A cell equal to the (published) grand total cannot be shielded from it.
+            everything = model[:, total]
+            protected = [index for index in decisions
+                         if not np.array_equal(model[:, index], everything)]
             for index, shielded in _eliminate(model, protected, candidates).items():
                 decisions[index] = _Decision(
                     SECONDARY,

@@ -23,7 +23,7 @@ QUASI_IDENTIFIERS = frozenset({YEAR_BAND})
 
 SECTOR_LABELS = dict(schema.SECTORS) | {UNKNOWN: "Not recorded"}
 INDICATOR_LABELS = dict(schema.ILO_INDICATORS)
-PRESENCE_LABELS = dict(schema.PRESENCE)
+PRESENCE_LABELS = {"yes": "Yes", "no": "No", UNKNOWN: "Not known or declined"}
 SUPPRESSED = "–"
 
 
@@ -31,20 +31,32 @@ def indicator_variable(indicator: str) -> str:
     return f"indicator_{indicator}"
 
 
+# Three columns per indicator, not five: "not known", "declined" and no
+# answer are one column, so that fewer cells are small and suppressed.
+PRESENCE_COLUMNS = ("yes", "no", UNKNOWN)
+
+
 def record(case_sector: str | None, indicators: Mapping[str, str],
            year_band: str | None) -> dict[str, str]:
     """One case's coded values for the tables (missing answers are "unknown")."""
     values = {SECTOR: case_sector or UNKNOWN, YEAR_BAND: year_band or UNKNOWN}
     for name, _label in schema.ILO_INDICATORS:
-        values[indicator_variable(name)] = indicators.get(name) or UNKNOWN
+        answer = indicators.get(name)
+        values[indicator_variable(name)] = answer if answer in ("yes", "no") else UNKNOWN
     return values
 
 
-def specs(year_bands: Sequence[str]) -> list[disclosure.TableSpec]:
-    # PRESENCE has its own "unknown" (not known): an unanswered indicator counts there.
-    presence = [value for value, _label in schema.PRESENCE]
-    sectors = [value for value, _label in schema.SECTORS] + [UNKNOWN]
-    bands = [*sorted(set(year_bands) - {UNKNOWN}), UNKNOWN]
+def specs(records: Sequence[Mapping[str, str]]) -> list[disclosure.TableSpec]:
+    """Every table of an export. Sectors and year bands are the ones the
+    export's cases have (in the codebook's order): a row of zeros for every
+    sector nobody came from would be suppressed and drag its neighbours with
+    it, and "nobody from fishing" says nothing about a person."""
+    seen_sectors = {r[SECTOR] for r in records}
+    sectors = [value for value, _label in schema.SECTORS if value in seen_sectors]
+    sectors += [UNKNOWN] if UNKNOWN in seen_sectors else []
+    seen_bands = {r[YEAR_BAND] for r in records}
+    bands = sorted(seen_bands - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in seen_bands else [])
+    presence = list(PRESENCE_COLUMNS)
     out = [
         disclosure.TableSpec("cases_by_sector", "Cases by sector", SECTOR, None,
                              row_categories=sectors),
@@ -108,6 +120,8 @@ def indicator_chart(publication: disclosure.Publication, by: str,
     indicator_tables = [table for table in found if table is not None]
     rows = [disclosure.TOTAL] if not by else [
         row for row in indicator_tables[0].rows() if row != disclosure.TOTAL]
+    if not rows:
+        return None  # no cases, or no year band among them: nothing to draw
     series = {("Cases" if row == disclosure.TOTAL else _label(indicator_tables[0].spec.row, row)):
               [table.cell(row, "yes").count for table in indicator_tables] for row in rows}
     categories = [label for _name, label in schema.ILO_INDICATORS]

@@ -13,7 +13,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import db, web
+from app import db, jobs, web
 from app.audit.checkpoints import AuditSigner
 from app.audit.checkpoints import session_info as audit_session_info
 from app.audit.keyfile import parse_public_key, read_signing_key, write_new_signing_key
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     db.init_app(app, settings.database_url, session_info=audit_session_info(signer))
     csrf.init_app(app)
     limits.init_app(app, settings)
+    jobs.init_app(app, settings)
 
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp

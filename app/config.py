@@ -37,6 +37,9 @@ class Settings:
     # Each organisation's export signing key (minisign format's Ed25519),
     # outside the database like the audit signing key. Back it up.
     export_key_dir: str = str(DEFAULT_INSTANCE / "export-keys")
+    # Long work started from a page (building an export) runs in a thread of
+    # the web worker that holds the admin's key (app.jobs); off: in the request.
+    background_jobs: bool = True
     max_upload_mb: int = 500
     max_form_field_kb: int = 512
     # Documents (PDF, OOXML, ODF) are cleaned in memory; larger ones are sealed

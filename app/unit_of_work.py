@@ -5,6 +5,9 @@ the unit (the request, see :mod:`app.web.transaction`, or a CLI command via
 :func:`unit_of_work`) ends it exactly once: :func:`finish` commits everything,
 :func:`abandon` rolls everything back.
 
+Work that must wait for the commit (:func:`on_commit`), such as queueing a
+background job that reads what the unit wrote, runs right after it.
+
 Two things must outlive an abandoned unit, and they say so here, in one place:
 
 - **Durable records** (:func:`keep_if_abandoned`): an audit event such as a
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _DURABLE = "witnessbox.durable"
 _CLEANUP = "witnessbox.cleanup"
+_AFTER_COMMIT = "witnessbox.after_commit"
 
 
 def keep_if_abandoned(session: Session, record_again: Callable[[Session], object]) -> None:
@@ -41,8 +45,14 @@ def on_abandon(session: Session, clean_up: Callable[[], None]) -> None:
     session.info.setdefault(_CLEANUP, []).append(clean_up)
 
 
+def on_commit(session: Session, then: Callable[[], None]) -> None:
+    """Once this unit is committed, call ``then()`` (never if it is abandoned)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(then)
+
+
 def _forget_hooks(session: Session) -> tuple[list[Callable[[Session], object]],
                                               list[Callable[[], None]]]:
+    session.info.pop(_AFTER_COMMIT, None)
     return session.info.pop(_DURABLE, []), session.info.pop(_CLEANUP, [])
 
 
@@ -54,7 +64,10 @@ def finish(session: Session) -> None:
     except BaseException:
         abandon(session)
         raise
+    after = session.info.pop(_AFTER_COMMIT, [])
     _forget_hooks(session)
+    for then in after:
+        then()
 
 
 def abandon(session: Session) -> None:

@@ -13,9 +13,11 @@ from app.db import get_session
 from app.errors import NotFound
 from app.exports import service
 from app.exports.forms import ActionForm, ApprovalSettingForm, ExportForm
+from app.exports.jobs import run_build
 from app.exports.selection import EXCLUSION_LABELS, PURPOSE_LABELS, ExportScope
-from app.models import ExportApproval, ExportPurpose, Membership, Role
-from app.storage import BlobStore
+from app.jobs import jobs
+from app.models import ExportApproval, ExportPurpose, ExportStatus, Membership, Role
+from app.unit_of_work import on_commit
 from app.web.access import membership_required, signed_in_membership
 from app.web.pages import error_page
 from app.web.unlock_cookie import unlocked_identity
@@ -72,17 +74,21 @@ def create() -> ResponseReturnValue:
                         filed_from=form.filed_from.data, filed_to=form.filed_to.data)
     settings = _settings()
     try:
-        export = service.create(
-            db, admin, identity, BlobStore(settings.blob_dir),
-            purpose=ExportPurpose(form.purpose.data), scope=scope,
-            export_dir=Path(settings.export_dir), key_dir=Path(settings.export_key_dir),
+        export = service.start(
+            db, admin, purpose=ExportPurpose(form.purpose.data), scope=scope,
+            key_dir=Path(settings.export_key_dir),
             prosecutor=_recipient(form.prosecutor.data),
             encrypt_to=_recipient(form.encrypt_to.data))
     except (service.Refused, crypto.CryptoError) as exc:
         flash(str(exc), "error")
         return _index(form, 400)
-    if export.refusal:
-        flash(f"Export refused: {export.refusal}. Nothing was kept.", "error")
+    # Built once the new row is committed, in this worker, with the key this
+    # request unlocked (kept in memory only: app.jobs).
+    app, export_id = current_app._get_current_object(), export.id  # type: ignore[attr-defined]
+
+    def build_it() -> None:
+        jobs(app).submit(run_build, export_id, identity)
+    on_commit(db, build_it)
     return redirect(url_for("exports.show", public_id=export.public_id))
 
 
@@ -96,6 +102,7 @@ def show(public_id: str) -> ResponseReturnValue:
         db.get(Membership, i) for i in (export.created_by_membership_id,
                                         export.approved_by_membership_id) if i) if m}
     return render_template("exports/show.html", export=export, action_form=ActionForm(),
+                           building=export.status is ExportStatus.BUILDING,
                            purposes=PURPOSE_LABELS, exclusions=EXCLUSION_LABELS,
                            people=people, own=export.created_by_membership_id == admin.id,
                            public_key=service.public_key_text(admin.organisation))

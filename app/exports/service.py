@@ -19,10 +19,10 @@ import os
 import secrets
 import stat
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -44,6 +44,8 @@ from app.storage import BlobStore
 from crypto import minisign
 
 FOUR_EYES_ALWAYS = frozenset({ExportPurpose.SHARE_PROSECUTORS})
+# A build notes its progress every few cases; silent this long, it is dead.
+STALE_AFTER = timedelta(minutes=10)
 
 
 class Refused(ValueError):
@@ -124,31 +126,53 @@ def approval_needed(session: Session, organisation: Organisation,
     return admins >= 2
 
 
-def create(session: Session, admin: Membership, identity: crypto.Identity, blobs: BlobStore,
-           *, purpose: ExportPurpose, scope: ExportScope, export_dir: Path, key_dir: Path,
-           prosecutor: crypto.Recipient | None = None,
-           encrypt_to: crypto.Recipient | None = None,
-           progress: Progress | None = None) -> Export:
-    """Select, build, leak-check and store an export; a refused one is recorded too."""
+def start(session: Session, admin: Membership, *, purpose: ExportPurpose, scope: ExportScope,
+          key_dir: Path, prosecutor: crypto.Recipient | None = None,
+          encrypt_to: crypto.Recipient | None = None) -> Export:
+    """Record a new export (status building) with its counts; :func:`build` makes it.
+
+    The signing key is checked (or made) here, so that a missing key file
+    refuses the export before any case is opened.
+    """
     _require_admin(admin)
     if purpose is ExportPurpose.SHARE_PROSECUTORS and prosecutor is None:
         raise Refused("an evidence package needs the prosecutor's age public key")
     organisation = admin.organisation
-    key = signing_key(session, organisation, key_dir)
+    signing_key(session, organisation, key_dir)
     chosen = selection.select_cases(session, admin, purpose, scope)
     export = Export(public_id=new_export_id(), organisation_id=organisation.id,
                     created_by_membership_id=admin.id, purpose=purpose, scope=scope.to_json(),
-                    status=ExportStatus.AWAITING_APPROVAL,
+                    status=ExportStatus.BUILDING,
                     needs_approval=approval_needed(session, organisation, purpose),
                     included_count=len(chosen.case_ids),
                     excluded_counts=chosen.excluded_counts,
+                    prosecutor=str(prosecutor) if prosecutor is not None else None,
                     encrypted_to=str(encrypt_to) if encrypt_to is not None else None,
                     created_at=datetime.now(UTC).replace(microsecond=0))
-    spec = builder.BuildInput(public_id=export.public_id, organisation_name=organisation.name,
-                              purpose=purpose, scope=scope, selection=chosen,
-                              created_at=export.created_at,
-                              software_version=software_version(),
-                              prosecutor=prosecutor, encrypt_to=encrypt_to)
+    session.add(export)
+    session.flush()
+    return export
+
+
+def build(session: Session, admin: Membership, identity: crypto.Identity, blobs: BlobStore,
+          export: Export, *, export_dir: Path, key_dir: Path,
+          progress: Progress | None = None) -> Export:
+    """Select the cases again (as they are now), build, leak-check and store the bundle."""
+    _require_admin(admin)
+    if export.status is not ExportStatus.BUILDING \
+            or export.organisation_id != admin.organisation_id:
+        raise Refused("this export is not waiting to be built")
+    organisation = admin.organisation
+    key = signing_key(session, organisation, key_dir)
+    purpose, scope = export.purpose, ExportScope.from_json(export.scope)
+    chosen = selection.select_cases(session, admin, purpose, scope)
+    export.included_count, export.excluded_counts = len(chosen.case_ids), chosen.excluded_counts
+    spec = builder.BuildInput(
+        public_id=export.public_id, organisation_name=organisation.name, purpose=purpose,
+        scope=scope, selection=chosen, created_at=_aware(export.created_at),
+        software_version=software_version(),
+        prosecutor=crypto.parse_recipient(export.prosecutor) if export.prosecutor else None,
+        encrypt_to=crypto.parse_recipient(export.encrypted_to) if export.encrypted_to else None)
     try:
         built: Built = builder.build(session, admin, identity, blobs, spec,
                                      out_dir=export_dir / str(organisation.id), key=key,
@@ -162,7 +186,7 @@ def create(session: Session, admin: Membership, identity: crypto.Identity, blobs
         export.bundle_size = built.size
         export.status = (ExportStatus.AWAITING_APPROVAL if export.needs_approval
                          else ExportStatus.READY)
-    session.add(export)
+    export.progress = export.included_count
     session.flush()
     audit.record(session, audit.Action.EXPORT, organisation_id=organisation.id,
                  actor_user_id=admin.user_id, target=export.public_id,
@@ -176,6 +200,45 @@ def create(session: Session, admin: Membership, identity: crypto.Identity, blobs
                          actor_user_id=admin.user_id, target=case_public_id,
                          event="evidence_packaged", export=export.public_id)
     return export
+
+
+def create(session: Session, admin: Membership, identity: crypto.Identity, blobs: BlobStore,
+           *, purpose: ExportPurpose, scope: ExportScope, export_dir: Path, key_dir: Path,
+           prosecutor: crypto.Recipient | None = None,
+           encrypt_to: crypto.Recipient | None = None,
+           progress: Progress | None = None) -> Export:
+    """:func:`start` and :func:`build` in one unit of work (the command line, tests)."""
+    export = start(session, admin, purpose=purpose, scope=scope, key_dir=key_dir,
+                   prosecutor=prosecutor, encrypt_to=encrypt_to)
+    return build(session, admin, identity, blobs, export, export_dir=export_dir,
+                 key_dir=key_dir, progress=progress)
+
+
+def fail(session: Session, export: Export, why: str) -> None:
+    """The build broke: say so on the export (never with case content)."""
+    export.status = ExportStatus.FAILED
+    export.refusal = why[:300]
+    session.flush()
+    audit.record(session, audit.Action.EXPORT, organisation_id=export.organisation_id,
+                 target=export.public_id, event="failed")
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time stored here is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def note_progress(session: Session, export_id: int, done: int) -> None:
+    session.execute(update(Export).where(Export.id == export_id).values(
+        progress=done, progress_at=datetime.now(UTC)))
+
+
+def mark_if_stale(session: Session, export: Export, now: datetime | None = None) -> None:
+    """A build whose progress stopped moving died with its worker process."""
+    now = now or datetime.now(UTC)
+    last = _aware(export.progress_at or export.created_at)
+    if export.status is ExportStatus.BUILDING and now - last > STALE_AFTER:
+        fail(session, export, "the build stopped (its worker process ended); build it again")
 
 
 def _public_ids(session: Session, case_ids: Sequence[int]) -> list[str]:
@@ -202,6 +265,7 @@ def get_export(session: Session, admin: Membership, public_id: str) -> Export:
         Export.public_id == public_id, Export.organisation_id == admin.organisation_id))
     if export is None:
         raise NotFound(public_id)
+    mark_if_stale(session, export)
     return export
 
 

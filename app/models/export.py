@@ -27,10 +27,14 @@ class ExportPurpose(enum.StrEnum):
 
 
 class ExportStatus(enum.StrEnum):
+    # Queued or being built by a worker (app.exports.jobs); progress below.
+    BUILDING = "building"
     AWAITING_APPROVAL = "awaiting_approval"
     READY = "ready"
     # The leak check (or another check) refused the bundle; nothing was kept.
     REFUSED = "refused"
+    # The build broke (a worker died, a key went missing); nothing was kept.
+    FAILED = "failed"
 
 
 class ExportApproval(enum.StrEnum):
@@ -68,7 +72,14 @@ class Export(Base):
     bundle_path: Mapped[str | None] = mapped_column(String(300), default=None)
     bundle_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     bundle_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    # Why a refused export was refused: "leak: case K7M2... category PERSON".
+    # Why a refused or failed export was: "a string masked in case C00002
+    # (category PERSON) appears in cases.json"; never the string itself.
     refusal: Mapped[str | None] = mapped_column(String(300), default=None)
+    # Cases read so far out of included_count, while building, and when the
+    # build last said so (a build silent for long died with its process).
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    progress_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The prosecutor's age public key, for an evidence package.
+    prosecutor: Mapped[str | None] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(default=None)

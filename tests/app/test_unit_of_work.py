@@ -59,6 +59,19 @@ def test_clean_up_runs_only_when_the_unit_is_abandoned(app: Flask) -> None:
     assert cleaned == ["abandoned unit"]
 
 
+def test_after_commit_work_runs_only_once_the_unit_is_committed(app: Flask) -> None:
+    ran: list[str] = []
+    with _new_session(app) as session:
+        unit_of_work.on_commit(session, lambda: ran.append("abandoned unit"))
+        unit_of_work.abandon(session)
+        unit_of_work.on_commit(session, lambda: ran.append(
+            f"committed, {len(_actions(app))} event(s) visible"))
+        audit.record(session, audit.Action.SIGN_IN, actor_user_id=None)
+        unit_of_work.finish(session)
+        unit_of_work.finish(session)  # a second, empty unit: nothing left to run
+    assert ran == ["committed, 1 event(s) visible"]
+
+
 def test_an_exception_in_a_cli_unit_rolls_back_all_but_durable_events(app: Flask) -> None:
     def failing_command(session: Session) -> None:
         with unit_of_work.unit_of_work(session):

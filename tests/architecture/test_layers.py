@@ -21,11 +21,12 @@ APP = ROOT / "app"
 # The one module allowed to commit: it ends units of work for everyone else.
 COMMITTER = "app.unit_of_work"
 # Flask-facing modules: the factory, the CLI, the request's session, the web
-# layer, rate limits, and each feature's routes, forms and command line.
-WEB_MODULES = {"app", "app.cli", "app.main", "app.db", "app.redaction.cli",
+# layer, rate limits, background jobs, and each feature's routes, forms, command
+# line and jobs.
+WEB_MODULES = {"app", "app.cli", "app.main", "app.db", "app.redaction.cli", "app.jobs",
                "app.intake.multipart"}  # parses the HTTP body as it streams
 WEB_PACKAGES = ("app.web", "app.security")
-WEB_SUFFIXES = (".routes", ".forms", ".cli")
+WEB_SUFFIXES = (".routes", ".forms", ".cli", ".jobs")
 FLASK_IMPORTS = ("flask", "flask_login", "flask_wtf", "flask_limiter", "werkzeug")
 
 

@@ -85,6 +85,8 @@ def test_an_admin_builds_and_downloads_a_signed_export_in_chromium(
         page.check("input[name=purpose][value=share_un]")
         _submit(page, "text=Build the export")
         assert page.locator("h1").inner_text().startswith("Export EX-")
+        # Built in the background; the page refreshes itself until it is done.
+        page.wait_for_selector("text=Download the bundle", timeout=120_000)
         assert "3" in page.locator("dl.answers").inner_text()
         assert "minisign -Vm tagmanifest-sha256.txt" in page.inner_text("main")
         look(page, "02-export")

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import tarfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from app.errors import PermissionDenied
 from app.exports import service
 from app.exports.bag import verify_bag
 from app.exports.selection import ExportScope
-from app.models import AuditEvent, ExportApproval, ExportPurpose, ExportStatus, Role
+from app.models import AuditEvent, Export, ExportApproval, ExportPurpose, ExportStatus, Role
 from app.orgs.service import add_member
 from app.storage import BlobStore
 from crypto import minisign
@@ -297,3 +298,60 @@ def test_unapproved_redaction_is_left_out(db: Session, demo_org: OrgFixture, blo
     export = _create(db, demo_org, settings, ExportPurpose.AGGREGATE_STATS)
     assert export.included_count == 0
     assert export.excluded_counts == {"not_approved": 1}
+
+
+def test_the_web_page_builds_in_the_background_and_shows_progress_until_ready(
+        db: Session, demo_org: OrgFixture, blobs: BlobStore, settings: Settings,
+        make_app: Any, totp_registry: Any) -> None:
+    from review_fixtures import signed_in
+
+    from app.jobs import jobs
+
+    approved_case(db, demo_org, blobs, narrative=NARRATIVE, masks=[NAME])
+    app = make_app(background_jobs=True)
+    admin = signed_in(app, totp_registry, demo_org.email(Role.ADMIN))
+    response = admin.client.post("/exports", data={
+        "purpose": "aggregate_stats", "csrf_token": admin.csrf_token("/exports")})
+    assert response.status_code == 302
+    jobs(app)._pool.shutdown(wait=True)  # type: ignore[union-attr]
+    db.expire_all()
+    export = db.scalars(select(Export)).one()
+    assert export.status is ExportStatus.READY
+    assert export.progress == export.included_count == 1
+    page = admin.client.get(f"/exports/{export.public_id}").get_data(as_text=True)
+    assert "Download the bundle" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_a_build_whose_progress_stopped_is_shown_as_failed(
+        db: Session, demo_org: OrgFixture) -> None:
+    admin = demo_org.members[Role.ADMIN]
+    export = Export(public_id="EX-STALE", organisation_id=demo_org.organisation.id,
+                    created_by_membership_id=admin.id, purpose=ExportPurpose.AGGREGATE_STATS,
+                    scope={}, status=ExportStatus.BUILDING, needs_approval=False,
+                    excluded_counts={},
+                    progress_at=datetime.now(UTC) - service.STALE_AFTER - timedelta(minutes=1))
+    db.add(export)
+    db.commit()
+    assert service.get_export(db, admin, "EX-STALE").status is ExportStatus.FAILED
+    assert "worker process ended" in (export.refusal or "")
+
+
+def test_a_build_that_breaks_is_recorded_as_failed_and_keeps_nothing(
+        app: Flask, db: Session, demo_org: OrgFixture, blobs: BlobStore,
+        settings: Settings) -> None:
+    from app.exports.jobs import run_build
+
+    approved_case(db, demo_org, blobs, narrative=NARRATIVE, masks=[NAME])
+    admin = demo_org.members[Role.ADMIN]
+    export = service.start(db, admin, purpose=ExportPurpose.SHARE_UN, scope=ExportScope(),
+                           key_dir=Path(settings.export_key_dir))
+    db.commit()
+    with app.app_context():
+        run_build(export.id, crypto.generate_identity())  # not the admin's key: cannot open
+    db.expire_all()
+    failed = db.get(Export, export.id)
+    assert failed is not None
+    assert failed.status is ExportStatus.FAILED
+    assert "CryptoError" in (failed.refusal or "") or "NoKeyAccess" in (failed.refusal or "")
+    assert [p for p in Path(settings.export_dir).rglob("*") if p.is_file()] == []

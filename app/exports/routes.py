@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 import crypto
 from app.config import Settings
@@ -16,7 +17,7 @@ from app.exports.forms import ActionForm, ApprovalSettingForm, ExportForm
 from app.exports.jobs import run_build
 from app.exports.selection import EXCLUSION_LABELS, PURPOSE_LABELS, ExportScope
 from app.jobs import jobs
-from app.models import ExportApproval, ExportPurpose, ExportStatus, Membership, Role
+from app.models import Export, ExportApproval, ExportPurpose, ExportStatus, Membership, Role
 from app.unit_of_work import on_commit
 from app.web.access import membership_required, signed_in_membership
 from app.web.pages import error_page
@@ -92,12 +93,17 @@ def create() -> ResponseReturnValue:
     return redirect(url_for("exports.show", public_id=export.public_id))
 
 
+def _opened(public_id: str) -> tuple[Session, Membership, Export]:
+    """The request's session, the signed-in admin and their organisation's export."""
+    db = get_session()
+    admin = signed_in_membership()
+    return db, admin, service.get_export(db, admin, public_id)
+
+
 @bp.get("/exports/<public_id>")
 @membership_required(Role.ADMIN)
 def show(public_id: str) -> ResponseReturnValue:
-    db = get_session()
-    admin = signed_in_membership()
-    export = service.get_export(db, admin, public_id)
+    db, admin, export = _opened(public_id)
     people = {m.id: m.user.email for m in (
         db.get(Membership, i) for i in (export.created_by_membership_id,
                                         export.approved_by_membership_id) if i) if m}
@@ -111,9 +117,7 @@ def show(public_id: str) -> ResponseReturnValue:
 @bp.post("/exports/<public_id>/approve")
 @membership_required(Role.ADMIN)
 def approve(public_id: str) -> ResponseReturnValue:
-    db = get_session()
-    admin = signed_in_membership()
-    export = service.get_export(db, admin, public_id)
+    db, admin, export = _opened(public_id)
     if ActionForm().validate_on_submit():
         try:
             service.approve(db, admin, export)
@@ -128,9 +132,7 @@ def approve(public_id: str) -> ResponseReturnValue:
 @membership_required(Role.ADMIN)
 def download(public_id: str) -> ResponseReturnValue:
     # A POST, so that a link followed by a crawler or a prefetch is not a download.
-    db = get_session()
-    admin = signed_in_membership()
-    export = service.get_export(db, admin, public_id)
+    db, admin, export = _opened(public_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("exports.show", public_id=public_id))
     try:

@@ -3,13 +3,14 @@
 # the recovery tests use it), `chromium` (browser journeys, driven by
 # Playwright with executable_path: no browser download), `minisign` (export
 # manifests are verified with the stock tool), `poppler-utils` (pdftotext and
-# pdftoppm read the report PDFs back) and `fonts-noto-cjk` (Hangul, Cyrillic
-# and Latin in one font family for reports and browser tests), and pango and the
-# HarfBuzz subsetter (WeasyPrint lays out and subsets fonts for report PDFs with
-# them: app/exports/pdf.py). Installs them when
+# pdftoppm read the report PDFs back), `fonts-noto-cjk` (Hangul, Cyrillic and
+# Latin in one font family for reports and browser tests), pango and the
+# HarfBuzz subsetter (WeasyPrint lays out and subsets fonts for report PDFs
+# with them: app/exports/pdf.py) and `nginx-light` (the TLS reverse proxy of
+# docs/deploy.md, run by the production-shaped test). Installs them when
 # running as root, otherwise says what to install.
 set -euo pipefail
-packages=(age chromium minisign poppler-utils fonts-noto-cjk
+packages=(age chromium minisign poppler-utils fonts-noto-cjk nginx-light
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 missing=()
 for package in "${packages[@]}"; do

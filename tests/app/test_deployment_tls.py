@@ -123,6 +123,7 @@ def service_gunicorn_args(socket_path: Path) -> list[str]:
     args[workers + 1] = "2"
     assert "--access-logfile" not in args  # request lines carry tokens
     assert "UMask=0007" in unit
+    assert args[args.index("--umask") + 1] == "0007"  # gunicorn's own, for the socket
     return args
 
 

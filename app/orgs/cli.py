@@ -22,6 +22,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import service as audit
 from app.config import Settings
@@ -29,7 +30,7 @@ from app.db import new_session
 from app.members import invitations
 from app.members.common import Refused
 from app.models import Membership, Organisation
-from app.orgs.service import create_organisation
+from app.orgs.service import NewOrganisation, create_organisation
 from app.unit_of_work import unit_of_work
 from app.web.urls import absolute_url
 
@@ -148,6 +149,21 @@ def org_create(name: str, admin_email: str, slug: str | None, recovery_file: str
     with new_session() as session:
         if session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
             raise click.ClickException(f"an organisation with slug {slug!r} exists already")
+    try:
+        organisation, created, link, recovery, invitation = _create(
+            name, slug, admin_email, recovery_file, invitation_file, settings)
+    except IntegrityError:
+        # Taken between the check above and the commit: nothing was kept.
+        raise click.ClickException(f"an organisation with slug {slug!r} exists already") \
+            from None
+    _report(organisation.slug, organisation.recovery_recipient, recovery, invitation,
+            created.recovery_identity.to_age_identity_file().decode("ascii"), link,
+            settings.invitation_hours)
+
+
+def _create(name: str, slug: str, admin_email: str, recovery_file: str | None,
+            invitation_file: str | None, settings: Settings
+            ) -> tuple[Organisation, NewOrganisation, str, SecretOutput, SecretOutput]:
     with secret_outputs(recovery_file, invitation_file) as (recovery, invitation), \
             new_session() as session, unit_of_work(session):
         created = create_organisation(session, slug, name)
@@ -169,9 +185,7 @@ def org_create(name: str, admin_email: str, slug: str | None, recovery_file: str
         _write(recovery, created.recovery_identity.to_age_identity_file().decode("ascii"))
         _write(invitation, link + "\n")
         # A slug taken meanwhile fails here, at the commit: the files are removed.
-    _report(organisation.slug, organisation.recovery_recipient, recovery, invitation,
-            created.recovery_identity.to_age_identity_file().decode("ascii"), link,
-            settings.invitation_hours)
+    return organisation, created, link, recovery, invitation
 
 
 def _report(slug: str, recipient: str, recovery: SecretOutput, invitation: SecretOutput,

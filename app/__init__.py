@@ -51,6 +51,10 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_absolute_hours),
         WTF_CSRF_TIME_LIMIT=3600 * 4,  # long interviews are typed into one form
+        # Flask-WTF's HTTPS-only Referer check would refuse every form: pages
+        # send Referrer-Policy: no-referrer, so browsers send no Referer. The
+        # CSRF token and SameSite=Strict cookies carry the protection.
+        WTF_CSRF_SSL_STRICT=False,
     )
     logging.basicConfig(level=settings.log_level)
 

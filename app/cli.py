@@ -17,6 +17,7 @@ from app.config import PROJECT_ROOT
 from app.db import new_session
 from app.exports.cli import export_cli
 from app.models import SealedObject
+from app.orgs.cli import org_cli
 from app.redaction.cli import redact_cli
 from app.storage import BlobStore
 from app.unit_of_work import unit_of_work
@@ -123,6 +124,7 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 
 main.add_command(redact_cli, "redact")
 main.add_command(export_cli, "export")  # needs no app: recipients run it
+main.add_command(org_cli, "org")
 
 
 @main.group("cases")

@@ -65,6 +65,7 @@ class Action(enum.StrEnum):
     PRIORITY_CHANGED = "priority_changed"
     NOTE_ADDED = "note_added"
     CODED_CHANGED = "coded_changed"
+    ORG_CREATED = "org_created"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -87,7 +88,7 @@ SIGNED_AT_ONCE = frozenset({
     Action.APPROVAL, Action.STATUS_CHANGED, Action.GRANT, Action.REVOKE, Action.MEMBER_INVITED,
     Action.MEMBER_JOINED, Action.MEMBER_SUSPENDED, Action.MEMBER_REINSTATED,
     Action.MEMBER_REMOVED, Action.SETTINGS_CHANGED, Action.PASSWORD_CHANGED,
-    Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED,
+    Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
 })
 _SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 

@@ -28,7 +28,7 @@ from app.auth.service import (
 )
 from app.errors import NotFound
 from app.members.common import Refused, aware, require_admin, rowcount
-from app.models import Invitation, Membership, Role, User
+from app.models import Invitation, Membership, Organisation, Role, User
 from app.orgs.service import add_member_key
 from crypto.identities import MIN_PASSPHRASE_LENGTH
 
@@ -58,7 +58,6 @@ def invite(session: Session, admin: Membership, email: str, role: Role, *,
            lifetime: timedelta, now: datetime | None = None) -> IssuedInvitation:
     """Create an invitation; the caller shows ``token`` once and commits nothing more."""
     require_admin(admin)
-    now = now or datetime.now(UTC)
     email = normalise_email(email)
     existing = session.scalar(
         select(Membership).join(User).where(
@@ -66,21 +65,47 @@ def invite(session: Session, admin: Membership, email: str, role: Role, *,
     if existing is not None and existing.removed_at is None:
         raise Refused("This person is already a member of your organisation"
                       + ("." if existing.active else " (suspended: reinstate them instead)."))
+    return _issue(session, admin.organisation_id, email, role, lifetime=lifetime, now=now,
+                  issuer=admin)
+
+
+def invite_first_admin(session: Session, organisation: Organisation, email: str, *,
+                       lifetime: timedelta, now: datetime | None = None) -> IssuedInvitation:
+    """The invitation of a new organisation's first admin, issued by the server's
+    operator (``witnessbox org create``): there is no admin yet to issue it.
+    Refused once the organisation has any member: then its admins invite."""
+    if session.scalar(select(Membership.id).where(
+            Membership.organisation_id == organisation.id).limit(1)) is not None:
+        raise Refused("This organisation has members already: its admins invite people.")
+    return _issue(session, organisation.id, normalise_email(email), Role.ADMIN,
+                  lifetime=lifetime, now=now, issuer=None)
+
+
+def _issue(session: Session, organisation_id: int, email: str, role: Role, *,
+           lifetime: timedelta, now: datetime | None, issuer: Membership | None
+           ) -> IssuedInvitation:
+    now = now or datetime.now(UTC)
     # One live link per person: an older link that leaked stops working.
     session.execute(
         update(Invitation)
-        .where(Invitation.organisation_id == admin.organisation_id, Invitation.email == email,
+        .where(Invitation.organisation_id == organisation_id, Invitation.email == email,
                Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
         .values(revoked_at=now))
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(organisation_id=admin.organisation_id, email=email, role=role,
+    invitation = Invitation(organisation_id=organisation_id, email=email, role=role,
                             token_sha256=token_digest(token),
-                            created_by_membership_id=admin.id, expires_at=now + lifetime)
+                            created_by_membership_id=issuer.id if issuer else None,
+                            expires_at=now + lifetime)
     session.add(invitation)
     session.flush()
-    audit.record(session, audit.Action.MEMBER_INVITED, organisation_id=admin.organisation_id,
-                 actor_user_id=admin.user_id, target=f"invitation:{invitation.id}",
-                 role=role.value)
+    if issuer is not None:
+        audit.record(session, audit.Action.MEMBER_INVITED, organisation_id=organisation_id,
+                     actor_user_id=issuer.user_id, target=f"invitation:{invitation.id}",
+                     role=role.value)
+    else:
+        audit.record(session, audit.Action.MEMBER_INVITED, organisation_id=organisation_id,
+                     target=f"invitation:{invitation.id}", role=role.value,
+                     issued_by="operator")
     return IssuedInvitation(invitation, token)
 
 

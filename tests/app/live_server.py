@@ -96,7 +96,8 @@ def launch_server(root: Path, env_overrides: dict[str, str], workers: int = 2, *
                   app_spec: str = "app:create_app()", gunicorn_args: Sequence[str] = (),
                   log_level: str = "debug", access_log: bool = True,
                   inherit_witnessbox_env: bool = True,
-                  preexec_fn: Callable[[], None] | None = None) -> LiveServer:
+                  preexec_fn: Callable[[], None] | None = None,
+                  bind: str | None = None) -> LiveServer:
     """Start gunicorn serving ``app_spec`` on a free loopback port, without
     waiting for it (see :meth:`LiveServer.wait_ready`). Everything it writes
     goes under ``root``: ``tmp/`` (its TMPDIR) and ``logs/``.
@@ -104,10 +105,13 @@ def launch_server(root: Path, env_overrides: dict[str, str], workers: int = 2, *
     ``inherit_witnessbox_env=False`` drops this process's WITNESSBOX_*
     variables, so only ``env_overrides`` configure the app (the benchmark);
     ``access_log=False`` spares a measured server a log write per request.
+    ``bind`` replaces the loopback port (e.g. ``unix:/run/x.sock``, as
+    deploy/witnessbox.service binds); the server's ``url`` is then that
+    address, and requests go through whatever proxy the test puts in front.
     """
     (root / "tmp").mkdir(parents=True, exist_ok=True)
     (root / "logs").mkdir(exist_ok=True)
-    port = free_port()
+    address = bind or f"127.0.0.1:{free_port()}"
     inherited = {k: v for k, v in os.environ.items()
                  if inherit_witnessbox_env or not k.startswith("WITNESSBOX_")}
     env = {**inherited, "TMPDIR": str(root / "tmp"), **env_overrides}
@@ -115,12 +119,12 @@ def launch_server(root: Path, env_overrides: dict[str, str], workers: int = 2, *
     with (root / "logs" / "stdout.log").open("wb") as console:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--timeout", "120", *gunicorn_args,
+             "--bind", address, "--timeout", "120", *gunicorn_args,
              "--error-logfile", str(root / "logs" / "error.log"), *access,
              "--capture-output", "--log-level", log_level, app_spec],
             env=env, cwd=REPOSITORY, stdout=console, stderr=subprocess.STDOUT,
             preexec_fn=preexec_fn)
-    return LiveServer(f"http://127.0.0.1:{port}", process, root)
+    return LiveServer(address if bind else f"http://{address}", process, root)
 
 
 def start_server(root: Path, env_overrides: dict[str, str], workers: int = 2) -> LiveServer:

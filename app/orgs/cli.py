@@ -1,0 +1,229 @@
+"""``witnessbox org``: create organisations and list them (the server operator's tool).
+
+``org create`` makes two one-time secrets: the organisation's offline recovery
+identity (an age secret key; the server keeps only its public half) and the
+first admin's invitation link. Each is shown exactly once, and never where a
+log could keep it: written to a new file (mode 0600, never overwriting), or
+printed only when standard output is a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.audit import service as audit
+from app.config import Settings
+from app.db import new_session
+from app.members import invitations
+from app.members.common import Refused
+from app.models import Membership, Organisation
+from app.orgs.service import NewOrganisation, create_organisation
+from app.unit_of_work import unit_of_work
+from app.web.urls import absolute_url
+
+# The invite form's plausibility check (app.members.forms.InviteForm).
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+MAX_NAME_LENGTH = 200
+
+
+@click.group("org")
+def org_cli() -> None:
+    """Organisations: create one (with its first admin's invitation), list them."""
+
+
+def slug_from_name(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:64].rstrip("-")
+
+
+@dataclass
+class SecretOutput:
+    """Where one secret goes: an open new file (``path``), or the terminal."""
+
+    label: str
+    path: str | None
+    handle: IO[str] | None
+
+
+def _open_secret_file(path: str, option: str) -> IO[str]:
+    # O_EXCL: never overwrite (an older recovery key may be the only copy) and
+    # never follow a planted symlink; 0600 from the first byte.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{option}: {path} exists already; not overwriting it") \
+            from None
+    except OSError as exc:
+        raise click.ClickException(f"{option}: cannot create {path}: {exc.strerror}") from None
+    return os.fdopen(fd, "w", encoding="ascii")
+
+
+@contextmanager
+def secret_outputs(recovery_file: str | None, invitation_file: str | None
+                   ) -> Iterator[tuple[SecretOutput, SecretOutput]]:
+    """Open both destinations before anything is created, so a refusal leaves
+    nothing behind; if the command then fails, the files it made are removed
+    (a recovery key for an organisation that does not exist misleads)."""
+    terminal = sys.stdout.isatty()
+    missing = [option for option, path in (("--recovery-file", recovery_file),
+                                           ("--invitation-file", invitation_file))
+               if path is None]
+    if missing and not terminal:
+        raise click.ClickException(
+            "standard output is not a terminal, so the one-time secrets would end up in a "
+            f"log or pipe: use {' and '.join(missing)} PATH")
+    opened: list[SecretOutput] = []
+    try:
+        for label, path, option in (("recovery", recovery_file, "--recovery-file"),
+                                    ("invitation", invitation_file, "--invitation-file")):
+            opened.append(SecretOutput(label, path,
+                                       _open_secret_file(path, option) if path else None))
+        yield opened[0], opened[1]
+    except BaseException:
+        for output in opened:
+            if output.handle is not None and output.path is not None:
+                output.handle.close()
+                os.unlink(output.path)
+        raise
+    for output in opened:
+        if output.handle is not None:
+            output.handle.close()
+
+
+def _write(output: SecretOutput, text: str) -> None:
+    if output.handle is not None:
+        output.handle.write(text)
+        output.handle.flush()
+        os.fsync(output.handle.fileno())  # on disk before the commit makes it the only copy
+
+
+@org_cli.command("create")
+@click.argument("name")
+@click.option("--admin", "admin_email", required=True, metavar="EMAIL",
+              help="E-mail of the first admin; they get a one-time invitation link.")
+@click.option("--slug", default=None, help="Short name in URLs (default: made from NAME).")
+@click.option("--recovery-file", type=click.Path(dir_okay=False), default=None,
+              help="Write the recovery identity to this new file (mode 0600) instead of "
+                   "the terminal. Required when standard output is not a terminal.")
+@click.option("--invitation-file", type=click.Path(dir_okay=False), default=None,
+              help="Write the invitation link to this new file (mode 0600) instead of "
+                   "the terminal. Required when standard output is not a terminal.")
+@with_appcontext
+def org_create(name: str, admin_email: str, slug: str | None, recovery_file: str | None,
+               invitation_file: str | None) -> None:
+    """Create organisation NAME, its offline recovery identity, and the first
+    admin's invitation. Both secrets are shown once: keep the recovery
+    identity offline (without it a lost key means lost cases) and hand the
+    link to the admin over a safe channel."""
+    settings: Settings = current_app.config["WITNESSBOX"]
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise click.ClickException(f"NAME must have 1 to {MAX_NAME_LENGTH} characters")
+    slug = slug if slug is not None else slug_from_name(name)
+    if not SLUG_PATTERN.match(slug):
+        raise click.ClickException(
+            f"slug {slug!r} is not usable: lower-case letters, digits and inner hyphens, "
+            "at most 64 (give one with --slug)")
+    admin_email = admin_email.strip()
+    if len(admin_email) > 254 or not EMAIL_PATTERN.match(admin_email):
+        raise click.ClickException(f"--admin: {admin_email!r} is not an e-mail address")
+    if not settings.base_url or (not settings.demo_mode
+                                 and not settings.base_url.startswith("https://")):
+        raise click.ClickException("base_url is not configured (WITNESSBOX_BASE_URL, e.g. "
+                                   "https://witnessbox.example.org): invitation links use it")
+
+    with new_session() as session:
+        if session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+            raise click.ClickException(f"an organisation with slug {slug!r} exists already")
+    try:
+        organisation, created, link, recovery, invitation = _create(
+            name, slug, admin_email, recovery_file, invitation_file, settings)
+    except IntegrityError:
+        # Taken between the check above and the commit: nothing was kept.
+        raise click.ClickException(f"an organisation with slug {slug!r} exists already") \
+            from None
+    _report(organisation.slug, organisation.recovery_recipient, recovery, invitation,
+            created.recovery_identity.to_age_identity_file().decode("ascii"), link,
+            settings.invitation_hours)
+
+
+def _create(name: str, slug: str, admin_email: str, recovery_file: str | None,
+            invitation_file: str | None, settings: Settings
+            ) -> tuple[Organisation, NewOrganisation, str, SecretOutput, SecretOutput]:
+    with secret_outputs(recovery_file, invitation_file) as (recovery, invitation), \
+            new_session() as session, unit_of_work(session):
+        created = create_organisation(session, slug, name)
+        organisation = created.organisation
+        audit.record(session, audit.Action.ORG_CREATED, organisation_id=organisation.id,
+                     target=f"organisation:{organisation.id}", issued_by="operator",
+                     recovery_recipient=organisation.recovery_recipient,
+                     recovery_to="file" if recovery.path else "terminal",
+                     invitation_to="file" if invitation.path else "terminal")
+        try:
+            issued = invitations.invite_first_admin(
+                session, organisation, admin_email,
+                lifetime=timedelta(hours=settings.invitation_hours))
+        except Refused as exc:  # cannot happen to a new organisation; said plainly if it does
+            raise click.ClickException(str(exc)) from None
+        # url_for needs a request; the link is built on base_url as on the members page.
+        with current_app.test_request_context("/"):
+            link = absolute_url("members.accept", token=issued.token)
+        _write(recovery, created.recovery_identity.to_age_identity_file().decode("ascii"))
+        _write(invitation, link + "\n")
+        # A slug taken meanwhile fails here, at the commit: the files are removed.
+    return organisation, created, link, recovery, invitation
+
+
+def _report(slug: str, recipient: str, recovery: SecretOutput, invitation: SecretOutput,
+            identity_text: str, link: str, hours: int) -> None:
+    out = click.echo
+    out(f"organisation {slug!r} created; recovery recipient (public): {recipient}")
+    if recovery.path:
+        out(f"recovery identity written to {recovery.path} (mode 0600): store it offline, "
+            "then delete it from this server")
+    else:
+        out("\n=== Offline recovery identity: shown ONCE; store it offline ===\n")
+        out(identity_text)
+    if invitation.path:
+        out(f"first admin's invitation link written to {invitation.path} (mode 0600; "
+            f"valid {hours} h, usable once)")
+    else:
+        out(f"First admin's invitation link (valid {hours} h, usable once; "
+            "hand it over on a safe channel):")
+        out(link)
+
+
+@org_cli.command("list")
+@with_appcontext
+def org_list() -> None:
+    """Slug, name, active members and creation date of every organisation."""
+    members = (select(Membership.organisation_id, func.count().label("members"))
+               .where(Membership.active.is_(True), Membership.removed_at.is_(None))
+               .group_by(Membership.organisation_id).subquery())
+    with new_session() as session:
+        rows = session.execute(
+            select(Organisation.slug, Organisation.name, Organisation.created_at,
+                   func.coalesce(members.c.members, 0))
+            .outerjoin(members, members.c.organisation_id == Organisation.id)
+            .order_by(Organisation.slug)).all()
+    if not rows:
+        click.echo("no organisations (create one with `witnessbox org create`)")
+        return
+    width = max(len("slug"), *(len(row[0]) for row in rows))
+    click.echo(f"{'slug':{width}}  {'members':>7}  {'created':10}  name")
+    for slug, name, created_at, count in rows:
+        click.echo(f"{slug:{width}}  {count:>7}  {created_at:%Y-%m-%d}  {name}")

@@ -119,7 +119,6 @@ def _audit_signer(app: Flask, settings: Settings) -> AuditSigner:
 
     Required outside demo mode; demo mode makes instance/demo-audit-signing-key once.
     """
-    from pathlib import Path
 
     from app.storage import make_private_dirs
 
@@ -145,7 +144,6 @@ def _audit_signer(app: Flask, settings: Settings) -> AuditSigner:
 def _demo_secret(app: Flask, name: str = "demo-secret-key") -> str:
     """Demo mode only: a per-install random secret kept in instance/ (mode 0600)."""
     import secrets
-    from pathlib import Path
 
     from app.storage import make_private_dirs
 

@@ -202,12 +202,12 @@ def demo_bootstrap(if_missing: bool) -> None:
         raise click.ClickException(
             f"{secrets_path} exists (an earlier demo's secrets); move it away first") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            with new_session() as session, unit_of_work(session):
-                credentials = bootstrap_demo(session)
-                _write_demo_secrets(handle, credentials)
-                handle.flush()
-                os.fsync(handle.fileno())
+        with (os.fdopen(fd, "w", encoding="utf-8") as handle, new_session() as session,
+              unit_of_work(session)):
+            credentials = bootstrap_demo(session)
+            _write_demo_secrets(handle, credentials)
+            handle.flush()
+            os.fsync(handle.fileno())
     except BaseException:
         secrets_path.unlink(missing_ok=True)
         raise

@@ -104,7 +104,10 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision", default="base")
 @with_appcontext
 def db_downgrade(revision: str) -> None:
-    """Migrate the schema back to REVISION (default: empty; destroys data)."""
+    """Migrate the schema back to REVISION (destroys data).
+
+    The default, base, is an empty database.
+    """
     command.downgrade(alembic_config(current_app.config["WITNESSBOX"].database_url), revision)
 
 
@@ -167,7 +170,7 @@ def _write_demo_secrets(out: TextIO, credentials: Any) -> None:
 @click.option("--if-missing", is_flag=True, help="Do nothing if the demo organisation exists.")
 @with_appcontext
 def demo_bootstrap(if_missing: bool) -> None:
-    """Create the demo organisation; show its sign-in secrets exactly once.
+    """Create the demo organisation; show its sign-in secrets once.
 
     On a terminal they are printed. When stdout is not a terminal (a pipe, a
     log file) they are written instead to demo-secrets.txt in the instance
@@ -226,7 +229,10 @@ def blobs() -> None:
               help="Spare younger files: they may belong to an upload still streaming in.")
 @with_appcontext
 def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
-    """Delete blob files no sealed object refers to (left by a crash mid-intake)."""
+    """Delete blob files no sealed object refers to (crash leftovers).
+
+    Such files are left by a crash in the middle of an intake.
+    """
     store = BlobStore(current_app.config["WITNESSBOX"].blob_dir)
     cutoff = time.time() - min_age_minutes * 60
     with new_session() as session:
@@ -254,8 +260,9 @@ def cases_group() -> None:
 @cases_group.command("sign-receipts")
 @with_appcontext
 def cases_sign_receipts() -> None:
-    """Sign the receipts of cases filed before signing (once, after upgrading).
+    """Sign receipts of cases filed before signing (once).
 
+    Run it once after upgrading to the version that signs receipts.
     A case without a signed receipt does not open. Cases whose ciphertext no
     longer matches its recorded hashes are listed, not signed."""
     from app.cases.receipts import sign_unsigned
@@ -280,9 +287,9 @@ def totp() -> None:
 @totp.command("rekey")
 @with_appcontext
 def totp_rekey() -> None:
-    """Re-seal every TOTP seed under the first of totp_seed_keys, in one transaction.
+    """Re-seal every TOTP seed under the first of totp_seed_keys.
 
-    Afterwards the other keys can be removed from the list. Prints only counts.
+    One transaction. Afterwards the other keys can be removed from the list. Prints only counts.
     """
     from app.auth.totp import rekey_all
 
@@ -303,7 +310,10 @@ def audit() -> None:
 @audit.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check the hash chain; exit 1 and list every break if it was tampered with."""
+    """Check the hash chain; exit 1 listing every break.
+
+    Exit code 0 means the chain and its head agree.
+    """
     from app.audit.service import verify
 
     with new_session() as session:
@@ -319,7 +329,7 @@ def audit_verify() -> None:
 @audit.command("keygen", with_appcontext=False)
 @click.argument("path", type=click.Path(dir_okay=False))
 def audit_keygen(path: str) -> None:
-    """Write a new audit signing key to PATH (mode 0600) and print its public key.
+    """Write a new signing key (0600) to PATH; print its public key.
 
     Needs no configuration: run it before the first start. Never overwrites.
     """

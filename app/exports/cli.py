@@ -37,7 +37,8 @@ def export_cli() -> None:
     pass
 
 
-@export_cli.command("verify")
+@export_cli.command(
+    "verify", short_help="Check a bundle's signature and files; needs no configuration.")
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.option("--public-key", "public_key_path", metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
@@ -92,7 +93,7 @@ def _unlock(membership: Membership) -> crypto.Identity:
         raise click.ClickException("wrong passphrase") from None
 
 
-@export_cli.command("build")
+@export_cli.command("build", short_help="Build an export (asks for your key passphrase).")
 @click.option("--org", "org_slug", required=True, help="The organisation's short name (slug).")
 @click.option("--admin", "email", required=True, help="Your e-mail: an admin of the organisation.")
 @click.option("--purpose", required=True, type=click.Choice([p.value for p in ExportPurpose]))

@@ -1,9 +1,9 @@
 """``witnessbox export``: build, list and download bundles; verify one as a recipient would.
 
 ``verify`` needs no database, no configuration and no secrets: the group is a
-plain click group, so Flask's CLI never builds the app for it (Flask only
-loads the app for commands it cannot find, or for commands wrapped in an app
-context, as ``build``, ``list`` and ``download`` are). Those import the
+plain click group, so the app is never built for it (``witnessbox`` builds
+it only for commands wrapped in an app context, as ``build``, ``list`` and
+``download`` are). Those import the
 export machinery (PDF, statistics) only when they run, so that every other
 ``witnessbox`` command starts quickly.
 """

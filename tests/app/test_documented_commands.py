@@ -117,8 +117,9 @@ def test_every_command_has_one_line_help_and_no_flask_extras() -> None:
                if not command.get_short_help_str().strip()]
     assert not missing, f"commands without help: {missing}"
     # As `--help` lists them (80 columns): whole sentences, never cut off with "...".
-    groups: list[list[str]] = [[]] + [name.split()[1:] for name, command in walk(main, "witnessbox")
-                     if isinstance(command, click.Group)]
+    groups: list[list[str]] = [[]] + [
+        name.split()[1:] for name, command in walk(main, "witnessbox")
+        if isinstance(command, click.Group)]
     for path in groups:
         listing = CliRunner().invoke(main, [*path, "--help"], terminal_width=80).output
         commands = listing.split("Commands:\n", 1)[1].splitlines()

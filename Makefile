@@ -25,9 +25,14 @@ system-deps:
 
 setup: $(VENV)/.installed system-deps
 
-# Demo on SQLite under instance/: migrate, bootstrap once (secrets printed
-# once), serve with worker processes (pyrage holds the GIL: no threads).
+# Demo on SQLite under instance/: write instance/config.toml (demo_mode =
+# true) unless it exists, so that later `witnessbox` commands find the demo;
+# migrate; bootstrap once (secrets shown once: on the terminal, or in
+# instance/demo-secrets.txt, mode 0600, when the output is not a terminal);
+# serve with worker processes (pyrage holds the GIL: no threads).
+# HOST and PORT choose the address: `make run HOST=0.0.0.0 PORT=8080`.
 run: setup
+	$(BIN)/witnessbox demo init
 	WITNESSBOX_DEMO_MODE=true $(BIN)/witnessbox db upgrade
 	WITNESSBOX_DEMO_MODE=true $(BIN)/witnessbox demo bootstrap --if-missing
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"

@@ -7,6 +7,7 @@ import logging
 import os
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -31,8 +32,12 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     environment variable reaches it, so a deployment cannot be configured
     into storing plaintext."""
     settings = settings or load_settings(**overrides)
+    # The instance folder (demo mode's generated secrets) is the config file's
+    # folder when WITNESSBOX_CONFIG names one, so a demo instance is one folder.
+    named_config = os.environ.get("WITNESSBOX_CONFIG")
+    instance = Path(named_config).resolve().parent if named_config else PROJECT_ROOT / "instance"
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
-                static_folder="static", instance_path=str(PROJECT_ROOT / "instance"))
+                static_folder="static", instance_path=str(instance))
     if not settings.totp_seed_keys:
         if not settings.demo_mode:
             raise ConfigError("totp_seed_keys must be set (WITNESSBOX_TOTP_SEED_KEYS) "
@@ -118,7 +123,6 @@ def _audit_signer(app: Flask, settings: Settings) -> AuditSigner:
 
     Required outside demo mode; demo mode makes instance/demo-audit-signing-key once.
     """
-    from pathlib import Path
 
     from app.storage import make_private_dirs
 
@@ -144,7 +148,6 @@ def _audit_signer(app: Flask, settings: Settings) -> AuditSigner:
 def _demo_secret(app: Flask, name: str = "demo-secret-key") -> str:
     """Demo mode only: a per-install random secret kept in instance/ (mode 0600)."""
     import secrets
-    from pathlib import Path
 
     from app.storage import make_private_dirs
 

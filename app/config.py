@@ -105,6 +105,12 @@ def _coerce(name: str, raw: Any, template: Any) -> Any:
     return str(raw)
 
 
+def config_file_path(environ: dict[str, str] | None = None) -> Path:
+    """The TOML file settings load from: ``WITNESSBOX_CONFIG``, else instance/config.toml."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("WITNESSBOX_CONFIG") or DEFAULT_INSTANCE / "config.toml")
+
+
 def load_settings(path: str | os.PathLike[str] | None = None,
                   environ: dict[str, str] | None = None,
                   **overrides: Any) -> Settings:
@@ -113,7 +119,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     defaults = Settings()
     values: dict[str, Any] = {}
 
-    config_path = Path(path or env.get("WITNESSBOX_CONFIG") or DEFAULT_INSTANCE / "config.toml")
+    config_path = Path(path) if path else config_file_path(env)
     if config_path.exists():
         with config_path.open("rb") as handle:
             document = tomllib.load(handle)

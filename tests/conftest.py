@@ -51,6 +51,18 @@ def _cheap_password_hashing() -> Iterator[None]:
     passwords._hasher, passwords._DUMMY_HASH = production, dummy
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_developer_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`make run` writes instance/config.toml (demo_mode = true) in the checkout;
+    settings loaded by tests without a file of their own must not read it."""
+    import app.config
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app.config, "DEFAULT_INSTANCE",
+                      tmp_path_factory.getbasetemp() / "no-default-instance")
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_available() -> str:
     """The reason PostgreSQL cannot be used, or '' when it can."""

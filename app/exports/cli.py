@@ -1,9 +1,9 @@
 """``witnessbox export``: build, list and download bundles; verify one as a recipient would.
 
 ``verify`` needs no database, no configuration and no secrets: the group is a
-plain click group, so Flask's CLI never builds the app for it (Flask only
-loads the app for commands it cannot find, or for commands wrapped in an app
-context, as ``build``, ``list`` and ``download`` are). Those import the
+plain click group, so the app is never built for it (``witnessbox`` builds
+it only for commands wrapped in an app context, as ``build``, ``list`` and
+``download`` are). Those import the
 export machinery (PDF, statistics) only when they run, so that every other
 ``witnessbox`` command starts quickly.
 """
@@ -37,7 +37,8 @@ def export_cli() -> None:
     pass
 
 
-@export_cli.command("verify")
+@export_cli.command(
+    "verify", short_help="Check a bundle's signature and files; needs no configuration.")
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.option("--public-key", "public_key_path", metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
@@ -92,7 +93,7 @@ def _unlock(membership: Membership) -> crypto.Identity:
         raise click.ClickException("wrong passphrase") from None
 
 
-@export_cli.command("build")
+@export_cli.command("build", short_help="Build an export (asks for your key passphrase).")
 @click.option("--org", "org_slug", required=True, help="The organisation's short name (slug).")
 @click.option("--admin", "email", required=True, help="Your e-mail: an admin of the organisation.")
 @click.option("--purpose", required=True, type=click.Choice([p.value for p in ExportPurpose]))

@@ -21,7 +21,8 @@ def redact_cli() -> None:
     pass
 
 
-@redact_cli.command("spans")
+@redact_cli.command(
+    "spans", short_help="Detect spans in each line of INPUT.jsonl; write them as JSON.")
 @click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),

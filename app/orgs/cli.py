@@ -42,7 +42,7 @@ MAX_NAME_LENGTH = 200
 
 @click.group("org")
 def org_cli() -> None:
-    """Organisations: create one (with its first admin's invitation), list them."""
+    """Organisations: create one with its first admin, list them."""
 
 
 def slug_from_name(name: str) -> str:
@@ -125,10 +125,11 @@ def _write(output: SecretOutput, text: str) -> None:
 @with_appcontext
 def org_create(name: str, admin_email: str, slug: str | None, recovery_file: str | None,
                invitation_file: str | None) -> None:
-    """Create organisation NAME, its offline recovery identity, and the first
-    admin's invitation. Both secrets are shown once: keep the recovery
-    identity offline (without it a lost key means lost cases) and hand the
-    link to the admin over a safe channel."""
+    """Create organisation NAME, its recovery key and an admin invitation.
+
+    Both secrets (the recovery identity and the invitation link) are shown
+    once: keep the recovery identity offline (without it a lost key means
+    lost cases) and hand the link to the admin over a safe channel."""
     settings: Settings = current_app.config["WITNESSBOX"]
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:

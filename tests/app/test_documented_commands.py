@@ -39,6 +39,7 @@ RUNS = (
     "witnessbox audit checkpoint",
     "witnessbox cases sign-receipts",
     "witnessbox totp rekey",
+    "witnessbox org list",
 )
 # Run as written; must fail with exit code 1 and one line on stderr.
 FAILS_CLEANLY = {
@@ -52,6 +53,7 @@ FAILS_CLEANLY = {
 # Placeholders (EMAIL, PATH, EX-…, FILE) or real input needed: --help only.
 HELP_ONLY = (
     "witnessbox audit keygen PATH",
+    "witnessbox org create Name NGO --admin EMAIL --recovery-file PATH --invitation-file PATH",
     "witnessbox export build --org SLUG --admin EMAIL --purpose share_un",
     "witnessbox export list --org SLUG --admin EMAIL",
     "witnessbox export download EX-… --org SLUG --admin EMAIL -o bundle.tar",

@@ -48,7 +48,8 @@ from web_support import CSRF_PATTERN, SECRET_KEY, SUBMISSION_TOKEN, TOTP_SEED_KE
 
 from app.models import AuditEvent, Case, Organisation
 
-pytestmark = pytest.mark.slow
+# Not marked slow: the production-shaped test runs in `make test` itself
+# (about a minute for its three tests, which start nginx and gunicorn each).
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEPLOY = REPOSITORY / "deploy"

@@ -62,6 +62,11 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
         WTF_CSRF_SSL_STRICT=False,
     )
     logging.basicConfig(level=settings.log_level)
+    # Libraries that lay out and subset the report PDF log per step at INFO
+    # (fontTools names glyphs it keeps: characters of the text): warnings only.
+    quiet = max(logging.WARNING, logging.getLogger().getEffectiveLevel())
+    for chatty in ("weasyprint", "fontTools", "matplotlib", "pikepdf"):
+        logging.getLogger(chatty).setLevel(quiet)
 
     if settings.trusted_proxy_hops:
         # Only the addresses our own proxies appended; anything further left

@@ -18,9 +18,10 @@ import importlib.metadata
 import os
 import secrets
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -28,8 +29,7 @@ from sqlalchemy.orm import Session
 import crypto
 from app.audit import service as audit
 from app.errors import NotFound, PermissionDenied
-from app.exports import builder, selection
-from app.exports.builder import Built, LeakFound, Progress
+from app.exports import selection
 from app.exports.selection import ExportScope
 from app.models import (
     Export,
@@ -43,6 +43,11 @@ from app.models import (
 from app.storage import BlobStore
 from crypto import minisign
 
+if TYPE_CHECKING:
+    from app.exports.builder import Built
+
+# (cases read, cases in all): how a build reports its progress.
+Progress = Callable[[int, int], None]
 FOUR_EYES_ALWAYS = frozenset({ExportPurpose.SHARE_PROSECUTORS})
 # A build notes its progress every few cases; silent this long, it is dead.
 STALE_AFTER = timedelta(minutes=10)
@@ -158,6 +163,11 @@ def build(session: Session, admin: Membership, identity: crypto.Identity, blobs:
           export: Export, *, export_dir: Path, key_dir: Path,
           progress: Progress | None = None) -> Export:
     """Select the cases again (as they are now), build, leak-check and store the bundle."""
+    # The builder brings WeasyPrint, matplotlib and scipy (~130 MB): loaded by
+    # the first build, not by every web worker and command at start.
+    from app.exports import builder
+    from app.exports.builder import LeakFound
+
     _require_admin(admin)
     if export.status is not ExportStatus.BUILDING \
             or export.organisation_id != admin.organisation_id:

@@ -270,9 +270,14 @@ def cases_sign_receipts() -> None:
     from app.cases.receipts import sign_unsigned
 
     signer = current_app.extensions["witnessbox.audit_signer"]
-    with new_session() as session, unit_of_work(session):
+    with new_session() as session, unit_of_work(session), \
+            click.progressbar(length=0, label="Cases", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
         signed, refused = sign_unsigned(session, signer.signing_key,
-                                        BlobStore(current_app.config["WITNESSBOX"].blob_dir))
+                                        BlobStore(current_app.config["WITNESSBOX"].blob_dir),
+                                        progress)
     click.echo(f"{signed} case receipt(s) signed")
     for public_id in refused:
         click.echo(f"NOT SIGNED: {public_id}: its ciphertext does not match its recorded hashes",

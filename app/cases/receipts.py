@@ -15,9 +15,9 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import TamperedCase
@@ -82,15 +82,21 @@ def verify_receipt(case: Case, accepted_keys: Sequence[VerifyKey]) -> None:
                        "signed at intake (changed, replaced, added or removed)")
 
 
-def sign_unsigned(session: Session, key: SigningKey, blobs: BlobStore) -> tuple[int, list[str]]:
+def sign_unsigned(session: Session, key: SigningKey, blobs: BlobStore,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[int, list[str]]:
     """Sign the receipts of cases filed before receipts were signed (trust on first use).
 
     Only cases whose ciphertext still matches its recorded hashes are signed;
     the others are returned by public id, unsigned, for a person to look at.
-    Returns (signed, refused). Flushes; the caller commits.
+    Returns (signed, refused); ``progress(done, total)`` after each case.
+    Flushes; the caller commits.
     """
+    unsigned = Case.receipt_signature.is_(None)
+    total = session.scalar(select(func.count(Case.id)).where(unsigned)) or 0
     signed, refused = 0, []
-    for case in session.scalars(select(Case).where(Case.receipt_signature.is_(None))):
+    for done, case in enumerate(session.scalars(select(Case).where(unsigned)), start=1):
+        if progress is not None:
+            progress(done, total)
         if all(_matches_recorded_hash(obj, blobs) for obj in case.sealed_objects):
             case.receipt_signature = sign_receipt(case, key)
             signed += 1

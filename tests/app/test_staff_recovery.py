@@ -25,8 +25,8 @@ from app.models import RecoveryCode, Role, UnlockedKey, User
 CODE_ON_PAGE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
 
 
-def post(web: WebUser, path: str, **data: str) -> Any:
-    return web.client.post(path, data={"csrf_token": web.csrf_token("/account"), **data})
+def post(web: WebUser, path: str, csrf_page: str = "/account", **data: str) -> Any:
+    return web.client.post(path, data={"csrf_token": web.csrf_token(csrf_page), **data})
 
 
 def another_browser(app: Flask, web: WebUser) -> WebUser:
@@ -90,7 +90,7 @@ def test_reset_two_factor_forces_enrolment_and_ends_sessions(
     # A code of the old phone enrols nothing: the new secret is another one.
     enrol_page = fresh_browser.client.get("/account/two-factor")
     assert enrol_page.status_code == 200
-    refused = post(fresh_browser, "/account/two-factor",
+    refused = post(fresh_browser, "/account/two-factor", csrf_page="/account/two-factor",
                    code=pyotp.TOTP(old_secret).now())
     assert refused.status_code == 400
     assert not totp.is_enrolled(user_of(db, demo_org, Role.REVIEWER))

@@ -10,7 +10,7 @@ from typing import Any
 import pyotp
 import pytest
 from flask import Flask
-from members_fixtures import events, fresh
+from members_fixtures import events
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web_support import PASSPHRASE, PASSWORD, TOTP_SEED_KEYS, OrgFixture, WebUser
@@ -78,7 +78,8 @@ def test_reset_two_factor_forces_enrolment_and_ends_sessions(
     assert db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all() == []
     # The session opened before the reset is dead, and so is the key it unlocked.
     answer = their_browser.client.get("/account")
-    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert answer.status_code == 302
+    assert "/login" in answer.headers["Location"]
     assert db.get(UnlockedKey, unlocked.row_id) is None
     # Next sign-in: no code step, straight to enrolment, and nothing else is reachable.
     fresh_browser = another_browser(app, admin_web)
@@ -86,7 +87,8 @@ def test_reset_two_factor_forces_enrolment_and_ends_sessions(
     assert signed.status_code == 302
     assert signed.headers["Location"].endswith("/account/two-factor")
     held = fresh_browser.client.get("/queue")
-    assert held.status_code == 302 and held.headers["Location"].endswith("/account/two-factor")
+    assert held.status_code == 302
+    assert held.headers["Location"].endswith("/account/two-factor")
     # A code of the old phone enrols nothing: the new secret is another one.
     enrol_page = fresh_browser.client.get("/account/two-factor")
     assert enrol_page.status_code == 200

@@ -177,8 +177,19 @@ def reset_two_factor(session: Session, admin: Membership, membership_id: int) ->
     For a member who lost their phone and their codes. A reviewer or admin
     (or an interviewer whose organisation requires it) must then enrol again
     at their next sign-in before reaching anything else (app.web.sign_in).
+    Refused when the person also belongs to another organisation (suspended
+    there included, removed not).
     """
     member = _account_target(session, admin, membership_id, "reset two-factor sign-in of")
+    elsewhere = session.scalar(select(Membership.id).where(
+        Membership.user_id == member.user_id, Membership.removed_at.is_(None),
+        Membership.organisation_id != admin.organisation_id).limit(1))
+    if elsewhere is not None:
+        # The second factor guards the account, so every organisation's access
+        # at once: one organisation's admin must not strip what another's key
+        # holders rely on (whoever knows the password would enrol a new phone).
+        raise Refused("This person also belongs to another organisation, so their "
+                      "two-factor sign-in cannot be reset from here.")
     user = member.user
     user.totp_secret_sealed = None
     user.totp_enabled_at = None

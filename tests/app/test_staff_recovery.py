@@ -21,6 +21,7 @@ from app.keys import service as keys
 from app.members import common as members_common
 from app.members import members
 from app.models import RecoveryCode, Role, UnlockedKey, User
+from app.orgs.service import add_member
 
 CODE_ON_PAGE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
 
@@ -242,3 +243,78 @@ def test_new_recovery_codes_need_two_factor_and_the_right_password(
     assert db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all() == []
     # A missing password is a form error, not a regeneration.
     assert post(web, "/account/recovery-codes").status_code == 400
+
+
+def test_one_organisation_cannot_reset_the_second_factor_another_relies_on(
+        admin_web: WebUser, db: Session, demo_org: OrgFixture, make_org: Any) -> None:
+    """The account is shared: beta's admin must not strip the second factor
+    that guards the same person's reviewer key at alpha (and vice versa)."""
+    other = make_org("beta")
+    alpha_reviewer = demo_org.members[Role.REVIEWER]
+    also_at_beta = add_member(db, other.organisation, demo_org.email(Role.REVIEWER), PASSWORD,
+                              Role.INTERVIEWER, must_change_password=False)
+    db.commit()
+    with pytest.raises(members_common.Refused):
+        members.reset_two_factor(db, other.members[Role.ADMIN], also_at_beta.id)
+    assert post(admin_web, f"/members/{alpha_reviewer.id}/reset-two-factor").status_code == 302
+    assert totp.is_enrolled(user_of(db, demo_org, Role.REVIEWER))
+    assert events(db, "totp_reset") == []
+
+
+def test_unlock_is_audited_in_every_organisation_of_the_account(
+        admin_web: WebUser, db: Session, demo_org: OrgFixture, make_org: Any) -> None:
+    other = make_org("beta")
+    add_member(db, other.organisation, demo_org.email(Role.INTERVIEWER), PASSWORD,
+               Role.INTERVIEWER, must_change_password=False)
+    user = user_of(db, demo_org, Role.INTERVIEWER)
+    user.locked_until = datetime.now(UTC) + timedelta(minutes=10)
+    db.commit()
+    assert post(admin_web, f"/members/{demo_org.members[Role.INTERVIEWER].id}/unlock"
+                ).status_code == 302
+    logged = {(e.organisation_id, e.target) for e in events(db, "account_unlocked")}
+    assert logged == {
+        (demo_org.organisation.id, f"membership:{demo_org.members[Role.INTERVIEWER].id}"),
+        (other.organisation.id, f"user:{user.id}")}
+
+
+def test_account_recovery_actions_need_csrf(admin_web: WebUser, web: WebUser, db: Session,
+                                            demo_org: OrgFixture) -> None:
+    reviewer = demo_org.members[Role.REVIEWER]
+    user = user_of(db, demo_org, Role.REVIEWER)
+    user.locked_until = datetime.now(UTC) + timedelta(minutes=10)
+    db.commit()
+    for action in ("reset-two-factor", "unlock"):
+        assert admin_web.client.post(f"/members/{reviewer.id}/{action}").status_code == 400
+        assert admin_web.client.get(f"/members/{reviewer.id}/{action}").status_code == 405
+    user = user_of(db, demo_org, Role.REVIEWER)
+    assert totp.is_enrolled(user)
+    assert user.locked_until is not None
+    assert admin_web.client.post("/account/recovery-codes",
+                                 data={"current_password": PASSWORD}).status_code == 400
+    assert events(db, "recovery_codes_regenerated") == []
+
+
+def test_guessing_the_password_on_the_recovery_codes_form_locks_and_signs_out(
+        web: WebUser, db: Session, demo_org: OrgFixture, settings: Any) -> None:
+    web.sign_in(demo_org.email(Role.REVIEWER))
+    statuses = [post(web, "/account/recovery-codes", current_password=f"wrong guess {n}")
+                for n in range(settings.lockout_threshold)]
+    assert [r.status_code for r in statuses[:-1]] == [400] * (settings.lockout_threshold - 1)
+    assert statuses[-1].status_code == 302
+    assert statuses[-1].headers["Location"].endswith("/login")
+    assert user_of(db, demo_org, Role.REVIEWER).locked_until is not None
+    answer = web.client.get("/account")
+    assert answer.status_code == 302
+    assert "/login" in answer.headers["Location"]
+    assert events(db, "recovery_codes_regenerated") == []
+
+
+def test_new_recovery_codes_are_rate_limited(make_app: Any, web: WebUser,
+                                             demo_org: OrgFixture) -> None:
+    application = make_app(sensitive_rate_limit="3 per minute", lockout_threshold=50)
+    browser = WebUser(application.test_client(), web.totp)
+    browser.sign_in(demo_org.email(Role.REVIEWER))
+    statuses = [post(browser, "/account/recovery-codes", current_password=f"wrong {n}")
+                .status_code for n in range(5)]
+    assert statuses[:3] == [400, 400, 400]
+    assert 429 in statuses[3:]

@@ -66,6 +66,9 @@ class Action(enum.StrEnum):
     NOTE_ADDED = "note_added"
     CODED_CHANGED = "coded_changed"
     ORG_CREATED = "org_created"
+    TOTP_RESET = "totp_reset"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -89,6 +92,7 @@ SIGNED_AT_ONCE = frozenset({
     Action.MEMBER_JOINED, Action.MEMBER_SUSPENDED, Action.MEMBER_REINSTATED,
     Action.MEMBER_REMOVED, Action.SETTINGS_CHANGED, Action.PASSWORD_CHANGED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
+    Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
 })
 _SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 

@@ -20,6 +20,11 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(), EqualTo("new_password", message="The passwords differ.")])
 
 
+class NewRecoveryCodesForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=1024)])
+
+
 class ChooseOrganisationForm(FlaskForm):
     membership = RadioField("Organisation", coerce=int, validators=[DataRequired()])
 

@@ -32,6 +32,7 @@ from app.auth.forms import (
     ConfirmTotpForm,
     LoginForm,
     LogoutForm,
+    NewRecoveryCodesForm,
     SecondFactorForm,
 )
 from app.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
@@ -176,9 +177,13 @@ def account() -> ResponseReturnValue:
     user = db.get(User, sign_in.current_user_id())
     if user is None:
         return redirect(url_for("auth.login"))
+    return _account_page(user, NewRecoveryCodesForm())
+
+
+def _account_page(user: User, codes_form: NewRecoveryCodesForm) -> str:
     return render_template("auth/account.html", enrolled=totp.is_enrolled(user),
-                           codes_left=totp.recovery_codes_left(db, user),
-                           logout_form=LogoutForm())
+                           codes_left=totp.recovery_codes_left(get_session(), user),
+                           logout_form=LogoutForm(), codes_form=codes_form)
 
 
 @bp.route("/organisation", methods=["GET", "POST"])
@@ -200,6 +205,64 @@ def choose_organisation() -> ResponseReturnValue:
     return render_template("auth/choose.html", form=form)
 
 
+def _current_password_refused(user: User, password: str, reason: str) -> Response | bool | None:
+    """Check the current password typed into a sensitive form like a sign-in.
+
+    None when it is right and the account is not locked. Otherwise the
+    failure is counted and audited (``reason``); when that locks the account
+    the session ends and the redirect to sign-in is returned, else True (the
+    caller shows its form again with a 400).
+    """
+    settings = _settings()
+    db = get_session()
+    matches = verify_password(user.password_hash, password)
+    if not service.is_locked(user) and matches:
+        return None
+    if service.is_locked(user):
+        service.audit_user_event(db, Action.SIGN_IN_FAILED, user.id, reason=f"{reason}_locked")
+        locked = True
+    else:
+        locked = service.register_failure(
+            db, user, Action.SIGN_IN_FAILED, reason=reason,
+            threshold=settings.lockout_threshold, lock_minutes=settings.lockout_minutes)
+    if locked:
+        # Someone guessing at the password from inside a session loses the session.
+        sign_in.end_session("locked_out")
+        flash(SIGN_IN_FAILED, "error")
+        return redirect(url_for("auth.login"))
+    log.info("%s: wrong current password user=%s", reason, user.id)
+    flash("The current password is wrong. After repeated failures the account is "
+          "locked and you are signed out.", "error")
+    return True
+
+
+@bp.post("/account/recovery-codes")
+@sensitive_limit
+@login_required
+def regenerate_recovery_codes() -> ResponseReturnValue:
+    """New recovery codes for the signed-in member; the old ones stop working."""
+    db = get_session()
+    user = db.get(User, sign_in.current_user_id())
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = NewRecoveryCodesForm()
+    if not form.validate_on_submit():
+        flash("Type your current password to make new recovery codes.", "error")
+        return _account_page(user, form), 400
+    refused = _current_password_refused(user, form.current_password.data or "",
+                                        "recovery_codes")
+    if refused is not None:
+        return refused if isinstance(refused, Response) else (_account_page(user, form), 400)
+    try:
+        codes = service.regenerate_recovery_codes(db, user)
+    except service.NotEnrolled as exc:
+        flash(str(exc), "error")
+        return _account_page(user, form), 400
+    log.info("recovery codes regenerated user=%s", user.id)
+    # Shown once, in this response only (no-store); the database keeps hashes.
+    return render_template("auth/recovery_codes.html", codes=codes, regenerated=True)
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @sensitive_limit
 @login_required
@@ -207,31 +270,15 @@ def change_password() -> ResponseReturnValue:
     """Change the password; the current one is guarded like sign-in (lockout, limits)."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        settings = _settings()
         db = get_session()
         user = db.get(User, sign_in.current_user_id())
         if user is None:
             return redirect(url_for("auth.login"))
         current = form.current_password.data or ""
-        matches = verify_password(user.password_hash, current)
-        if service.is_locked(user) or not matches:
-            if service.is_locked(user):
-                service.audit_user_event(db, Action.SIGN_IN_FAILED, user.id,
-                                         reason="password_change_locked")
-                locked = True
-            else:
-                locked = service.register_failure(
-                    db, user, Action.SIGN_IN_FAILED, reason="password_change",
-                    threshold=settings.lockout_threshold, lock_minutes=settings.lockout_minutes)
-            if locked:
-                # Someone guessing at the password from inside a session loses the session.
-                sign_in.end_session("locked_out")
-                flash(SIGN_IN_FAILED, "error")
-                return redirect(url_for("auth.login"))
-            log.info("password change: wrong current password user=%s", user.id)
-            flash("The current password is wrong. After repeated failures the account is "
-                  "locked and you are signed out.", "error")
-            return render_template("auth/password.html", form=form), 400
+        refused = _current_password_refused(user, current, "password_change")
+        if refused is not None:
+            return refused if isinstance(refused, Response) else (
+                render_template("auth/password.html", form=form), 400)
         new_password = form.new_password.data or ""
         if len(new_password) < MIN_PASSWORD_LENGTH:
             flash(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "error")

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import Action, record
+from app.auth import totp
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from app.keys import service as keys
 from app.models import Membership, SignInSession, User
@@ -212,6 +213,23 @@ def end_other_sessions(session: Session, user: User, keep_unlocked_key_id: int |
         keys.forget(session, user_id=user.id, keep_row_id=keep_unlocked_key_id)
     end_sessions(session, user.id, keep_token=keep_token)
     return user.session_generation
+
+
+class NotEnrolled(ValueError):
+    """Recovery codes belong to two-factor sign-in, which this account has not set up."""
+
+
+def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+    """Replace every recovery code of ``user``; the new ones are returned once.
+
+    The caller checked the current password: a session left open on a shared
+    computer must not be enough to mint codes that outlive it.
+    """
+    if not totp.is_enrolled(user):
+        raise NotEnrolled("Set up two-factor sign-in first.")
+    codes = totp.replace_recovery_codes(session, user)
+    audit_user_event(session, Action.RECOVERY_CODES_REGENERATED, user.id, count=len(codes))
+    return codes
 
 
 def set_password(session: Session, user: User, new_password: str) -> None:

@@ -1,7 +1,8 @@
-"""Member administration: list, suspend, reinstate, remove.
+"""Member administration: list, suspend, reinstate, remove, and account
+recovery (reset two-factor sign-in, unlock a locked account).
 
-Suspension and removal end the member's sessions and unlocked keys at once;
-removal also destroys every case key wrap to their keys.
+Suspension, removal and a two-factor reset end the member's sessions and
+unlocked keys at once; removal also destroys every case key wrap to their keys.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import service as audit
-from app.auth.service import end_sessions
+from app.auth.service import end_sessions, is_locked
 from app.errors import NotFound
 from app.keys import service as keys
 from app.members.common import Refused, require_admin, rowcount
-from app.models import CaseKeyWrap, Invitation, MemberKey, Membership
+from app.models import CaseKeyWrap, Invitation, MemberKey, Membership, RecoveryCode
 
 
 class MemberState:
@@ -139,3 +140,77 @@ def remove(session: Session, admin: Membership, membership_id: int,
     # The bulk statements bypassed the identity map: reload what callers may read.
     session.expire(member)
     return Removal(keys_retired, wraps_deleted)
+
+
+# --- account recovery ----------------------------------------------------------
+
+def _account_target(session: Session, admin: Membership, membership_id: int,
+                    what: str) -> Membership:
+    member = get_member(session, admin, membership_id)
+    # The account, not the membership: the same person's membership in another
+    # organisation is still themselves. An admin who could reset their own
+    # second factor would make a stolen admin password enough to drop it.
+    if member.user_id == admin.user_id:
+        raise Refused(f"You cannot {what} your own account; ask another admin.")
+    if member.removed_at is not None:
+        raise Refused("This member was removed; a new invitation starts a new account setup.")
+    return member
+
+
+def _record_account_event(session: Session, action: audit.Action, admin: Membership,
+                          member: Membership) -> None:
+    audit.record(session, action, organisation_id=admin.organisation_id,
+                 actor_user_id=admin.user_id, target=f"membership:{member.id}")
+    # The account is shared by all of the person's organisations: their admins
+    # see what was done to it too (ids only: the acting admin's user id).
+    others = session.scalars(select(Membership.organisation_id).where(
+        Membership.user_id == member.user_id, Membership.active.is_(True),
+        Membership.organisation_id != admin.organisation_id).order_by(Membership.organisation_id))
+    for organisation_id in others:
+        audit.record(session, action, organisation_id=organisation_id,
+                     actor_user_id=admin.user_id, target=f"user:{member.user_id}")
+
+
+def reset_two_factor(session: Session, admin: Membership, membership_id: int) -> None:
+    """Forget the member's TOTP secret and recovery codes and end their sessions.
+
+    For a member who lost their phone and their codes. A reviewer or admin
+    (or an interviewer whose organisation requires it) must then enrol again
+    at their next sign-in before reaching anything else (app.web.sign_in).
+    Refused when the person also belongs to another organisation (suspended
+    there included, removed not).
+    """
+    member = _account_target(session, admin, membership_id, "reset two-factor sign-in of")
+    elsewhere = session.scalar(select(Membership.id).where(
+        Membership.user_id == member.user_id, Membership.removed_at.is_(None),
+        Membership.organisation_id != admin.organisation_id).limit(1))
+    if elsewhere is not None:
+        # The second factor guards the account, so every organisation's access
+        # at once: one organisation's admin must not strip what another's key
+        # holders rely on (whoever knows the password would enrol a new phone).
+        raise Refused("This person also belongs to another organisation, so their "
+                      "two-factor sign-in cannot be reset from here.")
+    user = member.user
+    user.totp_secret_sealed = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    # Whoever holds the lost phone may also hold a session: every one ends,
+    # and the keys unlocked in them are locked.
+    user.session_generation += 1
+    keys.forget(session, user_id=user.id)
+    end_sessions(session, user.id)
+    _record_account_event(session, audit.Action.TOTP_RESET, admin, member)
+    session.flush()
+
+
+def unlock(session: Session, admin: Membership, membership_id: int) -> None:
+    """Lift a lockout early: clear the failure counter and the lock."""
+    member = _account_target(session, admin, membership_id, "unlock")
+    user = member.user
+    if not is_locked(user):
+        raise Refused("This account is not locked.")
+    user.failed_logins = 0
+    user.locked_until = None
+    _record_account_event(session, audit.Action.ACCOUNT_UNLOCKED, admin, member)
+    session.flush()

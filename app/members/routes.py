@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from app.auth.service import is_locked
 from app.db import get_session
 from app.errors import NotFound, PermissionDenied
 from app.members import common as members_common
@@ -44,7 +45,8 @@ def index() -> ResponseReturnValue:
     return render_template(
         "members/index.html", members=members.list_members(db, admin),
         invitations=invitations.pending_invitations(db, admin), me=admin,
-        state=members.member_state, key_status=members.key_status, action_form=ActionForm())
+        state=members.member_state, key_status=members.key_status, is_locked=is_locked,
+        action_form=ActionForm())
 
 
 @bp.route("/members/invite", methods=["GET", "POST"])
@@ -88,6 +90,13 @@ def _member_action(membership_id: int, action: str) -> ResponseReturnValue:
         elif action == "reinstate":
             members.reinstate(db, signed_in_membership(), membership_id)
             flash("Member reinstated.", "info")
+        elif action == "reset_two_factor":
+            members.reset_two_factor(db, signed_in_membership(), membership_id)
+            flash("Two-factor sign-in reset: the member was signed out everywhere and "
+                  "sets it up again at their next sign-in.", "info")
+        elif action == "unlock":
+            members.unlock(db, signed_in_membership(), membership_id)
+            flash("Account unlocked: the member can sign in again.", "info")
         else:
             removal = members.remove(db, signed_in_membership(), membership_id)
             flash(f"Member removed: {removal.keys_retired} key(s) retired and "
@@ -107,6 +116,18 @@ def suspend(membership_id: int) -> ResponseReturnValue:
 @membership_required(Role.ADMIN)
 def reinstate(membership_id: int) -> ResponseReturnValue:
     return _member_action(membership_id, "reinstate")
+
+
+@bp.post("/members/<int:membership_id>/reset-two-factor")
+@membership_required(Role.ADMIN)
+def reset_two_factor(membership_id: int) -> ResponseReturnValue:
+    return _member_action(membership_id, "reset_two_factor")
+
+
+@bp.post("/members/<int:membership_id>/unlock")
+@membership_required(Role.ADMIN)
+def unlock(membership_id: int) -> ResponseReturnValue:
+    return _member_action(membership_id, "unlock")
 
 
 @bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])

@@ -130,6 +130,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("auth.totp_enrol", "POST"): Row(members_only()),
     ("auth.choose_organisation", "GET"): Row(members_only()),
     ("auth.choose_organisation", "POST"): Row(members_only()),
+    # An empty form (no current password): a 400 for every member, never a refusal.
+    ("auth.regenerate_recovery_codes", "POST"): Row(members_only()),
     ("auth.change_password", "GET"): Row(members_only()),
     ("auth.change_password", "POST"): Row(members_only()),
     ("main.index", "GET"): Row(members_only()),
@@ -178,6 +180,10 @@ TABLE: dict[tuple[str, str], Row] = {
                                                order=5),
     ("members.suspend", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=5),
     ("members.reinstate", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=6),
+    # The victim is not locked: an admin's unlock is refused with a message (a redirect).
+    ("members.unlock", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=5),
+    ("members.reset_two_factor", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY,
+                                              order=5),
     ("members.remove", "GET"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=6),
     ("members.remove", "POST"): Row(ADMIN_ONLY, victim, OTHER_ORG_ADMIN_ONLY, order=7),
     ("grants.index", "GET"): Row(ADMIN_ONLY),

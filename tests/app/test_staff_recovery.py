@@ -9,6 +9,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from auth_helpers import password_step, post_code, user_of
 from flask import Flask
 from members_fixtures import events
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from app.errors import NotFound, PermissionDenied
 from app.keys import service as keys
 from app.members import common as members_common
 from app.members import members
-from app.models import RecoveryCode, Role, UnlockedKey, User
+from app.models import RecoveryCode, Role, UnlockedKey
 from app.orgs.service import add_member
 
 CODE_ON_PAGE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
@@ -32,23 +33,6 @@ def post(web: WebUser, path: str, csrf_page: str = "/account", **data: str) -> A
 
 def another_browser(app: Flask, web: WebUser) -> WebUser:
     return WebUser(app.test_client(), web.totp)
-
-
-def user_of(db: Session, org: OrgFixture, role: Role) -> User:
-    db.expire_all()
-    user = db.get(User, org.members[role].user_id)
-    assert user is not None
-    return user
-
-
-def password_step(web: WebUser, email: str, password: str = PASSWORD) -> Any:
-    return web.client.post("/login", data={
-        "email": email, "password": password, "csrf_token": web.csrf_token("/login")})
-
-
-def code_step(web: WebUser, code: str) -> Any:
-    return web.client.post("/login/code", data={
-        "code": code, "csrf_token": web.csrf_token("/login/code")})
 
 
 def all_details(db: Session, *actions: str) -> str:
@@ -220,11 +204,11 @@ def test_new_recovery_codes_replace_the_old_ones(app: Flask, web: WebUser, db: S
     # An old code no longer signs in; a new one does, once.
     first = another_browser(app, web)
     assert password_step(first, email).headers["Location"].endswith("/login/code")
-    assert code_step(first, old_codes[0]).status_code == 401
-    assert code_step(first, new_codes[0]).status_code == 302
+    assert post_code(first, old_codes[0]).status_code == 401
+    assert post_code(first, new_codes[0]).status_code == 302
     second = another_browser(app, web)
     password_step(second, email)
-    assert code_step(second, new_codes[0]).status_code == 401
+    assert post_code(second, new_codes[0]).status_code == 401
 
     [event] = events(db, "recovery_codes_regenerated")
     assert event.target == f"user:{demo_org.members[Role.REVIEWER].user_id}"

@@ -78,10 +78,12 @@ def test_wrong_current_passphrase_is_refused_and_audited(
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "not your current key passphrase" in page
-    assert "not my passphrase" not in page and NEW_PASSPHRASE not in page
+    assert "not my passphrase" not in page
+    assert NEW_PASSPHRASE not in page
     db.expire_all()
     key = db.get(MemberKey, admin.current_key.id)
-    assert key is not None and key.protected_identity == protected_before
+    assert key is not None
+    assert key.protected_identity == protected_before
     [event] = events(db, "unlock_failed")
     assert event.actor_user_id == admin.user_id
     assert event.details == {"purpose": "change_passphrase"}
@@ -108,6 +110,7 @@ def test_too_short_or_mismatched_new_passphrase_is_refused(
         "confirm_passphrase": NEW_PASSPHRASE}).status_code == 400
     db.expire_all()
     key = db.get(MemberKey, reviewer.current_key.id)
-    assert key is not None and key.protected_identity == protected_before
+    assert key is not None
+    assert key.protected_identity == protected_before
     assert events(db, "key_passphrase_changed") == []
     assert events(db, "unlock_failed") == []

@@ -46,7 +46,7 @@ def test_nothing_to_rewrap_and_bad_arguments() -> None:
     old, new = generate_identity(), generate_identity()
     assert rewrap([], old, new.recipient) == []
     with pytest.raises(CryptoError):
-        rewrap(b"not a list", old, new.recipient)
+        rewrap(b"not a list", old, new.recipient)  # type: ignore[arg-type]
     with pytest.raises(CryptoError):
         rewrap([b"x"], old, old)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="processes"):

@@ -46,6 +46,7 @@ class Action(enum.StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"
     UNLOCK = "unlock"
     UNLOCK_FAILED = "unlock_failed"
+    KEY_PASSPHRASE_CHANGED = "key_passphrase_changed"  # noqa: S105 - an action name
     DECRYPT = "decrypt"
     INTAKE = "intake"
     REDACTION = "redaction"
@@ -91,6 +92,7 @@ SIGNED_AT_ONCE = frozenset({
     Action.APPROVAL, Action.STATUS_CHANGED, Action.GRANT, Action.REVOKE, Action.MEMBER_INVITED,
     Action.MEMBER_JOINED, Action.MEMBER_SUSPENDED, Action.MEMBER_REINSTATED,
     Action.MEMBER_REMOVED, Action.SETTINGS_CHANGED, Action.PASSWORD_CHANGED,
+    Action.KEY_PASSPHRASE_CHANGED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
     Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
 })

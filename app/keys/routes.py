@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app.db import get_session
 from app.keys import service
-from app.keys.forms import LockForm, UnlockForm
+from app.keys.forms import ChangePassphraseForm, LockForm, UnlockForm
 from app.models import Role
 from app.security.limits import sensitive_limit
 from app.web import unlock_cookie as key_cookie
@@ -33,11 +33,13 @@ def _unlock_status() -> dict[str, object]:
     return {"key_unlocked_until": key_unlocked_until}
 
 
-def _page(form: UnlockForm, status: int = 200) -> ResponseReturnValue:
+def _page(form: UnlockForm, status: int = 200,
+          passphrase_form: ChangePassphraseForm | None = None) -> ResponseReturnValue:
     membership = signed_in_membership()
     row_id = key_cookie.current_row_id()
     until = service.unlocked_until(get_session(), membership, row_id) if row_id else None
     return render_template("keys/unlock.html", form=form, lock_form=LockForm(),
+                           passphrase_form=passphrase_form or ChangePassphraseForm(),
                            unlocked_until=until, has_key=membership.current_key is not None
                            ), status
 
@@ -67,6 +69,28 @@ def unlock() -> ResponseReturnValue:
     key_cookie.remember(unlocked)
     flash("Your key is unlocked for this session.", "info")
     return redirect(_next_page())
+
+
+@bp.post("/key/passphrase")
+@sensitive_limit
+@membership_required(Role.REVIEWER, Role.ADMIN)
+def change_passphrase() -> ResponseReturnValue:
+    form = ChangePassphraseForm()
+    if not form.validate_on_submit():
+        return _page(UnlockForm(), 400, passphrase_form=form)
+    try:
+        service.change_passphrase(get_session(), signed_in_membership(),
+                                  form.current_passphrase.data or "",
+                                  form.new_passphrase.data or "")
+    except service.WrongPassphrase:
+        flash("That is not your current key passphrase. Nothing was changed.", "error")
+        # A fresh form: typed passphrases are never echoed back into the page.
+        return _page(UnlockForm(), 400)
+    except service.WeakPassphrase:
+        flash("The new passphrase is too short. Nothing was changed.", "error")
+        return _page(UnlockForm(), 400)
+    flash("Your key passphrase is changed. Use the new one from now on.", "info")
+    return redirect(url_for("keys.status"))
 
 
 @bp.post("/key/lock")

@@ -23,6 +23,7 @@ import crypto
 from app.audit import service as audit
 from app.errors import PermissionDenied
 from app.models import MemberKey, Membership, UnlockedKey
+from crypto.identities import MIN_PASSPHRASE_LENGTH
 
 # SecretBox purpose; the row id and K live in the cookie (app.keys.cookie).
 _PURPOSE = "unlocked-identity"
@@ -33,6 +34,10 @@ _SLIDE_GRANULARITY = timedelta(seconds=60)
 
 class WrongPassphrase(Exception):
     """The passphrase does not open the member's key (audited as unlock_failed)."""
+
+
+class WeakPassphrase(Exception):
+    """The new passphrase is shorter than MIN_PASSPHRASE_LENGTH."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,36 @@ def unlock(session: Session, membership: Membership, passphrase: str, *,
     audit.record(session, audit.Action.UNLOCK, organisation_id=membership.organisation_id,
                  actor_user_id=membership.user_id, target=f"member_key:{key.id}")
     return Unlocked(row.id, session_key, row.expires_at)
+
+
+def change_passphrase(session: Session, membership: Membership, current: str,
+                      new: str) -> None:
+    """Re-protect the member's identity under ``new`` after ``current`` opens it.
+
+    The identity itself, and so the recipient, every case wrap and every
+    session's unlocked copy, stays as it is: only the scrypt envelope of the
+    key file changes. A wrong ``current`` is a guess at the passphrase like a
+    failed unlock and is recorded as one (durably, whatever the request does).
+    """
+    key = _key_of(membership)
+    # Checked before scrypt runs: a too-short new passphrase costs no guess.
+    if len(new) < MIN_PASSPHRASE_LENGTH:
+        raise WeakPassphrase
+    try:
+        identity = crypto.unprotect_identity(key.protected_identity, current)
+    except crypto.CryptoError:
+        audit.record(session, audit.Action.UNLOCK_FAILED,
+                     organisation_id=membership.organisation_id,
+                     actor_user_id=membership.user_id, target=f"member_key:{key.id}",
+                     purpose="change_passphrase")
+        raise WrongPassphrase from None
+    if str(identity.recipient) != key.recipient:  # pragma: no cover - a swapped key file
+        raise WrongPassphrase
+    key.protected_identity = crypto.protect_identity(identity, new)
+    session.flush()
+    audit.record(session, audit.Action.KEY_PASSPHRASE_CHANGED,
+                 organisation_id=membership.organisation_id,
+                 actor_user_id=membership.user_id, target=f"member_key:{key.id}")
 
 
 def open_unlocked(session: Session, membership: Membership, row_id: int, session_key: bytes,

@@ -170,6 +170,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("keys.status", "GET"): Row(KEY_HOLDERS),
     ("keys.unlock", "POST"): Row(KEY_HOLDERS),
     ("keys.lock", "POST"): Row(KEY_HOLDERS),
+    ("keys.change_passphrase", "POST"): Row(KEY_HOLDERS),
     ("audit.index", "GET"): Row(ADMIN_ONLY),
     ("members.index", "GET"): Row(ADMIN_ONLY),
     ("members.invite", "GET"): Row(ADMIN_ONLY),

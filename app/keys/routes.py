@@ -81,7 +81,8 @@ def change_passphrase() -> ResponseReturnValue:
     try:
         service.change_passphrase(get_session(), signed_in_membership(),
                                   form.current_passphrase.data or "",
-                                  form.new_passphrase.data or "")
+                                  form.new_passphrase.data or "",
+                                  keep_row_id=key_cookie.current_row_id())
     except service.WrongPassphrase:
         flash("That is not your current key passphrase. Nothing was changed.", "error")
         # A fresh form: typed passphrases are never echoed back into the page.

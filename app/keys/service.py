@@ -103,13 +103,16 @@ def unlock(session: Session, membership: Membership, passphrase: str, *,
 
 
 def change_passphrase(session: Session, membership: Membership, current: str,
-                      new: str) -> None:
+                      new: str, *, keep_row_id: int | None = None) -> None:
     """Re-protect the member's identity under ``new`` after ``current`` opens it.
 
-    The identity itself, and so the recipient, every case wrap and every
-    session's unlocked copy, stays as it is: only the scrypt envelope of the
-    key file changes. A wrong ``current`` is a guess at the passphrase like a
-    failed unlock and is recorded as one (durably, whatever the request does).
+    The identity itself, and so the recipient and every case wrap, stays as
+    it is: only the scrypt envelope of the key file changes. The unlocked
+    copies of other sessions are forgotten (all but ``keep_row_id``, the
+    changing session's own): a passphrase is changed because it may have
+    leaked, and a session unlocked with the old one must not outlive it.
+    A wrong ``current`` is a guess at the passphrase like a failed unlock
+    and is recorded as one (durably, whatever the request does).
     """
     key = _key_of(membership)
     # Checked before scrypt runs: a too-short new passphrase costs no guess.
@@ -127,6 +130,7 @@ def change_passphrase(session: Session, membership: Membership, current: str,
         raise WrongPassphrase
     key.protected_identity = crypto.protect_identity(identity, new)
     session.flush()
+    forget(session, membership_id=membership.id, keep_row_id=keep_row_id)
     audit.record(session, audit.Action.KEY_PASSPHRASE_CHANGED,
                  organisation_id=membership.organisation_id,
                  actor_user_id=membership.user_id, target=f"member_key:{key.id}")

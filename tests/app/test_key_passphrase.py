@@ -114,3 +114,27 @@ def test_too_short_or_mismatched_new_passphrase_is_refused(
     assert key.protected_identity == protected_before
     assert events(db, "key_passphrase_changed") == []
     assert events(db, "unlock_failed") == []
+
+
+def test_a_passphrase_change_ends_other_sessions_unlocked_copies_but_not_its_own(
+        web: WebUser, db: Session, demo_org: OrgFixture) -> None:
+    from app.models import UnlockedKey
+
+    reviewer = demo_org.members[Role.REVIEWER]
+    # Elsewhere (perhaps whoever learnt the old passphrase), the key is unlocked.
+    elsewhere = keys.unlock(db, reviewer, PASSPHRASE, lifetime=LIFETIME)
+    db.commit()
+    web.sign_in(demo_org.email(Role.REVIEWER))
+    unlocked = web.client.post("/key/unlock", data={
+        "passphrase": PASSPHRASE, "csrf_token": web.csrf_token("/key")})
+    assert unlocked.status_code == 302
+    response = web.client.post("/key/passphrase", data={
+        "current_passphrase": PASSPHRASE, "new_passphrase": NEW_PASSPHRASE,
+        "confirm_passphrase": NEW_PASSPHRASE, "csrf_token": web.csrf_token("/key")})
+    assert response.status_code == 302
+    db.expire_all()
+    rows = db.scalars(select(UnlockedKey.id).where(
+        UnlockedKey.membership_id == reviewer.id)).all()
+    assert elsewhere.row_id not in rows
+    assert len(rows) == 1  # this session's own copy stays: it still works
+    assert "unlocked" in web.client.get("/key").get_data(as_text=True)

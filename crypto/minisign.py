@@ -56,8 +56,9 @@ class SignatureInvalid(CryptoError):
 
 
 def _key_id_text(key_id: bytes) -> str:
-    # minisign prints the key id as a little-endian 64-bit number in hex.
-    return f"{int.from_bytes(key_id, 'little'):016X}"
+    # minisign prints the key id as a little-endian 64-bit number in hex,
+    # with printf's "%" PRIX64: no leading zeros (1 key in 16 starts with one).
+    return f"{int.from_bytes(key_id, 'little'):X}"
 
 
 @dataclass(frozen=True)

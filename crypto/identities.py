@@ -127,12 +127,28 @@ def protect_identity(identity: Identity, passphrase: str) -> bytes:
         raise CryptoError("could not protect identity") from exc
 
 
+# age refuses a scrypt work factor more than 4 above what it measures this
+# machine can do in about a second, and measures anew on every decryption:
+# on a busy machine the measurement can come out 16 times slower than when
+# the key was protected, and a right passphrase would be refused. Such a
+# refusal costs no scrypt run, so it is simply tried again.
+_EXCESSIVE_WORK = "Excessive work"
+_WORK_ATTEMPTS = 3
+
+
 def unprotect_identity(protected: bytes, passphrase: str) -> Identity:
     """Open a passphrase-protected identity; a wrong passphrase raises CryptoError."""
     if not isinstance(protected, bytes) or not isinstance(passphrase, str):
         raise CryptoError("expected protected bytes and a text passphrase")
-    try:
-        key_file = age_passphrase.decrypt(protected, passphrase)
-    except (pyrage.DecryptError, ValueError, TypeError) as exc:
-        raise CryptoError("wrong passphrase or damaged key") from exc
-    return parse_identity(bytes(key_file))
+    for _attempt in range(_WORK_ATTEMPTS):
+        try:
+            key_file = age_passphrase.decrypt(protected, passphrase)
+        except pyrage.DecryptError as exc:
+            if str(exc).startswith(_EXCESSIVE_WORK):
+                continue
+            raise CryptoError("wrong passphrase or damaged key") from exc
+        except (ValueError, TypeError) as exc:
+            raise CryptoError("wrong passphrase or damaged key") from exc
+        return parse_identity(bytes(key_file))
+    raise CryptoError("this key's passphrase protection asks for more work than this "
+                      "machine will do right now; try again when it is less busy")

@@ -187,6 +187,17 @@ def test_wrong_passphrase_is_refused(protected: Protected) -> None:
         unprotect_identity(protected.blob, protected.passphrase[:-1] + "X")
 
 
+def test_a_work_factor_beyond_what_this_machine_does_is_refused_as_such(
+        protected: Protected) -> None:
+    # An honest file whose scrypt work factor is far above the machine's
+    # (log2 N = 40: weeks) says so, after retries that cost no scrypt run;
+    # it is not called a wrong passphrase.
+    stanza = next(line for line in protected.blob.split(b"\n") if line.startswith(b"-> scrypt"))
+    heavy = protected.blob.replace(stanza, b" ".join([*stanza.split(b" ")[:-1], b"40"]))
+    with pytest.raises(CryptoError, match="more work than this machine will do"):
+        unprotect_identity(heavy, protected.passphrase)
+
+
 def test_tampered_protected_identity_is_refused(protected: Protected) -> None:
     damaged = bytearray(protected.blob)
     damaged[-5] ^= 0x01  # inside the encrypted key file; the header stays intact

@@ -98,6 +98,14 @@ def test_an_admin_builds_and_downloads_a_signed_export_in_chromium(
         page.goto(f"{url}/exports")
         assert "EX-" in page.locator("table").inner_text()
         look(page, "03-exports-listed")
+        # The admin's other pages this work changed: the members list (reset
+        # two-factor, unlock) and the account page (new recovery codes).
+        page.goto(f"{url}/members")
+        assert page.locator("text=Reset two-factor").count() >= 1
+        look(page, "04-members")
+        page.goto(f"{url}/account")
+        assert page.locator("text=New recovery codes").count() >= 1
+        look(page, "05-account")
         page.context.close()
 
     db.expire_all()

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from pgtools import POSTGRES_URL, admin_engine, drop_postgres_database, fresh_postgres_database
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from stock_tools import require_tool
 
 from app.auth import passwords
 from app.cli import alembic_config
@@ -131,11 +132,4 @@ def minisign_bin() -> str:
     Skipped on a developer machine without it; under CI it is installed by
     scripts/install-system-deps.sh, so its absence there is a failure.
     """
-    path = shutil.which("minisign")
-    if path is None:
-        message = ("the stock `minisign` CLI is not on PATH; install the Debian package "
-                   "`minisign` (scripts/install-system-deps.sh) to run the export tests")
-        if IN_CI:
-            pytest.fail(f"CI=true but {message}")
-        pytest.skip(message)
-    return path
+    return require_tool("minisign", "minisign")

@@ -44,6 +44,7 @@ from intake_data import minimal_form, stream_multipart
 from live_server import REPOSITORY, LiveServer, free_port, launch_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from stock_tools import missing, require_tool
 from web_support import CSRF_PATTERN, SECRET_KEY, SUBMISSION_TOKEN, TOTP_SEED_KEYS
 
 from app.models import AuditEvent, Case, Organisation
@@ -51,7 +52,6 @@ from app.models import AuditEvent, Case, Organisation
 # Not marked slow: the production-shaped test runs in `make test` itself
 # (about a minute for its three tests, which start nginx and gunicorn each).
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 DEPLOY = REPOSITORY / "deploy"
 REDIS_DB = 14
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
@@ -64,19 +64,8 @@ FAKE_CLIENT, OTHER_FAKE_CLIENT = "203.0.113.9", "198.51.100.7"
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-def _missing(message: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true but {message}")
-    pytest.skip(message)
-
-
 def _tool(name: str) -> str:
-    path = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists()
-                                  else None)
-    if path is None:
-        _missing(f"`{name}` is not installed (scripts/install-system-deps.sh installs it)")
-    assert path is not None
-    return path
+    return require_tool(name, {"nginx": "nginx-light"}.get(name, name))
 
 
 @pytest.fixture
@@ -86,7 +75,7 @@ def rate_limit_store() -> Iterator[redis.Redis]:
         store.ping()
     except redis.RedisError as exc:
         store.close()
-        _missing(f"Redis at {REDIS_URL} is not answering ({type(exc).__name__})")
+        missing(f"Redis at {REDIS_URL} is not answering ({type(exc).__name__})")
     store.flushdb()
     yield store
     store.flushdb()

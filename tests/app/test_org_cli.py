@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import pty
 import select as io_select
-import shutil
 import stat
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from members_fixtures import events
 from sqlalchemy import func
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session
+from stock_tools import require_tool
 from web_support import OrgFixture
 
 from app.audit.service import verify
@@ -42,13 +42,7 @@ def organisations(db: Session) -> list[Organisation]:
 
 
 def age_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = f"the stock `{name}` CLI is missing (Debian package age)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return require_tool(name, "age")
 
 
 def assert_one_line_error(result: Result, *fragments: str) -> None:

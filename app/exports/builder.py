@@ -44,6 +44,7 @@ from app.models import (
     RedactionVersion,
     SealedKind,
     Storage,
+    User,
 )
 from app.review import layers
 from app.storage import BlobStore
@@ -252,7 +253,6 @@ class _Builder:
         return self.session.scalars(query.order_by(AuditEvent.id)).all()
 
     def _email(self, user_id: int | None) -> str:
-        from app.models import User
         user = self.session.get(User, user_id) if user_id else None
         return user.email if user else ""
 

@@ -37,6 +37,10 @@ class Settings:
     # Each organisation's export signing key (minisign format's Ed25519),
     # outside the database like the audit signing key. Back it up.
     export_key_dir: str = str(DEFAULT_INSTANCE / "export-keys")
+    # Ids of crypto-shredded cases, appended after each deletion and applied
+    # again by `backup restore` (app.shred_list). Outside the database and the
+    # backups, so that restoring an older backup cannot bring a case back.
+    shred_list_file: str = str(DEFAULT_INSTANCE / "shred-list.jsonl")
     # Long work started from a page (building an export) runs in a thread of
     # the web worker that holds the admin's key (app.jobs); off: in the request.
     background_jobs: bool = True

@@ -7,11 +7,13 @@
 # Latin in one font family for reports and browser tests), pango and the
 # HarfBuzz subsetter (WeasyPrint lays out and subsets fonts for report PDFs
 # with them: app/exports/pdf.py) and `nginx-light` (the TLS reverse proxy of
-# docs/deploy.md, run by the production-shaped test). Installs them when
+# docs/deploy.md, run by the production-shaped test), `ssss` (recovery shares
+# are combined with the stock ssss-combine: docs/recovery.md) and
+# `postgresql-client` (pg_dump and psql for backups on PostgreSQL). Installs them when
 # running as root, otherwise says what to install.
 set -euo pipefail
 packages=(age chromium minisign poppler-utils fonts-noto-cjk nginx-light
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 ssss postgresql-client)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

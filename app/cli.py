@@ -22,6 +22,7 @@ from app.db import new_session
 from app.exports.cli import export_cli
 from app.models import SealedObject
 from app.orgs.cli import org_cli
+from app.recovery.cli import recovery_cli
 from app.redaction.cli import redact_cli
 from app.storage import BlobStore, make_private_dirs
 from app.unit_of_work import unit_of_work
@@ -252,6 +253,7 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 main.add_command(redact_cli, "redact")
 main.add_command(export_cli, "export")  # needs no app: recipients run it
 main.add_command(org_cli, "org")
+main.add_command(recovery_cli, "recovery")
 
 
 @main.group("cases")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,7 @@ from app.models import (
     MemberKey,
     Membership,
     NewCasesTo,
+    Organisation,
     Role,
     SealedKind,
     SealedObject,
@@ -188,7 +189,8 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
     The organisation's active admins always (someone must be able to grant
     the case to others), its active reviewers either all or, when it sends
     new cases to the triage group only, those in the group; and its offline
-    recovery recipient. Only members' current (unretired) keys.
+    recovery recipient (the incoming one while a rotation runs). Only
+    members' current (unretired) keys.
     """
     organisation = membership.organisation
     reviewers = Membership.role == Role.REVIEWER
@@ -203,8 +205,29 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
         ).order_by(MemberKey.id)
     ).all()
     readers: list[tuple[MemberKey | None, str]] = [(key, key.recipient) for key in keys]
-    readers.append((None, organisation.recovery_recipient))
+    readers.append((None, recovery_recipient_for_new_cases(session, organisation.id)))
     return readers
+
+
+def recovery_recipient_for_new_cases(session: Session, organisation_id: int) -> str:
+    """The recovery recipient a case filed now is wrapped to: the incoming one
+    while a recovery rotation runs (app.recovery.service), else the current one.
+
+    Read afresh, not from the loaded Organisation, and with a share lock on
+    its row (PostgreSQL; SQLite has one writer at a time anyway): a rotation
+    updates that row when it starts and again when it finishes, so each waits
+    for the intakes in flight. An intake that read the old recipient has
+    committed before the rotation starts (its wrap is then re-wrapped like any
+    other), and none can still be writing one when the rotation makes its
+    final sweep for wraps to the old recipient.
+    """
+    recipient = session.execute(
+        select(func.coalesce(Organisation.recovery_recipient_next,
+                             Organisation.recovery_recipient))
+        .where(Organisation.id == organisation_id)
+        .with_for_update(read=True)).scalar_one()
+    assert isinstance(recipient, str)
+    return recipient
 
 
 class IntakeSubmission:

@@ -61,6 +61,8 @@ MAX_DEGREE = 1024
 # ssss reads an index with atoi and keeps shares apart by it; this many is plenty
 # for people who each keep a sheet of paper.
 MAX_SHARES = 255
+# The random coefficients (a name of its own so that a test can enumerate them).
+_random_bits = secrets.randbits
 _XTEA_DELTA = 0x9E3779B9
 _MASK32 = 0xFFFFFFFF
 # [token-]index-hex, as ssss-combine parses it (the token has no hyphen).
@@ -181,7 +183,7 @@ def split_secret(secret: str, threshold: int, count: int) -> list[Share]:
     constant = int.from_bytes(secret.encode("ascii"), "big")
     if gf.degree >= 64:
         constant = _diffuse(constant, gf.degree, encode=True)
-    coefficients = [constant, *(secrets.randbits(gf.degree) for _ in range(threshold - 1))]
+    coefficients = [constant, *(_random_bits(gf.degree) for _ in range(threshold - 1))]
     width = len(str(count))
     shares = []
     for index in range(1, count + 1):

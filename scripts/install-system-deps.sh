@@ -13,7 +13,8 @@
 # running as root, otherwise says what to install.
 set -euo pipefail
 packages=(age chromium minisign poppler-utils fonts-noto-cjk nginx-light
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 ssss postgresql-client)
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 ssss postgresql-client
+  fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

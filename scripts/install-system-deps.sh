@@ -9,7 +9,8 @@
 # with them: app/exports/pdf.py) and `nginx-light` (the TLS reverse proxy of
 # docs/deploy.md, run by the production-shaped test), `ssss` (recovery shares
 # are combined with the stock ssss-combine: docs/recovery.md) and
-# `postgresql-client` (pg_dump and psql for backups on PostgreSQL). Installs them when
+# `postgresql-client` (pg_dump and psql for backups on PostgreSQL), and
+# `fonts-dejavu-core` (the recovery share sheets' Latin and monospace text). Installs them when
 # running as root, otherwise says what to install.
 set -euo pipefail
 packages=(age chromium minisign poppler-utils fonts-noto-cjk nginx-light

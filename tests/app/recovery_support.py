@@ -4,8 +4,8 @@ would, with the stock ``ssss-combine`` and ``age`` binaries."""
 
 from __future__ import annotations
 
-import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -55,16 +55,21 @@ def sheets_in(directory: Path) -> list[Path]:
     return sorted(directory.iterdir(), key=lambda path: int(path.stem.split("-")[-3]))
 
 
+# docs/recovery.md, step 2, as written there (ssss-combine prints the secret,
+# and any warning such as "couldn't get memory lock", on standard error).
+COMBINE = "umask 077; ssss-combine -t {k} -q 2>&1 | grep -x 'AGE-SECRET-KEY-1[0-9A-Z]*' > {key}"
+
+
 def ssss_combine_into(shares: list[str], key_file: Path,
                       threshold: int | None = None) -> subprocess.CompletedProcess[bytes]:
-    """docs/recovery.md's ``umask 077; ssss-combine -t K -q 2> recovery.key``,
-    the custodians' lines on standard input."""
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as stderr:
-        return subprocess.run(
-            [require_tool("ssss-combine", "ssss"), "-t", str(threshold or len(shares)), "-q"],
-            input="".join(f"{share}\n" for share in shares).encode(), stdout=subprocess.PIPE,
-            stderr=stderr, timeout=30, check=False)
+    """Run docs/recovery.md's combine line in a shell, the custodians' lines on
+    standard input; the identity (if any) lands in ``key_file``."""
+    require_tool("ssss-combine", "ssss")
+    command = COMBINE.format(k=threshold or len(shares), key=shlex.quote(str(key_file)))
+    # The exit status is grep's: 0 when an identity line came out.
+    return subprocess.run(["sh", "-c", command],
+                          input="".join(f"{share}\n" for share in shares).encode(),
+                          capture_output=True, timeout=30, check=False)
 
 
 def age_recipient_of(key_file: Path) -> str:

@@ -155,8 +155,8 @@ def test_prints_secrets_once_on_a_terminal(settings: Settings, db: Session,
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "org", "create", "Rights Watch", "--admin",
-         "head@example.org", "--custodians", "1"], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
-        cwd=REPOSITORY, env=env)
+         "head@example.org", "--custodians", "1"], stdin=subprocess.DEVNULL, stdout=terminal,
+        stderr=terminal, cwd=REPOSITORY, env=env)
     os.close(terminal)
     chunks: list[bytes] = []
     while True:

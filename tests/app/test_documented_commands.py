@@ -53,7 +53,11 @@ FAILS_CLEANLY = {
 # Placeholders (EMAIL, PATH, EX-…, FILE) or real input needed: --help only.
 HELP_ONLY = (
     "witnessbox audit keygen PATH",
-    "witnessbox org create Name NGO --admin EMAIL --recovery-file PATH --invitation-file PATH",
+    "witnessbox org create Name NGO --admin EMAIL --shares-dir DIR --invitation-file PATH",
+    "witnessbox recovery status --org SLUG",
+    "witnessbox recovery rotate --org SLUG --shares-dir DIR",
+    "witnessbox recovery rotate --org SLUG --identity-file recovery.key --shares-dir DIR",
+    "witnessbox recovery rotate --org SLUG --resume",
     "witnessbox export build --org SLUG --admin EMAIL --purpose share_un",
     "witnessbox export list --org SLUG --admin EMAIL",
     "witnessbox export download EX-… --org SLUG --admin EMAIL -o bundle.tar",

@@ -162,7 +162,7 @@ def current_identity(identity_file: Path | None, threshold: int | None) -> crypt
 def rotate(slug: str, identity_file: Path | None, shares_dir: Path | None,
            custodians: int | None, threshold: int | None, contact: str | None, resume: bool,
            batch_size: int, processes: int | None) -> None:
-    """Replace the recovery identity: new shares, every case key re-wrapped.
+    """New recovery identity and shares; re-wraps every case key.
 
     Reads the current identity (typed shares or --identity-file), issues new
     share sheets into --shares-dir, re-wraps every case key from the old

@@ -60,6 +60,7 @@ from app.models import (
     Storage,
     WrapPurpose,
 )
+from app.orgs.locks import lock_organisation
 from app.storage import BlobStore
 from app.unit_of_work import on_abandon
 
@@ -213,19 +214,19 @@ def recovery_recipient_for_new_cases(session: Session, organisation_id: int) -> 
     """The recovery recipient a case filed now is wrapped to: the incoming one
     while a recovery rotation runs (app.recovery.service), else the current one.
 
-    Read afresh, not from the loaded Organisation, and with a share lock on
-    its row (PostgreSQL; SQLite has one writer at a time anyway): a rotation
-    updates that row when it starts and again when it finishes, so each waits
+    Read afresh, not from the loaded Organisation, and under a shared lock on
+    its row (app.orgs.locks) until this unit commits: a rotation locks that
+    row exclusively when it starts and again when it finishes, so each waits
     for the intakes in flight. An intake that read the old recipient has
     committed before the rotation starts (its wrap is then re-wrapped like any
     other), and none can still be writing one when the rotation makes its
     final sweep for wraps to the old recipient.
     """
+    lock_organisation(session, organisation_id, shared=True)
     recipient = session.execute(
         select(func.coalesce(Organisation.recovery_recipient_next,
                              Organisation.recovery_recipient))
-        .where(Organisation.id == organisation_id)
-        .with_for_update(read=True)).scalar_one()
+        .where(Organisation.id == organisation_id)).scalar_one()
     assert isinstance(recipient, str)
     return recipient
 

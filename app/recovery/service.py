@@ -35,6 +35,7 @@ from app.audit import service as audit
 from app.models import Case, CaseKeyWrap, Organisation, RecoveryRotation, RotationState
 from app.models.base import utcnow
 from app.models.case import WrapPurpose
+from app.orgs.locks import lock_organisation
 from crypto.rewrap import rewrap
 
 DEFAULT_BATCH_SIZE = 1000
@@ -87,10 +88,11 @@ def count_recovery_wraps(session: Session, organisation_id: int, recipient: str)
 
 
 def _lock_organisation(session: Session, organisation: Organisation) -> Organisation:
-    # FOR UPDATE waits for every intake holding the row's share lock (they
-    # read the recovery recipient), and the refresh sees what they committed.
+    # Waits for every intake holding the row's shared lock (they read the
+    # recovery recipient), and the refresh sees what they committed.
+    lock_organisation(session, organisation.id, shared=False)
     locked = session.scalar(select(Organisation).where(Organisation.id == organisation.id)
-                            .with_for_update().execution_options(populate_existing=True))
+                            .execution_options(populate_existing=True))
     assert locked is not None
     return locked
 

@@ -157,7 +157,8 @@ def current_identity(identity_file: Path | None, threshold: int | None) -> crypt
               default=recovery.DEFAULT_BATCH_SIZE, show_default=True,
               help="Case keys re-wrapped per transaction.")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for re-wrapping (default: one per core).")
+              help="Worker processes for re-wrapping (default: one per core for "
+                   "batches of 2000 or more, else this process alone).")
 @with_appcontext
 def rotate(slug: str, identity_file: Path | None, shares_dir: Path | None,
            custodians: int | None, threshold: int | None, contact: str | None, resume: bool,

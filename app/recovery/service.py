@@ -39,9 +39,10 @@ from app.orgs.locks import lock_organisation
 from crypto.rewrap import rewrap
 
 DEFAULT_BATCH_SIZE = 1000
-# Below this many wraps a batch is re-wrapped in this process: starting a
-# pool of processes costs more than it saves.
-POOL_FROM = 400
+# Unless told how many processes to use, a batch smaller than this is
+# re-wrapped in this process: a fresh pool of spawned processes (crypto.rewrap)
+# costs about a second to start, about what a thousand keys take here.
+POOL_FROM = 2000
 
 
 class RecoveryRefused(Exception):

@@ -223,12 +223,10 @@ def recovery_recipient_for_new_cases(session: Session, organisation_id: int) -> 
     final sweep for wraps to the old recipient.
     """
     lock_organisation(session, organisation_id, shared=True)
-    recipient = session.execute(
+    return str(session.execute(
         select(func.coalesce(Organisation.recovery_recipient_next,
                              Organisation.recovery_recipient))
-        .where(Organisation.id == organisation_id)).scalar_one()
-    assert isinstance(recipient, str)
-    return recipient
+        .where(Organisation.id == organisation_id)).scalar_one())
 
 
 class IntakeSubmission:

@@ -4,6 +4,9 @@ case key re-wrapped to it, resumable after an interruption; ``recovery status``.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -27,6 +30,7 @@ from web_support import PASSWORD, OrgFixture
 import crypto
 from app.audit.service import verify
 from app.cli import main
+from app.config import Settings
 from app.models import (
     Case,
     CaseKeyWrap,
@@ -44,6 +48,7 @@ from app.storage import BlobStore
 from crypto import ssss
 
 CASES = 5
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def cli(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -377,3 +382,53 @@ def test_custodians_type_their_shares_to_rotate_a_split_identity(
     assert age_recipient_of(stale) == str(old.recipient)
     with pytest.raises(Exception, match="returned non-zero"):
         age_open_narrative(db, case, stale, tmp_path)
+
+
+def test_a_rotation_killed_mid_batch_resumes(app: Flask, db: Session, demo_org: OrgFixture,
+                                             filed: dict[int, str], settings: Settings,
+                                             tmp_path: Path) -> None:
+    """A real process, killed with SIGKILL (no clean-up of any kind) while a
+    batch is in flight: the committed batches stay, the rest resumes."""
+    org_id = demo_org.organisation.id
+    old = demo_org.recovery
+    old_file = identity_file(tmp_path, old)
+    (tmp_path / "none.toml").write_text("[witnessbox]\n")
+    env = {**os.environ, "WITNESSBOX_SECRET_KEY": settings.secret_key,
+           "WITNESSBOX_TOTP_SEED_KEYS": ",".join(settings.totp_seed_keys),
+           "WITNESSBOX_AUDIT_SIGNING_KEY_FILE": settings.audit_signing_key_file,
+           "WITNESSBOX_DATABASE_URL": settings.database_url,
+           "WITNESSBOX_BLOB_DIR": settings.blob_dir, "WITNESSBOX_BASE_URL": settings.base_url,
+           "WITNESSBOX_CONFIG": str(tmp_path / "none.toml"), "PYTHONPATH": str(REPOSITORY)}
+    # A pool of two spawned processes per batch of two: each batch takes a
+    # good part of a second, time enough to kill the command inside one.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "recovery", "rotate", "--org", "alpha",
+         "--identity-file", str(old_file), "--shares-dir", str(tmp_path / "sheets"),
+         "--batch-size", "2", "--processes", "2"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=REPOSITORY, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            db.expire_all()
+            rotation = db.scalars(select(RecoveryRotation)).first()
+            if rotation is not None and rotation.rewrapped >= 2:
+                break
+            db.rollback()
+            time.sleep(0.02)
+        process.kill()
+    finally:
+        output = process.communicate(timeout=60)[0].decode(errors="replace")
+    db.rollback()
+    [rotation] = db.scalars(select(RecoveryRotation))
+    assert rotation.state is RotationState.RUNNING, output
+    assert 2 <= rotation.rewrapped < CASES, output
+    new = sheet_identity(tmp_path / "sheets", 2)
+    for wrap in recovery_wraps(db, org_id):  # each case opens with one identity or the other
+        identity = new if wrap.recipient == str(new.recipient) else old
+        assert narrative_of(db, wrap, identity) == filed[wrap.case_id]
+
+    resumed = cli(app, "rotate", "--org", "alpha", "--resume", "--identity-file",
+                  str(old_file))
+    assert resumed.exit_code == 0, resumed.output
+    assert_rotated(db, org_id, old, new, filed)

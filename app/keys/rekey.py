@@ -41,7 +41,7 @@ import crypto
 from app.audit import service as audit
 from app.errors import PermissionDenied
 from app.keys.service import Unlocked, WeakPassphrase, forget, key_of, unlock_identity
-from app.models import CaseGrant, CaseKeyWrap, MemberKey, Membership, WrapPurpose
+from app.models import CaseGrant, CaseKeyWrap, MemberKey, Membership, UnlockedKey, WrapPurpose
 from crypto.identities import MIN_PASSPHRASE_LENGTH
 from crypto.rewrap import rewrap as rewrap_many
 
@@ -166,11 +166,15 @@ def rekey(session: Session, membership: Membership, identity: crypto.Identity,
         rows = _wraps_of(session, old_id)
         wrapped = _rewrap(rows, identity, new_recipient, processes)
     _retire(session, old, now)
-    forgotten = forget(session, membership_id=membership.id, keep_row_id=replaces)
-    if replaces is not None:
-        forget(session, membership_id=membership.id, row_id=replaces)
     session.expire(membership, ["keys"])
+    own = replaces is not None and session.scalar(select(UnlockedKey.id).where(
+        UnlockedKey.id == replaces, UnlockedKey.membership_id == membership.id)) is not None
+    # The new row first, the old ones after: SQLite hands a deleted highest
+    # row id out again, and another session's cookie naming that id would
+    # then seem (on the key page) to be unlocked.
     unlocked = unlock_identity(session, membership, new_identity, lifetime=lifetime, now=now)
+    forgotten = forget(session, membership_id=membership.id,
+                       keep_row_id=unlocked.row_id) - int(own)
     audit.record(session, audit.Action.KEY_REKEYED, organisation_id=membership.organisation_id,
                  actor_user_id=membership.user_id, target=f"member_key:{new_key.id}",
                  old_key=old_id, how="self", wraps_rewrapped=moved,

@@ -19,7 +19,7 @@ from app.unit_of_work import unit_of_work
 
 @click.group("account")
 def account_cli() -> None:
-    """People's accounts across organisations (the server operator's tool)."""
+    """People's accounts (the server operator's tool)."""
 
 
 @account_cli.command("reset-2fa")

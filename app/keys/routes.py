@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 import crypto
+from app.auth.passwords import verify_password
 from app.db import get_session
 from app.keys import rekey as rekeying
 from app.keys import service
@@ -119,7 +120,8 @@ def _new_key_refused(form: RekeyForm | NewKeyForm, reason: str) -> ResponseRetur
         return refused
     if refused:
         return _page(UnlockForm(), 400)
-    if (form.new_passphrase.data or "") == secret:
+    # The password is typed at every sign-in; the key passphrase must not fall with it.
+    if verify_password(user.password_hash, form.new_passphrase.data or ""):
         flash("The key passphrase must differ from your password. Nothing was changed.",
               "error")
         return _page(UnlockForm(), 400)

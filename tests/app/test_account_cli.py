@@ -55,11 +55,13 @@ def test_reset_2fa_across_organisations_is_audited_in_each(
     assert email not in result.output
 
     user = user_of(db, demo_org, Role.REVIEWER)
-    assert not totp.is_enrolled(user) and user.totp_secret_sealed is None
+    assert not totp.is_enrolled(user)
+    assert user.totp_secret_sealed is None
     assert db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all() == []
     assert db.get(UnlockedKey, unlocked.row_id) is None
     answer = web.client.get("/account")
-    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert answer.status_code == 302
+    assert "/login" in answer.headers["Location"]
     # Next sign-in: password, then straight to enrolling a new authenticator.
     signed = password_step(type(web)(app.test_client(), web.totp), email)
     assert signed.headers["Location"].endswith("/account/two-factor")

@@ -23,7 +23,7 @@ from access_support import (
 )
 from intake_data import CANARY
 from members_fixtures import events
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from web_support import PASSPHRASE, PASSWORD, OrgFixture
 
@@ -121,7 +121,8 @@ def test_self_service_rekey_keeps_every_case_and_the_old_identity_opens_none(
     old_key_id = reviewer.current_key.id if reviewer.current_key else 0
     readable, unreadable = cases_of_reviewer["readable"], cases_of_reviewer["unreadable"]
     before = [case for case in readable + unreadable if can_open(db, reviewer, old, case)]
-    assert [c.id for c in before] == [c.id for c in readable] and len(before) == 3
+    assert [c.id for c in before] == [c.id for c in readable]
+    assert len(before) == 3
 
     # Elsewhere (perhaps whoever has the old passphrase) the key is unlocked too.
     elsewhere = signed_in(demo_org.email(Role.REVIEWER))
@@ -166,7 +167,8 @@ def test_self_service_rekey_keeps_every_case_and_the_old_identity_opens_none(
     assert event.target == f"member_key:{rekeyed.current_key.id}"
     assert event.details == {"old_key": old_key_id, "how": "self", "wraps_rewrapped": 3,
                              "unlocked_copies_forgotten": 1}
-    assert NEW_PASSPHRASE not in repr(event.details) and PASSWORD not in repr(event.details)
+    assert NEW_PASSPHRASE not in repr(event.details)
+    assert PASSWORD not in repr(event.details)
 
 
 def test_rekey_over_a_process_pool_moves_every_wrap(
@@ -213,7 +215,8 @@ def test_wrong_reauthentication_csrf_or_a_locked_key_change_nothing(
         assert response.status_code == 400
         page = response.get_data(as_text=True)
         assert "password or code is wrong" in page
-        assert wrong not in page and NEW_PASSPHRASE not in page
+        assert wrong not in page
+        assert NEW_PASSPHRASE not in page
     # No CSRF token, mismatched or old passphrase: refused as well.
     no_csrf = key_form(browser, "rekey")
     del no_csrf["rekey-csrf_token"]
@@ -224,6 +227,10 @@ def test_wrong_reauthentication_csrf_or_a_locked_key_change_nothing(
         browser, "rekey", new_passphrase=PASSPHRASE, confirm_passphrase=PASSPHRASE))
     assert same.status_code == 400
     assert "opens your old key" in same.get_data(as_text=True)
+    as_password = browser.client.post("/key/rekey", data=key_form(
+        browser, "rekey", new_passphrase=PASSWORD, confirm_passphrase=PASSWORD))
+    assert as_password.status_code == 400
+    assert "must differ from your password" in as_password.get_data(as_text=True)
     no_csrf_new = key_form(browser, "newkey")
     del no_csrf_new["newkey-csrf_token"]
     assert browser.client.post("/key/new", data=no_csrf_new).status_code == 400
@@ -231,7 +238,8 @@ def test_wrong_reauthentication_csrf_or_a_locked_key_change_nothing(
     db.expire_all()
     key = db.get(MemberKey, key_id)
     assert key is not None
-    assert key.retired_at is None and key.protected_identity == protected
+    assert key.retired_at is None
+    assert key.protected_identity == protected
     assert db.scalars(select(MemberKey.id).where(
         MemberKey.membership_id == reviewer.id)).all() == [key_id]
     assert wraps() == wraps_before
@@ -240,7 +248,8 @@ def test_wrong_reauthentication_csrf_or_a_locked_key_change_nothing(
     assert [e.details for e in events(db, "sign_in_failed")] == [{"reason": "rekey"}]
     assert [e.details for e in events(db, "totp_failed")] == [{"reason": "rekey"}]
     user = db.get(User, reviewer.user_id)
-    assert user is not None and user.failed_logins == 2
+    assert user is not None
+    assert user.failed_logins == 2
     # The page still works with the old key, unlocked.
     assert "unlocked" in browser.client.get("/key").get_data(as_text=True)
 
@@ -267,7 +276,8 @@ def test_new_key_without_the_old_one_then_an_admin_regrants_the_former_cases(
     assert response.status_code == 302, response.get_data(as_text=True)
 
     replaced = member(db, reviewer.id)
-    assert replaced.current_key is not None and replaced.current_key.id != old_key_id
+    assert replaced.current_key is not None
+    assert replaced.current_key.id != old_key_id
     assert db.scalars(select(CaseKeyWrap).where(
         CaseKeyWrap.member_key_id == replaced.current_key.id)).all() == []
     assert_old_identity_opens_nothing(db, old, old_key_id)
@@ -299,3 +309,33 @@ def test_new_key_without_the_old_one_then_an_admin_regrants_the_former_cases(
                         cases_of_reviewer["unreadable"][0])
     assert_old_identity_opens_nothing(db, old, old_key_id)
     assert len(events(db, "grant")) >= 3
+
+
+def test_a_wrap_the_old_key_does_not_open_aborts_the_whole_rekey(
+        db: Session, demo_org: OrgFixture, blobs: BlobStore,
+        signed_in: Any) -> None:  # noqa: F811
+    first, second = file_coded_case(db, demo_org, blobs), file_coded_case(db, demo_org, blobs)
+    reviewer = demo_org.members[Role.REVIEWER]
+    assert reviewer.current_key is not None
+    key_id = reviewer.current_key.id
+    # Someone who can write the database swapped in a wrap to another identity.
+    stranger = crypto.generate_identity()
+    db.execute(update(CaseKeyWrap).where(CaseKeyWrap.case_id == second.id,
+                                         CaseKeyWrap.member_key_id == key_id)
+               .values(wrapped_key=crypto.CaseKey.create().wrap([stranger.recipient])))
+    db.commit()
+    browser = signed_in(demo_org.email(Role.REVIEWER))
+    unlock_key(browser)
+    response = browser.client.post("/key/rekey", data=key_form(browser, "rekey"))
+    assert response.status_code == 409
+    assert "nothing was changed" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.scalars(select(MemberKey.id).where(
+        MemberKey.membership_id == reviewer.id)).all() == [key_id]
+    key = db.get(MemberKey, key_id)
+    assert key is not None
+    assert key.retired_at is None
+    assert key.protected_identity != b""
+    assert can_open(db, member(db, reviewer.id), demo_org.identities[Role.REVIEWER], first)
+    assert events(db, "key_rekeyed") == []
+    assert "unlocked" in browser.client.get("/key").get_data(as_text=True)

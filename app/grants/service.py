@@ -191,6 +191,14 @@ def grant(session: Session, admin: Membership, identity: crypto.Identity,
     now = now or datetime.now(UTC)
     grantee = get_grantee(session, admin, grantee_membership_id)
     grantee_key = _key_for_grant(admin, grantee)
+    # Waits (PostgreSQL) for a re-key of this member's key in progress, which
+    # holds this row locked (app.keys.rekey); a key retired by it meanwhile
+    # must not be given a wrap.
+    if session.scalar(select(MemberKey.id).where(
+            MemberKey.id == grantee_key.id, MemberKey.retired_at.is_(None))
+            .with_for_update()) is None:
+        session.expire(grantee, ["keys"])
+        raise Refused("This member's key was replaced a moment ago; try again.")
     admin_key = _admin_key(admin, identity)
     recipient = crypto.parse_recipient(grantee_key.recipient)
     changed: list[str] = []

@@ -339,3 +339,56 @@ def test_a_wrap_the_old_key_does_not_open_aborts_the_whole_rekey(
     assert can_open(db, member(db, reviewer.id), demo_org.identities[Role.REVIEWER], first)
     assert events(db, "key_rekeyed") == []
     assert "unlocked" in browser.client.get("/key").get_data(as_text=True)
+
+
+def test_a_grant_racing_a_rekey_waits_and_wraps_nothing_to_the_old_key(
+        app: Any, backend: str, db: Session, demo_org: OrgFixture, blobs: BlobStore) -> None:
+    """PostgreSQL: the re-key holds the old key's row; a grant to that member
+    waits for it, then finds the key retired and refuses. (SQLite lets only
+    one writer in at a time: the grant could not run in between at all.)"""
+    if backend != "postgres":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from app.grants import service as grants
+
+    demo_org.organisation.new_cases_to = NewCasesTo.TRIAGE_GROUP
+    db.commit()
+    case = file_coded_case(db, demo_org, blobs)
+    reviewer_id, admin_id = demo_org.members[Role.REVIEWER].id, demo_org.members[Role.ADMIN].id
+    old_key_id = demo_org.members[Role.REVIEWER].current_key.id  # type: ignore[union-attr]
+    make = app.extensions["witnessbox.sessionmaker"]
+    rekeying_session, granting_session = make(), make()
+    outcome: list[object] = []
+
+    def grant() -> None:
+        admin = granting_session.get(Membership, admin_id)
+        target = granting_session.get(Case, case.id)
+        try:
+            outcome.append(grants.grant(granting_session, admin, demo_org.identities[Role.ADMIN],
+                                        reviewer_id, [target], scope="case"))
+            granting_session.commit()
+        except grants.Refused as exc:
+            outcome.append(exc)
+            granting_session.rollback()
+
+    import threading
+    import time
+
+    try:
+        reviewer = rekeying_session.get(Membership, reviewer_id)
+        rekeying.rekey(rekeying_session, reviewer, demo_org.identities[Role.REVIEWER],
+                       NEW_PASSPHRASE, lifetime=LIFETIME)
+        waiting = threading.Thread(target=grant)
+        waiting.start()
+        time.sleep(1.0)
+        assert waiting.is_alive(), "the grant should wait for the re-key's row lock"
+        rekeying_session.commit()
+        waiting.join(timeout=30)
+        assert not waiting.is_alive()
+    finally:
+        rekeying_session.close()
+        granting_session.close()
+    [refused] = outcome
+    assert isinstance(refused, grants.Refused)
+    db.expire_all()
+    assert db.scalars(select(CaseKeyWrap).where(CaseKeyWrap.member_key_id == old_key_id)
+                      ).all() == []

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Row, delete, exists, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -209,15 +209,16 @@ def replace_lost_key(session: Session, membership: Membership, new_passphrase: s
     _check_new_passphrase(old, new_passphrase)
     new_identity = crypto.generate_identity()
     old_id = old.id
-    held = list(session.scalars(select(CaseKeyWrap.case_id)
-                                .where(CaseKeyWrap.member_key_id == old_id)))
+    held = select(CaseKeyWrap.case_id).where(CaseKeyWrap.member_key_id == old_id)
+    remembered = select(CaseGrant.case_id).where(
+        CaseGrant.user_id == membership.user_id, CaseGrant.revoked_at.is_(None))
+    unremembered = list(session.scalars(held.where(CaseKeyWrap.case_id.not_in(remembered))))
     new_key = _new_key(session, membership, new_identity, new_passphrase, now)
-    for case_id in held:
-        if not session.scalar(select(exists().where(
-                CaseGrant.case_id == case_id, CaseGrant.user_id == membership.user_id,
-                CaseGrant.revoked_at.is_(None)))):
-            session.add(CaseGrant(case_id=case_id, user_id=membership.user_id,
-                                  granted_by_user_id=None, granted_at=now))
+    # Like intake's rows (no granting admin): the history behind a wrap that
+    # had none, so that the re-grant finds the case.
+    session.add_all(CaseGrant(case_id=case_id, user_id=membership.user_id,
+                              granted_by_user_id=None, granted_at=now)
+                    for case_id in unremembered)
     destroyed = int(getattr(session.execute(
         delete(CaseKeyWrap).where(CaseKeyWrap.member_key_id == old_id)
         .execution_options(synchronize_session=False)), "rowcount", 0))

@@ -11,7 +11,9 @@ The history lives in CaseGrant (app.models.grant). "Held before", for
 re-granting a member who comes back with a new key, is every open grant
 row of theirs (one made by an admin or recorded at intake, not closed by a
 revoke) whose case their current key has no wrap of. Removal retires keys
-and destroys wraps but leaves the grant rows open on purpose.
+and destroys wraps but leaves the grant rows open on purpose, and so does a
+member's new key made without the old one (app.keys.rekey.replace_lost_key):
+both are re-granted by :func:`regrant_former`.
 
 Every case whose access changes gets its own GRANT or REVOKE event (target:
 the case's public id, ``grantee_user_id`` in the details); one more event

@@ -20,6 +20,7 @@ from app import create_app
 from app.config import PROJECT_ROOT, ConfigError, config_file_path
 from app.db import new_session
 from app.exports.cli import export_cli
+from app.members.cli import account_cli
 from app.models import SealedObject
 from app.orgs.cli import org_cli
 from app.recovery.cli import recovery_cli
@@ -254,6 +255,7 @@ main.add_command(redact_cli, "redact")
 main.add_command(export_cli, "export")  # needs no app: recipients run it
 main.add_command(org_cli, "org")
 main.add_command(recovery_cli, "recovery")
+main.add_command(account_cli, "account")
 
 
 @main.group("cases")

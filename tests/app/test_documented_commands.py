@@ -63,6 +63,7 @@ HELP_ONLY = (
     "witnessbox export download EX-… --org SLUG --admin EMAIL -o bundle.tar",
     "witnessbox redact spans IN.jsonl -o OUT.json",
     "witnessbox redact text FILE",
+    "witnessbox account reset-2fa EMAIL --reason lost_device",
 )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy import select
 
 from app import create_app
+from app.backup.cli import backup_cli
 from app.config import PROJECT_ROOT, ConfigError, config_file_path
 from app.db import new_session
 from app.exports.cli import export_cli
@@ -252,6 +253,7 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 main.add_command(redact_cli, "redact")
 main.add_command(export_cli, "export")  # needs no app: recipients run it
 main.add_command(org_cli, "org")
+main.add_command(backup_cli, "backup")
 
 
 @main.group("cases")

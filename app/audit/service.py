@@ -70,6 +70,8 @@ class Action(enum.StrEnum):
     TOTP_RESET = "totp_reset"
     ACCOUNT_UNLOCKED = "account_unlocked"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    BACKUP_CREATED = "backup_created"
+    BACKUP_RESTORED = "backup_restored"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -95,6 +97,7 @@ SIGNED_AT_ONCE = frozenset({
     Action.KEY_PASSPHRASE_CHANGED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
     Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
+    Action.BACKUP_CREATED, Action.BACKUP_RESTORED,
 })
 _SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 

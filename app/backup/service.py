@@ -312,7 +312,7 @@ def delete_shredded_cases(session: Session, blob_store: BlobStore,
     for start in range(0, len(wanted), _ID_BATCH):
         found.extend(session.execute(
             select(Case.id, Case.public_id, Case.organisation_id)
-            .where(Case.public_id.in_(wanted[start:start + _ID_BATCH]))).tuples())
+            .where(Case.public_id.in_(wanted[start:start + _ID_BATCH]))).all())
     if not found:
         return []
     case_ids = [case_id for case_id, _, _ in found]

@@ -4,6 +4,7 @@ Layout (every member a regular file, mode 0600)::
 
     database/witnessbox.sqlite3   or   database/witnessbox.pgdump
     blobs/<organisation>/<case>/<object>.age     (ciphertext, as in blob_dir)
+    audit/checkpoints.jsonl       the audit_checkpoint_log file, if one is configured
     manifest.json     format, time, software, database kind, counts, and the
                       size and SHA-256 of every member above
     manifest.sig      Ed25519 signature of manifest.json by the audit signing key
@@ -45,6 +46,7 @@ SIGNATURE_DOMAIN = b"witnessbox-backup-manifest-v1\n"
 DATABASE_MEMBERS = {"sqlite": "database/witnessbox.sqlite3",
                     "postgresql": "database/witnessbox.pgdump"}
 BLOB_PREFIX = "blobs/"
+CHECKPOINT_LOG = "audit/checkpoints.jsonl"
 # What app.storage.BlobStore.object_path makes: organisation id, case id, object id.
 BLOB_PATH = re.compile(r"[0-9]+/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}\.age")
 CHUNK = 64 * 1024
@@ -194,7 +196,7 @@ class Checked:
 
 
 def _allowed(name: str) -> bool:
-    if name in DATABASE_MEMBERS.values():
+    if name in DATABASE_MEMBERS.values() or name == CHECKPOINT_LOG:
         return True
     return name.startswith(BLOB_PREFIX) and bool(BLOB_PATH.fullmatch(name[len(BLOB_PREFIX):]))
 

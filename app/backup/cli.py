@@ -52,6 +52,10 @@ def _identities(path: str) -> list[crypto.Identity]:
                                    "(AGE-SECRET-KEY-1...)") from None
 
 
+def _checkpoint_log(settings: Settings) -> Path | None:
+    return Path(settings.audit_checkpoint_log) if settings.audit_checkpoint_log else None
+
+
 def _fail(path: str, error: BackupError) -> click.ClickException:
     return click.ClickException(f"backup {path}: {error}")
 
@@ -80,7 +84,8 @@ def backup_create(output: str, recipients: tuple[str, ...],
         created = service.create_backup(
             get_engine(), BlobStore(settings.blob_dir), Path(output),
             signing_key=_signer().signing_key, software_version=_software_version(),
-            extra_recipients=extra, organisation_recipients=not no_organisation_recipients)
+            extra_recipients=extra, organisation_recipients=not no_organisation_recipients,
+            checkpoint_log=_checkpoint_log(settings))
     except BackupError as error:
         raise _fail(output, error) from None
     counts = created.manifest["counts"]
@@ -149,7 +154,8 @@ def backup_restore(file: str, identity_file: str) -> None:
     blob_store = BlobStore(settings.blob_dir)
     try:
         restored = service.restore_backup(Path(file), identities, _signer().accepted_keys,
-                                          get_engine(), Path(settings.blob_dir))
+                                          get_engine(), Path(settings.blob_dir),
+                                          _checkpoint_log(settings))
     except BackupError as error:
         raise _fail(file, error) from None
     manifest = restored.manifest

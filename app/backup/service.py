@@ -132,8 +132,15 @@ def _manifest(snapshot: Snapshot, written: archive.Written, created_at: datetime
 def create_backup(engine: Engine, blobs: BlobStore, output: Path, *,
                   signing_key: crypto.SigningKey, software_version: str,
                   extra_recipients: Sequence[crypto.Recipient] = (),
-                  organisation_recipients: bool = True) -> Created:
-    """Write the sealed archive to ``output`` (mode 0600, never overwriting)."""
+                  organisation_recipients: bool = True,
+                  checkpoint_log: Path | None = None) -> Created:
+    """Write the sealed archive to ``output`` (mode 0600, never overwriting).
+
+    ``checkpoint_log`` (the audit_checkpoint_log file) is copied *before* the
+    snapshot: checkpoints are appended after their transaction commits, so
+    the copy holds only checkpoints the snapshot has too (perhaps not the
+    newest), which is what `audit verify` accepts on the restored instance.
+    """
     output = Path(output)
     if output.exists():
         raise BackupError(f"{output} exists already; not overwriting a backup")
@@ -148,6 +155,10 @@ def create_backup(engine: Engine, blobs: BlobStore, output: Path, *,
     workdir = Path(tempfile.mkdtemp(prefix="witnessbox-backup-"))  # 0700
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
+        log_copy = None
+        if checkpoint_log is not None and checkpoint_log.exists():
+            log_copy = workdir / "checkpoints.jsonl"
+            _private_copy(checkpoint_log, log_copy)
         snapshot = database.take_snapshot(engine, workdir)
         recipients = _recipients(snapshot, extra_recipients, organisation_recipients)
         vanished: set[str] = set()
@@ -155,6 +166,9 @@ def create_backup(engine: Engine, blobs: BlobStore, output: Path, *,
         members = [MemberSource(archive.DATABASE_MEMBERS[snapshot.kind],
                                 snapshot.path.stat().st_size,
                                 lambda: snapshot.path.open("rb"))]
+        if log_copy is not None:
+            members.append(MemberSource(archive.CHECKPOINT_LOG, log_copy.stat().st_size,
+                                        lambda: log_copy.open("rb")))
 
         def all_members() -> Iterator[MemberSource]:
             yield from members
@@ -195,6 +209,12 @@ def create_backup(engine: Engine, blobs: BlobStore, output: Path, *,
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _private_copy(source: Path, target: Path) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as sink, source.open("rb") as data:
+        shutil.copyfileobj(data, sink)
+
+
 def _fsync_directory(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -220,8 +240,9 @@ def verify_backup(path: Path, identities: Sequence[crypto.Identity],
                        lambda reader: archive.read_archive(reader, accepted_keys))
 
 
-def check_empty(engine: Engine, blob_dir: Path) -> None:
-    """Refuse (BackupError) unless the database has no tables and the blob dir no files."""
+def check_empty(engine: Engine, blob_dir: Path, checkpoint_log: Path | None = None) -> None:
+    """Refuse (BackupError) unless the database has no tables, the blob dir no
+    files and the checkpoint log (if configured) does not exist."""
     tables = database.table_names(engine)
     if tables:
         raise BackupError(f"the configured database is not empty ({len(tables)} tables, e.g. "
@@ -229,6 +250,9 @@ def check_empty(engine: Engine, blob_dir: Path) -> None:
     if blob_dir.exists() and any(blob_dir.iterdir()):
         raise BackupError(f"the blob directory {blob_dir} is not empty: restore only into "
                           "an empty one")
+    if checkpoint_log is not None and checkpoint_log.exists():
+        raise BackupError(f"the audit checkpoint log {checkpoint_log} exists: move it aside "
+                          "(keep it) and restore again; restore writes the backup's copy")
 
 
 class _RestoreSink:
@@ -257,14 +281,14 @@ class Restored:
 
 def restore_backup(path: Path, identities: Sequence[crypto.Identity],
                    accepted_keys: Sequence[crypto.VerifyKey], engine: Engine,
-                   blob_dir: Path) -> Restored:
+                   blob_dir: Path, checkpoint_log: Path | None = None) -> Restored:
     """Check the whole archive, then load it into the empty instance.
 
     Nothing reaches the configured database or blob directory before every
     member has been checked against the signed manifest and age has
     authenticated the file to its end.
     """
-    check_empty(engine, blob_dir)
+    check_empty(engine, blob_dir, checkpoint_log)
     make_private_dirs(blob_dir)
     workdir = Path(tempfile.mkdtemp(prefix="witnessbox-restore-"))  # 0700
     # Beside blob_dir, on the same file system: the blobs are moved, not copied.
@@ -274,12 +298,16 @@ def restore_backup(path: Path, identities: Sequence[crypto.Identity],
         checked = _decrypting(Path(path), identities,
                               lambda reader: archive.read_archive(reader, accepted_keys, sink))
         kind = checked.manifest["database"]["kind"]
-        check_empty(engine, blob_dir)
+        check_empty(engine, blob_dir, checkpoint_log)
         database.load(engine, kind, workdir / Path(archive.DATABASE_MEMBERS[kind]).name)
         moved = 0
         for organisation in sorted(staging.iterdir()):
             moved += sum(1 for _ in organisation.rglob("*.age"))
             os.rename(organisation, blob_dir / organisation.name)
+        log_copy = workdir / Path(archive.CHECKPOINT_LOG).name
+        if checkpoint_log is not None and log_copy.exists():
+            make_private_dirs(checkpoint_log.parent)
+            _private_copy(log_copy, checkpoint_log)
         return Restored(checked.manifest, checked.signer, moved)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

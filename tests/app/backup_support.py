@@ -39,6 +39,7 @@ def environment(settings: Settings, tmpdir: Path) -> dict[str, str]:
         "WITNESSBOX_EXPORT_KEY_DIR": settings.export_key_dir,
         "WITNESSBOX_SHRED_LIST_FILE": settings.shred_list_file,
         "WITNESSBOX_BASE_URL": settings.base_url,
+        "WITNESSBOX_AUDIT_CHECKPOINT_LOG": settings.audit_checkpoint_log,
     })
     (tmpdir.parent / "none.toml").write_text("[witnessbox]\n")
     return env

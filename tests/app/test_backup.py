@@ -402,3 +402,39 @@ def test_delete_shredded_cases_takes_every_row_and_file(source: Source, db: Sess
     assert db.scalar(select(func.count()).select_from(SealedObject)
                      .where(SealedObject.case_id == source.kept.id)) == 3
     assert verify(db).ok
+
+
+@SQLITE_ONLY
+def test_the_audit_checkpoint_log_comes_back_with_the_backup(source: Source,
+                                                             tmp_path: Path) -> None:
+    """With audit_checkpoint_log configured (deploy/config.toml does), the
+    restored instance gets the log as it was before the snapshot, and
+    `audit verify` holds the chain to it; an existing log is not overwritten."""
+    from dataclasses import replace
+
+    logged = replace(source.settings, audit_checkpoint_log=str(tmp_path / "checkpoints.jsonl"))
+    first = source.root / "backups" / "first.age"
+    first.parent.mkdir()
+    done = witnessbox(logged, source.tmpdir, "backup", "create", "--output", str(first))
+    assert done.returncode == 0, done.stderr
+    # `backup create` is audited and signed at once: the log now has that checkpoint.
+    assert len(Path(logged.audit_checkpoint_log).read_text().splitlines()) == 1
+    second = first.with_name("second.age")
+    done = witnessbox(logged, source.tmpdir, "backup", "create", "--output", str(second))
+    assert done.returncode == 0, done.stderr
+    with empty_instance(source.settings, tmp_path / "restored") as plain:
+        target = replace(plain, audit_checkpoint_log=str(tmp_path / "restored" / "log.jsonl"))
+        Path(target.audit_checkpoint_log).write_text("")
+        refused = witnessbox(target, source.tmpdir, "backup", "restore", str(second),
+                             "--identity", str(source.recovery_key))
+        assert refused.returncode == 1
+        assert "move it aside" in error_lines(refused.stderr)[0]
+        Path(target.audit_checkpoint_log).unlink()
+        restored = witnessbox(target, source.tmpdir, "backup", "restore", str(second),
+                              "--identity", str(source.recovery_key))
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        lines = Path(target.audit_checkpoint_log).read_text().splitlines()
+        assert len(lines) == 2  # the backup's copy, then the restore's own checkpoint
+        assert stat.S_IMODE(Path(target.audit_checkpoint_log).stat().st_mode) == 0o600
+        audit = witnessbox(target, source.tmpdir, "audit", "verify")
+        assert audit.returncode == 0, audit.stderr

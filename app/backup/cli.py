@@ -13,12 +13,13 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 import crypto
 from app import shred_list
 from app.audit import service as audit
 from app.audit.checkpoints import AuditSigner
+from app.audit.keyfile import parse_public_key
 from app.backup import service
 from app.backup.archive import BackupError
 from app.config import PROJECT_ROOT, Settings
@@ -109,15 +110,24 @@ def backup_create(output: str, recipients: tuple[str, ...],
 @click.option("--identity", "-i", "identity_file", required=True,
               type=click.Path(dir_okay=False), help="An age identity file the backup is "
               "sealed to (an organisation's recovery identity, or the off-site key).")
-@with_appcontext
-def backup_verify(file: str, identity_file: str) -> None:
+@click.option("--public-key", "public_keys", multiple=True, metavar="BASE64",
+              help="Accept a manifest signed by this audit signing public key (as `audit "
+                   "keygen` printed it) instead of the configured keys; then no "
+                   "configuration is needed (an off-site machine). Repeatable.")
+def backup_verify(file: str, identity_file: str, public_keys: tuple[str, ...]) -> None:
     """Decrypt FILE and check every member against the signed manifest.
 
     Restores nothing. Exit code 1, with one line saying why, for a backup
     that is damaged, changed, cut short or not signed by an accepted key."""
     identities = _identities(identity_file)
+    if public_keys:
+        accepted = [parse_public_key(key) for key in public_keys]
+    else:
+        info = click.get_current_context().ensure_object(ScriptInfo)
+        with info.load_app().app_context():
+            accepted = list(_signer().accepted_keys)
     try:
-        checked = service.verify_backup(Path(file), identities, _signer().accepted_keys)
+        checked = service.verify_backup(Path(file), identities, accepted)
     except BackupError as error:
         raise _fail(file, error) from None
     manifest = checked.manifest

@@ -6,6 +6,7 @@ shredded cases are refused or deleted again."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import tarfile
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from backup_support import (
+    PROJECT,
+    WITNESSBOX,
     decrypt,
     empty_instance,
     error_lines,
@@ -34,7 +37,7 @@ from web_support import OrgFixture
 
 import crypto
 from app import create_app, shred_list
-from app.audit.keyfile import read_signing_key
+from app.audit.keyfile import public_key_text, read_signing_key
 from app.audit.service import verify
 from app.backup import service
 from app.backup.archive import BackupError
@@ -221,6 +224,16 @@ def test_an_off_site_recipient_opens_it_too(source: Source) -> None:
     ok = witnessbox(source.settings, source.tmpdir, "backup", "verify", str(output),
                     "--identity", str(key))
     assert ok.returncode == 0, ok.stderr
+    # Off-site, without this instance's configuration: the signer's public key.
+    public_key = public_key_text(read_signing_key(
+        source.settings.audit_signing_key_file).verify_key)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WITNESSBOX_")}
+    env.update(PYTHONPATH=str(PROJECT), WITNESSBOX_CONFIG=str(source.root / "absent.toml"))
+    offline = subprocess.run([str(WITNESSBOX), "backup", "verify", str(output), "--identity",
+                              str(key), "--public-key", public_key], env=env,
+                             capture_output=True, text=True, check=False)
+    assert offline.returncode == 0, offline.stderr
+    assert f"signed by {public_key}" in offline.stdout
     refused = witnessbox(source.settings, source.tmpdir, "backup", "verify", str(output),
                          "--identity", str(source.recovery_key))
     assert refused.returncode == 1

@@ -30,7 +30,7 @@ from app.unit_of_work import unit_of_work
 
 @click.group("backup")
 def backup_cli() -> None:
-    """Sealed backups of the database and blob store: create, verify, restore."""
+    """Sealed backups of the database and blobs."""
 
 
 def _software_version() -> str:
@@ -154,7 +154,7 @@ def _upgrade_schema(database_url: str) -> None:
               "sealed to.")
 @with_appcontext
 def backup_restore(file: str, identity_file: str) -> None:
-    """Restore FILE into this EMPTY instance, then delete shredded cases again.
+    """Restore FILE into this empty instance; re-delete shredded cases.
 
     Refuses unless the database has no tables and blob_dir is empty. After
     loading: migrates the schema to this version, deletes every case on the

@@ -5,6 +5,7 @@ shredded cases are refused or deleted again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -43,7 +44,7 @@ from app.backup import service
 from app.backup.archive import BackupError
 from app.cases import service as cases
 from app.config import Settings
-from app.models import Case, Membership, Role, SealedObject, User
+from app.models import AuditEvent, Case, Membership, Role, SealedObject, User
 from app.shred_list import ShredEntry
 from app.storage import BlobStore
 
@@ -132,6 +133,14 @@ def test_a_backup_restores_into_an_empty_instance(source: Source, tmp_path: Path
     kept_blobs = blob_bytes(source.settings, source.kept)
     output = create(source)
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    source_db = open_instance(source.settings, restored_session)
+    try:
+        [made] = source_db.scalars(select(AuditEvent).where(
+            AuditEvent.action == "backup_created")).all()
+        assert made.details["cases"] == 2
+        assert made.details["archive_sha256"] == hashlib.sha256(output.read_bytes()).hexdigest()
+    finally:
+        source_db.close()
     assert sorted(p.name for p in output.parent.iterdir()) == ["backup.age"]
     nothing_plaintext_in(source.tmpdir)
 
@@ -175,6 +184,10 @@ def test_a_backup_restores_into_an_empty_instance(source: Source, tmp_path: Path
             assert not (blob_root / str(source.org.organisation.id)
                         / source.shredded.public_id).exists()
             assert scan([blob_root], b"ShreddedZq42") == {}
+            [event] = session.scalars(select(AuditEvent).where(
+                AuditEvent.action == "backup_restored")).all()
+            assert event.details["shredded_again"] == 1
+            assert event.details["blobs"] == 2
             assert verify(session).ok
         finally:
             session.close()

@@ -6,12 +6,17 @@ not, and how a restore keeps crypto-shredded cases gone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError as AlembicCommandError
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
@@ -139,12 +144,29 @@ def backup_verify(file: str, identity_file: str, public_keys: tuple[str, ...]) -
                f"{counts['blobs']} blob(s), {counts['audit_events']} audit event(s)")
 
 
-def _upgrade_schema(database_url: str) -> None:
+def _alembic(database_url: str) -> AlembicConfig:
     # app.cli's alembic_config, repeated: app.cli imports this module.
     config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def _known_schema(database_url: str) -> Callable[[dict[str, Any]], None]:
+    """Refuse a backup whose schema this version's migrations do not know
+    (made by a newer version): checked before anything is loaded."""
+    def accept(manifest: dict[str, Any]) -> None:
+        revision = manifest["database"].get("schema_revision")
+        if revision is None:
+            return
+        try:
+            ScriptDirectory.from_config(_alembic(database_url)).get_revision(revision)
+        except (AlembicCommandError, ResolutionError, KeyError):
+            raise BackupError(
+                f"its schema revision {revision} is unknown to this version of Witnessbox "
+                f"(the backup was made by {manifest.get('software_version')}): install that "
+                "version or a newer one") from None
+    return accept
 
 
 @backup_cli.command("restore")
@@ -165,13 +187,14 @@ def backup_restore(file: str, identity_file: str) -> None:
     try:
         restored = service.restore_backup(Path(file), identities, _signer().accepted_keys,
                                           get_engine(), Path(settings.blob_dir),
-                                          _checkpoint_log(settings))
+                                          _checkpoint_log(settings),
+                                          _known_schema(settings.database_url))
     except BackupError as error:
         raise _fail(file, error) from None
     manifest = restored.manifest
     click.echo(f"restored the database ({manifest['database']['kind']}) and "
                f"{restored.blobs} blob(s) of the backup taken {manifest['created_at']}")
-    _upgrade_schema(settings.database_url)
+    command.upgrade(_alembic(settings.database_url), "head")
     shredded = {entry.case for entry in shred_list.read(settings.shred_list_file)}
     again = shredded | set(manifest.get("vanished_cases", []))
     with new_session() as session, unit_of_work(session):

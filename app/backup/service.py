@@ -281,12 +281,15 @@ class Restored:
 
 def restore_backup(path: Path, identities: Sequence[crypto.Identity],
                    accepted_keys: Sequence[crypto.VerifyKey], engine: Engine,
-                   blob_dir: Path, checkpoint_log: Path | None = None) -> Restored:
+                   blob_dir: Path, checkpoint_log: Path | None = None,
+                   accept: Callable[[dict[str, Any]], None] | None = None) -> Restored:
     """Check the whole archive, then load it into the empty instance.
 
     Nothing reaches the configured database or blob directory before every
     member has been checked against the signed manifest and age has
-    authenticated the file to its end.
+    authenticated the file to its end. ``accept`` may refuse the checked
+    manifest (BackupError) before anything is loaded: a schema this software
+    does not know, say.
     """
     check_empty(engine, blob_dir, checkpoint_log)
     make_private_dirs(blob_dir)
@@ -298,6 +301,8 @@ def restore_backup(path: Path, identities: Sequence[crypto.Identity],
         checked = _decrypting(Path(path), identities,
                               lambda reader: archive.read_archive(reader, accepted_keys, sink))
         kind = checked.manifest["database"]["kind"]
+        if accept is not None:
+            accept(checked.manifest)
         check_empty(engine, blob_dir, checkpoint_log)
         database.load(engine, kind, workdir / Path(archive.DATABASE_MEMBERS[kind]).name)
         moved = 0

@@ -41,7 +41,7 @@ from app import create_app, shred_list
 from app.audit.keyfile import public_key_text, read_signing_key
 from app.audit.service import verify
 from app.backup import service
-from app.backup.archive import BackupError
+from app.backup.archive import BackupError, manifest_bytes, sign_manifest
 from app.cases import service as cases
 from app.config import Settings
 from app.models import AuditEvent, Case, Membership, Role, SealedObject, User
@@ -464,3 +464,32 @@ def test_the_audit_checkpoint_log_comes_back_with_the_backup(source: Source,
         assert stat.S_IMODE(Path(target.audit_checkpoint_log).stat().st_mode) == 0o600
         audit = witnessbox(target, source.tmpdir, "audit", "verify")
         assert audit.returncode == 0, audit.stderr
+
+
+@SQLITE_ONLY
+def test_restore_refuses_a_schema_newer_than_this_version(source: Source,
+                                                          tmp_path: Path) -> None:
+    """A backup made by a newer version (its schema revision unknown here) is
+    refused before anything is loaded. Made here by re-signing a manifest
+    with the instance's own key, as a newer version would have signed it."""
+    output = create(source)
+    key = read_signing_key(source.settings.audit_signing_key_file)
+
+    def newer(ms):  # type: ignore[no-untyped-def]
+        manifest = json.loads(ms[-2][1])
+        manifest["database"]["schema_revision"] = "9999"
+        data = manifest_bytes(manifest)
+        return [*ms[:-2], (ms[-2][0], data), (ms[-1][0], sign_manifest(data, key))]
+
+    forged = tmp_path / "newer.age"
+    reseal(rewrite_tar(decrypt(output, source.org.recovery), newer),
+           source.org.organisation.recovery_recipient, forged)
+    with empty_instance(source.settings, tmp_path / "target") as target:
+        refused = witnessbox(target, source.tmpdir, "backup", "restore", str(forged),
+                             "--identity", str(source.recovery_key))
+        assert refused.returncode == 1
+        [line] = error_lines(refused.stderr)
+        assert "schema revision 9999 is unknown to this version" in line
+        assert not Path(target.blob_dir).exists() or not any(Path(target.blob_dir).iterdir())
+        database = Path(target.database_url.removeprefix("sqlite:///"))
+        assert not database.exists() or database.stat().st_size == 0

@@ -493,3 +493,36 @@ def test_restore_refuses_a_schema_newer_than_this_version(source: Source,
         assert not Path(target.blob_dir).exists() or not any(Path(target.blob_dir).iterdir())
         database = Path(target.database_url.removeprefix("sqlite:///"))
         assert not database.exists() or database.stat().st_size == 0
+
+
+@SQLITE_ONLY
+def test_a_case_shredded_while_the_backup_runs_is_deleted_on_restore(
+        source: Source, app: Flask, tmp_path: Path) -> None:
+    """The snapshot names the case; its blob is gone by the time it is copied
+    (the case was shredded meanwhile): the archive leaves the blob out, lists
+    the case, and restore deletes it even with an empty shred list."""
+    from app.unit_of_work import unit_of_work
+
+    victim = source.shredded
+    [victim_blob] = [obj.blob_path for obj in victim.sealed_objects if obj.blob_path]
+
+    class ShreddingMeanwhile(BlobStore):
+        def open(self, relative: str):  # type: ignore[no-untyped-def]
+            if relative == victim_blob:
+                other: Session = app.extensions["witnessbox.sessionmaker"]()
+                with other, unit_of_work(other):
+                    service.delete_shredded_cases(other, self, [victim.public_id])
+            return super().open(relative)
+
+    output = tmp_path / "meanwhile.age"
+    created = service.create_backup(
+        app.extensions["witnessbox.engine"], ShreddingMeanwhile(source.settings.blob_dir),
+        output, signing_key=read_signing_key(source.settings.audit_signing_key_file),
+        software_version="test")
+    assert created.manifest["vanished_cases"] == [victim.public_id]
+    assert created.manifest["counts"]["blobs"] == 1
+    with empty_instance(source.settings, tmp_path / "target") as target:
+        restored = witnessbox(target, source.tmpdir, "backup", "restore", str(output),
+                              "--identity", str(source.recovery_key))
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        assert "1 crypto-shredded case(s) deleted again (0 on the shred list" in restored.stdout

@@ -20,6 +20,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
@@ -108,7 +109,8 @@ def _sqlite_snapshot(engine: Engine, workdir: Path) -> Snapshot:
         raise BackupError(f"the SQLite database {source_path!r} is not a file")
     copy = workdir / "witnessbox.sqlite3"
     _private_file(copy)
-    with contextlib.closing(sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)) as live, \
+    read_only = f"file:{pathname2url(str(Path(source_path).resolve()))}?mode=ro"
+    with contextlib.closing(sqlite3.connect(read_only, uri=True)) as live, \
             contextlib.closing(sqlite3.connect(copy)) as target:
         live.backup(target)  # every page in one step: one consistent state
     reader = create_engine(f"sqlite:///{copy}")

@@ -6,7 +6,9 @@ not, and how a restore keeps crypto-shredded cases gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,31 @@ from app.unit_of_work import unit_of_work
 @click.group("backup")
 def backup_cli() -> None:
     """Sealed backups of the database and blobs."""
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGTERM (systemd stopping the unit) as SystemExit, so that the private
+    temporary directory holding the database copy is removed on the way out;
+    Python's default would end the process without running any ``finally``.
+    pyrage may turn the SystemExit into an error of its own when the signal
+    arrives inside it, hence the flag."""
+    stopped = False
+
+    def stop(_signal: int, _frame: object) -> None:
+        nonlocal stopped
+        stopped = True
+        raise SystemExit(143)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except BaseException:
+        if stopped:
+            raise SystemExit(143) from None
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _software_version() -> str:
@@ -87,11 +114,13 @@ def backup_create(output: str, recipients: tuple[str, ...],
     except crypto.CryptoError:
         raise click.ClickException("--recipient: expected an age recipient (age1...)") from None
     try:
-        created = service.create_backup(
-            get_engine(), BlobStore(settings.blob_dir), Path(output),
-            signing_key=_signer().signing_key, software_version=_software_version(),
-            extra_recipients=extra, organisation_recipients=not no_organisation_recipients,
-            checkpoint_log=_checkpoint_log(settings))
+        with _stoppable():
+            created = service.create_backup(
+                get_engine(), BlobStore(settings.blob_dir), Path(output),
+                signing_key=_signer().signing_key, software_version=_software_version(),
+                extra_recipients=extra,
+                organisation_recipients=not no_organisation_recipients,
+                checkpoint_log=_checkpoint_log(settings))
     except BackupError as error:
         raise _fail(output, error) from None
     counts = created.manifest["counts"]
@@ -185,10 +214,11 @@ def backup_restore(file: str, identity_file: str) -> None:
     identities = _identities(identity_file)
     blob_store = BlobStore(settings.blob_dir)
     try:
-        restored = service.restore_backup(Path(file), identities, _signer().accepted_keys,
-                                          get_engine(), Path(settings.blob_dir),
-                                          _checkpoint_log(settings),
-                                          _known_schema(settings.database_url))
+        with _stoppable():
+            restored = service.restore_backup(
+                Path(file), identities, _signer().accepted_keys, get_engine(),
+                Path(settings.blob_dir), _checkpoint_log(settings),
+                _known_schema(settings.database_url))
     except BackupError as error:
         raise _fail(file, error) from None
     manifest = restored.manifest

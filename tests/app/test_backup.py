@@ -526,3 +526,54 @@ def test_a_case_shredded_while_the_backup_runs_is_deleted_on_restore(
                               "--identity", str(source.recovery_key))
         assert restored.returncode == 0, restored.stdout + restored.stderr
         assert "1 crypto-shredded case(s) deleted again (0 on the shred list" in restored.stdout
+
+
+@pytest.mark.slow
+@SQLITE_ONLY
+def test_a_backup_stopped_by_sigterm_leaves_no_plaintext(source: Source, db: Session) -> None:
+    """systemd stops a unit with SIGTERM: the private temporary directory with
+    the database copy and the half-written archive are removed all the same."""
+    import signal
+    import time
+    import uuid
+
+    from backup_support import environment
+
+    from app.models import SealedKind, Storage
+
+    # A large blob (a long recording), so that the archive takes a while to write.
+    size = 256 * 1024 * 1024
+    path = f"{source.kept.organisation_id}/{source.kept.public_id}/{uuid.uuid4()}.age"
+    blob = Path(source.settings.blob_dir) / path
+    digest = hashlib.sha256()
+    with blob.open("wb") as handle:
+        block = os.urandom(1024 * 1024)
+        for _ in range(size // len(block)):
+            handle.write(block)
+            digest.update(block)
+    db.add(SealedObject(id=str(uuid.uuid4()), case_id=source.kept.id,
+                        kind=SealedKind.ATTACHMENT, storage=Storage.BLOB, blob_path=path,
+                        size=size, sha256=digest.hexdigest()))
+    db.commit()
+    output = source.root / "backups" / "stopped.age"
+    output.parent.mkdir()
+    source.tmpdir.mkdir()
+    process = subprocess.Popen(
+        [str(WITNESSBOX), "backup", "create", "--output", str(output)],
+        env=environment(source.settings, source.tmpdir), cwd=PROJECT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        partial = list(output.parent.glob(".stopped.age.*.tmp"))
+        if partial and partial[0].stat().st_size > 1024 * 1024:
+            break
+        time.sleep(0.005)
+    else:
+        process.kill()
+        pytest.fail("the backup never started writing")
+    assert list(source.tmpdir.iterdir()), "the database copy should exist mid-backup"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert list(output.parent.iterdir()) == []
+    nothing_plaintext_in(source.tmpdir)

@@ -410,10 +410,21 @@ def test_create_refuses_a_damaged_blob_store_and_an_existing_file(
 
 def test_delete_shredded_cases_takes_every_row_and_file(source: Source, db: Session,
                                                         blobs: BlobStore) -> None:
+    from app.models import CaseCluster, CaseClusterMember, ClusterReason, RedactionVersion
     from app.unit_of_work import unit_of_work
 
     shredded = source.shredded
+    cluster = CaseCluster(organisation_id=shredded.organisation_id, public_id="CL-ZQ1",
+                          reason=ClusterReason.SAME_SITE)
+    db.add(cluster)
+    db.flush()
+    db.add_all([CaseClusterMember(cluster_id=cluster.id, case_id=shredded.id),
+                CaseClusterMember(cluster_id=cluster.id, case_id=source.kept.id),
+                RedactionVersion(case_id=shredded.id, number=1, ciphertext=b"sealed layer")])
+    db.commit()
     before = rows_of_case(db, shredded.id)
+    assert before["redaction_version"] == 1
+    assert before["case_cluster_member"] == 1
     assert before["sealed_object"] == 3
     assert before["case_note"] == 1
     assert before["case_key_wrap"] >= 3

@@ -17,6 +17,7 @@ from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy import select
 
 from app import create_app
+from app.backup.cli import backup_cli
 from app.config import PROJECT_ROOT, ConfigError, config_file_path
 from app.db import new_session
 from app.exports.cli import export_cli
@@ -256,6 +257,7 @@ main.add_command(export_cli, "export")  # needs no app: recipients run it
 main.add_command(org_cli, "org")
 main.add_command(recovery_cli, "recovery")
 main.add_command(account_cli, "account")
+main.add_command(backup_cli, "backup")
 
 
 @main.group("cases")

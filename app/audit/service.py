@@ -73,6 +73,8 @@ class Action(enum.StrEnum):
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
     RECOVERY_ROTATION_STARTED = "recovery_rotation_started"
     RECOVERY_ROTATION_FINISHED = "recovery_rotation_finished"
+    BACKUP_CREATED = "backup_created"
+    BACKUP_RESTORED = "backup_restored"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -99,6 +101,7 @@ SIGNED_AT_ONCE = frozenset({
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
     Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
     Action.RECOVERY_ROTATION_STARTED, Action.RECOVERY_ROTATION_FINISHED,
+    Action.BACKUP_CREATED, Action.BACKUP_RESTORED,
 })
 _SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 

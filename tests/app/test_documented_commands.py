@@ -40,6 +40,8 @@ RUNS = (
     "witnessbox cases sign-receipts",
     "witnessbox totp rekey",
     "witnessbox org list",
+    # Sealed to the demo organisation's recovery recipient, into the temporary folder.
+    "witnessbox backup create --output backup.age",
 )
 # Run as written; must fail with exit code 1 and one line on stderr.
 FAILS_CLEANLY = {
@@ -49,6 +51,9 @@ FAILS_CLEANLY = {
     "witnessbox export verify bundle.tar --public-key export-key.pub": "export-key.pub",
     "witnessbox export verify witnessbox-export-EX-….tar --public-key export-key.pub":
         "export-key.pub",
+    # The recovery identity is never on the server (here: no such file).
+    "witnessbox backup verify backup.age --identity recovery.key": "recovery.key",
+    "witnessbox backup restore backup.age --identity recovery.key": "recovery.key",
 }
 # Placeholders (EMAIL, PATH, EX-…, FILE) or real input needed: --help only.
 HELP_ONLY = (
@@ -64,6 +69,7 @@ HELP_ONLY = (
     "witnessbox redact spans IN.jsonl -o OUT.json",
     "witnessbox redact text FILE",
     "witnessbox account reset-2fa EMAIL --reason lost_device",
+    "witnessbox backup verify backup.age --identity offsite.key --public-key BASE64",
 )
 
 

@@ -7,6 +7,7 @@ therefore runs with ``csrf=False`` and only validates values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -37,6 +38,29 @@ from app.intake.schema import FieldSpec, IntakeAnswers, Kind
 TEXT_LIMIT = 2_000
 LONG_TEXT_LIMIT = 20_000
 NARRATIVE_LIMIT = 400_000
+
+
+NARRATIVE = "narrative"
+# Headings of the form's parts after the narrative, and what each holds.
+PART_TITLES = {**schema.SECTION_LABELS, "indicators": "Signs of forced labour (ILO)",
+               "attachments": "Recordings, photos and documents"}
+PART_NOTES = {
+    "case": "Date, place, who was there, what the witness agreed to",
+    "witness": "Names, contacts, hometown, family, how they left",
+    "deployment": "When, where, in what work and for whom",
+    "conditions": "Hours, pay, passport, freedom, threats, injuries",
+    "indicators": "Eleven indicators, each answered yes, no or not known",
+    "attachments": "Up to five files",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    title: str
+    note: str
+    required: int
+    open: bool
 
 
 class AtLeastOne:
@@ -102,7 +126,7 @@ class IntakeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    narrative = TextAreaField("Narrative",
+    narrative = TextAreaField("What happened",
                               validators=[InputRequired(), Length(max=NARRATIVE_LIMIT)])
 
     def answers(self) -> IntakeAnswers:
@@ -128,6 +152,42 @@ class IntakeForm(FlaskForm):
         """Fields per section, in schema order, for the template."""
         return {section: [form[spec.name] for spec in schema.FIELDS if spec.section == section]
                 for section in schema.SECTIONS}
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(element id, label, message) per field in error, in the order of the page,
+        for the summary at the top: each links to its question."""
+        names = [NARRATIVE, *(spec.name for spec in schema.FIELDS),
+                 *(f"ilo_{name}_{part}" for name, _label in schema.ILO_INDICATORS
+                   for part in ("present", "basis", "frequency"))]
+        return [(self[name].id, self[name].label.text, " ".join(self[name].errors))
+                for name in names if self[name].errors]
+
+    def parts(self) -> list[Part]:
+        """The collapsible parts of the page after the narrative. A part starts open
+        when it holds a required question, an error or anything already answered
+        (a form sent back after a failed check shows every kept answer)."""
+        result = []
+        for key in (*schema.SECTIONS, "indicators", "attachments"):
+            names = self._part_fields(key)
+            required = sum(1 for name in names
+                           if name in schema.BY_NAME and schema.BY_NAME[name].required)
+            answered = any(self._answered(name) for name in names)
+            errors = any(self[name].errors for name in names)
+            result.append(Part(key, PART_TITLES[key], PART_NOTES[key], required,
+                               bool(required) or answered or errors or key == "attachments"))
+        return result
+
+    def _part_fields(self, key: str) -> list[str]:
+        if key == "indicators":
+            return [f"ilo_{name}_{part}" for name, _label in schema.ILO_INDICATORS
+                    for part in ("present", "basis", "frequency")]
+        return [spec.name for spec in schema.FIELDS if spec.section == key]
+
+    def _answered(self, name: str) -> bool:
+        data = self[name].data
+        if name.endswith("_present"):
+            return data not in (None, "", "unknown")
+        return data not in (None, "", [], False)
 
 
 for _spec in schema.FIELDS:

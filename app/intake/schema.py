@@ -235,7 +235,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("employer", "Employer in Russia", Q, Kind.TEXT, "deployment"),
     FieldSpec("recruitment", "How they came to be sent", C, Kind.CHOICE, "deployment", RECRUITMENT),
     FieldSpec("contract", "Contract", C, Kind.CHOICE, "deployment", CONTRACT),
-    FieldSpec("team_size", "People in their team", Q, Kind.NUMBER, "deployment", minimum=1, maximum=5000),
+    FieldSpec("team_size", "People in their team", Q, Kind.NUMBER, "deployment", minimum=1,
+              maximum=5000),
     # Conditions (coded sub-fields, binned on export)
     FieldSpec("daily_hours", "Working hours per day", C, Kind.NUMBER, "conditions",
               minimum=0, maximum=24),

@@ -41,6 +41,11 @@ NARRATIVE_LIMIT = 400_000
 
 
 NARRATIVE = "narrative"
+# Said beside the question and in the summary at the top: what to do, not what went wrong.
+CHOOSE_ONE = "Choose one of the answers."
+WRITE_SOMETHING = "Write an answer here."
+GIVE_A_DATE = "Give the date: day, month and year."
+WRITE_THE_NARRATIVE = "Write down what the witness told, even a few lines."
 # Headings of the form's parts after the narrative, and what each holds.
 PART_TITLES = {**schema.SECTION_LABELS, "indicators": "Signs of forced labour (ILO)",
                "attachments": "Recordings, photos and documents"}
@@ -69,7 +74,7 @@ class AtLeastOne:
 
     def __call__(self, _form: Any, field: Field) -> None:
         if not field.data:
-            raise StopValidation("Choose at least one.")
+            raise StopValidation("Tick at least one.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -87,11 +92,11 @@ def options(choices: schema.Choices, *, blank: bool = False) -> list[SelectChoic
 
 
 def _field_for(spec: FieldSpec) -> Field:
-    required = [InputRequired()] if spec.required else [Optional()]
+    required = [InputRequired(WRITE_SOMETHING)] if spec.required else [Optional()]
     kwargs: dict[str, Any] = {"description": spec.help}
     validators: list[Any]
     if spec.kind is Kind.CHOICE:
-        validators = [DataRequired()] if spec.required else [Optional()]
+        validators = [DataRequired(CHOOSE_ONE)] if spec.required else [Optional()]
         return SelectField(spec.label, choices=options(spec.choices, blank=True),
                            validators=validators, **kwargs)
     if spec.kind is Kind.MULTI:
@@ -105,7 +110,8 @@ def _field_for(spec: FieldSpec) -> Field:
                                                                            spec.maximum)],
                             **kwargs)
     if spec.kind is Kind.DATE:
-        return DateField(spec.label, validators=required, **kwargs)
+        return DateField(spec.label, validators=[InputRequired(GIVE_A_DATE)] if spec.required
+                         else [Optional()], **kwargs)
     limit = LONG_TEXT_LIMIT if spec.kind is Kind.LONG_TEXT else TEXT_LIMIT
     field_class = TextAreaField if spec.kind is Kind.LONG_TEXT else StringField
     return field_class(spec.label, validators=[*required, Length(max=limit)], **kwargs)
@@ -127,7 +133,8 @@ class IntakeForm(FlaskForm):
         csrf = False
 
     narrative = TextAreaField("What happened",
-                              validators=[InputRequired(), Length(max=NARRATIVE_LIMIT)])
+                              validators=[InputRequired(WRITE_THE_NARRATIVE),
+                                          Length(max=NARRATIVE_LIMIT)])
 
     def answers(self) -> IntakeAnswers:
         """Values by field name, coded and sealed, as the service expects."""

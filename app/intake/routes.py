@@ -166,16 +166,9 @@ def submit() -> tuple[str, int] | Response:
 
         form = IntakeForm(formdata=fields)
         if not form.validate() or attachment_errors:
-            # Leaving the block without commit deletes the sealed attachments.
-            if attachment_errors:
-                attachment_errors.append("Nothing was stored. Please attach the files again.")
-            elif files_received:
-                # A browser cannot refill file inputs: say so rather than drop them quietly.
-                attachment_errors.append(
-                    f"The {files_received} file{'s' if files_received > 1 else ''} you attached "
-                    f"{'were' if files_received > 1 else 'was'} not kept: nothing is stored "
-                    "until the whole form is valid. Please choose "
-                    f"{'them' if files_received > 1 else 'it'} again before submitting.")
+            # Leaving the block without commit deletes the sealed attachments. A browser
+            # cannot refill file inputs: the page names each file to attach again
+            # (``dropped_files``) rather than drop them quietly.
             kinds = {slot: fields.get(f"attachment_{slot}_kind", "")
                      for slot in range(schema.ATTACHMENT_SLOTS)}
             # The same token again: correcting and re-sending still files one case.

@@ -165,7 +165,8 @@ def totp_enrol() -> ResponseReturnValue:
         flash("That code does not match. Check the phone's clock and try the next code.",
               "error")
         status = 400
-    enrolment = totp.pending_enrolment(db, user, _totp_seed_keys())
+    enrolment = totp.pending_enrolment(db, user, _totp_seed_keys(),
+                                       current_app.config["WITNESSBOX"].base_url)
     return render_template("auth/totp_enrol.html", form=form, enrolment=enrolment,
                            required=current_user.must_enrol), status
 

@@ -3,7 +3,9 @@ case key re-wrapped to it, resumable after an interruption; ``recovery status``.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -406,7 +408,7 @@ def test_a_rotation_killed_mid_batch_resumes(app: Flask, db: Session, demo_org: 
          "--identity-file", str(old_file), "--shares-dir", str(tmp_path / "sheets"),
          "--batch-size", "2", "--processes", "2"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        cwd=REPOSITORY, env=env)
+        cwd=REPOSITORY, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
@@ -416,8 +418,12 @@ def test_a_rotation_killed_mid_batch_resumes(app: Flask, db: Session, demo_org: 
                 break
             db.rollback()
             time.sleep(0.02)
-        process.kill()
     finally:
+        # The whole process group, as systemd's SIGKILL takes the whole unit:
+        # the pool's spawned workers hold the output pipe open and, killed
+        # alone, the command would leave them running.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         output = process.communicate(timeout=60)[0].decode(errors="replace")
     db.rollback()
     [rotation] = db.scalars(select(RecoveryRotation))

@@ -85,30 +85,28 @@ def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str],
         secret = pyotp.random_base32()
         user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
         session.flush()
-    issuer, account = authenticator_label(session, user, site)
+    issuer, account = authenticator_label(site)
     uri = pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
     qr_uri: str = segno.make(uri, error="m").png_data_uri(scale=5, border=4)
     return Enrolment(secret=secret, qr_data_uri=qr_uri, label=f"{issuer}: {account}")
 
 
-def authenticator_label(session: Session, user: User, site: str = "") -> tuple[str, str]:
+def authenticator_label(site: str = "") -> tuple[str, str]:
     """(issuer, account) as the authenticator app shows the entry:
-    "Witnessbox (Alpha Human Rights)" and the member's e-mail address.
+    "Witnessbox" and the site's host name (``base_url``), e.g. "intake.example.org".
 
-    A member with several codes on one phone must tell them apart ("Witnessbox:account 2"
-    said nothing). The organisation names the entry when the member belongs to exactly
-    one; otherwise the site's host name (``base_url``) does. The entry does show who the
-    member is and for whom they work, to anyone who sees the unlocked phone; the
-    secret itself never leaves the QR code.
+    "Witnessbox:account 2" said nothing a member could use. The entry names
+    the site, which tells apart the codes of several Witnessbox instances on
+    one phone, and deliberately neither the member's e-mail address nor the
+    organisation: phones are inspected and seized at borders, and an entry
+    reading "Witnessbox (an NGO's name): their address" would tie the person
+    to the organisation for anyone who unlocks it. The enrolment page shows
+    the same label, so the member can rename the entry in their app if they
+    wish.
     """
-    organisations = sorted({m.organisation.name for m in session.scalars(
-        select(Membership).where(Membership.user_id == user.id,
-                                 Membership.active.is_(True)))})
-    where = organisations[0] if len(organisations) == 1 else urlsplit(site).hostname or ""
-    # A colon separates issuer and account in the otpauth label: none may appear in either.
-    where = " ".join(where.replace(":", " ").split())
-    issuer = f"{ISSUER} ({where})" if where else ISSUER
-    return issuer, user.email.replace(":", "")
+    host = urlsplit(site).hostname or ""
+    # A colon separates issuer and account in the otpauth label: none may appear.
+    return ISSUER, host.replace(":", "") or "sign-in"
 
 
 def _open_secret(user: User, seed_keys: Sequence[str]) -> str | None:

@@ -376,7 +376,7 @@ class PresealedSubmission:
             raise Refused("The sealed case has no manifest.")
         if self._pending:
             raise Refused(f"The upload is missing {len(self._pending)} of the parts the "
-                          "manifest lists. Nothing was stored.")
+                          "manifest lists.")
         case = Case(public_id=self.case_id, organisation_id=self._membership.organisation_id,
                     created_by_membership_id=self._membership.id,
                     case_recipient=self._manifest.case_recipient,

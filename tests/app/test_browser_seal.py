@@ -238,14 +238,23 @@ def test_offline_case_waits_in_the_browser_and_is_sent_when_the_network_returns(
     waiting.wait_for(timeout=60_000)
     screenshot(page, "browser-seal", "offline-queue")
     assert page.locator("textarea[name=narrative]").input_value() == ""
-    filed = db.scalars(select(Case)).all()
-    assert filed == []
+    assert db.scalars(select(Case)).all() == []
 
-    page.goto("about:blank")  # let the profile write what it keeps
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(2000)  # let the profile write what it keeps
     assert scan([profile], CANARY.encode()) == {}
 
+    # The session ends while the case waits: back online, the queue asks to sign in.
+    context.clear_cookies()
     context.set_offline(False)
+    page.locator(".seal-item[data-state=signin]").wait_for(timeout=60_000)
+    assert db.scalars(select(Case)).all() == []
+    screenshot(page, "browser-seal", "queue-sign-in")
+    with page.expect_navigation():
+        page.click(".seal-item a:text('Sign in')")
+    page.fill("input[name=email]", demo_org.email(Role.INTERVIEWER))
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.narrow button[type=submit]")
     page.goto(f"{server.url}/intake/")
     sent = page.locator(".seal-item[data-state=sent]")
     sent.wait_for(timeout=60_000)
@@ -264,3 +273,33 @@ def test_offline_case_waits_in_the_browser_and_is_sent_when_the_network_returns(
     assert CANARY.encode().lower() not in sink.getvalue().lower()
     assert Image.open(io.BytesIO(sink.getvalue())).size == (64, 48)
     assert scan([tmp_path / "captured"], CANARY.encode()) == {}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_changed_signing_key_is_shown_and_nothing_is_sealed(
+        server: LiveServer, browser_context: tuple[Any, Path], db: Session,
+        demo_org: Any) -> None:
+    context, _profile = browser_context
+    page = context.new_page()
+    sign_in_and_open_intake(page, server, demo_org)
+    # As if this browser had pinned another key before (a server swapped since).
+    page.evaluate("""() => localStorage.setItem('witnessbox.intake.pinned-signing-key',
+        JSON.stringify({public_key: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+                        fingerprint: '0000 1111 2222 3333'}))""")
+    page.reload()
+    warning = page.locator("#browser-seal .seal-warning")
+    warning.wait_for(timeout=30_000)
+    assert "has changed" in warning.inner_text()
+    assert "0000 1111 2222 3333" in warning.inner_text()
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url)
+            if request.method == "POST" else None)
+    fill_with_canary(page)
+    page.click("text=Seal and store")
+    page.locator("#browser-seal .seal-warning", has_text="Nothing was sealed").wait_for()
+    screenshot(page, "browser-seal", "signing-key-changed")
+    assert posts == []
+    assert db.scalars(select(Case)).all() == []
+    # Once a person has checked the new fingerprint, sealing works again.
+    page.click("text=I have checked the new fingerprint")
+    page.locator("#browser-seal .seal-status", has_text="Sealed in this browser").wait_for()

@@ -77,6 +77,7 @@ function adopt(context) {
     + `server key with fingerprint ${context.recipients.fingerprint}.`;
   if (pin.status === "changed") {
     const accept = el("button", { type: "button" }, "I have checked the new fingerprint: trust it");
+    state.accept = accept;
     accept.addEventListener("click", () => {
       acceptNewKey(context.recipients);
       state.pin = { status: "same" };
@@ -370,6 +371,8 @@ const LABELS = {
   sent: "Sent",
 };
 
+const size = (bytes) => (bytes < 1048576 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
+
 async function render() {
   const items = (await allCases()).sort((a, b) => a.created.localeCompare(b.created));
   ui.queueBox.hidden = items.length === 0;
@@ -377,7 +380,7 @@ async function render() {
     const when = new Date(item.created).toLocaleString();
     const line = el("li", { class: `seal-item seal-${item.state}`, "data-state": item.state });
     line.append(el("strong", {}, LABELS[item.state] || item.state), ` — sealed ${when}, `
-      + `${item.attachments} attachment${item.attachments === 1 ? "" : "s"}, ${(item.bytes / 1048576).toFixed(1)} MB of ciphertext`);
+      + `${item.attachments} attachment${item.attachments === 1 ? "" : "s"}, ${size(item.bytes)} of ciphertext`);
     if (item.state === "sent") {
       line.append(": case ", el("span", { class: "seal-case-id" }, item.case_id), " ",
         el("a", { href: item.receipt_url, class: "seal-receipt" }, "receipt"));
@@ -385,7 +388,7 @@ async function render() {
     if (item.error && item.state !== "sent") line.append(el("br"), el("span", { class: "muted" }, item.error));
     if (item.state === "signin") line.append(" ", el("a", { href: root.dataset.loginUrl }, "Sign in"));
     if (["refused", "sent"].includes(item.state)) {
-      const remove = el("button", { type: "button", class: "link" }, "Remove from this list");
+      const remove = el("button", { type: "button", class: "seal-remove" }, "Remove from this list");
       remove.addEventListener("click", async () => { await deleteCase(item.id); await render(); });
       line.append(" ", remove);
     }
@@ -405,7 +408,9 @@ async function onSubmit(event) {
   }
   event.preventDefault();
   if (state.pin.status === "changed") {
-    warn("Nothing was sealed: the recipient list's signing key changed. Check the fingerprint first.");
+    warn("Nothing was sealed: the recipient list's signing key changed since this browser last "
+      + `used it (it was ${state.pin.previous.fingerprint}). Check the new fingerprint with your `
+      + "organisation first.", state.accept);
     return;
   }
   if (state.busy) return;

@@ -21,8 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI, VIEWPORT, Watch, require_chromium, \
-    screenshot
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IN_CI,
+    VIEWPORT,
+    Watch,
+    require_chromium,
+    screenshot,
+)
 from canary_scan import scan
 from live_server import LiveServer, launch_server
 from PIL import Image

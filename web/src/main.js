@@ -292,6 +292,7 @@ async function sealCase(data) {
   for (const [i, reader] of state.list.recipients.entries()) {
     wraps.push({ name: `wrap_${i}`, blob: await sealBytes(reader.recipient, keyFile), recipient: reader.recipient });
   }
+  performance.mark("witnessbox:sealed");  // for bench/browser_seal.py
   say("Checking that everything sealed opens again…");
   await selfCheck(identity, narrative, fieldsText, attachments, parts);
   const manifest = {
@@ -399,6 +400,7 @@ async function render() {
 // ---- the form ----
 
 async function onSubmit(event) {
+  performance.mark("witnessbox:submit");
   if (!state.list) {
     // No trusted list (never online, or sign-in needed): only the server can seal.
     if (navigator.onLine && !(state.pin && state.pin.status === "changed")) return;
@@ -418,11 +420,15 @@ async function onSubmit(event) {
   const button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
   try {
+    performance.mark("witnessbox:seal-start");
     const item = await sealCase(new FormData(form));
+    performance.mark("witnessbox:checked");
     await putCase(item);
+    performance.mark("witnessbox:queued");
     form.reset();  // the typed plaintext leaves the page; only ciphertext remains
     say(navigator.onLine ? "Sealed. Sending…" : "Sealed and kept on this device: it is sent when the network returns.");
     await render();
+    performance.mark("witnessbox:shown");
     const sent = await sync();
     if (sent && sent.id === item.id) {
       window.location.assign(sent.receipt_url);

@@ -71,6 +71,9 @@ def context() -> Response:
         schema=sealing_schema(),
         max_upload_bytes=settings.max_upload_bytes,
         csrf_token=generate_csrf(),
+        # A queued case is sent only under the membership that sealed it: another
+        # member signing in on the same device must not file it as theirs.
+        membership_id=membership.id,
         submit_url=url_for("sealed_intake.submit"),
         receipt_url=url_for("intake.receipt", case_id="CASE_ID"),
     )

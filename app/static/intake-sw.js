@@ -5,8 +5,9 @@
 // (ciphertext only) and are sent by the page, never from here.
 "use strict";
 
-const CACHE = "witnessbox-intake-shell-v1";
-const SHELL = ["/intake/", "/static/site.css", "/static/intake-seal.js"];
+const CACHE = "witnessbox-intake-shell-v2";
+const SHELL = ["/intake/", "/static/site.css", "/static/intake-seal.js",
+  "/static/intake.webmanifest", "/static/intake-icon-192.png"];
 
 self.addEventListener("install", () => { self.skipWaiting(); });
 

@@ -13,6 +13,8 @@ CSP = "; ".join([
     "connect-src 'self'",
     # Its service worker (offline intake) comes from this site too.
     "worker-src 'self'",
+    # ... and its web app manifest (installable intake page).
+    "manifest-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     # The case view's <audio> player streams attachments from this site.

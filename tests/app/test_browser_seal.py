@@ -27,6 +27,7 @@ from browser_support import (
     IN_CI,
     VIEWPORT,
     Watch,
+    axe_violations,
     require_chromium,
     screenshot,
 )
@@ -155,6 +156,7 @@ def test_browser_sealed_case_never_reaches_the_server_in_plaintext(
     watch.attach(page)
     sign_in_and_open_intake(page, server, demo_org)
     assert len(page.locator(".seal-fingerprint").inner_text()) > 40
+    assert axe_violations(page) == []
     fill_with_canary(page)
     page.select_option("select[name=attachment_0_kind]", "audio")
     page.set_input_files("input[name=attachment_0]", str(upload))

@@ -294,3 +294,7 @@ def test_the_page_loads_the_bundle_with_its_committed_integrity(interviewer: Any
     assert worker.status_code == 200
     assert worker.mimetype == "text/javascript"
     worker.close()
+    # Installable: a manifest from this site whose scope is the worker's.
+    assert '<link rel="manifest" href="/static/intake.webmanifest">' in html
+    manifest = json.loads((static / "intake.webmanifest").read_text())
+    assert manifest["start_url"] == manifest["scope"] == "/intake/"

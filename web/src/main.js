@@ -306,6 +306,7 @@ async function sealCase(data) {
   // From here on only ciphertext exists: the identity goes out of scope with this call.
   return {
     id: crypto.randomUUID(), created: new Date().toISOString(), state: "waiting",
+    membership_id: state.context.membership_id,
     token: newToken(), manifest: JSON.stringify(manifest), coded,
     parts: [...parts, ...wraps].map((p) => ({ name: p.name, blob: p.blob })),
     bytes: [...parts, ...wraps].reduce((sum, p) => sum + p.blob.size, 0),
@@ -318,6 +319,10 @@ async function sealCase(data) {
 async function send(item) {
   const { context, signIn } = await fetchContext();
   if (signIn) return { ...item, state: "signin", error: "Sign in again to send this case." };
+  if (item.membership_id !== undefined && context.membership_id !== item.membership_id) {
+    return { ...item, state: "signin",
+      error: "Sealed by another member on this device: it is sent when they sign in here." };
+  }
   state.context.csrf_token = context.csrf_token;
   const body = new FormData();
   body.append("csrf_token", context.csrf_token);
@@ -343,11 +348,14 @@ async function send(item) {
 
 async function sync() {
   if (state.sending || !navigator.onLine) return null;
+  // Only when something waits: a request every few seconds would keep the
+  // session from ever reaching its idle timeout.
+  const pending = (await allCases()).filter((item) => ["waiting", "signin"].includes(item.state));
+  if (pending.length === 0) return null;
   state.sending = true;
   let lastSent = null;
   try {
-    for (const item of await allCases()) {
-      if (!["waiting", "signin"].includes(item.state)) continue;
+    for (const item of pending) {
       let next;
       try {
         next = await send(item);
@@ -356,7 +364,7 @@ async function sync() {
       }
       await putCase(next);
       if (next.state === "sent") lastSent = next;
-      if (next.state === "signin") break;
+      if (next.state === "signin" && !next.error.startsWith("Sealed by another")) break;
     }
   } finally {
     state.sending = false;
@@ -470,7 +478,7 @@ async function start() {
   await loadContext();
   registerWorker();
   window.addEventListener("online", () => { sync(); });
-  setInterval(() => { sync(); }, 20000);
+  setInterval(() => { sync(); }, 30000);
   sync();
 }
 

@@ -12,6 +12,7 @@ directory holds no canary, and it is sent when the network returns.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -38,6 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web_support import PASSWORD
 
+import crypto
 from app.cases import service as cases
 from app.config import Settings
 from app.intake import schema
@@ -99,12 +101,20 @@ def sign_in_and_open_intake(page: Any, server: LiveServer, demo_org: Any) -> Non
         timeout=30_000)
 
 
+def typed(spec: schema.FieldSpec) -> str:
+    """What the test types: the canary, Korean (kept as UTF-8, not escaped) and,
+    in long fields, a line break (which a submitted textarea sends as CRLF)."""
+    if spec.kind is schema.Kind.LONG_TEXT:
+        return f"{spec.name} {CANARY}\n{CANARY.lower()} 김철수 "
+    return f"  {spec.name} {CANARY} {CANARY.lower()} 김철수 "
+
+
 def fill_with_canary(page: Any) -> None:
     """Every sealed field carries the canary (as intake_data.full_form does)."""
     for spec in schema.sealed_fields():
         selector = f"[name={spec.name}]"
         if spec.kind in (schema.Kind.TEXT, schema.Kind.LONG_TEXT):
-            page.fill(selector, f"{spec.name} {CANARY} {CANARY.lower()}")
+            page.fill(selector, typed(spec))
         elif spec.kind is schema.Kind.DATE:
             page.fill(selector, "2019-05-04")
         elif spec.kind is schema.Kind.NUMBER:
@@ -181,7 +191,13 @@ def test_browser_sealed_case_never_reaches_the_server_in_plaintext(
     fields = cases.read_sealed_fields(case, key)
     for spec in schema.sealed_fields():
         if spec.kind in (schema.Kind.TEXT, schema.Kind.LONG_TEXT):
-            assert fields[spec.name] == f"{spec.name} {CANARY} {CANARY.lower()}", spec.name
+            # As the server-sealed path stores it: CRLF, then str.strip().
+            assert fields[spec.name] == typed(spec).replace("\n", "\r\n").strip(), spec.name
+    # Byte for byte the server's format: json.dumps(..., ensure_ascii=False).
+    fields_object = next(o for o in case.sealed_objects if o.kind is SealedKind.FIELDS)
+    plaintext = crypto.open_sealed(fields_object.inline_ciphertext or b"", [key.identity])
+    assert plaintext == json.dumps(json.loads(plaintext), ensure_ascii=False).encode()
+    assert "김철수".encode() in plaintext
     assert fields["loyalty_fee_per_month"] == 700
     assert case.conditions["loyalty_fee_per_month_band"] == "500-999"
     [info] = cases.attachments(case, fields)

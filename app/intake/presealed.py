@@ -472,5 +472,7 @@ def sealing_schema() -> dict[str, Any]:
             entry["bands"] = list(spec.bands)
         fields.append(entry)
     return {"sealed_fields": fields, "narrative_field": schema.NARRATIVE_FIELD,
+            # Checked in the page too: a checkbox group has no HTML "required".
+            "coded_required": [spec.name for spec in schema.coded_fields() if spec.required],
             "narrative_limit": NARRATIVE_LIMIT,
             "attachment_kinds": [value for value, _label in schema.ATTACHMENT_KINDS]}

@@ -259,6 +259,9 @@ async function sealCase(data) {
     if (/^attachment_\d{1,2}_kind$/.test(name) || CONTROL.has(name) || sealedNames.has(name)) continue;
     coded.push([name, value]);
   }
+  for (const name of schema.coded_required) {
+    if (!data.getAll(name).some((value) => value !== "")) throw new Invalid(`${name}: this field is required`);
+  }
   const total = files.reduce((sum, { file }) => sum + file.size, 0);
   if (total > state.context.max_upload_bytes) {
     throw new Invalid(`the files are larger than the ${Math.round(state.context.max_upload_bytes / 1048576)} MB allowed`);
@@ -425,6 +428,7 @@ async function onSubmit(event) {
   }
   if (state.busy) return;
   state.busy = true;
+  ui.warning.hidden = true;
   const button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
   try {
@@ -433,17 +437,30 @@ async function onSubmit(event) {
     performance.mark("witnessbox:checked");
     await putCase(item);
     performance.mark("witnessbox:queued");
-    form.reset();  // the typed plaintext leaves the page; only ciphertext remains
-    say(navigator.onLine ? "Sealed. Sending…" : "Sealed and kept on this device: it is sent when the network returns.");
+    const online = navigator.onLine;
+    if (!online) form.reset();  // the typed plaintext leaves the page; only ciphertext remains
+    say(online ? "Sealed. Sending…" : "Sealed and kept on this device: it is sent when the network returns.");
     await render();
     performance.mark("witnessbox:shown");
     const sent = await sync();
     if (sent && sent.id === item.id) {
+      form.reset();
       window.location.assign(sent.receipt_url);
       return;
     }
     const now = (await allCases()).find((c) => c.id === item.id);
-    if (now && now.state !== "sent") say(`Sealed and kept on this device: ${LABELS[now.state].toLowerCase()}.`);
+    if (now && now.state === "refused") {
+      // Refused at once (e.g. an answer the server does not accept): the form
+      // still holds what was typed, so it can be corrected and sealed anew.
+      await deleteCase(item.id);
+      await render();
+      warn(`The server refused this case and nothing was stored: ${now.error} `
+        + "Correct the form and seal it again.");
+      say("Nothing was stored.");
+      return;
+    }
+    form.reset();
+    if (now) say(`Sealed and kept on this device: ${LABELS[now.state].toLowerCase()}.`);
   } catch (error) {
     const message = error instanceof Invalid ? error.message : `Sealing failed: ${error.message}`;
     warn(`Nothing was sealed or sent. ${message}`);

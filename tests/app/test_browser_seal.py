@@ -44,6 +44,7 @@ from app.cases import service as cases
 from app.config import Settings
 from app.intake import schema
 from app.models import Case, Role, SealedKind
+from app.orgs.service import add_member, add_member_key
 from app.storage import BlobStore
 
 pytestmark = [
@@ -328,3 +329,37 @@ def test_a_changed_signing_key_is_shown_and_nothing_is_sealed(
     # Once a person has checked the new fingerprint, sealing works again.
     page.click("text=I have checked the new fingerprint")
     page.locator("#browser-seal .seal-status", has_text="Sealed in this browser").wait_for()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_case_refused_for_changed_recipients_keeps_the_form(
+        server: LiveServer, browser_context: tuple[Any, Path], db: Session, demo_org: Any,
+        identity_pool: Any) -> None:
+    context, _profile = browser_context
+    page = context.new_page()
+    sign_in_and_open_intake(page, server, demo_org)
+    fill_with_canary(page)
+    # A reviewer joins after the page fetched the recipient list: the wraps the
+    # page makes are one short, and the server must refuse rather than store a
+    # case the new reviewer was meant to read but cannot.
+    joined = add_member(db, demo_org.organisation, "late@alpha.test", PASSWORD, Role.REVIEWER,
+                        must_change_password=False)
+    identity, protected = identity_pool.get(5)
+    add_member_key(db, joined, protected, identity.recipient)
+    db.commit()
+    page.click("text=Seal and store")
+    warning = page.locator("#browser-seal .seal-warning", has_text="refused")
+    warning.wait_for(timeout=60_000)
+    assert "recipient list changed" in warning.inner_text()
+    screenshot(page, "browser-seal", "refused-recipients-changed")
+    assert page.locator("textarea[name=narrative]").input_value().startswith("We cut timber")
+    assert page.locator(".seal-item").count() == 0
+    assert db.scalars(select(Case)).all() == []
+    # Reloaded, the page has the new list, and the same answers are filed.
+    page.reload()
+    page.locator("#browser-seal .seal-status", has_text="Sealed in this browser").wait_for()
+    fill_with_canary(page)
+    with page.expect_navigation(url=re.compile(r"/intake/receipts/"), timeout=60_000):
+        page.click("text=Seal and store")
+    db.expire_all()
+    assert len(db.scalars(select(Case)).one().key_wraps) == 4

@@ -51,6 +51,8 @@ FORM = """<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
 <div id="browser-seal" hidden data-context-url="/intake/sealing-context" data-worker-url=""
  data-worker-scope="/intake/" data-login-url="/login"></div>
 <input name="interview_date" value="2024-03-01"><input name="sector" value="logging">
+<input name="consent_scopes" value="internal_only">
+<input name="source_connection" value="experienced">
 <textarea name="narrative">A statement with one large recording.</textarea>
 <select name="attachment_0_kind"><option value="audio">Audio</option></select>
 <input type="file" name="attachment_0"><button type="submit">Seal and store</button>
@@ -93,7 +95,10 @@ def run_once(browser: Any, upload: Path, context_json: str) -> dict[str, float]:
         page.set_input_files("input[name=attachment_0]", str(upload))
         started = time.perf_counter()
         page.click("text=Seal and store")
-        page.locator(".seal-item").wait_for(timeout=600_000)
+        page.locator(".seal-item, .seal-warning:not([hidden])").first.wait_for(
+            timeout=600_000)
+        if page.locator(".seal-item").count() == 0:
+            raise SystemExit("the page refused: " + page.locator(".seal-warning").inner_text())
         wall = time.perf_counter() - started
         marks = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('mark')
             .map(m => [m.name.replace('witnessbox:', ''), m.startTime]))""")

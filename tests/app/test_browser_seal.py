@@ -363,3 +363,37 @@ def test_a_case_refused_for_changed_recipients_keeps_the_form(
         page.click("text=Seal and store")
     db.expire_all()
     assert len(db.scalars(select(Case)).one().key_wraps) == 4
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_queued_case_is_sent_only_by_the_member_who_sealed_it(
+        server: LiveServer, browser_context: tuple[Any, Path], db: Session,
+        demo_org: Any) -> None:
+    context, _profile = browser_context
+    add_member(db, demo_org.organisation, "colleague@alpha.test", PASSWORD, Role.INTERVIEWER,
+               must_change_password=False)
+    db.commit()
+    page = context.new_page()
+    sign_in_and_open_intake(page, server, demo_org)
+    context.set_offline(True)
+    fill_with_canary(page)
+    page.click("text=Seal and store")
+    page.locator(".seal-item[data-state=waiting]").wait_for(timeout=60_000)
+    # A colleague signs in on the same device: the case waits for its author.
+    context.clear_cookies()
+    context.set_offline(False)
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=email]", "colleague@alpha.test")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.narrow button[type=submit]")
+    page.goto(f"{server.url}/intake/")
+    item = page.locator(".seal-item", has_text="Sealed by another member")
+    item.wait_for(timeout=60_000)
+    assert db.scalars(select(Case)).all() == []
+    context.clear_cookies()
+    sign_in_and_open_intake(page, server, demo_org)
+    page.locator(".seal-item[data-state=sent]").wait_for(timeout=90_000)
+    db.expire_all()
+    case = db.scalars(select(Case)).one()
+    assert case.created_by_membership_id == demo_org.members[Role.INTERVIEWER].id

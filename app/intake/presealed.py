@@ -36,13 +36,10 @@ Usage from the view, as the parts stream in::
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,10 +52,23 @@ from app.audit.keyfile import public_key_text
 from app.cases import receipts
 from app.errors import PermissionDenied
 from app.intake import schema
-from app.intake.forms import IntakeForm
-from app.intake.media import NONE_FOUND, NOT_REMOVED, REMOVED
+from app.intake.presealed_manifest import (
+    BROWSER_NONE_FOUND,
+    BROWSER_OUTCOMES,
+    BROWSER_REMOVED,
+    MAX_INLINE_CIPHERTEXT,
+    MAX_WRAP,
+    CodedForm,
+    Expected,
+    Manifest,
+    Refused,
+    band_labels,
+    coded_answers,
+    parse_manifest,
+    sealing_schema,
+)
 from app.intake.recipients_doc import ExpectedReader, expected_readers
-from app.intake.schema import IntakeAnswers, Kind
+from app.intake.schema import IntakeAnswers
 from app.intake.service import (
     InsertRaced,
     Receipt,
@@ -84,157 +94,21 @@ from app.storage import BlobStore
 from app.unit_of_work import on_abandon
 from crypto.age_format import AgeShapeCheck, MalformedAge
 
-# What the receipt and the case view say for a file the server never saw in
-# the clear: the browser's report, marked as such (fits the 16-character column).
-BROWSER_REMOVED = "browser: removed"
-BROWSER_NONE_FOUND = "browser: none"
-BROWSER_OUTCOMES = {REMOVED: BROWSER_REMOVED, NONE_FOUND: BROWSER_NONE_FOUND,
-                    NOT_REMOVED: NOT_REMOVED}
-MEDIA_KINDS = frozenset({"photo", "audio", "document", "other"})
-
-# A sealed narrative of NARRATIVE_LIMIT characters in UTF-8, and every sealed
-# field at its limit, fit easily; age adds 16 bytes per 64 KiB and a header.
-MAX_INLINE_CIPHERTEXT = 4 * 1024 * 1024
-MAX_WRAP = 1024
-MAX_ATTACHMENTS = 50
-_PART = re.compile(r"[a-z]+_\d{1,3}")
-_MANIFEST_KEYS = {"version", "case_recipient", "objects", "wraps", "bands"}
-
-
-class Refused(ValueError):
-    """The browser's submission cannot be stored; the message says why, for a person."""
+__all__ = ["BROWSER_NONE_FOUND", "BROWSER_OUTCOMES", "BROWSER_REMOVED", "PresealedSubmission",
+           "Refused", "sealing_schema"]
 
 
 class _Reader(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
 
-class CodedForm(IntakeForm):
-    """The intake form's coded fields and indicators with the same validators;
-    the sealed fields and the narrative arrive sealed and are not here."""
-
-
-CodedForm.narrative = None  # type: ignore[assignment]
-for _spec in schema.sealed_fields():
-    setattr(CodedForm, _spec.name, None)
-
-
-def coded_answers(form: CodedForm) -> IntakeAnswers:
-    """Like IntakeForm.answers, for the coded tier only (sealed values: None)."""
-    values: dict[str, Any] = {spec.name: None for spec in schema.FIELDS}
-    for spec in schema.coded_fields():
-        value = form[spec.name].data
-        if isinstance(value, str):
-            value = value.strip() or None
-        values[spec.name] = value
-    indicators = {name: {part: (form[f"ilo_{name}_{part}"].data or None)
-                         for part in ("present", "basis", "frequency")}
-                  for name, _label in schema.ILO_INDICATORS}
-    return IntakeAnswers(values=values, narrative="", indicators=indicators)
-
-
-def _band_labels(spec: schema.FieldSpec) -> set[str]:
-    return {schema.band(spec, bound) for bound in spec.bands}
-
-
-@dataclass
-class _Expected:
-    part: str
-    kind: str  # narrative, fields, attachment, wrap
-    size: int
-    object_id: str = ""
-    media_kind: str | None = None
-    metadata: str | None = None
-    recipient: str = ""
-
-
 @dataclass
 class _Received:
-    expected: _Expected
+    expected: Expected
     sha256: str
     size: int
     inline: bytes | None = None
     blob_path: str | None = None
-
-
-@dataclass
-class _Manifest:
-    case_recipient: str
-    parts: list[_Expected]
-    bands: dict[str, str] = field(default_factory=dict)
-
-
-def _int(value: object, what: str) -> int:
-    if type(value) is not int or value < 0:
-        raise Refused(f"The {what} is not a byte count.")
-    return value
-
-
-def parse_manifest(text: str | None) -> _Manifest:
-    """The manifest's shape; sizes, kinds and ids checked, nothing else yet."""
-    if not text:
-        raise Refused("The sealed case has no manifest.")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise Refused("The sealed case's manifest is not JSON.") from None
-    if not isinstance(data, dict) or set(data) - _MANIFEST_KEYS or data.get("version") != 1:
-        raise Refused("The sealed case's manifest is not one this server reads (version 1).")
-    try:
-        case_recipient = str(crypto.parse_recipient(str(data.get("case_recipient", ""))))
-    except crypto.CryptoError:
-        raise Refused("The case key's public half is not an age X25519 recipient.") from None
-    objects, wraps = data.get("objects"), data.get("wraps")
-    if not isinstance(objects, list) or not isinstance(wraps, list):
-        raise Refused("The sealed case's manifest lists no objects or no wraps.")
-    parts: list[_Expected] = []
-    kinds: list[str] = []
-    ids: set[str] = set()
-    for entry in objects:
-        if not isinstance(entry, dict):
-            raise Refused("A sealed object in the manifest is malformed.")
-        kind = entry.get("kind")
-        if kind not in ("narrative", "fields", "attachment"):
-            raise Refused("A sealed object in the manifest has an unknown kind.")
-        expected = _Expected(part=str(entry.get("part", "")), kind=kind,
-                             size=_int(entry.get("size"), "stated size of a sealed object"))
-        if kind == "attachment":
-            try:
-                object_id = str(uuid.UUID(str(entry.get("object_id", ""))))
-            except ValueError:
-                raise Refused("An attachment's id is not a UUID.") from None
-            if object_id in ids:
-                raise Refused("Two attachments have the same id.")
-            ids.add(object_id)
-            expected.object_id = object_id
-            if entry.get("media_kind") not in MEDIA_KINDS:
-                raise Refused("An attachment's kind is not photo, audio, document or other.")
-            if entry.get("metadata") not in BROWSER_OUTCOMES:
-                raise Refused("An attachment's metadata outcome is not one the server knows.")
-            expected.media_kind = str(entry["media_kind"])
-            expected.metadata = BROWSER_OUTCOMES[str(entry["metadata"])]
-        else:
-            expected.object_id = str(uuid.uuid4())
-        kinds.append(kind)
-        parts.append(expected)
-    if kinds.count("narrative") != 1 or kinds.count("fields") != 1:
-        raise Refused("A sealed case needs exactly one sealed narrative and one sealed "
-                      "fields object.")
-    if kinds.count("attachment") > MAX_ATTACHMENTS:
-        raise Refused(f"At most {MAX_ATTACHMENTS} attachments can be sent at once.")
-    for entry in wraps:
-        if not isinstance(entry, dict):
-            raise Refused("A key wrap in the manifest is malformed.")
-        parts.append(_Expected(part=str(entry.get("part", "")), kind="wrap",
-                               size=_int(entry.get("size"), "stated size of a key wrap"),
-                               recipient=str(entry.get("recipient", ""))))
-    names = [p.part for p in parts]
-    if len(set(names)) != len(names) or not all(_PART.fullmatch(n) for n in names):
-        raise Refused("The manifest's part names are malformed or repeated.")
-    bands = data.get("bands") or {}
-    if not isinstance(bands, dict) or not all(isinstance(v, str) for v in bands.values()):
-        raise Refused("The manifest's coded bands are malformed.")
-    return _Manifest(case_recipient, parts, dict(bands))
 
 
 class PresealedSubmission:
@@ -248,9 +122,9 @@ class PresealedSubmission:
         self._max_upload = max_upload_bytes
         self.case_id = new_case_id()
         self._token_sha256: str | None = None
-        self._manifest: _Manifest | None = None
+        self._manifest: Manifest | None = None
         self._answers: IntakeAnswers | None = None
-        self._pending: list[_Expected] = []
+        self._pending: list[Expected] = []
         self._received: list[_Received] = []
         self._readers: list[ExpectedReader] = []
         self._bytes = 0
@@ -295,7 +169,7 @@ class PresealedSubmission:
         for name, value in manifest.bands.items():
             spec = next((s for s in schema.sealed_fields() if s.bands
                          and s.band_field == name), None)
-            if spec is None or value not in _band_labels(spec):
+            if spec is None or value not in band_labels(spec):
                 raise Refused(f"The coded band {name!r} is not one of its field's bands.")
         self._readers = expected_readers(self._session, self._membership)
         expected = sorted(reader.recipient for reader in self._readers)
@@ -426,7 +300,7 @@ class PresealedSubmission:
             for obj in case.sealed_objects),
             case.receipt_signature, public_key_text(receipt_key.verify_key))
 
-def _what(expected: _Expected) -> str:
+def _what(expected: Expected) -> str:
     return {"narrative": "The sealed narrative", "fields": "The sealed fields",
             "attachment": "A sealed attachment", "wrap": "A key wrap"}[expected.kind]
 
@@ -448,31 +322,3 @@ def _label(obj: SealedObject) -> str:
     if obj.kind is SealedKind.ATTACHMENT:
         return f"Attachment ({obj.media_kind})"
     return "Narrative" if obj.kind is SealedKind.NARRATIVE else "Sealed fields"
-
-
-def sealing_schema() -> dict[str, Any]:
-    """What the browser needs to build the sealed plaintexts exactly as the
-    server-sealed path does (app.intake.forms.IntakeForm.answers, then
-    app.intake.service): sealed fields in schema order, their kinds and
-    limits, and the bands of sealed wages."""
-    from app.intake.forms import LONG_TEXT_LIMIT, NARRATIVE_LIMIT, TEXT_LIMIT
-
-    fields = []
-    for spec in schema.sealed_fields():
-        entry: dict[str, Any] = {"name": spec.name, "kind": spec.kind.value,
-                                 "required": spec.required}
-        if spec.kind in (Kind.TEXT, Kind.LONG_TEXT):
-            entry["limit"] = LONG_TEXT_LIMIT if spec.kind is Kind.LONG_TEXT else TEXT_LIMIT
-        if spec.kind is Kind.NUMBER:
-            entry["minimum"], entry["maximum"] = spec.minimum, spec.maximum
-        if spec.kind is Kind.CHOICE:
-            entry["choices"] = [value for value, _label in spec.choices]
-        if spec.bands:
-            entry["band_field"] = spec.band_field
-            entry["bands"] = list(spec.bands)
-        fields.append(entry)
-    return {"sealed_fields": fields, "narrative_field": schema.NARRATIVE_FIELD,
-            # Checked in the page too: a checkbox group has no HTML "required".
-            "coded_required": [spec.name for spec in schema.coded_fields() if spec.required],
-            "narrative_limit": NARRATIVE_LIMIT,
-            "attachment_kinds": [value for value, _label in schema.ATTACHMENT_KINDS]}

@@ -393,7 +393,17 @@ def test_a_queued_case_is_sent_only_by_the_member_who_sealed_it(
     assert db.scalars(select(Case)).all() == []
     context.clear_cookies()
     sign_in_and_open_intake(page, server, demo_org)
-    page.locator(".seal-item[data-state=sent]").wait_for(timeout=90_000)
+    try:
+        page.locator(".seal-item[data-state=sent]").wait_for(timeout=90_000)
+    except Exception:
+        print("QUEUE:", page.url, page.locator("#browser-seal").inner_html())
+        print("IDB:", page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open(
+            'witnessbox-intake', 1); r.onsuccess = () => { const q = r.result.transaction(
+            'cases').objectStore('cases').getAll(); q.onsuccess = () => ok(JSON.stringify(
+            q.result.map((c) => [c.state, c.error, c.membership_id]))); }; })"""))
+        db.expire_all()
+        print("DB:", [(c.public_id, c.created_by_membership_id) for c in db.scalars(select(Case))])
+        raise
     db.expire_all()
     case = db.scalars(select(Case)).one()
     assert case.created_by_membership_id == demo_org.members[Role.INTERVIEWER].id

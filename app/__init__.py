@@ -92,6 +92,8 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.clusters.routes import bp as clusters_bp
     from app.exports.routes import bp as exports_bp
     from app.grants.routes import bp as grants_bp
+    from app.intake.presealed_routes import bp as sealed_intake_bp
+    from app.intake.presealed_routes import submit as sealed_intake_submit
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
     from app.keys.routes import bp as keys_bp
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     # The intake body is streamed; its view checks the CSRF token itself
     # before any attachment is processed (see app.intake.routes).
     csrf.exempt(intake_submit)
+    csrf.exempt(sealed_intake_submit)  # the same, for cases sealed in the browser
     app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -113,6 +116,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.register_blueprint(exports_bp)
     app.register_blueprint(grants_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(sealed_intake_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)

@@ -8,6 +8,13 @@ from werkzeug.wrappers import Response
 CSP = "; ".join([
     "default-src 'none'",
     "script-src 'self'",
+    # The intake page's script fetches its signed recipient list and sends
+    # sealed cases to this site (app.intake.presealed_routes); nowhere else.
+    "connect-src 'self'",
+    # Its service worker (offline intake) comes from this site too.
+    "worker-src 'self'",
+    # ... and its web app manifest (installable intake page).
+    "manifest-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     # The case view's <audio> player streams attachments from this site.

@@ -138,6 +138,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("intake.new", "GET"): Row(INTERVIEWER_ONLY),
     ("intake.submit", "POST"): Row(INTERVIEWER_ONLY),
     ("intake.receipt", "GET"): Row(FILER_ONLY, filed_case, NOBODY_ELSE),
+    # Sealed in the browser (app.intake.presealed_routes): the signed recipient
+    # list and the upload are the interviewer's; the service worker is public code.
+    ("sealed_intake.context", "GET"): Row(INTERVIEWER_ONLY),
+    ("sealed_intake.submit", "POST"): Row(INTERVIEWER_ONLY),
+    ("sealed_intake.service_worker", "GET"): Row(everyone(ALLOW)),
     # Reviewers and admins of the case's organisation pass (without an
     # unlocked key the view sends them to unlock it: still authorised).
     ("cases.view", "GET"): Row(KEY_HOLDERS, case_page, OTHER_ORG_KEY_HOLDERS),

@@ -8,6 +8,7 @@ from app.models.case import (
     CaseIndicator,
     CaseKeyWrap,
     CaseStatus,
+    LegalHoldReason,
     Priority,
     SealedKind,
     SealedObject,
@@ -27,6 +28,7 @@ from app.models.organisation import (
     User,
 )
 from app.models.redaction_layer import LayerEvent, RedactionVersion
+from app.models.retention import RetentionRule
 
 __all__ = [
     "CLUSTER_REASON_LABELS",
@@ -49,6 +51,7 @@ __all__ = [
     "ExportStatus",
     "Invitation",
     "LayerEvent",
+    "LegalHoldReason",
     "MemberKey",
     "Membership",
     "NewCasesTo",
@@ -56,6 +59,7 @@ __all__ = [
     "Priority",
     "RecoveryCode",
     "RedactionVersion",
+    "RetentionRule",
     "Role",
     "SealedKind",
     "SealedObject",

@@ -70,6 +70,14 @@ class Action(enum.StrEnum):
     TOTP_RESET = "totp_reset"
     ACCOUNT_UNLOCKED = "account_unlocked"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    # Retention and crypto-shredding (app.retention): the tombstone of a
+    # deleted case names its public id, the reason code and who; never content.
+    CASE_SHREDDED = "case_shredded"
+    LEGAL_HOLD_SET = "legal_hold_set"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    RETENTION_CHANGED = "retention_changed"
+    STORAGE_SCRUBBED = "storage_scrubbed"
+    ORG_DELETED = "org_deleted"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -95,6 +103,8 @@ SIGNED_AT_ONCE = frozenset({
     Action.KEY_PASSPHRASE_CHANGED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
     Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
+    Action.CASE_SHREDDED, Action.LEGAL_HOLD_SET, Action.LEGAL_HOLD_LIFTED,
+    Action.RETENTION_CHANGED, Action.ORG_DELETED,
 })
 _SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 

@@ -53,8 +53,9 @@ def scrub_after(vacuum: str, tables: tuple[str, ...] = storage.CASE_TABLES) -> N
             click.echo("storage: not vacuumed (--vacuum none)")
         return
     engine = get_engine()
-    click.echo(storage.scrub(engine, chosen, tables))
-    if chosen is storage.Vacuum.FULL:
+    done = storage.scrub(engine, chosen, tables)
+    click.echo(done.line)
+    if done.complete:
         with new_session() as session, unit_of_work(session):
             storage.record_scrub(session, chosen, engine.dialect.name)
 

@@ -10,10 +10,14 @@ PostgreSQL: a deleted row stays in its page as a dead tuple until VACUUM,
 and even then plain VACUUM only marks the space free: bytes of large values
 (stored out of line, in TOAST) were seen surviving it in the table's file.
 ``VACUUM FULL`` rewrites each table into a new file and drops the old one;
-it locks the table while it runs, so the web deletion runs plain VACUUM
-and the nightly ``witnessbox retention run`` the full one. Neither reaches
-the WAL, replicas, base backups or the filesystem's free blocks: see
-docs/operations.md, "Retention and crypto-shredding".
+it locks the table while it runs, so a deletion from a page leaves it to
+the nightly ``witnessbox retention run`` (which knows from the audit log
+that a scrub is pending). VACUUM also keeps whatever an older snapshot can
+still see (a pg_dump, an ANALYZE running at the time): the scrub waits for
+those, and if they outlast the wait it is not recorded as done, so the next
+run repeats it. None of this reaches the WAL, replicas, base backups or the
+filesystem's free blocks: see docs/operations.md, "Retention and
+crypto-shredding".
 
 Runs outside any unit of work (VACUUM cannot run in a transaction), on its
 own autocommit connection.
@@ -22,8 +26,10 @@ own autocommit connection.
 from __future__ import annotations
 
 import enum
+import time
+from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -43,28 +49,50 @@ class Vacuum(enum.StrEnum):
     NONE = "none"
 
 
-def scrub(engine: Engine, vacuum: Vacuum, tables: tuple[str, ...] = CASE_TABLES) -> str:
-    """Do what the backend needs; return one line saying what was done."""
+@dataclass(frozen=True)
+class Scrubbed:
+    line: str       # what was done, for the command's output
+    complete: bool  # False: something may remain until the next scrub
+
+
+def _older_snapshots(connection: Connection) -> int:
+    """Other sessions of this database holding a snapshot older than now."""
+    return int(connection.execute(text(
+        "select count(*) from pg_stat_activity where datname = current_database() "
+        "and pid <> pg_backend_pid() and backend_xmin is not null "
+        "and xact_start < statement_timestamp()")).scalar_one())
+
+
+def scrub(engine: Engine, vacuum: Vacuum, tables: tuple[str, ...] = CASE_TABLES,
+          *, wait_seconds: float = 60.0) -> Scrubbed:
+    """Do what the backend needs and say what was done."""
     if vacuum is Vacuum.NONE:
-        return "storage: not vacuumed (--vacuum none)"
+        return Scrubbed("storage: not vacuumed (--vacuum none)", False)
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             busy, _frames, _done = connection.exec_driver_sql(
                 "PRAGMA wal_checkpoint(TRUNCATE)").one()
         if busy:
-            return ("storage: SQLite overwrote the deleted content (secure_delete); the "
-                    "write-ahead log is in use and was not truncated: run again later")
-        return "storage: SQLite overwrote the deleted content (secure_delete); WAL truncated"
+            return Scrubbed("storage: SQLite overwrote the deleted content (secure_delete); "
+                            "the write-ahead log is in use and was not truncated", False)
+        return Scrubbed("storage: SQLite overwrote the deleted content (secure_delete); "
+                        "WAL checkpointed", True)
     if engine.dialect.name == "postgresql":
         full = vacuum is Vacuum.FULL
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         with autocommit.connect() as connection:
+            deadline = time.monotonic() + wait_seconds
+            while (older := _older_snapshots(connection)) and time.monotonic() < deadline:
+                time.sleep(0.5)
             # Table names are this module's constants, never input.
             connection.exec_driver_sql(
                 f"VACUUM {'FULL ' if full else ''}{', '.join(tables)}")
-        return (f"storage: PostgreSQL VACUUM {'FULL ' if full else ''}of "
-                f"{len(tables)} table(s) done")
-    return f"storage: no scrubbing known for {engine.dialect.name}"
+        done = f"storage: PostgreSQL VACUUM {'FULL ' if full else ''}of {len(tables)} table(s)"
+        if older:
+            return Scrubbed(f"{done}; {older} older transaction(s) still open, so rows they "
+                            "could see may remain until the next run", False)
+        return Scrubbed(done, full)
+    return Scrubbed(f"storage: no scrubbing known for {engine.dialect.name}", False)
 
 
 def scrub_pending(session: Session) -> bool:

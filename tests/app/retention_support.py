@@ -114,7 +114,9 @@ def capture(db: Session, blobs: BlobStore, case: Case, narrative_canary: str,
         select(RedactionVersion).where(RedactionVersion.case_id == case.id))]
     material.wraps = [wrap.wrapped_key for wrap in db.scalars(
         select(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id))]
-    assert material.narrative_ciphertext and material.blob_paths and len(material.wraps) >= 3
+    assert material.narrative_ciphertext
+    assert material.blob_paths
+    assert len(material.wraps) >= 3
     return material
 
 

@@ -40,6 +40,9 @@ RUNS = (
     "witnessbox cases sign-receipts",
     "witnessbox totp rekey",
     "witnessbox org list",
+    # The demo has no retention rules: nothing is due, nothing is deleted.
+    "witnessbox retention run --dry-run",
+    "witnessbox retention run",
 )
 # Run as written; must fail with exit code 1 and one line on stderr.
 FAILS_CLEANLY = {
@@ -53,6 +56,7 @@ FAILS_CLEANLY = {
 # Placeholders (EMAIL, PATH, EX-…, FILE) or real input needed: --help only.
 HELP_ONLY = (
     "witnessbox audit keygen PATH",
+    "witnessbox org delete SLUG --confirm SLUG",
     "witnessbox org create Name NGO --admin EMAIL --recovery-file PATH --invitation-file PATH",
     "witnessbox export build --org SLUG --admin EMAIL --purpose share_un",
     "witnessbox export list --org SLUG --admin EMAIL",

@@ -43,7 +43,7 @@ MAX_NAME_LENGTH = 200
 
 @click.group("org")
 def org_cli() -> None:
-    """Organisations: create one with its first admin, list them, delete one."""
+    """Organisations: create (with a first admin), list, delete."""
 
 
 def slug_from_name(name: str) -> str:
@@ -241,7 +241,7 @@ def org_list() -> None:
                    "plain VACUUM, or none. SQLite: WAL checkpoint either way.")
 @with_appcontext
 def org_delete(slug: str, confirmation: str, vacuum: str) -> None:
-    """Delete organisation SLUG and crypto-shred all its cases (cannot be undone).
+    """Delete organisation SLUG and crypto-shred its cases, for good.
 
     Removes its cases, memberships, member keys, invitations, exports (rows,
     bundles and the signing key file) and accounts left without any

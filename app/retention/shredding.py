@@ -31,15 +31,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import CursorResult, delete, inspect, select
 from sqlalchemy.orm import Session
 
-from app import shred_list
 from app.audit import service as audit
 from app.errors import PermissionDenied
-from app.members.common import rowcount
 from app.models import (
     Case,
     CaseClusterMember,
@@ -54,6 +52,8 @@ from app.models import (
     Role,
     SealedObject,
 )
+from app.shred_list import ShredEntry
+from app.shred_list import append as append_to_shred_list
 from app.storage import BlobStore
 from app.unit_of_work import on_commit
 
@@ -159,8 +159,8 @@ def destroy_case_material(session: Session, blob_store: BlobStore, case: Case, *
     session.flush()  # anything pending for the case reaches the database first
 
     def gone(statement: Any) -> int:
-        return rowcount(session.execute(
-            statement.execution_options(synchronize_session=False)))
+        result = session.execute(statement.execution_options(synchronize_session=False))
+        return int(cast(CursorResult[Any], result).rowcount)
 
     # The key first (see the module's docstring): from here on, no identity
     # opens anything of this case, whatever else survives.
@@ -189,7 +189,7 @@ def _after_commit(blob_store: BlobStore, receipt: ShredReceipt,
     # deletion. What is left is undecryptable and swept later (module doc).
     try:
         if shred_list_file is not None:
-            shred_list.append(shred_list_file, [shred_list.ShredEntry(
+            append_to_shred_list(shred_list_file, [ShredEntry(
                 receipt.case_public_id, receipt.organisation_slug, receipt.shredded_at)])
     except OSError as exc:
         log.error("shred list: could not append case %s: %s", receipt.case_public_id,

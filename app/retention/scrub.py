@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -41,6 +42,10 @@ CASE_TABLES = ("case_key_wrap", "sealed_object", "case_note", "redaction_version
 ORGANISATION_TABLES = (*CASE_TABLES, "member_key", "unlocked_key", "membership", "invitation",
                        "export_bundle", "case_cluster", "retention_rule", "recovery_code",
                        "sign_in_session", "user_account", "organisation")
+
+
+# How long VACUUM waits for one table's lock before it skips the table.
+LOCK_TIMEOUT = "10s"
 
 
 class Vacuum(enum.StrEnum):
@@ -80,14 +85,24 @@ def scrub(engine: Engine, vacuum: Vacuum, tables: tuple[str, ...] = CASE_TABLES,
     if engine.dialect.name == "postgresql":
         full = vacuum is Vacuum.FULL
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        skipped: list[str] = []
         with autocommit.connect() as connection:
             deadline = time.monotonic() + wait_seconds
             while (older := _older_snapshots(connection)) and time.monotonic() < deadline:
                 time.sleep(0.5)
-            # Table names are this module's constants, never input.
-            connection.exec_driver_sql(
-                f"VACUUM {'FULL ' if full else ''}{', '.join(tables)}")
+            # VACUUM FULL waits for every open transaction that touched the
+            # table, and every later query on it waits behind VACUUM: a bounded
+            # wait per table keeps one idle session from stalling the site.
+            connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+            for table in tables:  # names are this module's constants, never input
+                try:
+                    connection.exec_driver_sql(f"VACUUM {'FULL ' if full else ''}{table}")
+                except OperationalError:
+                    skipped.append(table)
         done = f"storage: PostgreSQL VACUUM {'FULL ' if full else ''}of {len(tables)} table(s)"
+        if skipped:
+            return Scrubbed(f"{done}; {len(skipped)} table(s) busy and skipped "
+                            f"({', '.join(skipped)}): the next run tries again", False)
         if older:
             return Scrubbed(f"{done}; {older} older transaction(s) still open, so rows they "
                             "could see may remain until the next run", False)

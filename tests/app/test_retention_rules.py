@@ -59,6 +59,7 @@ def test_the_run_deletes_what_is_due_and_the_dry_run_nothing(
     runner = app.test_cli_runner()
 
     before = _counts(db)
+    db.rollback()  # the command's VACUUM FULL would wait for this session
     dry = runner.invoke(main, ["retention", "run", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert f"alpha: would delete {old} (archived; archived for more than 30 day(s); " \
@@ -72,6 +73,8 @@ def test_the_run_deletes_what_is_due_and_the_dry_run_nothing(
         in dry.output
     assert _counts(db) == before
     assert shred_list.read(settings.shred_list_file) == []
+
+    db.rollback()  # the command's VACUUM FULL would wait for this session
 
     run = runner.invoke(main, ["retention", "run"])
     assert run.exit_code == 0, run.output
@@ -89,12 +92,15 @@ def test_the_run_deletes_what_is_due_and_the_dry_run_nothing(
         AuditEvent.action == "storage_scrubbed")) == 1
     assert {entry.case for entry in shred_list.read(settings.shred_list_file)} == {old, dated}
     assert verify(db).ok
+    db.rollback()
     assert runner.invoke(main, ["audit", "verify"]).exit_code == 0
 
     # Nothing more is due: a second run deletes nothing and scrubs nothing again.
+    db.rollback()  # the command's VACUUM FULL would wait for this session
     again = runner.invoke(main, ["retention", "run", "--org", "alpha"])
     assert "retention run: 0 case(s) crypto-shredded, 1 kept on legal hold" in again.output
     assert "storage:" not in again.output
+    db.rollback()  # the command's VACUUM FULL would wait for this session
     unknown = runner.invoke(main, ["retention", "run", "--org", "nope"])
     assert unknown.exit_code == 1
     assert "no organisation with slug 'nope'" in unknown.output

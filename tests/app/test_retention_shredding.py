@@ -241,3 +241,45 @@ def test_restore_helper_shreds_listed_ids_even_on_hold(db: Session, make_org: An
     assert db.scalar(select(func.count()).select_from(Case)) == 0
     assert verify(db).ok
     assert db.execute(text("select 1")).scalar_one() == 1
+
+
+def test_in_wal_mode_the_scrub_empties_the_write_ahead_log(
+        app: Any, db: Session, make_org: Any, blobs: BlobStore, settings: Settings,
+        backend: str) -> None:
+    """Older WAL frames hold the pages as they were before the deletion; the
+    scrub (a TRUNCATE checkpoint) is what removes them."""
+    if backend != "sqlite":
+        pytest.skip("SQLite's write-ahead log only")
+    engine = app.extensions["witnessbox.engine"]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+    org = make_org("alpha")
+    material = file_worked_case(db, org, blobs, "Wal")
+    database = Path(settings.database_url.removeprefix("sqlite:///"))
+    wal = database.with_name(database.name + "-wal")
+    db.rollback()
+    _shred(db, blobs, settings, material.public_id, org.members[Role.ADMIN])
+    db.rollback()
+    assert files_holding([wal], material.stored_needles()), "the WAL held the old pages"
+    assert storage.scrub(engine, storage.Vacuum.FULL).complete
+    engine.dispose()
+    assert files_holding(sqlite_files(database), material.needles()) == []
+
+
+def test_a_status_change_restarts_the_retention_clock(db: Session, make_org: Any,
+                                                      blobs: BlobStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.cases.workflow import change_status
+    from app.models import CaseStatus
+
+    org = make_org("alpha")
+    material = file_worked_case(db, org, blobs, "Clock")
+    case = _case(db, material.public_id)
+    case.status_changed_at = datetime.now(UTC) - timedelta(days=400)
+    db.commit()
+    change_status(db, case, CaseStatus.IN_REVIEW, actor=org.members[Role.ADMIN])
+    db.commit()
+    db.expire_all()
+    changed = _case(db, material.public_id).status_changed_at
+    assert datetime.now(UTC) - changed.replace(tzinfo=UTC) < timedelta(minutes=5)

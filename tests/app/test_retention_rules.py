@@ -123,7 +123,13 @@ def test_admin_pages_set_rules_and_holds_and_delete_with_typed_confirmation(
         CaseStatus.ARCHIVED: 1826}
     assert "archived for" not in admin_web.client.get("/retention").get_data(as_text=True)
 
+    shown = admin_web.client.get(page).get_data(as_text=True)
+    assert "Set a legal hold" in shown
+    assert f"Delete case {public_id} for good" in shown
     assert _post(admin_web, f"{page}/hold", reason="litigation").status_code == 302
+    shown = admin_web.client.get(page).get_data(as_text=True)
+    assert "Lift the legal hold" in shown
+    assert "It cannot be deleted while it is on legal hold" in shown
     db.expire_all()
     assert db.scalar(select(Case.legal_hold_reason)) is LegalHoldReason.LITIGATION
     refused = _post(admin_web, f"/cases/{public_id}/delete", reason="duplicate",

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pyotp
 import segno
@@ -67,9 +68,12 @@ def is_enrolled(user: User) -> bool:
 class Enrolment:
     secret: str = ""
     qr_data_uri: str = ""
+    # The entry's name in the authenticator app, to show beside the QR code.
+    label: str = ""
 
 
-def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str]) -> Enrolment:
+def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str],
+                      site: str = "") -> Enrolment:
     """The not yet confirmed secret for ``user``, made on first call.
 
     Reusing a pending secret lets a reload show the QR code already scanned.
@@ -81,10 +85,28 @@ def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str]) ->
         secret = pyotp.random_base32()
         user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
         session.flush()
-    # The label names no person: an authenticator app on a phone can be inspected.
-    uri = pyotp.TOTP(secret).provisioning_uri(name=f"account {user.id}", issuer_name=ISSUER)
+    issuer, account = authenticator_label(site)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
     qr_uri: str = segno.make(uri, error="m").png_data_uri(scale=5, border=4)
-    return Enrolment(secret=secret, qr_data_uri=qr_uri)
+    return Enrolment(secret=secret, qr_data_uri=qr_uri, label=f"{issuer}: {account}")
+
+
+def authenticator_label(site: str = "") -> tuple[str, str]:
+    """(issuer, account) as the authenticator app shows the entry:
+    "Witnessbox" and the site's host name (``base_url``), e.g. "intake.example.org".
+
+    "Witnessbox:account 2" said nothing a member could use. The entry names
+    the site, which tells apart the codes of several Witnessbox instances on
+    one phone, and deliberately neither the member's e-mail address nor the
+    organisation: phones are inspected and seized at borders, and an entry
+    reading "Witnessbox (an NGO's name): their address" would tie the person
+    to the organisation for anyone who unlocks it. The enrolment page shows
+    the same label, so the member can rename the entry in their app if they
+    wish.
+    """
+    host = urlsplit(site).hostname or ""
+    # A colon separates issuer and account in the otpauth label: none may appear.
+    return ISSUER, host.replace(":", "") or "sign-in"
 
 
 def _open_secret(user: User, seed_keys: Sequence[str]) -> str | None:

@@ -133,7 +133,7 @@ def _sealed_sections(fields: dict[str, Any]) -> list[tuple[str, list[tuple[str, 
         shown = _display(spec, fields.get(spec.name))
         if shown is not None:
             sections.setdefault(spec.section, []).append((spec.label, shown))
-    return [(section.capitalize(), sections[section])
+    return [(schema.SECTION_LABELS[section], sections[section])
             for section in schema.SECTIONS if section in sections]
 
 

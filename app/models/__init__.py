@@ -27,6 +27,7 @@ from app.models.organisation import (
     Role,
     User,
 )
+from app.models.recovery import RecoveryRotation, RotationState
 from app.models.redaction_layer import LayerEvent, RedactionVersion
 from app.models.retention import RetentionRule
 
@@ -58,9 +59,11 @@ __all__ = [
     "Organisation",
     "Priority",
     "RecoveryCode",
+    "RecoveryRotation",
     "RedactionVersion",
     "RetentionRule",
     "Role",
+    "RotationState",
     "SealedKind",
     "SealedObject",
     "SignInSession",

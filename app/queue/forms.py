@@ -8,22 +8,12 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Optional
 
 from app.cases.workflow import REASON_LABELS, STATUS_LABELS
-from app.intake.schema import ILO_INDICATORS
+from app.intake.schema import ILO_INDICATORS, SECTORS
 from app.models import Priority
 from app.queue.service import STATUS_ORDER, Sort
 
-# Words a person uses, not codes (app.intake.schema's labels are made from codes).
-SECTOR_LABELS: dict[str, str] = {
-    "construction": "Construction",
-    "logging": "Logging",
-    "agriculture": "Agriculture",
-    "fishing_seafood": "Fishing and seafood processing",
-    "shipbuilding": "Shipbuilding",
-    "garment": "Garment factories",
-    "it": "IT and software",
-    "restaurant_service": "Restaurants and services",
-    "other": "Another sector",
-}
+# The intake form's own words, so a filter reads as the question was asked.
+SECTOR_LABELS: dict[str, str] = dict(SECTORS)
 INDICATOR_LABELS: dict[str, str] = dict(ILO_INDICATORS)
 PRIORITY_LABELS: dict[Priority, str] = {
     Priority.LOW: "Low",

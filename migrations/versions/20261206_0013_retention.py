@@ -1,7 +1,11 @@
 """retention: rules per organisation and status, per-case retention date, legal hold
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0014
+
+Numbered 0013 but applied after 0014 (recovery shares), which reached the
+main line first: rewriting an applied migration's parent would strand
+databases already at 0014.
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -11,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

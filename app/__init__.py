@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.members.routes import bp as members_bp
     from app.queue.routes import bp as queue_bp
     from app.queue.routes import workflow_bp
+    from app.retention.routes import bp as retention_bp
     from app.review.routes import bp as review_bp
     from app.web import sign_in
 
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.register_blueprint(review_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(workflow_bp)
+    app.register_blueprint(retention_bp)
     web.register(app)
     return app
 

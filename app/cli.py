@@ -26,6 +26,7 @@ from app.models import SealedObject
 from app.orgs.cli import org_cli
 from app.recovery.cli import recovery_cli
 from app.redaction.cli import redact_cli
+from app.retention.cli import retention_cli
 from app.storage import BlobStore, make_private_dirs
 from app.unit_of_work import unit_of_work
 
@@ -235,15 +236,28 @@ def blobs() -> None:
 def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
     """Delete blob files no sealed object refers to (crash leftovers).
 
-    Such files are left by a crash in the middle of an intake.
+    Such files are left by a crash in the middle of an intake, or between a
+    crypto-shredding's commit and the removal of its files (those go at once).
     """
-    store = BlobStore(current_app.config["WITNESSBOX"].blob_dir)
+    from app.shred_list import read as read_shred_list
+
+    settings = current_app.config["WITNESSBOX"]
+    store = BlobStore(settings.blob_dir)
     cutoff = time.time() - min_age_minutes * 60
+    # Files of a crypto-shredded case (a crash between its deletion's commit
+    # and the files' removal) go at once, however young: their key is gone.
+    shredded = {entry.case for entry in read_shred_list(settings.shred_list_file)}
     with new_session() as session:
         known = set(session.scalars(select(SealedObject.blob_path)
                                     .where(SealedObject.blob_path.is_not(None))))
+
+    def of_shredded_case(path: str) -> bool:
+        parts = path.split("/")  # organisation id / case public id / object
+        return len(parts) == 3 and parts[1] in shredded
+
     orphans = [path for path in store.walk()
-               if path not in known and store.modified_at(path) < cutoff]
+               if path not in known and (store.modified_at(path) < cutoff
+                                         or of_shredded_case(path))]
     for path in orphans:
         if not dry_run:
             store.delete(path)
@@ -255,6 +269,7 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 main.add_command(redact_cli, "redact")
 main.add_command(export_cli, "export")  # needs no app: recipients run it
 main.add_command(org_cli, "org")
+main.add_command(retention_cli, "retention")
 main.add_command(recovery_cli, "recovery")
 main.add_command(account_cli, "account")
 main.add_command(backup_cli, "backup")

@@ -71,6 +71,14 @@ class Action(enum.StrEnum):
     TOTP_RESET = "totp_reset"
     ACCOUNT_UNLOCKED = "account_unlocked"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    # Retention and crypto-shredding (app.retention): the tombstone of a
+    # deleted case names its public id, the reason code and who; never content.
+    CASE_SHREDDED = "case_shredded"
+    LEGAL_HOLD_SET = "legal_hold_set"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    RETENTION_CHANGED = "retention_changed"
+    STORAGE_SCRUBBED = "storage_scrubbed"
+    ORG_DELETED = "org_deleted"
     RECOVERY_ROTATION_STARTED = "recovery_rotation_started"
     RECOVERY_ROTATION_FINISHED = "recovery_rotation_finished"
     BACKUP_CREATED = "backup_created"
@@ -100,6 +108,8 @@ SIGNED_AT_ONCE = frozenset({
     Action.KEY_PASSPHRASE_CHANGED, Action.KEY_REKEYED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
     Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
+    Action.CASE_SHREDDED, Action.LEGAL_HOLD_SET, Action.LEGAL_HOLD_LIFTED,
+    Action.RETENTION_CHANGED, Action.ORG_DELETED,
     Action.RECOVERY_ROTATION_STARTED, Action.RECOVERY_ROTATION_FINISHED,
     Action.BACKUP_CREATED, Action.BACKUP_RESTORED,
 })

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -138,6 +139,7 @@ def change_status(session: Session, case: Case, target: CaseStatus, *, actor: Me
         raise TransitionRefused("moving a case back needs a reason")
     source = case.status
     case.status = target
+    case.status_changed_at = datetime.now(UTC)  # retention rules count from here
     audit.record(session, audit.Action.STATUS_CHANGED, organisation_id=case.organisation_id,
                  actor_user_id=actor.user_id, target=case.public_id,
                  from_status=source.value, to_status=target.value,

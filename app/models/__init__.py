@@ -8,6 +8,7 @@ from app.models.case import (
     CaseIndicator,
     CaseKeyWrap,
     CaseStatus,
+    LegalHoldReason,
     Priority,
     SealedKind,
     SealedObject,
@@ -28,6 +29,7 @@ from app.models.organisation import (
 )
 from app.models.recovery import RecoveryRotation, RotationState
 from app.models.redaction_layer import LayerEvent, RedactionVersion
+from app.models.retention import RetentionRule
 
 __all__ = [
     "CLUSTER_REASON_LABELS",
@@ -50,6 +52,7 @@ __all__ = [
     "ExportStatus",
     "Invitation",
     "LayerEvent",
+    "LegalHoldReason",
     "MemberKey",
     "Membership",
     "NewCasesTo",
@@ -58,6 +61,7 @@ __all__ = [
     "RecoveryCode",
     "RecoveryRotation",
     "RedactionVersion",
+    "RetentionRule",
     "Role",
     "RotationState",
     "SealedKind",

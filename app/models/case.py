@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     LargeBinary,
@@ -57,6 +58,15 @@ class WrapPurpose(enum.StrEnum):
     RECOVERY = "recovery"
 
 
+class LegalHoldReason(enum.StrEnum):
+    """Why a case is kept whatever the retention rules say (a code, never free text)."""
+
+    LITIGATION = "litigation"
+    INVESTIGATION = "investigation"
+    PRESERVATION_REQUEST = "preservation_request"
+    OTHER = "other"
+
+
 class Case(Base):
     __tablename__ = "case_record"
     # The queue's keyset pages (app.queue.service): one index per sort order,
@@ -103,6 +113,17 @@ class Case(Base):
     submission_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the case entered its current status (app.cases.workflow sets it):
+    # retention rules count from here ("archived for more than N days").
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # This case's own retention: deleted by the next retention run on or after
+    # this day, in place of the organisation's rule for its status.
+    delete_after: Mapped[date | None] = mapped_column(Date, default=None)
+    # A legal hold blocks every deletion of the case (by hand and by rule)
+    # until an admin lifts it; set and lifted with a reason code, audited.
+    legal_hold_reason: Mapped[LegalHoldReason | None] = mapped_column(
+        string_enum(LegalHoldReason), default=None)
+    legal_hold_since: Mapped[datetime | None] = mapped_column(default=None)
 
     indicators: Mapped[list[CaseIndicator]] = relationship(
         back_populates="case", cascade="all, delete-orphan")

@@ -59,7 +59,7 @@ MAX_NAME_LENGTH = 200
 
 @click.group("org")
 def org_cli() -> None:
-    """Organisations: create one with its first admin, list them."""
+    """Organisations: create (with a first admin), list, delete."""
 
 
 def slug_from_name(name: str) -> str:
@@ -323,3 +323,53 @@ def org_list() -> None:
     click.echo(f"{'slug':{width}}  {'members':>7}  {'created':10}  name")
     for slug, name, created_at, count in rows:
         click.echo(f"{slug:{width}}  {count:>7}  {created_at:%Y-%m-%d}  {name}")
+
+
+@org_cli.command("delete")
+@click.argument("slug")
+@click.option("--confirm", "confirmation", required=True, metavar="SLUG",
+              help="The slug again: nothing is deleted unless it matches.")
+@click.option("--vacuum", type=click.Choice(["full", "plain", "none"]), default="full",
+              show_default=True,
+              help="After deleting: PostgreSQL VACUUM FULL (locks the tables while it runs), "
+                   "plain VACUUM, or none. SQLite: WAL checkpoint either way.")
+@with_appcontext
+def org_delete(slug: str, confirmation: str, vacuum: str) -> None:
+    """Delete organisation SLUG and crypto-shred its cases, for good.
+
+    Removes its cases, memberships, member keys, invitations, exports (rows,
+    bundles and the signing key file) and accounts left without any
+    membership; the audit log keeps tombstones. Refused while a case is on
+    legal hold: the organisation's admins lift holds first.
+    """
+    from app.orgs.deletion import CasesOnHold, delete_organisation
+    from app.retention.cli import scrub_after
+    from app.retention.scrub import ORGANISATION_TABLES
+    from app.storage import BlobStore
+
+    if confirmation != slug:
+        raise click.ClickException("--confirm must repeat the slug exactly; nothing deleted")
+    settings: Settings = current_app.config["WITNESSBOX"]
+    with new_session() as session:
+        found = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
+    if found is None:
+        raise click.ClickException(f"no organisation with slug {slug!r}")
+    try:
+        with new_session() as session, unit_of_work(session):
+            organisation = session.get(Organisation, found)
+            if organisation is None:  # deleted meanwhile
+                raise click.ClickException(f"no organisation with slug {slug!r}")
+            deleted = delete_organisation(
+                session, BlobStore(settings.blob_dir), organisation,
+                export_dir=Path(settings.export_dir), key_dir=Path(settings.export_key_dir),
+                shred_list_file=settings.shred_list_file)
+    except CasesOnHold as exc:
+        shown = ", ".join(exc.public_ids[:20]) + (" …" if len(exc.public_ids) > 20 else "")
+        raise click.ClickException(
+            f"refused: {len(exc.public_ids)} case(s) on legal hold ({shown}); an admin of "
+            f"{slug!r} must lift the holds first. Nothing was deleted.") from None
+    click.echo(f"organisation {slug!r} deleted: {deleted.cases} case(s) crypto-shredded, "
+               f"{deleted.memberships} membership(s), {deleted.invitations} invitation(s), "
+               f"{deleted.exports} export(s) and {deleted.users} account(s) without another "
+               "organisation removed; its export signing key and bundles deleted")
+    scrub_after(vacuum, ORGANISATION_TABLES)

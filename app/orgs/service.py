@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import crypto
 from app.auth.passwords import hash_password
 from app.auth.service import normalise_email
-from app.models import MemberKey, Membership, Organisation, Role, User
+from app.models import AuditEvent, MemberKey, Membership, Organisation, Role, User
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,15 @@ def create_organisation(session: Session, slug: str, name: str) -> NewOrganisati
     recovery = crypto.generate_identity()
     organisation = Organisation(slug=slug, name=name,
                                 recovery_recipient=str(recovery.recipient))
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        # SQLite hands out the highest id + 1, so a new organisation could take
+        # a deleted one's id (app.orgs.deletion) and with it that one's audit
+        # events, which name organisations by id. PostgreSQL's sequence never
+        # goes back.
+        organisation.id = 1 + max(session.scalar(select(func.max(Organisation.id))) or 0,
+                                  session.scalar(select(func.max(AuditEvent.organisation_id)))
+                                  or 0)
     session.add(organisation)
     session.flush()
     return NewOrganisation(organisation, recovery)

@@ -32,6 +32,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Grants", "grants.index", frozenset({ADMIN})),
     NavItem("Audit", "audit.index", frozenset({ADMIN})),
     NavItem("Exports", "exports.index", frozenset({ADMIN})),
+    NavItem("Retention", "retention.index", frozenset({ADMIN})),
 )
 
 

@@ -47,6 +47,7 @@ def settings(database_url: str, tmp_path: Path, audit_key_file: Path) -> Setting
                     export_dir=str(tmp_path / "instance" / "exports"),
                     export_key_dir=str(tmp_path / "instance" / "export-keys"),
                     background_jobs=False,
+                    shred_list_file=str(tmp_path / "instance" / "shred-list.jsonl"),
                     base_url="https://witnessbox.example",
                     max_upload_mb=30, secure_cookies=False, log_level="INFO")
 

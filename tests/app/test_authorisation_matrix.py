@@ -211,6 +211,16 @@ TABLE: dict[tuple[str, str], Row] = {
     ("exports.approve", "POST"): Row(ADMIN_ONLY, export_page, OTHER_ORG_ADMIN_ONLY, order=5),
     ("exports.download", "POST"): Row(ADMIN_ONLY, export_page, OTHER_ORG_ADMIN_ONLY, order=6),
     ("exports.change_setting", "POST"): Row(ADMIN_ONLY),
+    ("retention.index", "GET"): Row(ADMIN_ONLY),
+    # An empty form: no rule changes (every status kept), for admins only.
+    ("retention.index", "POST"): Row(ADMIN_ONLY),
+    ("retention.case", "GET"): Row(ADMIN_ONLY, case_page, OTHER_ORG_ADMIN_ONLY),
+    # Empty forms: a 400 for admins (no reason, no date, no typed confirmation).
+    ("retention.set_hold", "POST"): Row(ADMIN_ONLY, case_page, OTHER_ORG_ADMIN_ONLY),
+    ("retention.lift_hold", "POST"): Row(ADMIN_ONLY, case_page, OTHER_ORG_ADMIN_ONLY),
+    ("retention.set_date", "POST"): Row(ADMIN_ONLY, case_page, OTHER_ORG_ADMIN_ONLY),
+    ("retention.delete_case", "POST"): Row(ADMIN_ONLY, case_page, OTHER_ORG_ADMIN_ONLY,
+                                           order=7),
     # Public by design: whoever holds a valid token. A bogus one is gone for all.
     ("members.accept", "GET"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),
     ("members.accept", "POST"): Row(everyone(410), lambda _o: {"token": "not-a-real-token"}),

@@ -40,6 +40,9 @@ RUNS = (
     "witnessbox cases sign-receipts",
     "witnessbox totp rekey",
     "witnessbox org list",
+    # The demo has no retention rules: nothing is due, nothing is deleted.
+    "witnessbox retention run --dry-run",
+    "witnessbox retention run",
     # Sealed to the demo organisation's recovery recipient, into the temporary folder.
     "witnessbox backup create --output backup.age",
 )
@@ -58,6 +61,7 @@ FAILS_CLEANLY = {
 # Placeholders (EMAIL, PATH, EX-…, FILE) or real input needed: --help only.
 HELP_ONLY = (
     "witnessbox audit keygen PATH",
+    "witnessbox org delete SLUG --confirm SLUG",
     "witnessbox org create Name NGO --admin EMAIL --shares-dir DIR --invitation-file PATH",
     "witnessbox recovery status --org SLUG",
     "witnessbox recovery rotate --org SLUG --shares-dir DIR",

@@ -27,7 +27,7 @@ def nav_links(page: str) -> list[tuple[str, str, bool]]:
     (Role.INTERVIEWER, ["Record an interview", "My submissions"]),
     (Role.REVIEWER, ["Queue"]),
     # Exports come from another package: not linked until it is installed.
-    (Role.ADMIN, ["Queue", "Members", "Grants", "Audit", "Exports"]),
+    (Role.ADMIN, ["Queue", "Members", "Grants", "Audit", "Exports", "Retention"]),
 ])
 def test_each_role_sees_its_own_links_and_every_link_opens(
         web: Any, demo_org: Any, role: Role, labels: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""Retention rules, legal holds and crypto-shredding of cases."""

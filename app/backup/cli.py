@@ -31,6 +31,7 @@ from app.backup import service
 from app.backup.archive import BackupError
 from app.config import PROJECT_ROOT, Settings
 from app.db import get_engine, new_session
+from app.retention.shredding import shred_public_ids
 from app.storage import BlobStore
 from app.unit_of_work import unit_of_work
 
@@ -228,7 +229,11 @@ def backup_restore(file: str, identity_file: str) -> None:
     shredded = {entry.case for entry in shred_list.read(settings.shred_list_file)}
     again = shredded | set(manifest.get("vanished_cases", []))
     with new_session() as session, unit_of_work(session):
-        deleted = service.delete_shredded_cases(session, blob_store, again)
+        # The retention service's shredding, as for any deletion: every wrap,
+        # sealed row and blob, and a tombstone per case (legal holds do not
+        # apply: the case was already shredded once).
+        deleted = [receipt.case_public_id
+                   for receipt in shred_public_ids(session, blob_store, again)]
         audit.record(session, audit.Action.BACKUP_RESTORED, target="instance",
                      backup_created_at=manifest["created_at"],
                      backup_audit_head_seq=manifest["counts"]["audit_head_seq"],

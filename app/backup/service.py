@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import crypto
@@ -40,7 +40,6 @@ from app.backup.archive import BackupError, Checked, MemberSource
 from app.backup.database import Snapshot
 from app.models import Case, SealedObject
 from app.storage import BlobStore, make_private_dirs
-from app.unit_of_work import on_commit
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 _ID_BATCH = 500
@@ -324,51 +323,3 @@ def missing_blobs(session: Session, blobs: BlobStore) -> list[str]:
     return [path for path in session.scalars(
         select(SealedObject.blob_path).where(SealedObject.blob_path.is_not(None)))
         if path and not blobs.exists(path)]
-
-
-def delete_shredded_cases(session: Session, blob_store: BlobStore,
-                          public_ids: Iterable[str]) -> list[str]:
-    """Delete the cases ``public_ids`` again (those present): rows and blobs.
-
-    Deleting a case row takes every row of its sealed material with it by the
-    schema's ON DELETE CASCADE (sealed objects, key wraps, notes, redaction
-    versions, indicators, grants, cluster memberships). Its blob directory
-    goes once the unit of work commits, so a rollback leaves rows and files
-    together. Audit events name cases by id only (no foreign key), so the
-    chain is untouched. Returns the public ids deleted.
-
-    The retention service's shredding takes this over at merge; this is the
-    restore's copy, in one place.
-    """
-    wanted = sorted(set(public_ids))
-    found: list[tuple[int, str, int]] = []
-    for start in range(0, len(wanted), _ID_BATCH):
-        found.extend(session.execute(
-            select(Case.id, Case.public_id, Case.organisation_id)
-            .where(Case.public_id.in_(wanted[start:start + _ID_BATCH]))).all())
-    if not found:
-        return []
-    case_ids = [case_id for case_id, _, _ in found]
-    paths: list[str] = []
-    for start in range(0, len(case_ids), _ID_BATCH):
-        batch = case_ids[start:start + _ID_BATCH]
-        paths.extend(path for path in session.scalars(
-            select(SealedObject.blob_path).where(SealedObject.case_id.in_(batch),
-                                                 SealedObject.blob_path.is_not(None))) if path)
-        session.execute(delete(Case).where(Case.id.in_(batch))
-                        .execution_options(synchronize_session=False))
-    session.flush()
-    directories = {f"{organisation_id}/{public_id}" for _, public_id, organisation_id in found}
-    directories.update(path.rsplit("/", 1)[0] for path in paths)
-
-    def remove_files() -> None:
-        root = blob_store.root.resolve()
-        for path in paths:
-            blob_store.delete(path)
-        for relative in sorted(directories):
-            directory = (root / relative).resolve()
-            if root in directory.parents and directory.is_dir():
-                shutil.rmtree(directory)
-
-    on_commit(session, remove_files)
-    return sorted(public_id for _, public_id, _ in found)

@@ -184,14 +184,17 @@ class _PendingAttachment:
     sealed_meta: dict[str, Any] = field(default_factory=dict)
 
 
-def case_readers(session: Session, membership: Membership) -> list[tuple[MemberKey | None, str]]:
+def case_readers(session: Session, membership: Membership, *, lock: bool = True
+                 ) -> list[tuple[MemberKey | None, str]]:
     """Who a new case's key is wrapped to: the one place that decides.
 
     The organisation's active admins always (someone must be able to grant
     the case to others), its active reviewers either all or, when it sends
     new cases to the triage group only, those in the group; and its offline
     recovery recipient (the incoming one while a rotation runs). Only
-    members' current (unretired) keys.
+    members' current (unretired) keys. ``lock=False`` only to show the list
+    (the browser's signed recipient list): whatever is wrapped is checked
+    again under the lock when the case is stored.
     """
     organisation = membership.organisation
     reviewers = Membership.role == Role.REVIEWER
@@ -206,11 +209,12 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
         ).order_by(MemberKey.id)
     ).all()
     readers: list[tuple[MemberKey | None, str]] = [(key, key.recipient) for key in keys]
-    readers.append((None, recovery_recipient_for_new_cases(session, organisation.id)))
+    readers.append((None, recovery_recipient_for_new_cases(session, organisation.id, lock=lock)))
     return readers
 
 
-def recovery_recipient_for_new_cases(session: Session, organisation_id: int) -> str:
+def recovery_recipient_for_new_cases(session: Session, organisation_id: int, *,
+                                     lock: bool = True) -> str:
     """The recovery recipient a case filed now is wrapped to: the incoming one
     while a recovery rotation runs (app.recovery.service), else the current one.
 
@@ -222,7 +226,8 @@ def recovery_recipient_for_new_cases(session: Session, organisation_id: int) -> 
     other), and none can still be writing one when the rotation makes its
     final sweep for wraps to the old recipient.
     """
-    lock_organisation(session, organisation_id, shared=True)
+    if lock:
+        lock_organisation(session, organisation_id, shared=True)
     return str(session.execute(
         select(func.coalesce(Organisation.recovery_recipient_next,
                              Organisation.recovery_recipient))

@@ -128,6 +128,13 @@ UNNAMED_CONTROLS = """() => {
 }"""
 
 
+def open_every_part(page: Any) -> None:
+    """Open the intake form's closed parts by clicking their summaries, as a
+    person does (no script of ours involved), so that every field can be filled."""
+    for summary in page.locator("details.part:not([open]) > summary").all():
+        summary.click()
+
+
 def screenshot(page: Any, folder: str, name: str) -> Path:
     path = SCREENSHOTS / folder / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)

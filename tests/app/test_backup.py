@@ -45,6 +45,7 @@ from app.backup.archive import BackupError, manifest_bytes, sign_manifest
 from app.cases import service as cases
 from app.config import Settings
 from app.models import AuditEvent, Case, Membership, Role, SealedObject, User
+from app.retention.shredding import shred_public_ids
 from app.shred_list import ShredEntry
 from app.storage import BlobStore
 
@@ -408,7 +409,7 @@ def test_create_refuses_a_damaged_blob_store_and_an_existing_file(
     nothing_plaintext_in(source.tmpdir)
 
 
-def test_delete_shredded_cases_takes_every_row_and_file(source: Source, db: Session,
+def test_shredding_again_on_restore_takes_every_row_and_file(source: Source, db: Session,
                                                         blobs: BlobStore) -> None:
     from app.models import CaseCluster, CaseClusterMember, ClusterReason, RedactionVersion
     from app.unit_of_work import unit_of_work
@@ -431,7 +432,8 @@ def test_delete_shredded_cases_takes_every_row_and_file(source: Source, db: Sess
     case_dir = blobs.root / str(shredded.organisation_id) / shredded.public_id
     assert case_dir.is_dir()
     with unit_of_work(db):
-        deleted = service.delete_shredded_cases(db, blobs, [shredded.public_id, "WB-NONE"])
+        deleted = [receipt.case_public_id for receipt in
+                   shred_public_ids(db, blobs, [shredded.public_id, "WB-NONE"])]
         assert case_dir.is_dir()  # files go only once the deletion commits
     assert deleted == [shredded.public_id]
     assert set(rows_of_case(db, shredded.id).values()) == {0}
@@ -522,7 +524,7 @@ def test_a_case_shredded_while_the_backup_runs_is_deleted_on_restore(
             if relative == victim_blob:
                 other: Session = app.extensions["witnessbox.sessionmaker"]()
                 with other, unit_of_work(other):
-                    service.delete_shredded_cases(other, self, [victim.public_id])
+                    shred_public_ids(other, self, [victim.public_id])
             return super().open(relative)
 
     output = tmp_path / "meanwhile.age"

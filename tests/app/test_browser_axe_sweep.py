@@ -54,7 +54,9 @@ pytestmark = [
 
 INVITATION_TOKEN = "sweep-invitation-token-0123456789abcdef"
 # Not pages: the bytes of a sealed attachment, and the stylesheet.
-NOT_PAGES = {"static", "cases.attachment"}
+NOT_PAGES = {"static", "cases.attachment",
+             # The service worker script and the signed recipient list (JSON).
+             "sealed_intake.service_worker", "sealed_intake.context"}
 SIGN_IN_STEPS = {"auth.login", "auth.second_factor"}
 ROLES = ("anonymous", Role.INTERVIEWER.value, Role.REVIEWER.value, Role.ADMIN.value)
 

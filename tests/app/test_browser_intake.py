@@ -108,13 +108,15 @@ def test_a_failed_check_keeps_every_answer_in_chromium(server: LiveServer, db: S
                                                        demo_org: Any, tmp_path: Path) -> None:
     """Leave out a required answer, attach a recording: the form comes back with every
     answer, the summary at the top links to the question, and names the file to attach
-    again. The form and the page it comes back as pass axe-core."""
+    again. The form and the page it comes back as pass axe-core. Without JavaScript:
+    this is the server's check (with it, the page seals in the browser and checks
+    before sealing, without leaving the page: tests/app/test_browser_seal.py)."""
     recording = tmp_path / "interview.m4a"
     recording.write_bytes(b"\x00\x00\x00\x18ftypM4A " + b"\x00" * 64)
     watch = Watch(server.url)
     narrative = "We cut timber in the taiga from dawn.\nThe foreman kept our passports."
     with chromium_browser() as browser:
-        page = new_page(browser, watch)
+        page = new_page(browser, watch, javascript=False)
         sign_in_as(page, server.url, demo_org.email(Role.INTERVIEWER))
         page.goto(f"{server.url}/intake/")
         assert axe_violations(page) == []

@@ -29,6 +29,7 @@ from browser_support import (
     VIEWPORT,
     Watch,
     axe_violations,
+    open_every_part,
     require_chromium,
     screenshot,
 )
@@ -112,6 +113,7 @@ def typed(spec: schema.FieldSpec) -> str:
 
 def fill_with_canary(page: Any) -> None:
     """Every sealed field carries the canary (as intake_data.full_form does)."""
+    open_every_part(page)
     for spec in schema.sealed_fields():
         selector = f"[name={spec.name}]"
         if spec.kind in (schema.Kind.TEXT, schema.Kind.LONG_TEXT):

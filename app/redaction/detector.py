@@ -13,6 +13,7 @@ import re
 import threading
 
 from app.redaction import (
+    authorities,
     entities,
     gazetteer,
     korean,
@@ -23,6 +24,7 @@ from app.redaction import (
     propagation,
     quantities,
     russian,
+    shapes,
     triggers,
 )
 from app.redaction.script import HANGUL_RE
@@ -93,6 +95,8 @@ class Detector:
         if not text.strip():
             return []
         places, protected = gazetteer.find(text)
+        bodies = authorities.find(text)
+        protected = protected + bodies
         found: list[Span] = []
         found += patterns.find(text)
         found += quantities.find(text)
@@ -100,11 +104,16 @@ class Detector:
         found += names.find(text)
         found += orgs.find(text)
         found += triggers.find(text)
+        found += shapes.find(text)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
             if self.use_learned:
                 found += _learned(text, found, protected)
+        found += shapes.ages(text, [s for s in found if s.category == PERSON])
+        # Inside a public body or a law's citation nothing is masked, not
+        # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
+        found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
         found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)

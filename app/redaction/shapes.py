@@ -1,0 +1,298 @@
+"""General shapes the first layers lacked (issue 10, second round).
+
+Each pattern is a grammar of a kind of identifier, written from how such
+things are formed in the language or the document type, never from one
+sentence: record ids in trackers ("AB24-014"), masked resident numbers,
+Korean court case numbers, numbers after a personnel-number label, partial
+dates (quarters, month.year, day.month, month day), ages in apposition,
+names of firms by their shape (CamelCase, word-number, guillemets), Russian
+"Surname I. O." and English "I. Surname", Korean "X 모 씨" and pseudonym
+phrases, Hangul names standing alone in table cells, Korean lot-number
+addresses and Russian addresses led by region and postcode.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.redaction.names import hangul_surnames
+from app.redaction.quantities import MONTH, YEAR
+from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, IdType, Span
+from app.redaction.stopwords import is_stopword
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+# --- codes -----------------------------------------------------------------
+# Tracker and file ids: letters glued to digits, then a dash and a number.
+RECORD_ID = re.compile(r"(?<![\w/-])[A-Z]{1,5}\d{1,4}-\d{2,6}(?![\w/-])")
+# Korean resident registration number with the tail masked ("920312-1xxxxxx").
+RRN_MASKED = re.compile(r"(?<!\d)\d{6}-[1-8][\dxX*]{6}(?![\w*])")
+# Korean court case numbers: year, case-type code, serial ("2025고단3381").
+KO_CASE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}\s?(?:고단|고합|고정|고약|노|도|가단|가합|가소|나|다|구합|구단|누|두|"
+    r"드단|드합|느단|느합|카합|카단|타경|형제|초기|재고단|즈|허|후)\d{1,7}(?!\d)"
+)
+# A number after a personnel, employee or service-number label.
+LABELLED_NO = re.compile(
+    r"(?:табельн\w+|личн\w+|служебн\w+|инвентарн\w+)\s*(?:номер|№|N)\s*(\d{2,10})"
+    r"|\b(?:employee|staff|personnel|badge|service)\s+(?:no\.?|number|#|ID)\s*:?\s*(\d{2,10})"
+    r"|사번\s*:?\s*(\d{2,10})",
+    re.IGNORECASE,
+)
+# A route or trip number: "рейс № 512", "flight 512", "버스 512번".
+TRIP_NO = re.compile(
+    r"(?:рейс\w*|маршрут\w*)\s*№\s*\d{1,5}|\b(?:flight|bus|train)\s+(?:no\.?\s*)?\d{2,5}\b",
+    re.IGNORECASE,
+)
+
+
+def codes(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), CODE, D) for m in RECORD_ID.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in RRN_MASKED.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in KO_CASE.finditer(text)]
+    for m in LABELLED_NO.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        out.append(Span(m.start(g), m.end(g), CODE, D))
+    out += [Span(m.start(), m.end(), CODE, Q) for m in TRIP_NO.finditer(text)]
+    return out
+
+
+# --- dates -----------------------------------------------------------------
+PARTIAL_DATES = [
+    # "Q3 2025", "the first half of 2026", "2026년 상반기"
+    re.compile(rf"\bQ[1-4]\s+{YEAR}\b"),
+    re.compile(rf"\b(?:the\s+)?(?:first|second)\s+half\s+of\s+{YEAR}\b", re.IGNORECASE),
+    re.compile(r"(?:19|20)\d\d년\s*(?:상반기|하반기|전반기|후반기|초반|중반|후반|말경)"),
+    # month.year "09.2021", "с 09.2021 по 10.2025"
+    re.compile(rf"(?<![\w.])(?:0[1-9]|1[0-2])\.{YEAR}(?![\w.]|\.\d)"),
+    # day.month after a preposition, a label or at the start of a line: "UPD 28.04:"
+    re.compile(
+        r"(?:\bUPD\s|(?<!\w)(?:с|по|до|на|от|on|from|until)\s|^)"
+        r"((?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2]))(?![\w.]|\.\d)",
+        re.MULTILINE | re.IGNORECASE,
+    ),
+    # "December 19", "on March 3rd" without a year (case-sensitive: "may 5")
+    re.compile(rf"\b{MONTH}\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!,?\s*(?:\d|%))"),
+]
+BIRTHDAY_BEFORE = re.compile(
+    r"(?:turns?|turned|will\s+be)\s+\d{1,2}\s+on\s+$|birthday\s+(?:is\s+)?(?:on\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def dates(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx in PARTIAL_DATES:
+        for m in rx.finditer(text):
+            g = 1 if m.lastindex else 0
+            before = text[max(0, m.start(g) - 30) : m.start(g)]
+            idt = D if BIRTHDAY_BEFORE.search(before) else Q
+            out.append(Span(m.start(g), m.end(g), DATE, idt))
+    return out
+
+
+# --- ages ------------------------------------------------------------------
+AGE_PHRASES = [
+    # "man, 29, tiler", "woman, 38," — case files and trackers
+    re.compile(r"\b(?:man|woman|boy|girl|male|female|M|F|m|f),\s*(\d{1,2})(?=\s*[,;)|])"),
+    # "He turns 41", "is only 23", "she is 34."
+    re.compile(
+        r"\b(?:turns?|turned)\s+(\d{1,2})\b"
+        r"|\b(?:is|was)\s+(?:only|just|now|barely)\s+(\d{1,2})\b(?!\s*(?:%|[a-z]+s\b))"
+    ),
+    # Korean native numerals: "마흔다섯쯤", "일곱 살", "나이는 서른"
+    re.compile(
+        r"(?<![가-힣])(?:(?:열|스물|서른|마흔|쉰|예순|일흔|여든)(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉)?"
+        r"\s?(?:살|쯤|세)|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s살)(?![가-힣]{2})"
+    ),
+    # Russian "34 года", "(29 лет)" after a name or "возраст"
+    re.compile(r"(?<=возраст:\s)\d{1,2}|(?<![\w.,])\d{1,2}\s+года?(?=\s*[,;)])"),
+]
+# ", 34," after a person's name.
+AGE_AFTER_NAME = re.compile(r",\s*(\d{1,2})(?=\s*[,;)])")
+
+
+def ages(text: str, persons: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for rx in AGE_PHRASES:
+        for m in rx.finditer(text):
+            g = next((i for i in range(1, (m.lastindex or 0) + 1) if m.group(i)), 0)
+            out.append(Span(m.start(g), m.end(g), DEM, Q))
+    for p in persons:
+        after = AGE_AFTER_NAME.match(text, p.end)
+        if after and 14 <= int(after.group(1)) <= 99:
+            out.append(Span(after.start(1), after.end(1), DEM, Q))
+    return out
+
+
+# --- organisations ---------------------------------------------------------
+# Brand-like names: CamelCase ("UralSpetsMontazh", "АмурСтройМонтаж") and a
+# capitalised word with a number ("Stroytrest-12", "Теплица-4").
+CAMEL = re.compile(
+    r"(?<![\w-])(?!Mc|Mac|De[A-Z]|Di[A-Z]|La[A-Z]|Le[A-Z]|Van[A-Z])"
+    r"[A-ZА-ЯЁ][a-zа-яё]+(?:[A-ZА-ЯЁ][a-zа-яё]+)+(?:-\d{1,3})?(?![\w-])"
+)
+WORD_NUMBER = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][a-zа-яё]{3,}-\d{1,3}(?![\w-])")
+# Public platforms keep their names (general knowledge, not a list of
+# employers): a messenger is not who the witness is.
+PLATFORMS = frozenset(
+    {"WhatsApp", "KakaoTalk", "WeChat", "YouTube", "TikTok", "LinkedIn", "PayPal", "FaceTime",
+     "iPhone", "PowerPoint", "JavaScript", "ВКонтакте", "WhatsApp-е", "КакаоТок", "LiveJournal",
+     "GitHub", "OpenStreetMap", "FaceBook"}
+)
+NOT_ORG_WORD = re.compile(r"(?i)covid|article|annex|section|part|chapter|item|brigade|unit")
+# «Name» after a noun ("объект «…»", "надписью «…»", "база отдыха «…»"):
+# guillemets mark names of firms, sites, groups. Not after a naming word
+# ("по прозвищу «Хозяин»" is a person) nor standing alone (a quotation).
+GUILLEMET = re.compile(r"(?<![\w-])([а-яёa-z]{3,})\s+«([А-ЯЁA-Z][^«»\n]{1,40})»")
+NAMING_WORD = re.compile(r"(?:прозвищ|кличк|звал|зовут|называ|имен|фамили|ник)", re.IGNORECASE)
+# A quoted name after a venue word: "Kafe 'Arirang'", "the café "Moranbong"".
+VENUE_QUOTED = re.compile(
+    r"\b(?:[Kk]afe|[Cc]afe|[Cc]afé|restaurant|shop|hotel|bar|club|firm|company|camp|base|"
+    r"workshop|store|market)\s+['‘\"“]([A-Z][^'’\"”\n]{1,30})['’\"”]"
+)
+
+
+def organisations(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx in (CAMEL, WORD_NUMBER):
+        for m in rx.finditer(text):
+            word = m.group(0)
+            if word.split("-")[0] in PLATFORMS or NOT_ORG_WORD.match(word):
+                continue
+            out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in GUILLEMET.finditer(text):
+        inner = m.group(2).strip()
+        # Long quotes are speech or titles of documents, not names.
+        if len(inner.split()) > 4 or re.search(r"[.!?]\s", inner) or NAMING_WORD.match(m.group(1)):
+            continue
+        out.append(Span(m.start(2), m.start(2) + len(inner), ORG, Q))
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in VENUE_QUOTED.finditer(text)]
+    return out
+
+
+# --- persons ---------------------------------------------------------------
+# Russian order "Galiullina R. F.", "Гурьева Е. В."; English "M. Okonkwo-Hale".
+SURNAME_INITIALS = re.compile(
+    r"(?<![\w.])([A-ZА-ЯЁ][a-zа-яё]{2,}(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)\s+[A-ZА-ЯЁ]\.\s?[A-ZА-ЯЁ]\.(?!\w)"
+)
+INITIAL_SURNAME = re.compile(
+    r"(?<![\w.])(?:[A-ZА-ЯЁ]\.\s?){1,2}\s?([A-ZА-ЯЁ][a-zа-яё]{2,}(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)(?![\w])"
+)
+# "최 모 씨", "김모씨": the Korean press convention for an unnamed person.
+KO_MO = re.compile(r"(?<![가-힣])([가-힣])\s?모\s?(?:씨|군|양|여인|목사|집사)")
+# Pseudonyms and on-air names: "가명 '봄비'", "'봄비'라는 이름으로".
+KO_PSEUDONYM = re.compile(
+    r"(?:가명|예명|닉네임|대화명|호칭)\s*(?:은|는|이|:)?\s*['‘\"“]([^'’\"”\n]{1,10})['’\"”]"
+    r"|['‘\"“]([가-힣A-Za-z]{1,10})['’\"”]\s*(?:이)?라는\s*(?:이름|가명|별명|닉네임)"
+)
+# A Hangul name alone in a table cell or after a field label: "| 신금남 |", "구성: 배경민 /".
+KO_CELL = re.compile(
+    r"(?:(?<=[|/])|(?<=[가-힣]:)|(?<=^))[ \t]*([가-힣]{2,3})[ \t]*(?=[|/\n]|$)", re.MULTILINE
+)
+KO_LABEL = re.compile(r"(?<=[가-힣]:)[ \t]*([가-힣]{3})[ \t]*(?=[/|,\n]|$)", re.MULTILINE)
+
+
+def persons(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx in (SURNAME_INITIALS, INITIAL_SURNAME):
+        for m in rx.finditer(text):
+            if is_stopword(m.group(1).lower()):
+                continue
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    surnames = hangul_surnames()
+    for m in KO_MO.finditer(text):
+        if m.group(1) in surnames:
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in KO_PSEUDONYM.finditer(text):
+        g = 1 if m.group(1) else 2
+        out.append(Span(m.start(g), m.end(g), PERSON, D))
+    for rx in (KO_CELL, KO_LABEL):
+        for m in rx.finditer(text):
+            name = m.group(1)
+            if name[0] in surnames and len(name) >= 2 and not _ko_common(name):
+                out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+def _ko_common(word: str) -> bool:
+    """True when kiwipiepy reads ``word`` as something other than one noun."""
+    from app.redaction.korean import _kiwi
+
+    toks = _kiwi().tokenize(word)
+    return len(toks) != 1 or not toks[0].tag.startswith("NN") or toks[0].tag == "NNB"
+
+
+# --- descriptors -----------------------------------------------------------
+MARKS = [
+    # Russian signs of a person: height, birthmark, metal tooth, glasses, scars
+    r"(?<!\w)рост\s+(?:около\s+|примерно\s+|под\s+)?\d{3}\s*см",
+    r"(?<!\w)(?:на\s+\w+(?:\s+(?:слева|справа))?\s+)?родимое\s+пятно[^.;\n]{0,40}",
+    r"(?<!\w)(?:передн\w+\s+|золот\w+\s+|металлическ\w+\s+){1,2}зуб(?:ы)?(?:\s+металлическ\w+|\s+золот\w+)?",
+    r"(?<!\w)(?:в\s+очках,?\s+)?со?\s+шрам\w*\s+на\s+\w+",
+    # English injuries and conditions that single a person out
+    r"\b(?:two|three|several|both)?\s*broken\s+(?:fingers?|ribs?|arms?|legs?|toes?)"
+    r"(?:\s+on\s+(?:his|her)\s+(?:left|right)\s+(?:hand|foot))?",
+    r"\b(?:left|right)\s+(?:index|middle|ring|little)?\s*(?:finger|thumb|hand|eye|ear)\s+missing\b",
+    r"\ba\s+(?:heart|lung|kidney|liver|skin|eye)\s+(?:condition|disease)\b",
+    r"\bthe\s+only\s+(?:[A-Z][a-z]+\s+){0,2}(?:woman|man|girl|boy|person|foreigner|Korean)"
+    r"(?:\s+(?:at|in|on)\s+(?:the\s+)?\w+)?",
+    r"(?<!\w)единственн\w+\s+(?:женщин|мужчин|коре|иностран)\w*(?:\s+(?:в|на)\s+\w+)?",
+    # Korean marks: "왼쪽 눈썹에 칼자국", "손가락 두 개"
+    r"(?:왼쪽|오른쪽)\s?[가-힣]{1,3}에\s?(?:칼자국|흉터|점|문신|화상\s?자국)",
+    r"(?:손가락|발가락)\s?(?:한|두|세|네)\s?(?:개|마디)",
+]
+MARK_RES = [re.compile(p) for p in MARKS]
+OCCUPATION_BARE = re.compile(
+    r"(?<![\w-])(?:plasterer|welder|carpenter|bricklayer|tiler|roofer|crane operator|"
+    r"excavator operator|seamstress|tailor|waitress|waiter|foreman|driver|logger|cook|"
+    r"electrician|plumber|painter|rigger|scaffolder|mechanic|loader|cleaner|nanny|"
+    r"housekeeper|caregiver|dishwasher)(?![\w-])"
+    r"(?!\s+[A-Z])"
+)
+# Korean work done: "미장일 했던", "지게차 운전을 하며", "통나무 싣는 일 했어요".
+KO_WORK = re.compile(
+    r"(?<![가-힣])(?!(?:그|이|저|무슨|어떤|많은|같은|힘든|이런|그런)\s)"
+    r"((?:[가-힣]+\s)?[가-힣]*(?:일|운전|용접|미장|벌목|배관))(?:을|를)?\s?(?:했|하며|하고|합니|하는)"
+)
+KO_NOT_WORK = frozenset({"일", "그일", "이일", "무슨일", "이런일", "그런일", "같은일"})
+
+
+def descriptors(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), DEM, Q) for rx in MARK_RES for m in rx.finditer(text)]
+    for m in OCCUPATION_BARE.finditer(text):
+        out.append(Span(m.start(), m.end(), DEM, Q))
+    for m in KO_WORK.finditer(text):
+        phrase = m.group(1)
+        if phrase.replace(" ", "") in KO_NOT_WORK or len(phrase) < 2:
+            continue
+        out.append(Span(m.start(1), m.end(1), DEM, Q))
+    return [s for s in out if s.end > s.start]
+
+
+# --- addresses -------------------------------------------------------------
+KO_LOT_ADDRESS = re.compile(
+    r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도)\s+)?[가-힣]+(?:시|군|구)\s+"
+    r"(?:[가-힣]+구\s+)?[가-힣]+(?:동|읍|면|리|가)\s+\d+(?:-\d+)?(?:번지)?"
+    r"(?:,?\s*\d+동)?(?:\s*\d+호)?"
+)
+RU_REGION_ADDRESS = re.compile(
+    r"(?:\d{6},\s*)?(?:[А-ЯЁ][а-яё]+(?:ий|ый|ая)\s+(?:край|обл\.|область|р-н|район),\s*)*"
+    r"(?:г\.|пос\.|с\.)\s*[А-ЯЁ][а-яё-]+,\s*"
+    r"(?:ул\.|улица|пр\.|проспект|пер\.|переулок|[А-ЯЁ][а-яё]+\s+(?:проезд|шоссе|тупик))\s*"
+    r"[А-ЯЁ]?[а-яё-]*,?\s*(?:д\.\s*)?\d+[а-я]?(?:,\s*(?:кв\.|корп\.|стр\.)\s*\d+)*"
+)
+
+
+def addresses(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), ADDRESS, D) for m in KO_LOT_ADDRESS.finditer(text)]
+    out += [Span(m.start(), m.end(), ADDRESS, D) for m in RU_REGION_ADDRESS.finditer(text)]
+    return out
+
+
+def find(text: str) -> list[Span]:
+    return (
+        codes(text) + dates(text) + organisations(text) + persons(text)
+        + descriptors(text) + addresses(text)
+    )

@@ -173,6 +173,11 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
             continue
         if s.category == PERSON and _OFFICE.search(surface):
             continue
+        if (
+            s.category == PERSON and HANGUL_RE.search(surface)
+            and not korean.plausible_name(surface)
+        ):
+            continue
         if s.category == PLACE and " " not in surface and _NATIONALITY.fullmatch(surface):
             continue
         if s.category == ORG and _PUBLIC_BODY.match(surface):

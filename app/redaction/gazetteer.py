@@ -156,11 +156,25 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.build()
 
 
+# A word of three or more capitals (same length when capitalised).
+_CAPS_WORD = re.compile(r"(?<![\w])[A-ZА-ЯЁ]{3,}(?![\w])")
+
+
 def find(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
     """(QUASI place spans, protected ranges that must stay readable)."""
     spans: list[Span] = []
     protected: list[tuple[int, int]] = []
-    for start, end, entry in gazetteer().matches(text):
+    found = gazetteer().matches(text)
+    # Headers in capitals ("ГУ МВД РОССИИ ПО ПРИМОРСКОМУ КРАЮ", "SEOUL"):
+    # the same names, matched on a copy with such words capitalised.
+    folded = _CAPS_WORD.sub(lambda m: m.group(0)[0] + m.group(0)[1:].lower(), text)
+    if folded != text:
+        taken = [(b, e) for b, e, _ in found]
+        found += [
+            (b, e, entry) for b, e, entry in gazetteer().matches(folded)
+            if not any(b < te and tb < e for tb, te in taken)
+        ]
+    for start, end, entry in found:
         if entry.protected:
             protected.append((start, end))
         else:

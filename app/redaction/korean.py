@@ -159,10 +159,31 @@ def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | Non
     if 2 <= len(form) <= 4 and form[0] in surnames and re.fullmatch(r"[가-힣]+", form):
         return Span(s, e, PERSON, D)
     # Other proper nouns (foreign names in Hangul, nicknames): keep as QUASI
-    # only when long enough to be a name rather than an abbreviation.
+    # only when long enough to be a name rather than an abbreviation. (Not
+    # re-read alone by kiwi as the model spans are: a short foreign name
+    # read alone splits into a noun and a particle, "타이가" -> 타이 + 가.)
     if len(form) >= 2:
         return Span(s, e, PERSON, D)
     return None
+
+
+def plausible_name(form: str) -> bool:
+    """False when kiwipiepy reads ``form`` alone as a word with a particle,
+    an ending, a pronoun, a numeral or a bound noun ("안녕하세요", "저희",
+    "킬로헤르츠"): a model's person span must be a bare noun. A form led by
+    a surname is kept at two or three syllables; longer, only an ending, a
+    particle or a verb-making suffix rules it out ("안녕하세요")."""
+    if not re.fullmatch(r"[가-힣]{2,6}", form):
+        return True
+    toks = _kiwi().tokenize(form)
+    if form[0] in hangul_surnames():
+        # Two or three syllables led by a surname is the shape of a name,
+        # whatever kiwi makes of it alone ("고철남" -> 고철 + 나 + ㅁ).
+        if len(form) <= 3:
+            return True
+        strict = ("XSA", "XSV", "VCP", "NP", "IC")
+        return not any(t.tag[0] in "EJ" or t.tag in strict for t in toks)
+    return not any(t.tag[0] in "EJX" or t.tag in ("NP", "NNB", "VCP", "IC", "NR") for t in toks)
 
 
 def given_name(full: str) -> str | None:

@@ -103,7 +103,8 @@ AGE_PHRASES = [
     ),
     # Korean native numerals: "마흔다섯쯤", "일곱 살", "나이는 서른"
     re.compile(
-        r"(?<![가-힣])(?:(?:열|스물|서른|마흔|쉰|예순|일흔|여든)(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉)?"
+        r"(?<![가-힣])(?:(?:열|스물|서른|마흔|쉰|예순|일흔|여든)"
+        r"(?:한|두|세|네|하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉)?"
         r"\s?(?:살|쯤|세)|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s살)(?![가-힣]{2})"
     ),
     # Russian "34 года", "(29 лет)" after a name or "возраст"
@@ -146,6 +147,9 @@ NOT_ORG_WORD = re.compile(r"(?i)covid|article|annex|section|part|chapter|item|br
 # guillemets mark names of firms, sites, groups. Not after a naming word
 # ("по прозвищу «Хозяин»" is a person) nor standing alone (a quotation).
 GUILLEMET = re.compile(r"(?<![\w-])([а-яёa-z]{3,})\s+«([А-ЯЁA-Z][^«»\n]{1,40})»")
+GUILLEMET_ALONE = re.compile(
+    r"(?:^|(?<=[(—–:;,.!?\s-]))(?<![а-яёa-z]\s)«([А-ЯЁ][а-яё]{1,15})»", re.MULTILINE
+)
 NAMING_WORD = re.compile(r"(?:прозвищ|кличк|звал|зовут|называ|имен|фамили|ник)", re.IGNORECASE)
 # A quoted name after a venue word: "Kafe 'Arirang'", "the café "Moranbong"".
 VENUE_QUOTED = re.compile(
@@ -168,6 +172,10 @@ def organisations(text: str) -> list[Span]:
         if len(inner.split()) > 4 or re.search(r"[.!?]\s", inner) or NAMING_WORD.match(m.group(1)):
             continue
         out.append(Span(m.start(2), m.start(2) + len(inner), ORG, Q))
+    # One capitalised word in guillemets with no noun before it ("— «Юра».",
+    # "(«Шера»)") is how Russian text gives a nickname or a source's cover name.
+    for m in GUILLEMET_ALONE.finditer(text):
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
     out += [Span(m.start(1), m.end(1), ORG, Q) for m in VENUE_QUOTED.finditer(text)]
     return out
 
@@ -251,12 +259,18 @@ OCCUPATION_BARE = re.compile(
     r"housekeeper|caregiver|dishwasher)(?![\w-])"
     r"(?!\s+[A-Z])"
 )
-# Korean work done: "미장일 했던", "지게차 운전을 하며", "통나무 싣는 일 했어요".
+# Korean work done: a noun glued to 일 ("미장일 했던"), a clause before 일
+# ("통나무 싣는 일 했어요"), a machine before 운전 ("지게차 운전을 하며").
 KO_WORK = re.compile(
-    r"(?<![가-힣])(?!(?:그|이|저|무슨|어떤|많은|같은|힘든|이런|그런)\s)"
-    r"((?:[가-힣]+\s)?[가-힣]*(?:일|운전|용접|미장|벌목|배관))(?:을|를)?\s?(?:했|하며|하고|합니|하는)"
+    r"(?<![가-힣])((?:[가-힣]+\s)?[가-힣]+(?:는|던)\s일|[가-힣]{1,4}일"
+    r"|[가-힣]{2,4}\s(?:운전|용접|미장|벌목|배관))"
+    r"(?:을|를)?\s?(?:했|하며|하고|합니|하는|하던)"
 )
-KO_NOT_WORK = frozenset({"일", "그일", "이일", "무슨일", "이런일", "그런일", "같은일"})
+# Words ending in 일 that are days or times, not work (general vocabulary).
+KO_NOT_WORK = re.compile(
+    r"(?:매일|내일|휴일|평일|생일|주일|당일|종일|하루일|요일|[월화수목금토]요일|무슨일|그일|이일|"
+    r"이런일|그런일|같은일|별일|큰일|딴일|다른일|한일|많은일|어떤일|일)"
+)
 
 
 def descriptors(text: str) -> list[Span]:
@@ -265,7 +279,7 @@ def descriptors(text: str) -> list[Span]:
         out.append(Span(m.start(), m.end(), DEM, Q))
     for m in KO_WORK.finditer(text):
         phrase = m.group(1)
-        if phrase.replace(" ", "") in KO_NOT_WORK or len(phrase) < 2:
+        if KO_NOT_WORK.fullmatch(phrase) or len(phrase) < 2:
             continue
         out.append(Span(m.start(1), m.end(1), DEM, Q))
     return [s for s in out if s.end > s.start]

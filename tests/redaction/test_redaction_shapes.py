@@ -1,0 +1,105 @@
+"""Round two of issue 10: general shapes found, and false hits no longer made.
+
+The texts are written for these tests (not taken from any evaluation record):
+they exercise the grammar of each kind, not one sentence.
+"""
+
+from __future__ import annotations
+
+from redaction_helpers import covers, touches
+
+from app.redaction.detector import Detector
+
+
+def test_record_ids_masked_rrn_and_korean_case_numbers(detector: Detector) -> None:
+    text = (
+        "KZ23-101 | LEE Mi-ran | reg. 880101-2xxxxxx\n"
+        "사건번호: 2024고합77 (서울중앙지방법원)\n"
+        "Водитель Ахмедов, табельный № 219."
+    )
+    spans = detector.detect(text)
+    for part in ("KZ23-101", "880101-2xxxxxx", "2024고합77", "219"):
+        assert covers(text, spans, part), part
+
+
+def test_partial_dates_and_birthday(detector: Detector) -> None:
+    text = (
+        "Annual Report, Q2 2024. She turns 30 on August 9 in the shelter.\n"
+        "Период работы: с 03.2019 по 11.2022\nUPD 14.06: видели на вокзале."
+    )
+    spans = detector.detect(text)
+    for part in ("Q2 2024", "August 9", "03.2019", "11.2022", "14.06"):
+        assert covers(text, spans, part), part
+    birthday = [s for s in spans if s.text(text) == "August 9"]
+    assert birthday
+    assert birthday[0].identifier_type.value == "DIRECT"
+
+
+def test_ages_in_apposition_and_korean_native_numerals(detector: Detector) -> None:
+    text = (
+        "File 7: woman, 52, cook from Wonsan. Pak Yong-ho, 41, was beaten. "
+        "His son is only 19.\n아들은 이제 여덟 살이 됐고 형은 쉰둘쯤 됐을 겁니다."
+    )
+    spans = detector.detect(text)
+    for part in ("52", "41", "19", "여덟 살", "쉰둘쯤"):
+        assert covers(text, spans, part), part
+
+
+def test_firm_shapes_and_initials(detector: Detector) -> None:
+    text = (
+        "He worked for SibStroyInvest and later for Mostotrest-9; the shop of "
+        "IP Khabibullina A. N. paid cash. Judge T. Abernathy-Cole heard it. "
+        "Куртка с надписью «ВостокЛесТорг»."
+    )
+    spans = detector.detect(text)
+    for part in ("SibStroyInvest", "Mostotrest-9", "Khabibullina A. N.", "T. Abernathy-Cole",
+                 "ВостокЛесТорг"):
+        assert covers(text, spans, part), part
+
+
+def test_korean_unnamed_person_pseudonym_and_table_cell(detector: Detector) -> None:
+    text = (
+        "피해자 박 모 씨와 합의하였다. 출연자는 가명 '들꽃'으로 부르겠습니다.\n"
+        "| 번호 | 이름 |\n| 3 | 한정숙 |"
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "박")
+    assert covers(text, spans, "들꽃")
+    assert covers(text, spans, "한정숙")
+
+
+def test_marks_and_work_in_three_languages(detector: Detector) -> None:
+    text = (
+        "He has three broken fingers on his left hand and a kidney condition. "
+        "Приметы: рост около 170 см, золотой зуб. 오른쪽 뺨에 흉터가 있고 목재 싣는 일 했어요."
+    )
+    spans = detector.detect(text)
+    for part in ("three broken fingers on his left hand", "a kidney condition",
+                 "рост около 170 см", "золотой зуб", "오른쪽 뺨에 흉터", "목재 싣는 일"):
+        assert covers(text, spans, part), part
+
+
+def test_public_bodies_and_law_citations_stay_readable(detector: Detector) -> None:
+    text = (
+        "УПРАВЛЕНИЕ ПО ВОПРОСАМ МИГРАЦИИ МВД РОССИИ ПО ХАБАРОВСКОМУ КРАЮ сообщает, что "
+        "согласно Федеральному закону от 25.07.2002 № 115-ФЗ срок сокращён. Группа экспертов "
+        "ООН и Государственная инспекция труда в Амурской области уведомлены. The appeal "
+        "was heard by the First-tier Tribunal against the Secretary of State for the Home "
+        "Department. 사건은 수원지방법원 안산지원에 있다."
+    )
+    spans = detector.detect(text)
+    for part in ("РОССИИ", "ХАБАРОВСКОМУ КРАЮ", "25.07.2002", "115-ФЗ", "Группа экспертов",
+                 "Государственная инспекция труда", "First-tier Tribunal", "Home",
+                 "수원지방법원 안산지원"):
+        assert not touches(text, spans, part), part
+
+
+def test_common_words_in_headers_and_korean_words_are_not_names(detector: Detector) -> None:
+    text = (
+        "УВЕДОМЛЕНИЕ\nНастоящим сообщаем, что Пак Ён Чхоль выбыл.\n"
+        "안녕하세요. 저희 교회는 매주 모입니다. 하루 열두 시간 일했고 매일 했어요."
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "Пак Ён Чхоль")
+    for part in ("УВЕДОМЛЕНИЕ", "Настоящим", "안녕하세요", "저희", "시간", "매일"):
+        assert not touches(text, spans, part), part

@@ -126,7 +126,10 @@ PLATE = re.compile(
 )
 # Case references of NGOs and agencies: letters, then two or three groups of
 # digits ("NKW-22-0417", "UNHCR/2019/0032", "KR-2021-118").
-CASE_REF = re.compile(r"(?<![\w/-])[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,6}(?:[-/]\d{1,6})?(?![\w/-])")
+# (A Hangul particle may follow directly: "NKW-23-0201의".)
+CASE_REF = re.compile(
+    r"(?<![\w/-])[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,6}(?:[-/]\d{1,6})?(?![A-Za-z0-9_/-])"
+)
 # Russian passport series and number: "серия 05 12 № 345678", "паспорт 0512 345678".
 RU_PASSPORT = re.compile(
     r"(?<!\w)(?:паспорт\w*|сери[яи])\s*(?:серии\s*)?(\d{2}\s?\d{2})\s*(?:№|N|номер)?\s*(\d{6})(?!\d)",

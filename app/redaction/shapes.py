@@ -47,6 +47,19 @@ TRIP_NO = re.compile(
 )
 
 
+# The number of a document about a person: "ПРОТОКОЛ № 27 ХК 041526",
+# "Регистрационный № ГВ-2025/117", "дело № 5-114/2025".
+DOC_NO = re.compile(
+    r"(?:протокол|регистрационн|дел[оау]\b|заявлени|справк|удостоверени|свидетельств|карточк|анкет)\w*"
+    r"\s*№\s*([\dА-ЯЁA-Z](?:[\dА-ЯЁA-Z/-]|\s(?=[\dА-ЯЁ]))*\d)",
+    re.IGNORECASE,
+)
+# A bank's name and the account: "국민은행 482301-04-118273", "Sberbank 4276 ...".
+BANK_ACCOUNT = re.compile(
+    r"(?:[가-힣]{2,6}은행|[A-Z][a-z]+bank|Сбербанк\w*)\s*(?:계좌\s*)?(?:№\s*)?\d[\d -]{7,}\d"
+)
+
+
 def codes(text: str) -> list[Span]:
     out = [Span(m.start(), m.end(), CODE, D) for m in RECORD_ID.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in RRN_MASKED.finditer(text)]
@@ -55,6 +68,8 @@ def codes(text: str) -> list[Span]:
         g = next(i for i in (1, 2, 3) if m.group(i))
         out.append(Span(m.start(g), m.end(g), CODE, D))
     out += [Span(m.start(), m.end(), CODE, Q) for m in TRIP_NO.finditer(text)]
+    out += [Span(m.start(1), m.end(1), CODE, D) for m in DOC_NO.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in BANK_ACCOUNT.finditer(text)]
     return out
 
 
@@ -193,7 +208,7 @@ KO_MO = re.compile(r"(?<![가-힣])([가-힣])\s?모\s?(?:씨|군|양|여인|목
 # Pseudonyms and on-air names: "가명 '봄비'", "'봄비'라는 이름으로".
 KO_PSEUDONYM = re.compile(
     r"(?:가명|예명|닉네임|대화명|호칭)\s*(?:은|는|이|:)?\s*['‘\"“]([^'’\"”\n]{1,10})['’\"”]"
-    r"|['‘\"“]([가-힣A-Za-z]{1,10})['’\"”]\s*(?:이)?라는\s*(?:이름|가명|별명|닉네임)"
+    r"|['‘\"“]([가-힣A-Za-z]{1,10})['’\"”]\s*(?:이)?라는\s*(?:이름|가명|별명|닉네임|사람|분|남자|여자)"
 )
 # A Hangul name alone in a table cell or after a field label: "| 신금남 |", "구성: 배경민 /".
 KO_CELL = re.compile(
@@ -202,8 +217,41 @@ KO_CELL = re.compile(
 KO_LABEL = re.compile(r"(?<=[가-힣]:)[ \t]*([가-힣]{3})[ \t]*(?=[/|,\n]|$)", re.MULTILINE)
 
 
+# Field notes in lowercase: "pastor noh", "auntie lyuba", "mr kim".
+LOWER_TITLED = re.compile(
+    r"\b(?:pastor|mr|mrs|ms|dr|auntie|aunt|uncle|comrade|elder|deacon|grandma|grandpa|"
+    r"teacher|granny|landlady|landlord)\.?\s+([a-z][a-z'-]{1,11})\b"
+)
+# A Hangul name before the sex of a case file: "현은철, 남, 1990년".
+KO_NAME_SEX = re.compile(r"(?<![가-힣])([가-힣]{2,4}),\s?(?:남|여)(?:성|자)?\s?[,(/]")
+# After a role or field word: "윤 담당관", "(작성 문예린)", "작성자: 문예린".
+KO_FIELD_NAME = re.compile(
+    r"(?:작성자?|담당자?|기록자?|면담자|상담자|통역자?|번역자?|진행자?|성명|서명|확인자?)\s*:?\s*"
+    r"([가-힣]{3})(?=[)\s,/|]|$)",
+    re.MULTILINE,
+)
+KO_SURNAME_OFFICE = re.compile(
+    r"(?<![가-힣])([가-힣])\s?(?:담당관|담당자|간사|간호사|사무관|조사관|상담사|상담원|활동가|"
+    r"변호사|기자|수사관|형사|교수|원장|국장|센터장)(?:님)?"
+)
+
+
 def persons(text: str) -> list[Span]:
     out: list[Span] = []
+    from app.redaction.names import first_names, latin_surnames
+
+    surnames_latin, given = latin_surnames(), first_names()
+    for m in LOWER_TITLED.finditer(text):
+        word = m.group(1)
+        if word.capitalize() in surnames_latin or word.capitalize() in given:
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for rx in (KO_NAME_SEX, KO_FIELD_NAME):
+        for m in rx.finditer(text):
+            if m.group(1)[0] in hangul_surnames():
+                out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in KO_SURNAME_OFFICE.finditer(text):
+        if m.group(1) in hangul_surnames():
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
     for rx in (SURNAME_INITIALS, INITIAL_SURNAME):
         for m in rx.finditer(text):
             if is_stopword(m.group(1).lower()):
@@ -299,8 +347,34 @@ RU_REGION_ADDRESS = re.compile(
 )
 
 
+# A Russian street with its number and the flat, office or plot after it,
+# the house number with or without "д.": "ул. Набережная, 36, кв. 2".
+_RU_UNIT = r"(?:кв\.|квартира|корп\.|корпус|стр\.|строение|оф\.|офис|уч\.|участок|комн\.)"
+RU_STREET_FULL = re.compile(
+    r"(?:(?:\d{6},\s*)?(?:[А-ЯЁ][а-яё]+(?:ий|ый|ая)\s+(?:край|обл\.|область),\s*)?"
+    r"(?:г\.|пос\.|с\.)\s*[А-ЯЁ][а-яё-]+,\s*)?"
+    r"(?<!\w)(?:ул\.|улица|пр\.|проспект|пер\.|переулок|наб\.|шоссе)\s*[А-ЯЁ][а-яё-]+"
+    rf",?\s*(?:д\.|дом)?\s*\d+[а-я]?(?:/\d+)?(?:\s*,?\s*{_RU_UNIT}\s*\d+[а-я]?)*"
+    r"(?:\s*\((?:общежитие|квартира|офис)\))?"
+)
+# The same in Latin transliteration: "ul. Lazo 9, apt. 41", "ulitsa Aleutskaya 17".
+RU_STREET_LATIN = re.compile(
+    r"\b(?:ul\.|ulitsa|pr\.|prospekt|per\.|pereulok)\s*[A-Z][a-z-]+,?\s*(?:d\.\s*)?\d+[a-z]?"
+    r"(?:\s*,?\s*(?:apt\.?|kv\.|flat|office)\s*\d+)?"
+)
+# Korean addresses in romanisation led by floor and number and closed by a
+# postcode: "4F, 27 Seosomun-ro 11-gil, Jung-gu, Seoul 04516".
+KR_ROMAN_FULL = re.compile(
+    r"(?:\b(?:\d+F|B\d+|Room\s+\d+),\s*)?\b\d+(?:-\d+)?\s+[A-Z][a-z]+-(?:ro|gil|daero)"
+    r"(?:\s+\d+(?:beon)?-gil)?(?:,\s*[A-Z][a-z]+-(?:gu|dong|si|gun|eup|myeon))*"
+    r"(?:,\s*[A-Z][a-z]+(?:\s+\d{5})?)?"
+)
+
+
 def addresses(text: str) -> list[Span]:
     out = [Span(m.start(), m.end(), ADDRESS, D) for m in KO_LOT_ADDRESS.finditer(text)]
+    for rx in (RU_STREET_FULL, RU_STREET_LATIN, KR_ROMAN_FULL):
+        out += [Span(m.start(), m.end(), ADDRESS, D) for m in rx.finditer(text)]
     out += [Span(m.start(), m.end(), ADDRESS, D) for m in RU_REGION_ADDRESS.finditer(text)]
     return out
 

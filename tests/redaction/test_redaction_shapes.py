@@ -103,3 +103,35 @@ def test_common_words_in_headers_and_korean_words_are_not_names(detector: Detect
     assert covers(text, spans, "Пак Ён Чхоль")
     for part in ("УВЕДОМЛЕНИЕ", "Настоящим", "안녕하세요", "저희", "시간", "매일"):
         assert not touches(text, spans, part), part
+
+
+def test_lowercase_notes_titles_and_partial_korean_names(detector: Detector) -> None:
+    text = "notes: kang seo-yun came late. later seo-yun said pastor yoon knew. (landlady Tamara)"
+    spans = detector.detect(text)
+    for part in ("kang seo-yun", "seo-yun", "yoon", "Tamara"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "pastor")
+
+
+def test_addresses_and_document_numbers(detector: Detector) -> None:
+    text = (
+        "Живёт: ул. Садовая, 12, кв. 5. Офис: 690091, Приморский край, г. Находка, "
+        "ул. Ленина, д. 3, оф. 7. Он писал: ul. Gogolya 4, apt. 8.\n"
+        "АКТ; ПРОТОКОЛ № 25 ПК 112233 составлен. 계좌는 신한은행 110-234-567890.\n"
+        "Office: 3F, 15 Sejong-daero 9-gil, Jongno-gu, Seoul 03187. Case NKW-21-0033의 메모."
+    )
+    spans = detector.detect(text)
+    for part in ("ул. Садовая, 12, кв. 5", "ул. Ленина, д. 3, оф. 7", "ul. Gogolya 4, apt. 8",
+                 "25 ПК 112233", "신한은행 110-234-567890",
+                 "3F, 15 Sejong-daero 9-gil, Jongno-gu", "NKW-21-0033"):
+        assert covers(text, spans, part), part
+
+
+def test_korean_case_file_fields(detector: Detector) -> None:
+    text = (
+        "가. 남궁민수, 남, 1985년 3월 2일생.\n면담 메모 (작성 하지원)\n"
+        "다음 방문은 오 담당관이 한다."
+    )
+    spans = detector.detect(text)
+    for part in ("남궁민수", "하지원", "오"):
+        assert covers(text, spans, part), part

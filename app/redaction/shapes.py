@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from app.redaction.names import hangul_surnames
-from app.redaction.quantities import MONTH, YEAR
+from app.redaction.quantities import MONTH, RU_MONTH, YEAR
 from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, IdType, Span
 from app.redaction.stopwords import is_stopword
 
@@ -87,6 +87,25 @@ PARTIAL_DATES = [
         r"((?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2]))(?![\w.]|\.\d)",
         re.MULTILINE | re.IGNORECASE,
     ),
+    # ISO dates with a clock time, e-mail header dates
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}\b"),
+    re.compile(
+        rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,\s+\d{{1,2}}\s+{MONTH}\s+{YEAR}"
+        r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[+-]\d{4})?)?"
+    ),
+    # Korean: weekday after a date, weeks and parts of a month
+    re.compile(r"(?:\d{4}년\s*)?\d{1,2}월\s*\d{1,2}일\s*\(?[월화수목금토일]요일\)?"),
+    re.compile(
+        r"(?:\d{4}년\s*)?\d{1,2}월\s*(?:초순|중순|하순|초|말|(?:첫|둘|셋|넷|마지막)째?\s*주)"
+        r"(?:\s*주말)?"
+    ),
+    # Russian: «16» марта 2025, с марта по сентябрь 2024
+    re.compile(rf"«\d{{1,2}}»\s+{RU_MONTH}\s+{YEAR}"),
+    re.compile(
+        rf"(?<!\w)(?:с|от)\s+{RU_MONTH}\s+(?:{YEAR}\s+)?(?:по|до)\s+{RU_MONTH}\s+{YEAR}", re.I
+    ),
+    # "late 2019", "early 2020", "mid-2018"
+    re.compile(rf"\b(?:late|early|mid-?)\s*{YEAR}\b", re.IGNORECASE),
     # "December 19", "on March 3rd" without a year (case-sensitive: "may 5")
     re.compile(rf"\b{MONTH}\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!,?\s*(?:\d|%))"),
 ]
@@ -124,6 +143,22 @@ AGE_PHRASES = [
     ),
     # Russian "34 года", "(29 лет)" after a name or "возраст"
     re.compile(r"(?<=возраст:\s)\d{1,2}|(?<![\w.,])\d{1,2}\s+года?(?=\s*[,;)])"),
+]
+RU_NUM = (
+    r"(?:двадцат\w*|тридцат\w*|сорок\w*|пятьдесят|пятидесят\w*|шестьдесят|шестидесят\w*|"
+    r"восемнадцат\w*|девятнадцат\w*|семнадцат\w*|шестнадцат\w*)"
+    r"(?:\s+(?:один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять))?"
+)
+AGE_PHRASES += [
+    re.compile(r"\b(\d{1,2}\s*y\.\s?o\.?)"),
+    re.compile(r"\((\d{2}),\s*(?:female|male|f|m|жен\.?|муж\.?)\)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:is|was)\s+(?:only\s+|just\s+|now\s+)?([1-9]\d)(?=\s*[.,;)]|\s+(?:and|when|but)\b)"
+    ),
+    re.compile(
+        rf"(?<!\w)(?:[Пп]олных\s+лет|[Вв]озраст|[Лл]ет)\s*:?\s*(?:под\s+|около\s+)?(\d{{1,2}}|{RU_NUM})"
+    ),
+    re.compile(rf"(?<!\w)(?:[Ее]му|[Ее]й)\s+(?:уже\s+|почти\s+|около\s+|под\s+)?({RU_NUM}|\d{{1,2}})(?!\w)"),
 ]
 # ", 34," after a person's name.
 AGE_AFTER_NAME = re.compile(r",\s*(\d{1,2})(?=\s*[,;)])")
@@ -299,7 +334,32 @@ MARKS = [
     r"(?:왼쪽|오른쪽)\s?[가-힣]{1,3}에\s?(?:칼자국|흉터|점|문신|화상\s?자국)",
     r"(?:손가락|발가락)\s?(?:한|두|세|네)\s?(?:개|마디)",
 ]
+MARKS += [
+    r"\b(?:an?\s+)?(?:(?:small|large|big|long|short|deep|old|faint|thin|wide|visible)\s+)+"
+    r"(?:burn\s+mark|scar|burn|tattoo|birthmark|mole)\b[^.;\n\"”]{0,70}",
+    r"(?<!\w)(?:[А-ЯЁа-яё]+(?:ой|ый|ий|ая)\s+)?(?:[Шш]рам|[Тт]атуировк|[Рр]одинк)\w*"
+    r"[^.;\n]{0,60}",
+    r"(?<!\w)(?:у\s+(?:него|неё|нее)\s+)?нет\s+половины\s+\w+\s+\w+|(?<!\w)без\s+пол-\w+",
+    r"(?:왼손|오른손|왼쪽|오른쪽)?\s?[가-힣]*(?:약지|검지|중지|엄지|새끼손가락|손가락|끝마디)"
+    r"[가-힣\s]{0,12}?(?:없어요|없다|없음|결손|절단)",
+]
 MARK_RES = [re.compile(p) for p in MARKS]
+# The value of an occupation field: "профессия: вальщик леса", "Job: welder",
+# "파견 전 직업: 군 피복공장 재봉 반장".
+JOB_FIELD = re.compile(
+    r"(?:[Пп]рофессия|[Дд]олжность|[Сс]пециальность|[Oo]ccupation|[Jj]ob|[Pp]rofession|[Pp]osition|"
+    r"직업|직종|직책)(?:은|는)?\s*[:：]\s*([^\n.;]{2,60}?)\s*(?=[\n.;]|$)"
+)
+# Russian "работал водителем погрузчика", "устроилась промывщицей на драге".
+RU_WORKED_AS = re.compile(
+    r"(?<!\w)(?:работал\w*|устроил\w*|числил\w*|являл\w*)\s+"
+    r"((?:[а-яё]+(?:ым|ой|им)\s+)?[а-яё]{4,}(?:ом|ем|ой|ей|ицей|щицей)"
+    r"(?:\s+(?:на|в)\s+[а-яё]+|\s+[а-яё]+(?:а|я|ов|ей))?)"
+)
+# Russian agentive job nouns standing as a list item: ", закройщица;"
+RU_JOB_NOUN = re.compile(
+    r"(?<=,\s)([а-яё]{3,}(?:щица|щик|чица|чик|истка|ист|ница|тель))(?=\s*[;,.\n])"
+)
 OCCUPATION_BARE = re.compile(
     r"(?<![\w-])(?:plasterer|welder|carpenter|bricklayer|tiler|roofer|crane operator|"
     r"excavator operator|seamstress|tailor|waitress|waiter|foreman|driver|logger|cook|"
@@ -323,6 +383,8 @@ KO_NOT_WORK = re.compile(
 
 def descriptors(text: str) -> list[Span]:
     out = [Span(m.start(), m.end(), DEM, Q) for rx in MARK_RES for m in rx.finditer(text)]
+    for rx in (JOB_FIELD, RU_WORKED_AS, RU_JOB_NOUN):
+        out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
     for m in OCCUPATION_BARE.finditer(text):
         out.append(Span(m.start(), m.end(), DEM, Q))
     for m in KO_WORK.finditer(text):

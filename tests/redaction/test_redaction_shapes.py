@@ -135,3 +135,17 @@ def test_korean_case_file_fields(detector: Detector) -> None:
     spans = detector.detect(text)
     for part in ("남궁민수", "하지원", "오"):
         assert covers(text, spans, part), part
+
+
+def test_quasi_kinds_dates_ages_money_and_jobs(detector: Detector) -> None:
+    text = (
+        "Date: Wed, 12 Nov 2025 08:30 +0900. Intake 2025-11-12 08:40. He left in late 2018 "
+        "with his son (7 y.o.). Pay: $550/mo. Job: scaffold rigger.\n"
+        "Ему тридцать два. С апреля по июль 2023 года он работал грузчиком на складе.\n"
+        "월급은 오백 달러였고 12월 셋째 주에 나왔다. 직업: 건설 현장 목수"
+    )
+    spans = detector.detect(text)
+    for part in ("Wed, 12 Nov 2025 08:30 +0900", "2025-11-12 08:40", "late 2018", "7 y.o.",
+                 "$550/mo", "scaffold rigger", "тридцать два", "апреля по июль 2023",
+                 "грузчиком на складе", "오백 달러", "12월 셋째 주", "건설 현장 목수"):
+        assert covers(text, spans, part), part

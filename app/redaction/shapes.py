@@ -182,7 +182,7 @@ def ages(text: str, persons: list[Span]) -> list[Span]:
 # capitalised word with a number ("Stroytrest-12", "Теплица-4").
 CAMEL = re.compile(
     r"(?<![\w-])(?!Mc|Mac|De[A-Z]|Di[A-Z]|La[A-Z]|Le[A-Z]|Van[A-Z])"
-    r"[A-ZА-ЯЁ][a-zа-яё]+(?:[A-ZА-ЯЁ][a-zа-яё]+)+(?:-\d{1,3})?(?![\w-])"
+    r"[A-ZА-ЯЁ][a-zа-яё]+(?:[A-ZА-ЯЁ][a-zа-яё]+)+(?:-(?:\d{1,3}|[A-ZА-ЯЁ]{1,3}))?(?![\w-])"
 )
 WORD_NUMBER = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][a-zа-яё]{3,}-\d{1,3}(?![\w-])")
 # Public platforms keep their names (general knowledge, not a list of
@@ -208,6 +208,29 @@ VENUE_QUOTED = re.compile(
 )
 
 
+# A quoted name with its head noun: '"Morskoy Briz" residential complex',
+# '"Vostok-Ryba" processing plant'; a Russian legal form before a quoted
+# name in Latin script: 'OOO "StroyVostok-DV"'.
+QUOTED_HEAD = re.compile(
+    r"[\"“«]([A-Z][^\"”»\n]{1,30})[\"”»]\s+(?:[a-z]+\s+)?"
+    r"(?:complex|plant|factory|company|mine|shaft|site|yard|shipyard|farm|restaurant|hotel|cafe|"
+    r"workshop|base|camp|centre|center|market|project)\b"
+)
+LEGAL_FORM_QUOTED = re.compile(
+    r"\b(?:OOO|OAO|ZAO|PAO|AO|IP|LLC|Ltd)\s+[\"“«]([^\"”»\n]{2,30})[\"”»]"
+)
+# Military units: "the 8th Corps engineering battalion", "the 3rd Division".
+MILITARY_UNIT = re.compile(
+    r"\b(?:the\s+)?\d+(?:st|nd|rd|th)\s+(?:[A-Z][a-z]+\s+)?(?:Corps|Division|Brigade|Regiment|"
+    r"Battalion|Army|Fleet|Squadron)(?:(?:\s+[a-z]+){0,2}\s+(?:battalion|regiment|company|unit))?\b"
+)
+# Membership that singles a person out: "a member of the local party committee".
+MEMBER_OF = re.compile(
+    r"\ba\s+member\s+of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?(?:committee|union|council|"
+    r"troupe|band|choir|ensemble|team|cell|league)\b"
+)
+
+
 def organisations(text: str) -> list[Span]:
     out: list[Span] = []
     for rx in (CAMEL, WORD_NUMBER):
@@ -227,6 +250,11 @@ def organisations(text: str) -> list[Span]:
     for m in GUILLEMET_ALONE.finditer(text):
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     out += [Span(m.start(1), m.end(1), ORG, Q) for m in VENUE_QUOTED.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in QUOTED_HEAD.finditer(text)]
+    for m in LEGAL_FORM_QUOTED.finditer(text):
+        out += [Span(m.start(), m.end(), ORG, Q), Span(m.start(1), m.end(1), ORG, Q)]
+    out += [Span(m.start(), m.end(), DEM, Q) for m in MILITARY_UNIT.finditer(text)]
+    out += [Span(m.start(), m.end(), DEM, Q) for m in MEMBER_OF.finditer(text)]
     return out
 
 

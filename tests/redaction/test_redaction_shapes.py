@@ -149,3 +149,29 @@ def test_quasi_kinds_dates_ages_money_and_jobs(detector: Detector) -> None:
                  "$550/mo", "scaffold rigger", "тридцать два", "апреля по июль 2023",
                  "грузчиком на складе", "오백 달러", "12월 셋째 주", "건설 현장 목수"):
         assert covers(text, spans, part), part
+
+
+def test_lowercase_notes_places_and_countries(detector: Detector) -> None:
+    text = (
+        "notes from the call, very rushed. he says he was in a logging camp near tynda for a "
+        "year, then they moved him to a site in khabarovsk. he wants to go to china and then "
+        "to south korea but not through russia again. we talk again on the weekend if the "
+        "line is ok and if he can get a new sim card from the shop near the dorm."
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "tynda")
+    assert covers(text, spans, "khabarovsk")
+    for part in ("china", "russia", "weekend"):
+        assert not touches(text, spans, part), part
+
+
+def test_firm_names_with_head_noun_units_and_membership(detector: Detector) -> None:
+    text = (
+        'He worked at the "Severny Veter" processing plant, paid by OOO "TransLesStroy"; '
+        "later TransLesStroy fired him. He served with the 12th Corps artillery battalion and "
+        "is a member of the district youth league. She was a cook in the camp kitchen."
+    )
+    spans = detector.detect(text)
+    for part in ('"Severny Veter" processing plant', "TransLesStroy", "12th Corps artillery",
+                 "a member of the district youth league", "a cook in the camp kitchen"):
+        assert covers(text, spans, part), part

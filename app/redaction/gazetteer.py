@@ -170,7 +170,7 @@ def _lowercase_notes(text: str) -> bool:
     if len(words) < 30:
         return False
     capitalised = sum(w[0].isupper() for w in words)
-    return capitalised / len(words) < 0.04
+    return bool(capitalised / len(words) < 0.04)
 
 
 def find(text: str) -> tuple[list[Span], list[tuple[int, int]]]:

@@ -129,6 +129,8 @@ class Detector:
             or not HANGUL_RE.search(s.text(text))
         ]
         found = [s for s in found if not _pet(text, s)]
+        found = [s for s in found if not _korean_word_not_place(text, s)]
+        found = [s for s in found if not _section_initials(text, s)]
         return entities.link(text, merge_spans(found, text))
 
 
@@ -173,9 +175,10 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
             continue
         if s.category == PERSON and _OFFICE.search(surface):
             continue
-        if (
-            s.category == PERSON and HANGUL_RE.search(surface)
-            and not korean.plausible_name(surface)
+        # (Given names alone, "상혁", "성미", come only from the Hangul CRF:
+        # a surname is not required, only a bare noun.)
+        if s.category == PERSON and HANGUL_RE.search(surface) and not korean.plausible_name(
+            surface
         ):
             continue
         if s.category == PLACE and " " not in surface and _NATIONALITY.fullmatch(surface):
@@ -196,6 +199,28 @@ _PET_BEFORE = re.compile(
     r"|(?:강아지|고양이|돼지)(?:\s*이름은)?\s*|(?:개|말|소)\s*이름은\s*)[\"“'«]?$",
     re.IGNORECASE,
 )
+
+
+def _korean_word_not_place(text: str, span: Span) -> bool:
+    """A short Hangul place name that is read, where it stands, as a common
+    noun or inside a longer word ("통화했고", "청진상")."""
+    surface = span.text(text)
+    if span.category != PLACE or len(surface) > 2 or not re.fullmatch(r"[가-힣]+", surface):
+        return False
+    return korean.common_noun_at(text, span.start, span.end)
+
+
+# Initials alone on a line are headings (medical notes: "C.C.", "P.I.", "S.H.").
+_HEADING_LINE = re.compile(r"(?:^|\n)[ \t]*$")
+_INITIALS = re.compile(r"[A-Z]\.[A-Z]\.?(?:[A-Z]\.?)?\s*")
+
+
+def _section_initials(text: str, span: Span) -> bool:
+    if span.category != PERSON or not _INITIALS.fullmatch(span.text(text)):
+        return False
+    before = text[max(0, span.start - 5) : span.start]
+    after = text[span.end : span.end + 3].lstrip(".")
+    return bool(_HEADING_LINE.search(before)) and (after[:1] in ("\n", "") or after.isspace())
 
 
 def _pet(text: str, span: Span) -> bool:

@@ -103,7 +103,7 @@ def find(text: str) -> list[Span]:
             name = m.group(g)
             if (m.start(g), m.end(g)) in quoted_orgs:
                 continue
-            if name[0] in surnames and name not in NOT_NAMES:
+            if name[0] in surnames and name not in NOT_NAMES and not _noun_and_particle(name):
                 spans.append(Span(m.start(g), m.end(g), PERSON, D))
     spans += [Span(m.start(), m.end(), PERSON, D) for m in FOREIGN_NAME.finditer(text)]
     spans += [Span(m.start(1), m.end(1), ORG, Q) for m in QUOTED_ORG.finditer(text)]
@@ -165,6 +165,34 @@ def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | Non
     if len(form) >= 2:
         return Span(s, e, PERSON, D)
     return None
+
+
+# Nouns that follow a kinship or role word as its possession ("딸 이름이",
+# "노동자 진술과", "반장 얘기는"): general vocabulary, not names.
+POSSESSED = frozenset(
+    {"이름", "진술", "얘기", "이야기", "사진", "번호", "소식", "연락", "전화", "주소", "편지",
+     "부탁", "생각", "의견", "증언", "사정", "말씀", "가족", "고향", "나이", "직업", "건강",
+     "상태", "문제"}
+)
+
+
+def _noun_and_particle(word: str) -> bool:
+    """"이름이", "진술과": a possessed common noun and a particle, not a
+    three-syllable name after a kinship or role word."""
+    toks = _kiwi().tokenize(word)
+    return len(toks) == 2 and toks[0].form in POSSESSED and toks[1].tag.startswith("J")
+
+
+def common_noun_at(text: str, start: int, end: int) -> bool:
+    """True when kiwipiepy reads text[start:end], in its line, as a common
+    noun: "통화했고" (a phone call) is not 통화 the city, "청진상" not 청진."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    for tok in _kiwi().tokenize(text[line_start:line_end]):
+        if line_start + tok.start == start:
+            return tok.tag in ("NNG", "XR") or tok.len > end - start
+    return False
 
 
 def plausible_name(form: str) -> bool:

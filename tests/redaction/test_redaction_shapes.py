@@ -175,3 +175,14 @@ def test_firm_names_with_head_noun_units_and_membership(detector: Detector) -> N
     for part in ('"Severny Veter" processing plant', "TransLesStroy", "12th Corps artillery",
                  "a member of the district youth league", "a cook in the camp kitchen"):
         assert covers(text, spans, part), part
+
+
+def test_korean_common_words_that_look_like_places_or_names(detector: Detector) -> None:
+    text = (
+        "같은 번호로 두 번 통화했고, 통화마다 목소리가 작았다. 흉부 청진상 이상 없음.\n"
+        "딸 이름이 서류에 나오지 않기를 바란다. 그는 청진에서 태어났다.\n\nP.I.\n통증 3주."
+    )
+    spans = detector.detect(text)
+    for part in ("통화", "청진상", "이름이", "P.I."):
+        assert not touches(text, spans, part), part
+    assert covers(text, spans, "청진", occurrence=1)

@@ -17,7 +17,7 @@ import re
 
 from app.redaction.names import hangul_surnames
 from app.redaction.quantities import MONTH, RU_MONTH, YEAR
-from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, IdType, Span
+from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, QUANTITY, IdType, Span
 from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
@@ -231,6 +231,44 @@ MEMBER_OF = re.compile(
 )
 
 
+# A transliterated name before an English head noun: "Zolotaya Bukhta housing
+# complex", "Vostok-Stal shipyard annex", "Bridge of Hope Ministries".
+NAME_HEAD = re.compile(
+    r"\b(?!(?:North|South|East|West|The|A|An|Our|Their|His|Her)\b)"
+    r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s+(?:housing\s+complex|residential\s+complex|shipyard|"
+    r"plant|factory|mine|sawmill|yard|farm|camp|site|market|restaurant)(?:\s+annex)?\b"
+    r"|\b(?:[A-Z][a-z]+\s+(?:of\s+)?){1,4}(?:Ministries|Fellowship|Mission|Foundation|Trading|"
+    r"Watch|Outreach|Network|Alliance)\b"
+)
+# The writing organisation's name as a header in capitals, at a line start:
+# "FREE HANDS | channel post", "NORTH STAR LABOUR WATCH".
+CAPS_HEADER = re.compile(r"(?m)^[ \t]*((?:[A-Z]{2,}[ \t]){1,4}[A-Z]{2,})(?=[ \t]*(?:[|,\n]|$))")
+HEADER_WORDS = frozenset(
+    {"REPORT", "NOTES", "NOTE", "CONFIDENTIAL", "SUMMARY", "DRAFT", "INTERVIEW", "MEMO", "URGENT",
+     "CASE", "FILE", "BULLETIN", "WEEKLY", "QUARTERLY", "ANNUAL", "DECISION", "JUDGMENT",
+     "APPEAL", "TRANSCRIPT", "RECORD", "FORM", "PART", "SECTION", "INTERNAL", "ONLY", "USE",
+     "FOR", "THE", "OF", "AND", "STATEMENT", "REASONS", "MINUTES", "UPDATE", "PRAYER", "LIST",
+     "FACTS", "LAW", "AS", "TO", "CIRCUMSTANCES", "PROCEDURE", "ALLEGED", "VIOLATION", "ARTICLE",
+     "RELEVANT", "DOMESTIC", "INTERNATIONAL", "COMPLAINTS", "CONCLUSION", "BACKGROUND", "IN",
+     "ON", "AT", "BY", "A", "AN", "OR", "CLAIMS", "APPLICATION", "ASSESSMENT", "OPINION"}
+)
+# A town and a US state's postal code: "Annandale, VA".
+US_STATE = (
+    r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    r"NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)"
+)
+US_TOWN = re.compile(rf"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s{US_STATE}\b")
+# Russian institution abbreviation before a name in guillemets: "КГБУЗ «Амурская
+# ЦРБ»"; a firm's name in guillemets with a company head noun.
+RU_ABBR_QUOTED = re.compile(r"(?<!\w)[А-ЯЁ]{2,6}\s+«[^»\n]{2,40}»")
+RU_COMPANY_QUOTED = re.compile(
+    r"«([^»\n]{0,40}(?:компани|корпораци|трест|фирм|объединени|общество)\w*[^»\n]{0,30})»",
+    re.IGNORECASE,
+)
+SITE_RU = re.compile(r"(?<!\w)(?:аэропорт\w*|станци\w+|вокзал\w*)\s+[А-ЯЁ][а-яё-]+")
+UNIT_ABBR = re.compile(r"\bbrig\.\s*\d+|\bbr\.\s*\d+")
+
+
 def organisations(text: str) -> list[Span]:
     out: list[Span] = []
     for rx in (CAMEL, WORD_NUMBER):
@@ -255,6 +293,16 @@ def organisations(text: str) -> list[Span]:
         out += [Span(m.start(), m.end(), ORG, Q), Span(m.start(1), m.end(1), ORG, Q)]
     out += [Span(m.start(), m.end(), DEM, Q) for m in MILITARY_UNIT.finditer(text)]
     out += [Span(m.start(), m.end(), DEM, Q) for m in MEMBER_OF.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in NAME_HEAD.finditer(text)]
+    for m in CAPS_HEADER.finditer(text):
+        # A heading is made of heading words; a name has a word of its own.
+        if not set(m.group(1).split()) <= HEADER_WORDS:
+            out.append(Span(m.start(1), m.end(1), ORG, Q))
+    out += [Span(m.start(), m.end(), PLACE, Q) for m in US_TOWN.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in RU_ABBR_QUOTED.finditer(text)]
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in RU_COMPANY_QUOTED.finditer(text)]
+    out += [Span(m.start(), m.end(), PLACE, Q) for m in SITE_RU.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in UNIT_ABBR.finditer(text)]
     return out
 
 
@@ -378,6 +426,17 @@ JOB_FIELD = re.compile(
     r"(?:[Пп]рофессия|[Дд]олжность|[Сс]пециальность|[Oo]ccupation|[Jj]ob|[Pp]rofession|[Pp]osition|"
     r"직업|직종|직책)(?:은|는)?\s*[:：]\s*([^\n.;]{2,60}?)\s*(?=[\n.;]|$)"
 )
+# The value of a health field: "Диагноз: открытый перелом ...", "Injuries: ...".
+HEALTH_FIELD = re.compile(
+    r"(?:[Дд]иагноз|[Тт]равм\w*(?:\s*/\s*здоровье)?|[Dd]iagnosis|[Ii]njur(?:y|ies)|진단명?|부상)"
+    r"\s*[:：]\s*([^\n]{3,90}?)(?=\.\s|\.$|\n|$|;\s)"
+)
+MILITARY_RU = re.compile(r"(?<!\w)военнослужащ\w+(?:\s+[А-ЯЁ]{2,5}){1,2}")
+# Time in a job: "стаж работы ...: 3 года 4 месяца"; a headcount "24 чел.".
+RU_TENURE = re.compile(
+    r"стаж\w*[^:\n]{0,40}:\s*(\d+\s+(?:года|год|лет)(?:\s+\d+\s+месяц\w*)?)", re.IGNORECASE
+)
+RU_HEADCOUNT = re.compile(r"(?<![\w.,])\d{1,4}\s*чел\.")
 # Russian "работал водителем погрузчика", "устроилась промывщицей на драге".
 RU_WORKED_AS = re.compile(
     r"(?<!\w)(?:работал\w*|устроил\w*|числил\w*|являл\w*)\s+"
@@ -411,8 +470,11 @@ KO_NOT_WORK = re.compile(
 
 def descriptors(text: str) -> list[Span]:
     out = [Span(m.start(), m.end(), DEM, Q) for rx in MARK_RES for m in rx.finditer(text)]
-    for rx in (JOB_FIELD, RU_WORKED_AS, RU_JOB_NOUN):
+    for rx in (JOB_FIELD, RU_WORKED_AS, RU_JOB_NOUN, HEALTH_FIELD):
         out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
+    out += [Span(m.start(), m.end(), DEM, Q) for m in MILITARY_RU.finditer(text)]
+    out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in RU_TENURE.finditer(text)]
+    out += [Span(m.start(), m.end(), QUANTITY, Q) for m in RU_HEADCOUNT.finditer(text)]
     for m in OCCUPATION_BARE.finditer(text):
         out.append(Span(m.start(), m.end(), DEM, Q))
     for m in KO_WORK.finditer(text):

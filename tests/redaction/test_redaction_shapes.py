@@ -186,3 +186,20 @@ def test_korean_common_words_that_look_like_places_or_names(detector: Detector) 
     for part in ("통화", "청진상", "이름이", "P.I."):
         assert not touches(text, spans, part), part
     assert covers(text, spans, "청진", occurrence=1)
+
+
+def test_headers_heads_of_names_and_fields(detector: Detector) -> None:
+    text = (
+        "SILVER BIRCH RELIEF | newsletter\nTHE FACTS\n"
+        "He lived at the Lesnaya Polyana housing complex and worked at the Okean-Ryba plant. "
+        "Our partners at Lamp of Mercy Ministries in Fairfax, VA helped.\n"
+        "Диагноз: закрытый перелом левой голени. Стаж работы: 2 года 7 месяцев. "
+        "Пассажиры: 17 чел. Адрес: ГБУЗ «Краевая больница № 2». Брат — военнослужащий ВМФ КНА."
+    )
+    spans = detector.detect(text)
+    for part in ("SILVER BIRCH RELIEF", "Lesnaya Polyana housing complex", "Okean-Ryba plant",
+                 "Lamp of Mercy Ministries", "Fairfax, VA", "закрытый перелом левой голени",
+                 "2 года 7 месяцев", "17 чел.", "ГБУЗ «Краевая больница № 2»",
+                 "военнослужащий ВМФ КНА"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "THE FACTS")

@@ -84,6 +84,7 @@ class Detector:
                 if self.use_models:
                     korean.find("김철수")
                     russian.find("Иван Петров")
+                    russian.common_word("Настоящим")
                     learned.find("Kim Chol-su met Anna Lee.")
                     learned.find_hangul("김철수가 왔다.")
                 self._warm = True

@@ -75,7 +75,7 @@ def _morph() -> Any:
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
 
 
-def _common_word(word: str) -> bool:
+def common_word(word: str) -> bool:
     """A single word natasha took for a name that the dictionary knows only
     as a common word ("Настоящим", "Исх", "УВЕДОМЛЕНИЕ", "Уведомление")."""
     if not re.fullmatch(r"[А-ЯЁа-яё]+", word) or len(word) < 3:
@@ -126,7 +126,7 @@ def find(text: str) -> list[Span]:
                 if (
                     " " not in chunk[s:e]
                     and (chunk[s:e].isupper() or _SENTENCE_START.search(chunk[:s]))
-                    and _common_word(chunk[s:e])
+                    and common_word(chunk[s:e])
                 ):
                     continue
                 if kind == "PER":

@@ -7,7 +7,7 @@ needs no network. The analyser is built once per process (``_kiwi``).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.redaction import gazetteer
@@ -176,11 +176,18 @@ POSSESSED = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
+def tokens(chunk: str) -> tuple[tuple[str, str, int, int], ...]:
+    """kiwipiepy's reading of ``chunk`` as (form, tag, start, length), cached:
+    the filters below ask about the same words and lines many times."""
+    return tuple((t.form, t.tag, t.start, t.len) for t in _kiwi().tokenize(chunk))
+
+
 def _noun_and_particle(word: str) -> bool:
     """"이름이", "진술과": a possessed common noun and a particle, not a
     three-syllable name after a kinship or role word."""
-    toks = _kiwi().tokenize(word)
-    return len(toks) == 2 and toks[0].form in POSSESSED and toks[1].tag.startswith("J")
+    toks = tokens(word)
+    return len(toks) == 2 and toks[0][0] in POSSESSED and toks[1][1].startswith("J")
 
 
 def common_noun_at(text: str, start: int, end: int) -> bool:
@@ -189,9 +196,9 @@ def common_noun_at(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    for tok in _kiwi().tokenize(text[line_start:line_end]):
-        if line_start + tok.start == start:
-            return tok.tag in ("NNG", "XR") or tok.len > end - start
+    for _form, tag, t_start, t_len in tokens(text[line_start:line_end]):
+        if line_start + t_start == start:
+            return tag in ("NNG", "XR") or t_len > end - start
     return False
 
 
@@ -203,15 +210,15 @@ def plausible_name(form: str) -> bool:
     particle or a verb-making suffix rules it out ("안녕하세요")."""
     if not re.fullmatch(r"[가-힣]{2,6}", form):
         return True
-    toks = _kiwi().tokenize(form)
+    tags = [t[1] for t in tokens(form)]
     if form[0] in hangul_surnames():
         # Two or three syllables led by a surname is the shape of a name,
         # whatever kiwi makes of it alone ("고철남" -> 고철 + 나 + ㅁ).
         if len(form) <= 3:
             return True
         strict = ("XSA", "XSV", "VCP", "NP", "IC")
-        return not any(t.tag[0] in "EJ" or t.tag in strict for t in toks)
-    return not any(t.tag[0] in "EJX" or t.tag in ("NP", "NNB", "VCP", "IC", "NR") for t in toks)
+        return not any(t[0] in "EJ" or t in strict for t in tags)
+    return not any(t[0] in "EJX" or t in ("NP", "NNB", "VCP", "IC", "NR") for t in tags)
 
 
 def given_name(full: str) -> str | None:

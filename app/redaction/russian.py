@@ -8,7 +8,7 @@ process (``_models``).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.redaction.script import CYRILLIC, runs
@@ -75,6 +75,7 @@ def _morph() -> Any:
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
 
 
+@lru_cache(maxsize=8192)
 def common_word(word: str) -> bool:
     """A single word natasha took for a name that the dictionary knows only
     as a common word ("Настоящим", "Исх", "УВЕДОМЛЕНИЕ", "Уведомление")."""

@@ -385,10 +385,10 @@ def persons(text: str) -> list[Span]:
 
 def _ko_common(word: str) -> bool:
     """True when kiwipiepy reads ``word`` as something other than one noun."""
-    from app.redaction.korean import _kiwi
+    from app.redaction.korean import tokens
 
-    toks = _kiwi().tokenize(word)
-    return len(toks) != 1 or not toks[0].tag.startswith("NN") or toks[0].tag == "NNB"
+    toks = tokens(word)
+    return len(toks) != 1 or not toks[0][1].startswith("NN") or toks[0][1] == "NNB"
 
 
 # --- descriptors -----------------------------------------------------------

@@ -60,6 +60,19 @@ BANK_ACCOUNT = re.compile(
 )
 
 
+def record_serials(text: str, spans: list[Span]) -> list[Span]:
+    """"reported by 014" after row "RU24-014": a record's serial alone
+    refers to the same record, in the document that holds the full id."""
+    out: list[Span] = []
+    serials = {m.group(1) for m in re.finditer(r"[A-Z]{1,5}\d{1,4}-(\d{3,6})", text)}
+    coded = [s for s in spans if s.category == CODE]
+    for serial in serials:
+        for m in re.finditer(rf"(?<![\w.,/-]){serial}(?![\w.,/-])", text):
+            if not any(c.start <= m.start() < c.end for c in coded):
+                out.append(Span(m.start(), m.end(), CODE, D))
+    return out
+
+
 def codes(text: str) -> list[Span]:
     out = [Span(m.start(), m.end(), CODE, D) for m in RECORD_ID.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in RRN_MASKED.finditer(text)]

@@ -42,7 +42,7 @@ NICKNAME_RES = [re.compile(p, re.IGNORECASE) for p in NICKNAME]
 # as Lyosha", "surnamed Pyon", "по фамилии Чан", "по имени Лёша".
 NAMED = re.compile(
     r"(?:\b(?:named|surnamed|called|known\s+(?:only\s+)?as|knew\s+(?:him|her|them)?\s*(?:only\s+)?as|"
-    r"(?:his|her)\s+name\s+(?:was|is))\s+(?:(?:him|her|them)\s+)?"
+    r"(?:his|her)\s+name\s+(?:was|is)|maiden(?:\s+name)?|n[ée]e)\s+(?:(?:him|her|them)\s+)?"
     r"|(?<!\w)(?:по\s+(?:фамилии|имени|кличке|прозвищу)|некий|некая|некто)\s+)"
     r"([A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)?)"
 )

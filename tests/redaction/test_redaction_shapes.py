@@ -203,3 +203,12 @@ def test_headers_heads_of_names_and_fields(detector: Detector) -> None:
                  "военнослужащий ВМФ КНА"):
         assert covers(text, spans, part), part
     assert not touches(text, spans, "THE FACTS")
+
+
+def test_record_serial_back_reference_and_maiden_name(detector: Detector) -> None:
+    text = "KZ23-104 | x\nKZ23-105 | reported by 104 | 2104 | 10.4 | (maiden CHOE)"
+    spans = detector.detect(text)
+    assert covers(text, spans, "104", occurrence=1)
+    assert covers(text, spans, "CHOE")
+    assert not touches(text, spans, "2104")
+    assert not touches(text, spans, "10.4")

@@ -73,6 +73,15 @@ LAW_CITATION = re.compile(
 )
 
 
+# A letterhead: the line right after an authority's name that is an address
+# ("692519, Приморский край, г. Уссурийск, ул. Тимирязева, д. 29") is the
+# authority's own address, public like its name.
+LETTERHEAD_ADDRESS = re.compile(
+    r"\n[ \t]*((?:\d{6},\s*)?[^\n]{0,80}?(?:ул\.|улица|пр\.|проспект|пер\.|наб\.|шоссе)"
+    r"[^\n]{0,60})"
+)
+
+
 def find(text: str) -> list[tuple[int, int]]:
     """Offsets of public bodies and legal citations in ``text``."""
     out: list[tuple[int, int]] = []
@@ -80,6 +89,15 @@ def find(text: str) -> list[tuple[int, int]]:
         if _RU_BARE_HEAD.fullmatch(m.group(0)):
             continue
         out.append((m.start(), m.end()))
+        line_end = text.find("\n", m.end())
+        # Only when the name (and the place it serves, "по г. Уссурийску")
+        # fills its line, as in a letterhead.
+        rest = text[m.end() : line_end] if line_end >= 0 else "."
+        rest = re.sub(r"(?<!\w)(?:г|гор|пос|с|п)\.", "", rest)
+        if line_end >= 0 and len(rest) <= 40 and not re.search(r"[.;:!?](?:\s|$)", rest):
+            head = LETTERHEAD_ADDRESS.match(text, line_end)
+            if head:
+                out.append((head.start(1), head.end(1)))
     for rx in (RU_UN, EN_BODY, KO_BODY, LAW_CITATION):
         out += [(m.start(), m.end()) for m in rx.finditer(text)]
     return out

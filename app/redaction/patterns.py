@@ -50,6 +50,11 @@ CURRENCY_AFTER = re.compile(
     r"руб\w*|доллар\w*|юан\w*|евро|달러|위안|원|루블)",
     re.IGNORECASE,
 )
+METER_BEFORE = re.compile(
+    r"(?:спидометр\w*|одометр\w*|пробег\w*|показани\w+|odometer|mileage|meter\s+reading)"
+    r"[^\d\n]{0,12}$",
+    re.IGNORECASE,
+)
 CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|USD|TRL|RUB|KRW|CNY)\s?$")
 
 # Streets and addresses.
@@ -153,6 +158,9 @@ def id_numbers(text: str) -> list[Span]:
         if _digits(value) < 6:
             continue
         if CURRENCY_AFTER.match(text, e) or CURRENCY_BEFORE.search(text[max(0, s - 5) : s]):
+            continue
+        # Meter readings are no one's number: "показание спидометра 184 233".
+        if METER_BEFORE.search(text[max(0, s - 30) : s]):
             continue
         # A bare "1,200" or "2017" is a number, not an ID; IDs have no decimal commas.
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", value):

@@ -212,3 +212,17 @@ def test_record_serial_back_reference_and_maiden_name(detector: Detector) -> Non
     assert covers(text, spans, "CHOE")
     assert not touches(text, spans, "2104")
     assert not touches(text, spans, "10.4")
+
+
+def test_letterhead_address_and_meter_readings_stay_readable(detector: Detector) -> None:
+    text = (
+        "Отдел по вопросам миграции ОМВД России\n"
+        "690000, Приморский край, г. Владивосток, ул. Светланская, д. 1\n"
+        "Рабочий живёт: г. Артём, ул. Садовая, д. 4, кв. 9.\n"
+        "Выезд 06:00, показание спидометра 201 554; паспорт № 735512904."
+    )
+    spans = detector.detect(text)
+    assert not touches(text, spans, "ул. Светланская")
+    assert not touches(text, spans, "201 554")
+    assert covers(text, spans, "ул. Садовая, д. 4, кв. 9")
+    assert covers(text, spans, "735512904")

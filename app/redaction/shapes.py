@@ -17,7 +17,19 @@ import re
 
 from app.redaction.names import hangul_surnames
 from app.redaction.quantities import MONTH, RU_MONTH, YEAR
-from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, QUANTITY, IdType, Span
+from app.redaction.spans import (
+    ADDRESS,
+    CODE,
+    DATE,
+    DEM,
+    MISC,
+    ORG,
+    PERSON,
+    PLACE,
+    QUANTITY,
+    IdType,
+    Span,
+)
 from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
@@ -328,7 +340,10 @@ INITIAL_SURNAME = re.compile(
     r"(?<![\w.])(?:[A-ZА-ЯЁ]\.\s?){1,2}\s?([A-ZА-ЯЁ][a-zа-яё]{2,}(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)(?![\w])"
 )
 # "최 모 씨", "김모씨": the Korean press convention for an unnamed person.
-KO_MO = re.compile(r"(?<![가-힣])([가-힣])\s?모\s?(?:씨|군|양|여인|목사|집사)")
+KO_MO = re.compile(
+    r"(?<![가-힣])([가-힣])\s?모\s?(?:씨|군|양|여인|목사|집사)"
+    r"|(?<![가-힣])([가-힣])\s모(?:가|는|의|를|와|에게|한테)(?![가-힣])"
+)
 # Pseudonyms and on-air names: "가명 '봄비'", "'봄비'라는 이름으로".
 KO_PSEUDONYM = re.compile(
     r"(?:가명|예명|닉네임|대화명|호칭)\s*(?:은|는|이|:)?\s*['‘\"“]([^'’\"”\n]{1,10})['’\"”]"
@@ -383,8 +398,9 @@ def persons(text: str) -> list[Span]:
             out.append(Span(m.start(), m.end(), PERSON, D))
     surnames = hangul_surnames()
     for m in KO_MO.finditer(text):
-        if m.group(1) in surnames:
-            out.append(Span(m.start(1), m.end(1), PERSON, D))
+        g = 1 if m.group(1) else 2
+        if m.group(g) in surnames:
+            out.append(Span(m.start(g), m.end(g), PERSON, D))
     for m in KO_PSEUDONYM.finditer(text):
         g = 1 if m.group(1) else 2
         out.append(Span(m.start(g), m.end(g), PERSON, D))
@@ -450,6 +466,15 @@ RU_TENURE = re.compile(
     r"стаж\w*[^:\n]{0,40}:\s*(\d+\s+(?:года|год|лет)(?:\s+\d+\s+месяц\w*)?)", re.IGNORECASE
 )
 RU_HEADCOUNT = re.compile(r"(?<![\w.,])\d{1,4}\s*чел\.")
+# Korean: "직업은 현장 배관공", "저는 트랙터 운전수였어요", "유일한 타일공",
+# "작업반 부반장으로"; a training cohort "하나원 제281기".
+KO_JOB = re.compile(
+    r"(?:직업은|저는|나는|그는)\s+((?:[가-힣]+\s)?[가-힣]+(?:공|수|사|원|꾼))(?=였|이었|입니|이다|[.,]|\s*$)"
+    r"|((?:[가-힣\d]+의\s)?유일한\s[가-힣]+(?:공|수|사|원|꾼|자))"
+    r"|((?:작업반\s)?(?:부반장|분조장|부조장|조장|부소대장))(?=으로|이었|였)",
+    re.MULTILINE,
+)
+KO_COHORT = re.compile(r"(?<![\w])제\d{2,4}기(?![\w])")
 # Russian "работал водителем погрузчика", "устроилась промывщицей на драге".
 RU_WORKED_AS = re.compile(
     r"(?<!\w)(?:работал\w*|устроил\w*|числил\w*|являл\w*)\s+"
@@ -486,6 +511,10 @@ def descriptors(text: str) -> list[Span]:
     for rx in (JOB_FIELD, RU_WORKED_AS, RU_JOB_NOUN, HEALTH_FIELD):
         out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
     out += [Span(m.start(), m.end(), DEM, Q) for m in MILITARY_RU.finditer(text)]
+    for m in KO_JOB.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        out.append(Span(m.start(g), m.end(g), DEM, Q))
+    out += [Span(m.start(), m.end(), MISC, Q) for m in KO_COHORT.finditer(text)]
     out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in RU_TENURE.finditer(text)]
     out += [Span(m.start(), m.end(), QUANTITY, Q) for m in RU_HEADCOUNT.finditer(text)]
     for m in OCCUPATION_BARE.finditer(text):

@@ -226,3 +226,15 @@ def test_letterhead_address_and_meter_readings_stay_readable(detector: Detector)
     assert not touches(text, spans, "201 554")
     assert covers(text, spans, "ул. Садовая, д. 4, кв. 9")
     assert covers(text, spans, "735512904")
+
+
+def test_korean_jobs_cohorts_and_organisation_suffixes(detector: Detector) -> None:
+    text = (
+        "저는 굴착기 운전수였어요. 직업은 현장 미장공. 그는 제2작업반의 유일한 용접공.\n"
+        "작업반 부조장으로 일했다. 하나원 제310기 수료 후 서부새터민센터에 다녔다. "
+        "보위원 석 모가 여권을 가져갔다."
+    )
+    spans = detector.detect(text)
+    for part in ("굴착기 운전수", "현장 미장공", "제2작업반의 유일한 용접공", "작업반 부조장",
+                 "제310기", "서부새터민센터", "석"):
+        assert covers(text, spans, part), part

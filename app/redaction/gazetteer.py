@@ -180,12 +180,17 @@ def find(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
     found = gazetteer().matches(text)
     # Headers in capitals ("ГУ МВД РОССИИ ПО ПРИМОРСКОМУ КРАЮ", "SEOUL"):
     # the same names, matched on a copy with such words capitalised.
-    folded = _CAPS_WORD.sub(lambda m: m.group(0)[0] + m.group(0)[1:].lower(), text)
-    if folded != text:
-        taken = [(b, e) for b, e, _ in found]
+    # Only the lines that hold such words are matched again (the Cyrillic
+    # pass is the costly one).
+    taken = [(b, e) for b, e, _ in found]
+    for line in re.finditer(r"[^\n]+", text):
+        if not _CAPS_WORD.search(line.group(0)):
+            continue
+        folded = _CAPS_WORD.sub(lambda m: m.group(0)[0] + m.group(0)[1:].lower(), line.group(0))
+        base = line.start()
         found += [
-            (b, e, entry) for b, e, entry in gazetteer().matches(folded)
-            if not any(b < te and tb < e for tb, te in taken)
+            (base + b, base + e, entry) for b, e, entry in gazetteer().matches(folded)
+            if not any(base + b < te and tb < base + e for tb, te in taken)
         ]
     # Hurried notes in lowercase ("walked out of the khabarovsk dorm"): when
     # hardly any Latin word is capitalised, match on a capitalised copy.

@@ -173,6 +173,7 @@ def load_worker() -> list[tuple[str, float, float]]:
         ("Hangul CRF", lambda: learned.find_hangul("김철수가 왔다.")),
         ("kiwipiepy", lambda: korean.find("김철수가 청진에서 왔다.")),
         ("natasha", lambda: russian.find("Иван Петров приехал в Хабаровск.")),
+        ("pymorphy2", lambda: russian.common_word("Настоящим")),
     ]
     out = []
     for name, step in steps:

@@ -13,6 +13,7 @@ import re
 import threading
 
 from app.redaction import (
+    authorities,
     entities,
     gazetteer,
     korean,
@@ -23,6 +24,7 @@ from app.redaction import (
     propagation,
     quantities,
     russian,
+    shapes,
     triggers,
 )
 from app.redaction.script import HANGUL_RE
@@ -82,6 +84,7 @@ class Detector:
                 if self.use_models:
                     korean.find("김철수")
                     russian.find("Иван Петров")
+                    russian.common_word("Настоящим")
                     learned.find("Kim Chol-su met Anna Lee.")
                     learned.find_hangul("김철수가 왔다.")
                 self._warm = True
@@ -93,6 +96,8 @@ class Detector:
         if not text.strip():
             return []
         places, protected = gazetteer.find(text)
+        bodies = authorities.find(text)
+        protected = protected + bodies
         found: list[Span] = []
         found += patterns.find(text)
         found += quantities.find(text)
@@ -100,11 +105,17 @@ class Detector:
         found += names.find(text)
         found += orgs.find(text)
         found += triggers.find(text)
+        found += shapes.find(text)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
             if self.use_learned:
                 found += _learned(text, found, protected)
+        found += shapes.ages(text, [s for s in found if s.category == PERSON])
+        found += shapes.record_serials(text, found)
+        # Inside a public body or a law's citation nothing is masked, not
+        # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
+        found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
         found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
@@ -120,6 +131,8 @@ class Detector:
             or not HANGUL_RE.search(s.text(text))
         ]
         found = [s for s in found if not _pet(text, s)]
+        found = [s for s in found if not _korean_word_not_place(text, s)]
+        found = [s for s in found if not _section_initials(text, s)]
         return entities.link(text, merge_spans(found, text))
 
 
@@ -164,6 +177,12 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
             continue
         if s.category == PERSON and _OFFICE.search(surface):
             continue
+        # (Given names alone, "상혁", "성미", come only from the Hangul CRF:
+        # a surname is not required, only a bare noun.)
+        if s.category == PERSON and HANGUL_RE.search(surface) and not korean.plausible_name(
+            surface
+        ):
+            continue
         if s.category == PLACE and " " not in surface and _NATIONALITY.fullmatch(surface):
             continue
         if s.category == ORG and _PUBLIC_BODY.match(surface):
@@ -182,6 +201,28 @@ _PET_BEFORE = re.compile(
     r"|(?:강아지|고양이|돼지)(?:\s*이름은)?\s*|(?:개|말|소)\s*이름은\s*)[\"“'«]?$",
     re.IGNORECASE,
 )
+
+
+def _korean_word_not_place(text: str, span: Span) -> bool:
+    """A short Hangul place name that is read, where it stands, as a common
+    noun or inside a longer word ("통화했고", "청진상")."""
+    surface = span.text(text)
+    if span.category != PLACE or len(surface) > 2 or not re.fullmatch(r"[가-힣]+", surface):
+        return False
+    return korean.common_noun_at(text, span.start, span.end)
+
+
+# Initials alone on a line are headings (medical notes: "C.C.", "P.I.", "S.H.").
+_HEADING_LINE = re.compile(r"(?:^|\n)[ \t]*$")
+_INITIALS = re.compile(r"[A-Z]\.[A-Z]\.?(?:[A-Z]\.?)?\s*")
+
+
+def _section_initials(text: str, span: Span) -> bool:
+    if span.category != PERSON or not _INITIALS.fullmatch(span.text(text)):
+        return False
+    before = text[max(0, span.start - 5) : span.start]
+    after = text[span.end : span.end + 3].lstrip(".")
+    return bool(_HEADING_LINE.search(before)) and (after[:1] in ("\n", "") or after.isspace())
 
 
 def _pet(text: str, span: Span) -> bool:

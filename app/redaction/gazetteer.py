@@ -19,6 +19,7 @@ import ahocorasick
 
 from app.redaction.script import HANGUL_RE, is_cyrillic_char, is_word_char
 from app.redaction.spans import PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
 
 # Kinds that name a place a witness lived, worked or passed through (QUASI).
 QUASI_KINDS = {"nk_place", "ru_place", "cn_place", "kr_place", "route"}
@@ -156,11 +157,53 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.build()
 
 
+# A word of three or more capitals (same length when capitalised).
+_CAPS_WORD = re.compile(r"(?<![\w])[A-ZА-ЯЁ]{3,}(?![\w])")
+
+
+_LATIN_WORD = re.compile(r"\b[A-Za-z][a-z]{2,}\b")
+_LOWER_WORD = re.compile(r"(?<![\w'-])[a-z]{3,}(?:-[a-z]+)?(?![\w'])")
+
+
+def _lowercase_notes(text: str) -> bool:
+    words = _LATIN_WORD.findall(text)
+    if len(words) < 30:
+        return False
+    capitalised = sum(w[0].isupper() for w in words)
+    return bool(capitalised / len(words) < 0.04)
+
+
 def find(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
     """(QUASI place spans, protected ranges that must stay readable)."""
     spans: list[Span] = []
     protected: list[tuple[int, int]] = []
-    for start, end, entry in gazetteer().matches(text):
+    found = gazetteer().matches(text)
+    # Headers in capitals ("ГУ МВД РОССИИ ПО ПРИМОРСКОМУ КРАЮ", "SEOUL"):
+    # the same names, matched on a copy with such words capitalised.
+    # Only the lines that hold such words are matched again (the Cyrillic
+    # pass is the costly one).
+    taken = [(b, e) for b, e, _ in found]
+    for line in re.finditer(r"[^\n]+", text):
+        if not _CAPS_WORD.search(line.group(0)):
+            continue
+        folded = _CAPS_WORD.sub(lambda m: m.group(0)[0] + m.group(0)[1:].lower(), line.group(0))
+        base = line.start()
+        found += [
+            (base + b, base + e, entry) for b, e, entry in gazetteer().matches(folded)
+            if not any(base + b < te and tb < base + e for tb, te in taken)
+        ]
+    # Hurried notes in lowercase ("walked out of the khabarovsk dorm"): when
+    # hardly any Latin word is capitalised, match on a capitalised copy.
+    if _lowercase_notes(text):
+        lifted = _LOWER_WORD.sub(
+            lambda m: m.group(0) if is_stopword(m.group(0)) else m.group(0).capitalize(), text
+        )
+        taken = [(b, e) for b, e, _ in found]
+        found += [
+            (b, e, entry) for b, e, entry in gazetteer().matches(lifted)
+            if not any(b < te and tb < e for tb, te in taken) and not HANGUL_RE.search(entry.form)
+        ]
+    for start, end, entry in found:
         if entry.protected:
             protected.append((start, end))
         else:

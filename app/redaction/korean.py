@@ -7,7 +7,7 @@ needs no network. The analyser is built once per process (``_kiwi``).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.redaction import gazetteer
@@ -23,7 +23,7 @@ PLACE_UNIT = re.compile(r"[가-힣]{1,5}(?:시|군|구역|구|읍|면|리|동|�
 ORG_SUFFIX = re.compile(
     r"[가-힣\d]{1,12}(?:무역회사|회사|기업소|총회사|연합기업소|공장|광산|탄광|농장|교회|선교회|쉼터|"
     r"작업반|돌격대|건설대|사업소|대학|병원|합작회사|발전소|제철소|제련소|조선소|수산기지|무역국|"
-    r"관리국|협동농장|성당|선교센터|상사)"
+    r"관리국|협동농장|성당|선교센터|상사|센터|의원|무역|재단|협회|핫라인|물류|엔지니어링|지사)"
 )
 GENERIC_ORG = re.compile(
     r"(?:봉제|가공|수산물?|건설|제조|식품|목재|벌목|의류|신발|시멘트|벽돌|제지|기계|자동차|무역|"
@@ -103,7 +103,7 @@ def find(text: str) -> list[Span]:
             name = m.group(g)
             if (m.start(g), m.end(g)) in quoted_orgs:
                 continue
-            if name[0] in surnames and name not in NOT_NAMES:
+            if name[0] in surnames and name not in NOT_NAMES and not _noun_and_particle(name):
                 spans.append(Span(m.start(g), m.end(g), PERSON, D))
     spans += [Span(m.start(), m.end(), PERSON, D) for m in FOREIGN_NAME.finditer(text)]
     spans += [Span(m.start(1), m.end(1), ORG, Q) for m in QUOTED_ORG.finditer(text)]
@@ -159,10 +159,66 @@ def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | Non
     if 2 <= len(form) <= 4 and form[0] in surnames and re.fullmatch(r"[가-힣]+", form):
         return Span(s, e, PERSON, D)
     # Other proper nouns (foreign names in Hangul, nicknames): keep as QUASI
-    # only when long enough to be a name rather than an abbreviation.
+    # only when long enough to be a name rather than an abbreviation. (Not
+    # re-read alone by kiwi as the model spans are: a short foreign name
+    # read alone splits into a noun and a particle, "타이가" -> 타이 + 가.)
     if len(form) >= 2:
         return Span(s, e, PERSON, D)
     return None
+
+
+# Nouns that follow a kinship or role word as its possession ("딸 이름이",
+# "노동자 진술과", "반장 얘기는"): general vocabulary, not names.
+POSSESSED = frozenset(
+    {"이름", "진술", "얘기", "이야기", "사진", "번호", "소식", "연락", "전화", "주소", "편지",
+     "부탁", "생각", "의견", "증언", "사정", "말씀", "가족", "고향", "나이", "직업", "건강",
+     "상태", "문제"}
+)
+
+
+@lru_cache(maxsize=4096)
+def tokens(chunk: str) -> tuple[tuple[str, str, int, int], ...]:
+    """kiwipiepy's reading of ``chunk`` as (form, tag, start, length), cached:
+    the filters below ask about the same words and lines many times."""
+    return tuple((t.form, t.tag, t.start, t.len) for t in _kiwi().tokenize(chunk))
+
+
+def _noun_and_particle(word: str) -> bool:
+    """"이름이", "진술과": a possessed common noun and a particle, not a
+    three-syllable name after a kinship or role word."""
+    toks = tokens(word)
+    return len(toks) == 2 and toks[0][0] in POSSESSED and toks[1][1].startswith("J")
+
+
+def common_noun_at(text: str, start: int, end: int) -> bool:
+    """True when kiwipiepy reads text[start:end], in its line, as a common
+    noun: "통화했고" (a phone call) is not 통화 the city, "청진상" not 청진."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    for _form, tag, t_start, t_len in tokens(text[line_start:line_end]):
+        if line_start + t_start == start:
+            return tag in ("NNG", "XR") or t_len > end - start
+    return False
+
+
+def plausible_name(form: str) -> bool:
+    """False when kiwipiepy reads ``form`` alone as a word with a particle,
+    an ending, a pronoun, a numeral or a bound noun ("안녕하세요", "저희",
+    "킬로헤르츠"): a model's person span must be a bare noun. A form led by
+    a surname is kept at two or three syllables; longer, only an ending, a
+    particle or a verb-making suffix rules it out ("안녕하세요")."""
+    if not re.fullmatch(r"[가-힣]{2,6}", form):
+        return True
+    tags = [t[1] for t in tokens(form)]
+    if form[0] in hangul_surnames():
+        # Two or three syllables led by a surname is the shape of a name,
+        # whatever kiwi makes of it alone ("고철남" -> 고철 + 나 + ㅁ).
+        if len(form) <= 3:
+            return True
+        strict = ("XSA", "XSV", "VCP", "NP", "IC")
+        return not any(t[0] in "EJ" or t in strict for t in tags)
+    return not any(t[0] in "EJX" or t in ("NP", "NNB", "VCP", "IC", "NR") for t in tags)
 
 
 def given_name(full: str) -> str | None:

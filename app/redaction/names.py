@@ -90,7 +90,8 @@ TITLE = (
     r"(?:Mr|Mrs|Ms|Miss|Dr|Mr\.|Mrs\.|Ms\.|Dr\.|Judge|Pastor|Reverend|Rev\.|Father|Comrade|"
     r"Professor|Prof\.|Senator|Sergeant|Sgt\.|Captain|Major|Colonel|Lieutenant|Officer|"
     r"Auntie|auntie|Aunt|aunt|Uncle|uncle|Brother|Sister|Grandma|Grandpa|Elder|Deacon|"
-    r"Missionary|Bishop|Evangelist|Imam|Rabbi)"
+    r"Missionary|Bishop|Evangelist|Imam|Rabbi|landlady|landlord|neighbour|neighbor|cousin|"
+    r"nephew|niece)"
 )
 NAME_TOKEN = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)"  # noqa: S105 -- a regex, not a secret
 # After an initial the space is optional ("C.A.Whomersley"); otherwise required.
@@ -112,6 +113,11 @@ CYR_TITLED = re.compile(
 def _korean_given(token: str) -> bool:
     parts = re.split(r"[- ]", token.replace("’", "'"))
     return all(p and KOREAN_WORD.fullmatch(p) for p in parts)
+
+
+def korean_given_shape(token: str) -> bool:
+    """True when ``token`` is made of romanised Korean syllables ("mi-rae")."""
+    return _korean_given(token)
 
 
 def latin_korean(text: str) -> list[Span]:

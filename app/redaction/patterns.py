@@ -50,6 +50,11 @@ CURRENCY_AFTER = re.compile(
     r"руб\w*|доллар\w*|юан\w*|евро|달러|위안|원|루블)",
     re.IGNORECASE,
 )
+METER_BEFORE = re.compile(
+    r"(?:спидометр\w*|одометр\w*|пробег\w*|показани\w+|odometer|mileage|meter\s+reading)"
+    r"[^\d\n]{0,12}$",
+    re.IGNORECASE,
+)
 CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|USD|TRL|RUB|KRW|CNY)\s?$")
 
 # Streets and addresses.
@@ -126,7 +131,10 @@ PLATE = re.compile(
 )
 # Case references of NGOs and agencies: letters, then two or three groups of
 # digits ("NKW-22-0417", "UNHCR/2019/0032", "KR-2021-118").
-CASE_REF = re.compile(r"(?<![\w/-])[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,6}(?:[-/]\d{1,6})?(?![\w/-])")
+# (A Hangul particle may follow directly: "NKW-23-0201의".)
+CASE_REF = re.compile(
+    r"(?<![\w/-])[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,6}(?:[-/]\d{1,6})?(?![A-Za-z0-9_/-])"
+)
 # Russian passport series and number: "серия 05 12 № 345678", "паспорт 0512 345678".
 RU_PASSPORT = re.compile(
     r"(?<!\w)(?:паспорт\w*|сери[яи])\s*(?:серии\s*)?(\d{2}\s?\d{2})\s*(?:№|N|номер)?\s*(\d{6})(?!\d)",
@@ -150,6 +158,9 @@ def id_numbers(text: str) -> list[Span]:
         if _digits(value) < 6:
             continue
         if CURRENCY_AFTER.match(text, e) or CURRENCY_BEFORE.search(text[max(0, s - 5) : s]):
+            continue
+        # Meter readings are no one's number: "показание спидометра 184 233".
+        if METER_BEFORE.search(text[max(0, s - 30) : s]):
             continue
         # A bare "1,200" or "2017" is a number, not an ID; IDs have no decimal commas.
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", value):

@@ -54,14 +54,24 @@ def _nickname_word(word: str) -> bool:
     return is_stopword(word) and not surname_class(word)
 
 
+def _lowercase_korean_name(words: list[str]) -> bool:
+    from app.redaction.names import korean_given_shape, latin_surnames
+
+    return (
+        len(words) == 2 and words[0].capitalize() in latin_surnames()
+        and "-" in words[1] and korean_given_shape(words[1])
+    )
+
+
 def _variants(surface: str, category: str) -> set[str]:
     surface = TITLES.sub("", surface.strip(" \"“”'«»,.()"))
     words = surface.split()
     if len(words) == 1 and not _spreadable(surface):
         return set()
     out = {surface} if len(surface) >= 2 else set()
-    # A nickname phrase ("the Bear", "iron auntie") is used whole, never by parts.
-    if any(_nickname_word(w) for w in words):
+    # A nickname phrase ("the Bear", "iron auntie") is used whole, never by parts;
+    # a Korean name in hurried lowercase ("jeong mi-rae") is a name, not one.
+    if any(_nickname_word(w) for w in words) and not _lowercase_korean_name(words):
         return out
     if category == PLACE:
         # "연탄군" is also "연탄", "Kowon County" also "Kowon".

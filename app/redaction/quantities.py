@@ -145,11 +145,17 @@ MONEY = [
     rf"{SHARE}(?:\b(?:about|around|approximately|some|over|nearly)\s+)?(?<![\w.]){AMOUNT_NUM}"
     rf"(?:\s*(?:million|thousand|тысяч[аи]?|млн|천|만))?\s*{CURRENCY}(?!\w)",
     rf"(?:около\s+|почти\s+|более\s+)?(?<![\w.]){AMOUNT_NUM}\s*(?:тысяч[аи]?\s+)?{CURRENCY}(?!\w)",
-    r"(?:한\s*달에\s*)?(?:중국\s*돈\s*)?\d[\d,]*(?:천|만)?\s*(?:달러|위안|루블|원)",
+    r"(?:한\s*달에\s*)?(?:중국\s*돈\s*)?(?:미화\s*)?\d[\d,]*(?:천|만)?\s*(?:달러|위안|루블|원|불)",
+    # Sino-Korean numerals in words: "육백 달러", "오천 루블"
+    r"(?<![가-힣])(?:[일이삼사오육칠팔구]?[십백천만])+\s*(?:달러|위안|루블|불)",
+    # Russian numerals in words: "сто пятьдесят тысяч", "Тысячу долларов"
+    r"(?<!\w)(?:(?:сто|двести|триста|четыреста|пятьсот|пятьдесят|сорок|тридцать|двадцать|"
+    r"десять|пять|три|две|два)\s+)*(?:тысяч[уиа]?|миллион\w*)(?:\s+(?:долларов|рублей|юаней))?"
+    r"(?=[\s.,;»]|$)",
 ]
 # "160 dollars a month": the period belongs to the figure.
 MONEY_TAIL = re.compile(
-    r"(?:\s+(?:a|per|each|every)\s+(?:month|year|week|day|shift))?"
+    r"(?:\s+(?:a|per|each|every)\s+(?:month|year|week|day|shift)|/(?:mo|month|yr|year|wk|day)\b)?"
     r"(?:\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?"
     r"(?:\s*\([A-Z]{3}\))?",
     re.IGNORECASE,

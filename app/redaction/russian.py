@@ -8,7 +8,7 @@ process (``_models``).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.redaction.script import CYRILLIC, runs
@@ -49,6 +49,49 @@ def _models() -> tuple[Any, Any]:
     return Segmenter(), NewsNERTagger(NewsEmbedding())
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\n]\s*|^\s*)$")
+
+
+@cache
+def _morph() -> Any:
+    import inspect
+
+    import pymorphy2
+
+    # pymorphy2 0.9 builds its units with inspect.getargspec, which Python
+    # 3.11 removed; lend it the equivalent for the construction only.
+    shimmed = not hasattr(inspect, "getargspec")
+    if shimmed:
+        inspect.getargspec = lambda f: inspect.getfullargspec(f)[:4]  # type: ignore[attr-defined]
+    try:
+        return pymorphy2.MorphAnalyzer()
+    finally:
+        if shimmed:
+            del inspect.getargspec  # type: ignore[attr-defined]
+
+
+# pymorphy2 (natasha's own dependency, MIT, OpenCorpora dictionary CC BY-SA)
+# marks names, surnames, patronymics, places and organisations.
+_PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
+
+
+@lru_cache(maxsize=8192)
+def common_word(word: str) -> bool:
+    """A single word natasha took for a name that the dictionary knows only
+    as a common word ("Настоящим", "Исх", "УВЕДОМЛЕНИЕ", "Уведомление")."""
+    if not re.fullmatch(r"[А-ЯЁа-яё]+", word) or len(word) < 3:
+        return False
+    from app.redaction.names import cyrillic_surnames
+
+    # Korean surnames in Cyrillic are Russian words too ("Пак", "Сон").
+    if word[0] + word[1:].lower() in cyrillic_surnames():
+        return False
+    parses = _morph().parse(word.lower())
+    if not parses or not all(p.is_known for p in parses):
+        return False
+    return not any(_PROPER & set(str(p.tag).replace(" ", ",").split(",")) for p in parses)
+
+
 def _ner(chunk: str) -> list[tuple[int, int, str]]:
     from natasha import Doc
 
@@ -78,6 +121,14 @@ def find(text: str) -> list[Span]:
                     s += m.end()
                     m = re.match(r"(?:[А-ЯЁа-яё]+[:,]?\s+)", chunk[s:e])
                 if " " not in chunk[s:e] and is_stopword(chunk[s:e]):
+                    continue
+                # A capital that only the position or a header explains
+                # ("Настоящим уведомляем", "УВЕДОМЛЕНИЕ") on a common word.
+                if (
+                    " " not in chunk[s:e]
+                    and (chunk[s:e].isupper() or _SENTENCE_START.search(chunk[:s]))
+                    and common_word(chunk[s:e])
+                ):
                     continue
                 if kind == "PER":
                     spans.append(Span(base + s, base + e, PERSON, D))

@@ -42,7 +42,7 @@ NICKNAME_RES = [re.compile(p, re.IGNORECASE) for p in NICKNAME]
 # as Lyosha", "surnamed Pyon", "по фамилии Чан", "по имени Лёша".
 NAMED = re.compile(
     r"(?:\b(?:named|surnamed|called|known\s+(?:only\s+)?as|knew\s+(?:him|her|them)?\s*(?:only\s+)?as|"
-    r"(?:his|her)\s+name\s+(?:was|is))\s+(?:(?:him|her|them)\s+)?"
+    r"(?:his|her)\s+name\s+(?:was|is)|maiden(?:\s+name)?|n[ée]e)\s+(?:(?:him|her|them)\s+)?"
     r"|(?<!\w)(?:по\s+(?:фамилии|имени|кличке|прозвищу)|некий|некая|некто)\s+)"
     r"([A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)?)"
 )
@@ -77,7 +77,11 @@ DEM_PATTERNS = [
     rf"\b(?:a|an|as\s+an?|as|the\s+only|the\s+team's|worked\s+as\s+an?|been)\s+"
     rf"(?:[a-z-]+\s+(?:and\s+)?){{0,3}}?{OCCUPATION}s?\b"
     rf"(?:\s+(?:and|or)\s+(?:an?\s+)?{OCCUPATION}s?\b)?(?:\s+of\s+an?\s+[\w-]+)?"
-    r"(?:\s+(?:in|on|at)\s+(?:the\s+)?(?:brigade|team|site|camp)(?:\s+\d+)?)?",
+    # where the job is done singles one out: "a dancer in the city art troupe"
+    r"(?:\s+(?:in|at|with|for)\s+(?:the|a|an)\s+(?:[a-z-]+\s+){0,3}?"
+    r"(?:troupe|band|choir|ensemble|hospital|clinic|school|restaurant|kitchen|workshop|factory|"
+    r"plant|mine|yard|shipyard|farm|office|team|crew|unit|company)\b"
+    r"|\s+(?:in|on|at)\s+(?:the\s+)?(?:brigade|team|site|camp)(?:\s+\d+)?)?",
     r"\bleader\s+of\s+[\w' ]{0,30}?(?:team|brigade|group|unit)\s+(?:no\.\s*)?\d+",
     r"\b(?:a|an)\s+(?:sergeant|corporal|lieutenant|captain|major|colonel|private|soldier)\b"
     r"[^.;,\n]{0,60}?\b(?:Unit|unit|Division|Brigade|Regiment|Corps)\s*[\d-]+",

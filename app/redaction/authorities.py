@@ -1,0 +1,103 @@
+"""Public authorities and legal citations: text that must stay readable.
+
+The annotation conventions make state bodies, courts and UN organs NO_MASK
+(they are the evidence's setting, not who the witness is), and so are the
+dates and numbers of laws and resolutions ("Федеральный закон от 25.07.2002
+№ 115-ФЗ"). These are grammars of how such names are built in each
+language (head noun of an authority, its genitive or "по ..." tail up to a
+country or region word), not lists of particular bodies. The
+abbreviations are the standard ones of the Russian Interior Ministry's
+migration service and are general knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Russian: "Управление по вопросам миграции ГУ МВД России по Приморскому
+# краю", "Отдел по вопросам миграции ОМВД России" (a city after "по г." is
+# where the witness is, and stays outside),
+# "Государственная инспекция труда в Хабаровском крае".
+_RU_HEAD = (
+    r"(?:(?:Главн|Федеральн|Государственн|Районн|Краев|Областн|Пограничн|Межрайонн)\w*\s+)?"
+    r"(?:управлени|отдел|министерств|инспекци|прокуратур|служб|департамент|комитет|"
+    r"комисси|суд|администраци|пограничн\w*\s+управлени)\w*"
+)
+_RU_ABBR = r"(?:ГУ\s+МВД|ГУВМ|УМВД|ОМВД|МВД|УФМС|ФМС|ФСБ|ОВМ|УВМ|ГИБДД|ФНС|ПФР|ООН|МОТ|МИД)"
+_RU_TAIL = (
+    r"(?:\s+(?:по|при|в|во|на|и)?\s*(?:вопросам\s+\w+|труда|миграции|делам\s+\w+|"
+    r"Российской\s+Федерации|России|РФ|{abbr}|"
+    r"[А-ЯЁ]?[а-яё]+(?:ому|ой|ом|ем)\s+(?:краю|крае|области|району|районе|округу)|"
+    r"(?:Хабаровск|Приморск|Амурск|Сахалинск)\w*\s+кра\w+))"
+)
+RU_BODY = re.compile(
+    rf"(?<!\w)(?:{_RU_HEAD}|{_RU_ABBR})(?:{_RU_TAIL.format(abbr=_RU_ABBR)}){{0,6}}(?!\w)",
+    re.IGNORECASE,
+)
+# A head noun alone ("суд", "отдел") is an ordinary word: only a body with a
+# tail or an abbreviation counts.
+_RU_BARE_HEAD = re.compile(rf"(?:{_RU_HEAD})", re.IGNORECASE)
+
+# UN organs and the like: "Группа экспертов ООН", "Совет Безопасности ООН".
+RU_UN = re.compile(
+    r"(?<!\w)(?:[А-ЯЁ][а-яё]+\s+){1,3}(?:[а-яё]+\s+)?ООН(?!\w)|(?<!\w)ООН(?!\w)"
+)
+
+# English: tribunals, ministries, offices of state, UN organs.
+EN_BODY = re.compile(
+    r"\b(?:the\s+)?(?:"
+    r"(?:First-tier|Upper)\s+Tribunal(?:\s+\((?:Immigration\s+and\s+Asylum\s+Chamber)\))?"
+    r"|Secretary\s+of\s+State\s+for\s+the\s+(?:[A-Z][a-z]+\s+){0,2}(?:Department|Office|Affairs)"
+    r"|Home\s+Office|Home\s+Department|Foreign\s+Office"
+    r"|(?:UN\s+|United\s+Nations\s+)?Security\s+Council"
+    r"|(?:UN\s+)?Panel\s+of\s+Experts"
+    r"|United\s+Nations(?:\s+[A-Z][a-z]+){0,3}"
+    r"|(?:Ministry|Department)\s+of\s+(?:[A-Z][a-z]+\s*(?:and\s+)?){1,3}"
+    r")"
+)
+
+# Korean: courts, prosecution, police, immigration, ministries.
+KO_BODY = re.compile(
+    r"(?:[가-힣]+(?:고등법원|지방법원|가정법원|행정법원|법원|검찰청|지방검찰청|지검|경찰서|경찰청|"
+    r"출입국관리사무소|출입국·외국인청|출입국외국인청)(?:\s+[가-힣]+지원)?"
+    r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원)"
+)
+
+# Laws and resolutions: their dates and numbers are public.
+LAW_CITATION = re.compile(
+    r"(?:закон\w*|кодекс\w*|постановлени\w*|указ\w*|приказ\w*|резолюци\w*)"
+    r"(?:\s+[А-ЯЁа-яё]+){0,3}\s+от\s+\d{1,2}\.\d{2}\.\d{4}(?:\s*г\.)?\s*№\s*[\w-]+"
+    r"|\bresolution\s+\d{3,4}(?:\s*\(\d{4}\))?"
+    r"|\b(?:Act|Regulations|Rules)\s+(?:of\s+)?\d{4}",
+    re.IGNORECASE,
+)
+
+
+# A letterhead: the line right after an authority's name that is an address
+# ("692519, Приморский край, г. Уссурийск, ул. Тимирязева, д. 29") is the
+# authority's own address, public like its name.
+LETTERHEAD_ADDRESS = re.compile(
+    r"\n[ \t]*((?:\d{6},\s*)?[^\n]{0,80}?(?:ул\.|улица|пр\.|проспект|пер\.|наб\.|шоссе)"
+    r"[^\n]{0,60})"
+)
+
+
+def find(text: str) -> list[tuple[int, int]]:
+    """Offsets of public bodies and legal citations in ``text``."""
+    out: list[tuple[int, int]] = []
+    for m in RU_BODY.finditer(text):
+        if _RU_BARE_HEAD.fullmatch(m.group(0)):
+            continue
+        out.append((m.start(), m.end()))
+        line_end = text.find("\n", m.end())
+        # Only when the name (and the place it serves, "по г. Уссурийску")
+        # fills its line, as in a letterhead.
+        rest = text[m.end() : line_end] if line_end >= 0 else "."
+        rest = re.sub(r"(?<!\w)(?:г|гор|пос|с|п)\.", "", rest)
+        if line_end >= 0 and len(rest) <= 40 and not re.search(r"[.;:!?](?:\s|$)", rest):
+            head = LETTERHEAD_ADDRESS.match(text, line_end)
+            if head:
+                out.append((head.start(1), head.end(1)))
+    for rx in (RU_UN, EN_BODY, KO_BODY, LAW_CITATION):
+        out += [(m.start(), m.end()) for m in rx.finditer(text)]
+    return out

@@ -264,3 +264,11 @@ def load_membership(session: Session, user_id: int, membership_id: int) -> Membe
     return session.scalar(select(Membership).where(
         Membership.id == membership_id, Membership.user_id == user_id,
         Membership.active.is_(True)))
+
+
+def set_language(db: Session, user_id: int, language: str) -> None:
+    """The member's interface language; the caller checked it is one of app.i18n's."""
+    user = db.get(User, user_id)
+    if user is not None:
+        user.language = language
+        db.flush()

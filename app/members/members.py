@@ -16,15 +16,17 @@ from sqlalchemy.orm import Session, selectinload
 from app.audit import service as audit
 from app.auth.service import end_sessions, is_locked
 from app.errors import NotFound
+from app.i18n import N_
 from app.keys import service as keys
 from app.members.common import Refused, require_admin, rowcount
 from app.models import CaseKeyWrap, Invitation, MemberKey, Membership, RecoveryCode
 
 
 class MemberState:
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    REMOVED = "removed"
+    # Shown on the members page, translated there (app.i18n.N_).
+    ACTIVE = N_("active")
+    SUSPENDED = N_("suspended")
+    REMOVED = N_("removed")
 
 
 def member_state(membership: Membership) -> str:
@@ -35,10 +37,10 @@ def member_state(membership: Membership) -> str:
 
 def key_status(membership: Membership) -> str:
     if not membership.role.holds_key:
-        return "not needed"
+        return N_("not needed")
     if membership.current_key is not None:
-        return "active"
-    return "retired" if membership.keys else "missing"
+        return N_("active")
+    return N_("retired") if membership.keys else N_("missing")
 
 
 def list_members(session: Session, admin: Membership) -> list[Membership]:

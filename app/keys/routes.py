@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.db import get_session
 from app.keys import service
@@ -64,10 +65,10 @@ def unlock() -> ResponseReturnValue:
         unlocked = service.unlock(db, signed_in_membership(), form.passphrase.data or "",
                                   lifetime=lifetime, replaces=key_cookie.current_row_id())
     except service.WrongPassphrase:
-        flash("That passphrase does not open your key.", "error")
+        flash(_("That passphrase does not open your key."), "error")
         return _page(UnlockForm(), 400)
     key_cookie.remember(unlocked)
-    flash("Your key is unlocked for this session.", "info")
+    flash(_("Your key is unlocked for this session."), "info")
     return redirect(_next_page())
 
 
@@ -84,13 +85,13 @@ def change_passphrase() -> ResponseReturnValue:
                                   form.new_passphrase.data or "",
                                   keep_row_id=key_cookie.current_row_id())
     except service.WrongPassphrase:
-        flash("That is not your current key passphrase. Nothing was changed.", "error")
+        flash(_("That is not your current key passphrase. Nothing was changed."), "error")
         # A fresh form: typed passphrases are never echoed back into the page.
         return _page(UnlockForm(), 400)
     except service.WeakPassphrase:
-        flash("The new passphrase is too short. Nothing was changed.", "error")
+        flash(_("The new passphrase is too short. Nothing was changed."), "error")
         return _page(UnlockForm(), 400)
-    flash("Your key passphrase is changed. Use the new one from now on.", "info")
+    flash(_("Your key passphrase is changed. Use the new one from now on."), "info")
     return redirect(url_for("keys.status"))
 
 
@@ -103,7 +104,7 @@ def lock() -> ResponseReturnValue:
         if row_id is not None:
             service.lock(get_session(), signed_in_membership(), row_id)
         key_cookie.forget()
-        flash("Your key is locked.", "info")
+        flash(_("Your key is locked."), "info")
     return redirect(url_for("keys.status"))
 
 

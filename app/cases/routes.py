@@ -10,9 +10,11 @@ written anywhere but the response.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -34,6 +36,7 @@ from app.storage import BlobStore
 from app.web import case_openings
 from app.web import unlock_cookie as key_cookie
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import format_day, format_number
 from app.web.pages import error_page
 
 log = logging.getLogger(__name__)
@@ -113,6 +116,11 @@ def _display(spec: schema.FieldSpec, value: Any) -> str | None:
         return ", ".join(_(labels[item]) if item in labels else item for item in value)
     if spec.kind is schema.Kind.CHOICE:
         return str(_(labels[value])) if value in labels else str(value)
+    if spec.kind is schema.Kind.DATE and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return format_day(date.fromisoformat(value))
+    if spec.kind is schema.Kind.NUMBER and isinstance(value, int | float):
+        return format_number(value)
     return str(value)
 
 

@@ -65,7 +65,7 @@ class QueueFilterForm(FlaskForm):
     # Choices per request: the organisation's reviewers and admins.
     assignee = SelectField(_l("Assigned to"), validators=[Optional()])
     priority = SelectField(_l("Priority"), choices=_any(N_("Any priority")) + [
-        SelectChoice(str(int(p)), label) for p, label in PRIORITY_LABELS.items()],
+        SelectChoice(str(int(p)), _l(label)) for p, label in PRIORITY_LABELS.items()],
         validators=[Optional()])
     sort = SelectField(_l("Sort"), choices=[
         SelectChoice(sort.value, _l(label)) for sort, label in SORT_LABELS.items()],
@@ -80,7 +80,7 @@ class AssignForm(FlaskForm):
 
 class PriorityForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=[
-        SelectChoice(str(int(p)), label) for p, label in PRIORITY_LABELS.items()],
+        SelectChoice(str(int(p)), _l(label)) for p, label in PRIORITY_LABELS.items()],
         validators=[DataRequired()])
     next = HiddenField()
 

@@ -61,8 +61,8 @@ def _back(target: str | None) -> Response:
 
 
 def _assignee_choices(holders: Sequence[tuple[int, str]]) -> list[SelectChoice]:
-    return [SelectChoice("", "Anyone"), SelectChoice(ASSIGNEE_ME, "Me"),
-            SelectChoice(ASSIGNEE_NOBODY, "Nobody (unassigned)")] + [
+    return [SelectChoice("", _("Anyone")), SelectChoice(ASSIGNEE_ME, _("Me")),
+            SelectChoice(ASSIGNEE_NOBODY, _("Nobody (unassigned)"))] + [
         SelectChoice(str(membership_id), email) for membership_id, email in holders]
 
 

@@ -43,6 +43,7 @@ from app.i18n import N_
 from app.models import User
 from app.security.limits import login_limit, second_factor_limit, sensitive_limit
 from app.web import sign_in, unlock_cookie
+from app.web.language import translated
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -258,7 +259,7 @@ def regenerate_recovery_codes() -> ResponseReturnValue:
     try:
         codes = service.regenerate_recovery_codes(db, user)
     except service.NotEnrolled as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
         return _account_page(user, form), 400
     log.info("recovery codes regenerated user=%s", user.id)
     # Shown once, in this response only (no-store); the database keeps hashes.

@@ -12,6 +12,7 @@ from app.db import get_session
 from app.errors import NotFound
 from app.models import ClusterReason, Role
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.pages import error_page
 
 bp = Blueprint("clusters", __name__)
@@ -36,7 +37,7 @@ def index() -> ResponseReturnValue:
             cluster = service.create_cluster(db, member, ClusterReason(form.reason.data),
                                              form.case_public_id.data or "")
         except service.Refused as exc:
-            flash(_(str(exc)), "error")
+            flash(translated(str(exc)), "error")
             status = 400
         else:
             flash(_("Cluster created."), "info")
@@ -72,7 +73,7 @@ def add_case(public_id: str) -> ResponseReturnValue:
     try:
         service.add_case(db, member, public_id, form.case_public_id.data or "")
     except service.Refused as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
     else:
         flash(_("Case added to the cluster."), "info")
     return redirect(url_for("clusters.show", public_id=public_id))
@@ -88,7 +89,7 @@ def remove_case(public_id: str, case_public_id: str) -> ResponseReturnValue:
         try:
             service.remove_case(db, member, public_id, case_public_id)
         except service.Refused as exc:
-            flash(_(str(exc)), "error")
+            flash(translated(str(exc)), "error")
         else:
             flash(_("Case removed from the cluster."), "info")
     return redirect(url_for("clusters.show", public_id=public_id))

@@ -22,6 +22,7 @@ from app.jobs import jobs
 from app.models import Export, ExportApproval, ExportPurpose, ExportStatus, Membership, Role
 from app.unit_of_work import on_commit
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.pages import error_page
 from app.web.unlock_cookie import unlocked_identity
 
@@ -87,7 +88,7 @@ def create() -> ResponseReturnValue:
             prosecutor=_recipient(form.prosecutor.data),
             encrypt_to=_recipient(form.encrypt_to.data))
     except (service.Refused, crypto.CryptoError) as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
         return _index(form, 400)
     # Built once the new row is committed, in this worker, with the key this
     # request unlocked (kept in memory only: app.jobs).
@@ -128,7 +129,7 @@ def approve(public_id: str) -> ResponseReturnValue:
         try:
             service.approve(db, admin, export)
         except service.Refused as exc:
-            flash(_(str(exc)), "error")
+            flash(translated(str(exc)), "error")
         else:
             flash(_("Export approved: it can now be downloaded."), "info")
     return redirect(url_for("exports.show", public_id=public_id))
@@ -144,7 +145,7 @@ def download(public_id: str) -> ResponseReturnValue:
     try:
         path = service.open_bundle(db, admin, export, Path(_settings().export_dir))
     except service.Refused as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
         return redirect(url_for("exports.show", public_id=public_id))
     # The download's audit event is committed (app.web.transaction) before a byte leaves.
     response = send_file(path, as_attachment=True, download_name=path.name,

@@ -14,6 +14,7 @@ from app.grants import service
 from app.grants.forms import ActionForm, ChooseMemberForm, GrantForm
 from app.models import Case, Membership, Role
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.pages import error_page
 from app.web.unlock_cookie import unlocked_identity
 from app.web.urls import safe_redirect_target
@@ -124,7 +125,7 @@ def change() -> ResponseReturnValue:
             outcome = service.grant(db, admin, identity, grantee.id, cases,
                                     scope=selection.scope.value)
     except service.Refused as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
         return _page(form, grantee, 400)
     _report(outcome, granting=not form.revoke.data)
     return redirect(back)
@@ -145,7 +146,7 @@ def regrant(membership_id: int) -> ResponseReturnValue:
     try:
         outcome = service.regrant_former(db, admin, identity, grantee.id)
     except service.Refused as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
     else:
         _report(outcome, granting=True)
     return redirect(back)

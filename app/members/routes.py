@@ -20,6 +20,7 @@ from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
 from app.models import NewCasesTo, Role
 from app.security.limits import sensitive_limit
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.urls import absolute_url
 
 bp = Blueprint("members", __name__)
@@ -62,7 +63,7 @@ def invite() -> ResponseReturnValue:
                                         form.email.data or "", Role(form.role.data),
                                         lifetime=timedelta(hours=hours))
         except members_common.Refused as exc:
-            flash(_(str(exc)), "error")
+            flash(translated(str(exc)), "error")
             return render_template("members/invite.html", form=form), 400
         # Rendered, not redirected: the link must not travel through the
         # session cookie or a flash message, and is never shown again.
@@ -108,7 +109,7 @@ def _member_action(membership_id: int, action: str) -> ResponseReturnValue:
                                    "%(num)d case key wraps destroyed",
                                    removal.wraps_deleted)), "info")
     except members_common.Refused as exc:
-        flash(_(str(exc)), "error")
+        flash(translated(str(exc)), "error")
     return redirect(url_for("members.index"))
 
 
@@ -197,7 +198,7 @@ def accept(token: str) -> ResponseReturnValue:
                   "address, or the account is locked after repeated failures."), "error")
             status = 400
         except members_common.Refused as exc:
-            flash(_(str(exc)), "error")
+            flash(translated(str(exc)), "error")
             status = 400
         else:
             flash(_("You have joined. Sign in with your e-mail address and password."), "info")

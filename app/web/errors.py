@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import NotFound, PermissionDenied, TamperedCase, TransitionRefused
+from app.web.language import translated
 from app.web.pages import database_unavailable
 from app.web.pages import error_page as _error_page
 from app.web.transaction import abandon_request
@@ -61,7 +62,7 @@ def register(app: Flask) -> None:
     def _transition(exc: TransitionRefused) -> tuple[str, int]:
         # The message names statuses only.
         return _error_page(409, _("Status not changed"),
-                           _("%(refusal)s. Nothing was changed.", refusal=_(str(exc))))
+                           _("%(refusal)s. Nothing was changed.", refusal=translated(str(exc))))
 
     @_abandoning(app, TamperedCase)
     def _tampered(exc: TamperedCase) -> tuple[str, int]:
@@ -87,7 +88,7 @@ def register(app: Flask) -> None:
         status = exc.code or 500
         # Werkzeug's own names and descriptions are English; ours are
         # translated where they are raised (abort(..., description=_(...))).
-        return _error_page(status, _(exc.name), _(exc.description or ""))
+        return _error_page(status, translated(exc.name), translated(exc.description))
 
     @_abandoning(app, Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:

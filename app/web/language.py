@@ -103,6 +103,13 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def translated(text: str | None) -> str:
+    """``text`` from the catalogs when it is there (a label marked with N_, a
+    service's refusal), else as it is. Never gettext(""): that is the
+    catalog's header."""
+    return str(gettext(text)) if text else ""
+
+
 def role_label(role: Any) -> str:
     """A role (enum or code) as the page names it, in the page's language."""
     code = str(getattr(role, "value", role))
@@ -111,4 +118,5 @@ def role_label(role: Any) -> str:
 
 def install_filters(app: Flask) -> None:
     app.jinja_env.filters.update(when=format_when, day=format_day, clock=format_clock,
-                                 number=format_number, role=role_label)
+                                 number=format_number, role=role_label,
+                                 translated=translated)

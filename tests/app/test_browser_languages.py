@@ -60,8 +60,10 @@ LATIN_ALLOWED = re.compile(
 
 OVERFLOW = """() => {
   const wide = document.documentElement.scrollWidth > window.innerWidth + 1;
+  // Text cut off where it is meant to be read (visually hidden labels are clipped on purpose).
   const clipped = [...document.querySelectorAll('label, button, th, legend, h1, h2, a, option')]
-    .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 2
+    .filter(el => el.offsetParent !== null && !el.closest('.visually-hidden')
+                  && el.scrollWidth > el.clientWidth + 2
                   && getComputedStyle(el).overflow !== 'visible')
     .map(el => el.tagName + ': ' + el.innerText.slice(0, 40));
   return {wide, clipped};

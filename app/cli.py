@@ -17,11 +17,14 @@ from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy import select
 
 from app import create_app
+from app.backup.cli import backup_cli
 from app.config import PROJECT_ROOT, ConfigError, config_file_path
 from app.db import new_session
 from app.exports.cli import export_cli
+from app.members.cli import account_cli
 from app.models import SealedObject
 from app.orgs.cli import org_cli
+from app.recovery.cli import recovery_cli
 from app.redaction.cli import redact_cli
 from app.storage import BlobStore, make_private_dirs
 from app.unit_of_work import unit_of_work
@@ -252,6 +255,9 @@ def blobs_gc(dry_run: bool, min_age_minutes: int) -> None:
 main.add_command(redact_cli, "redact")
 main.add_command(export_cli, "export")  # needs no app: recipients run it
 main.add_command(org_cli, "org")
+main.add_command(recovery_cli, "recovery")
+main.add_command(account_cli, "account")
+main.add_command(backup_cli, "backup")
 
 
 @main.group("cases")

@@ -23,10 +23,12 @@ from crypto.identities import (
 )
 from crypto.secretbox import SecretBox
 from crypto.signing import SigningKey, VerifyKey
+from crypto.streams import DecryptingReader
 
 __all__ = [
     "CaseKey",
     "CryptoError",
+    "DecryptingReader",
     "Identity",
     "Recipient",
     "SecretBox",

@@ -9,11 +9,13 @@
 # with them: app/exports/pdf.py) and `nginx-light` (the TLS reverse proxy of
 # docs/deploy.md, run by the production-shaped test), `ssss` (recovery shares
 # are combined with the stock ssss-combine: docs/recovery.md) and
-# `postgresql-client` (pg_dump and psql for backups on PostgreSQL). Installs them when
+# `postgresql-client` (pg_dump and psql for backups on PostgreSQL), and
+# `fonts-dejavu-core` (the recovery share sheets' Latin and monospace text). Installs them when
 # running as root, otherwise says what to install.
 set -euo pipefail
 packages=(age chromium minisign poppler-utils fonts-noto-cjk nginx-light
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 ssss postgresql-client)
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 ssss postgresql-client
+  fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

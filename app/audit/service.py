@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     UNLOCK = "unlock"
     UNLOCK_FAILED = "unlock_failed"
     KEY_PASSPHRASE_CHANGED = "key_passphrase_changed"  # noqa: S105 - an action name
+    KEY_REKEYED = "key_rekeyed"
     DECRYPT = "decrypt"
     INTAKE = "intake"
     REDACTION = "redaction"
@@ -70,6 +71,10 @@ class Action(enum.StrEnum):
     TOTP_RESET = "totp_reset"
     ACCOUNT_UNLOCKED = "account_unlocked"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    RECOVERY_ROTATION_STARTED = "recovery_rotation_started"
+    RECOVERY_ROTATION_FINISHED = "recovery_rotation_finished"
+    BACKUP_CREATED = "backup_created"
+    BACKUP_RESTORED = "backup_restored"
 
 
 # Events that happened whatever becomes of the request that records them: a
@@ -92,9 +97,11 @@ SIGNED_AT_ONCE = frozenset({
     Action.APPROVAL, Action.STATUS_CHANGED, Action.GRANT, Action.REVOKE, Action.MEMBER_INVITED,
     Action.MEMBER_JOINED, Action.MEMBER_SUSPENDED, Action.MEMBER_REINSTATED,
     Action.MEMBER_REMOVED, Action.SETTINGS_CHANGED, Action.PASSWORD_CHANGED,
-    Action.KEY_PASSPHRASE_CHANGED,
+    Action.KEY_PASSPHRASE_CHANGED, Action.KEY_REKEYED,
     Action.TOTP_ENROLLED, Action.RECOVERY_CODE_USED, Action.ORG_CREATED,
     Action.TOTP_RESET, Action.ACCOUNT_UNLOCKED, Action.RECOVERY_CODES_REGENERATED,
+    Action.RECOVERY_ROTATION_STARTED, Action.RECOVERY_ROTATION_FINISHED,
+    Action.BACKUP_CREATED, Action.BACKUP_RESTORED,
 })
 _SIGNED_AT_ONCE_NAMES = frozenset(action.value for action in SIGNED_AT_ONCE)
 

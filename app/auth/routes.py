@@ -36,13 +36,13 @@ from app.auth.forms import (
     NewRecoveryCodesForm,
     SecondFactorForm,
 )
-from app.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
+from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.config import Settings
 from app.db import get_session
 from app.i18n import N_
 from app.models import User
 from app.security.limits import login_limit, second_factor_limit, sensitive_limit
-from app.web import sign_in, unlock_cookie
+from app.web import reauth, sign_in, unlock_cookie
 from app.web.language import translated
 
 bp = Blueprint("auth", __name__)
@@ -168,7 +168,8 @@ def totp_enrol() -> ResponseReturnValue:
         flash(_("That code does not match. Check the phone's clock and try the next code."),
               "error")
         status = 400
-    enrolment = totp.pending_enrolment(db, user, _totp_seed_keys())
+    enrolment = totp.pending_enrolment(db, user, _totp_seed_keys(),
+                                       current_app.config["WITNESSBOX"].base_url)
     return render_template("auth/totp_enrol.html", form=form, enrolment=enrolment,
                            required=current_user.must_enrol), status
 
@@ -209,34 +210,9 @@ def choose_organisation() -> ResponseReturnValue:
 
 
 def _current_password_refused(user: User, password: str, reason: str) -> Response | bool | None:
-    """Check the current password typed into a sensitive form like a sign-in.
-
-    None when it is right and the account is not locked. Otherwise the
-    failure is counted and audited (``reason``); when that locks the account
-    the session ends and the redirect to sign-in is returned, else True (the
-    caller shows its form again with a 400).
-    """
-    settings = _settings()
-    db = get_session()
-    matches = verify_password(user.password_hash, password)
-    if not service.is_locked(user) and matches:
-        return None
-    if service.is_locked(user):
-        service.audit_user_event(db, Action.SIGN_IN_FAILED, user.id, reason=f"{reason}_locked")
-        locked = True
-    else:
-        locked = service.register_failure(
-            db, user, Action.SIGN_IN_FAILED, reason=reason,
-            threshold=settings.lockout_threshold, lock_minutes=settings.lockout_minutes)
-    if locked:
-        # Someone guessing at the password from inside a session loses the session.
-        sign_in.end_session("locked_out")
-        flash(_(SIGN_IN_FAILED), "error")
-        return redirect(url_for("auth.login"))
-    log.info("%s: wrong current password user=%s", reason, user.id)
-    flash(_("The current password is wrong. After repeated failures the account is "
-          "locked and you are signed out."), "error")
-    return True
+    """Check the current password typed into a sensitive form like a sign-in
+    (app.web.reauth: counted, audited, locks and signs out at the threshold)."""
+    return reauth.refused(user, password, reason)
 
 
 @bp.post("/account/recovery-codes")

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pyotp
 import segno
@@ -67,9 +68,12 @@ def is_enrolled(user: User) -> bool:
 class Enrolment:
     secret: str = ""
     qr_data_uri: str = ""
+    # The entry's name in the authenticator app, to show beside the QR code.
+    label: str = ""
 
 
-def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str]) -> Enrolment:
+def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str],
+                      site: str = "") -> Enrolment:
     """The not yet confirmed secret for ``user``, made on first call.
 
     Reusing a pending secret lets a reload show the QR code already scanned.
@@ -81,10 +85,30 @@ def pending_enrolment(session: Session, user: User, seed_keys: Sequence[str]) ->
         secret = pyotp.random_base32()
         user.totp_secret_sealed = _seal_seed(user, secret, seed_keys)
         session.flush()
-    # The label names no person: an authenticator app on a phone can be inspected.
-    uri = pyotp.TOTP(secret).provisioning_uri(name=f"account {user.id}", issuer_name=ISSUER)
+    issuer, account = authenticator_label(session, user, site)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
     qr_uri: str = segno.make(uri, error="m").png_data_uri(scale=5, border=4)
-    return Enrolment(secret=secret, qr_data_uri=qr_uri)
+    return Enrolment(secret=secret, qr_data_uri=qr_uri, label=f"{issuer}: {account}")
+
+
+def authenticator_label(session: Session, user: User, site: str = "") -> tuple[str, str]:
+    """(issuer, account) as the authenticator app shows the entry:
+    "Witnessbox (Alpha Human Rights)" and the member's e-mail address.
+
+    A member with several codes on one phone must tell them apart ("Witnessbox:account 2"
+    said nothing). The organisation names the entry when the member belongs to exactly
+    one; otherwise the site's host name (``base_url``) does. The entry does show who the
+    member is and for whom they work, to anyone who sees the unlocked phone; the
+    secret itself never leaves the QR code.
+    """
+    organisations = sorted({m.organisation.name for m in session.scalars(
+        select(Membership).where(Membership.user_id == user.id,
+                                 Membership.active.is_(True)))})
+    where = organisations[0] if len(organisations) == 1 else urlsplit(site).hostname or ""
+    # A colon separates issuer and account in the otpauth label: none may appear in either.
+    where = " ".join(where.replace(":", " ").split())
+    issuer = f"{ISSUER} ({where})" if where else ISSUER
+    return issuer, user.email.replace(":", "")
 
 
 def _open_secret(user: User, seed_keys: Sequence[str]) -> str | None:

@@ -145,7 +145,7 @@ def _sealed_sections(fields: dict[str, Any]) -> list[tuple[str, list[tuple[str, 
         shown = _display(spec, fields.get(spec.name))
         if shown is not None:
             sections.setdefault(spec.section, []).append((_(spec.label), shown))
-    return [(_(section.capitalize()), sections[section])
+    return [(_(schema.SECTION_LABELS[section]), sections[section])
             for section in schema.SECTIONS if section in sections]
 
 

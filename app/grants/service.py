@@ -11,7 +11,9 @@ The history lives in CaseGrant (app.models.grant). "Held before", for
 re-granting a member who comes back with a new key, is every open grant
 row of theirs (one made by an admin or recorded at intake, not closed by a
 revoke) whose case their current key has no wrap of. Removal retires keys
-and destroys wraps but leaves the grant rows open on purpose.
+and destroys wraps but leaves the grant rows open on purpose, and so does a
+member's new key made without the old one (app.keys.rekey.replace_lost_key):
+both are re-granted by :func:`regrant_former`.
 
 Every case whose access changes gets its own GRANT or REVOKE event (target:
 the case's public id, ``grantee_user_id`` in the details); one more event
@@ -192,6 +194,14 @@ def grant(session: Session, admin: Membership, identity: crypto.Identity,
     now = now or datetime.now(UTC)
     grantee = get_grantee(session, admin, grantee_membership_id)
     grantee_key = _key_for_grant(admin, grantee)
+    # Waits (PostgreSQL) for a re-key of this member's key in progress, which
+    # holds this row locked (app.keys.rekey); a key retired by it meanwhile
+    # must not be given a wrap.
+    if session.scalar(select(MemberKey.id).where(
+            MemberKey.id == grantee_key.id, MemberKey.retired_at.is_(None))
+            .with_for_update()) is None:
+        session.expire(grantee, ["keys"])
+        raise Refused("This member's key was replaced a moment ago; try again.")
     admin_key = _admin_key(admin, identity)
     recipient = crypto.parse_recipient(grantee_key.recipient)
     changed: list[str] = []

@@ -7,6 +7,7 @@ therefore runs with ``csrf=False`` and only validates values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -39,13 +40,41 @@ LONG_TEXT_LIMIT = 20_000
 NARRATIVE_LIMIT = 400_000
 
 
+NARRATIVE = "narrative"
+# Said beside the question and in the summary at the top: what to do, not what went wrong.
+CHOOSE_ONE = "Choose one of the answers."
+WRITE_SOMETHING = "Write an answer here."
+GIVE_A_DATE = "Give the date: day, month and year."
+WRITE_THE_NARRATIVE = "Write down what the witness told, even a few lines."
+# Headings of the form's parts after the narrative, and what each holds.
+PART_TITLES = {**schema.SECTION_LABELS, "indicators": "Signs of forced labour (ILO)",
+               "attachments": "Recordings, photos and documents"}
+PART_NOTES = {
+    "case": "Date, place, who was there, what the witness agreed to",
+    "witness": "Names, contacts, hometown, family, how they left",
+    "deployment": "When, where, in what work and for whom",
+    "conditions": "Hours, pay, passport, freedom, threats, injuries",
+    "indicators": "Eleven indicators, each answered yes, no or not known",
+    "attachments": "Up to five files",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    title: str
+    note: str
+    required: int
+    open: bool
+
+
 class AtLeastOne:
     """Like DataRequired for a checkbox group, but without the HTML ``required``
     flag: browsers put it on every box and then demand that all be ticked."""
 
     def __call__(self, _form: Any, field: Field) -> None:
         if not field.data:
-            raise StopValidation("Choose at least one.")
+            raise StopValidation("Tick at least one.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -63,11 +92,11 @@ def options(choices: schema.Choices, *, blank: bool = False) -> list[SelectChoic
 
 
 def _field_for(spec: FieldSpec) -> Field:
-    required = [InputRequired()] if spec.required else [Optional()]
+    required = [InputRequired(WRITE_SOMETHING)] if spec.required else [Optional()]
     kwargs: dict[str, Any] = {"description": spec.help}
     validators: list[Any]
     if spec.kind is Kind.CHOICE:
-        validators = [DataRequired()] if spec.required else [Optional()]
+        validators = [DataRequired(CHOOSE_ONE)] if spec.required else [Optional()]
         return SelectField(spec.label, choices=options(spec.choices, blank=True),
                            validators=validators, **kwargs)
     if spec.kind is Kind.MULTI:
@@ -81,7 +110,8 @@ def _field_for(spec: FieldSpec) -> Field:
                                                                            spec.maximum)],
                             **kwargs)
     if spec.kind is Kind.DATE:
-        return DateField(spec.label, validators=required, **kwargs)
+        return DateField(spec.label, validators=[InputRequired(GIVE_A_DATE)] if spec.required
+                         else [Optional()], **kwargs)
     limit = LONG_TEXT_LIMIT if spec.kind is Kind.LONG_TEXT else TEXT_LIMIT
     field_class = TextAreaField if spec.kind is Kind.LONG_TEXT else StringField
     return field_class(spec.label, validators=[*required, Length(max=limit)], **kwargs)
@@ -102,8 +132,9 @@ class IntakeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    narrative = TextAreaField("Narrative",
-                              validators=[InputRequired(), Length(max=NARRATIVE_LIMIT)])
+    narrative = TextAreaField("What happened",
+                              validators=[InputRequired(WRITE_THE_NARRATIVE),
+                                          Length(max=NARRATIVE_LIMIT)])
 
     def answers(self) -> IntakeAnswers:
         """Values by field name, coded and sealed, as the service expects."""
@@ -128,6 +159,42 @@ class IntakeForm(FlaskForm):
         """Fields per section, in schema order, for the template."""
         return {section: [form[spec.name] for spec in schema.FIELDS if spec.section == section]
                 for section in schema.SECTIONS}
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(element id, label, message) per field in error, in the order of the page,
+        for the summary at the top: each links to its question."""
+        names = [NARRATIVE, *(spec.name for spec in schema.FIELDS),
+                 *(f"ilo_{name}_{part}" for name, _label in schema.ILO_INDICATORS
+                   for part in ("present", "basis", "frequency"))]
+        return [(self[name].id, self[name].label.text, " ".join(self[name].errors))
+                for name in names if self[name].errors]
+
+    def parts(self) -> list[Part]:
+        """The collapsible parts of the page after the narrative. A part starts open
+        when it holds a required question, an error or anything already answered
+        (a form sent back after a failed check shows every kept answer)."""
+        result = []
+        for key in (*schema.SECTIONS, "indicators", "attachments"):
+            names = self._part_fields(key)
+            required = sum(1 for name in names
+                           if name in schema.BY_NAME and schema.BY_NAME[name].required)
+            answered = any(self._answered(name) for name in names)
+            errors = any(self[name].errors for name in names)
+            result.append(Part(key, PART_TITLES[key], PART_NOTES[key], required,
+                               bool(required) or answered or errors or key == "attachments"))
+        return result
+
+    def _part_fields(self, key: str) -> list[str]:
+        if key == "indicators":
+            return [f"ilo_{name}_{part}" for name, _label in schema.ILO_INDICATORS
+                    for part in ("present", "basis", "frequency")]
+        return [spec.name for spec in schema.FIELDS if spec.section == key]
+
+    def _answered(self, name: str) -> bool:
+        data = self[name].data
+        if name.endswith("_present"):
+            return data not in (None, "", "unknown")
+        return data not in (None, "", [], False)
 
 
 for _spec in schema.FIELDS:

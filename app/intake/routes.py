@@ -43,10 +43,21 @@ _ATTACHMENT_FIELD = re.compile(r"^attachment_(\d{1,2})$")
 
 
 def _render(form: IntakeForm, submission_token: str, errors: list[str] | None = None,
-            status: int = 200) -> tuple[str, int]:
+            status: int = 200, *, dropped_files: dict[int, str] | None = None,
+            attachment_kinds: dict[int, str] | None = None) -> tuple[str, int]:
     return render_template("intake/form.html", form=form, sections=IntakeForm.grouped(form),
+                           parts=form.parts(), error_links=form.error_links(),
                            schema=schema, attachment_errors=errors or [],
+                           dropped_files=dropped_files or {},
+                           attachment_kinds=attachment_kinds or {},
                            submission_token=submission_token), status
+
+
+def _shown_filename(filename: str) -> str:
+    """The name as the person chose it: no folders (old browsers send a whole
+    Windows path), and short enough for one line."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return name if len(name) <= 120 else name[:117] + "..."
 
 
 @bp.get("/")
@@ -113,6 +124,7 @@ def submit() -> tuple[str, int] | Response:
     fields: MultiDict[str, str] = MultiDict()
     attachment_errors: list[str] = []
     files_received = 0
+    received: dict[int, str] = {}  # slot -> file name, to name what must be attached again
     csrf_checked = False
     filed_case_id: str | None = None
     db = get_session()
@@ -128,6 +140,7 @@ def submit() -> tuple[str, int] | Response:
             if not part.filename or match is None:
                 continue  # an empty file input; the reader drains it
             files_received += 1
+            received[int(match.group(1))] = _shown_filename(part.filename)
             if not csrf_checked:
                 # Before a single byte of a file is processed: the tokens must
                 # precede the files, as they do in our form.
@@ -153,18 +166,14 @@ def submit() -> tuple[str, int] | Response:
 
         form = IntakeForm(formdata=fields)
         if not form.validate() or attachment_errors:
-            # Leaving the block without commit deletes the sealed attachments.
-            if attachment_errors:
-                attachment_errors.append("Nothing was stored. Please attach the files again.")
-            elif files_received:
-                # A browser cannot refill file inputs: say so rather than drop them quietly.
-                attachment_errors.append(
-                    f"The {files_received} file{'s' if files_received > 1 else ''} you attached "
-                    f"{'were' if files_received > 1 else 'was'} not kept: nothing is stored "
-                    "until the whole form is valid. Please choose "
-                    f"{'them' if files_received > 1 else 'it'} again before submitting.")
+            # Leaving the block without commit deletes the sealed attachments. A browser
+            # cannot refill file inputs: the page names each file to attach again
+            # (``dropped_files``) rather than drop them quietly.
+            kinds = {slot: fields.get(f"attachment_{slot}_kind", "")
+                     for slot in range(schema.ATTACHMENT_SLOTS)}
             # The same token again: correcting and re-sending still files one case.
-            return _render(form, fields["submission_token"], attachment_errors, 400)
+            return _render(form, fields["submission_token"], attachment_errors, 400,
+                           dropped_files=received, attachment_kinds=kinds)
         try:
             stored = submission.store(
                 form.answers(), current_app.extensions["witnessbox.audit_signer"].signing_key)

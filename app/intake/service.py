@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,12 +54,14 @@ from app.models import (
     MemberKey,
     Membership,
     NewCasesTo,
+    Organisation,
     Role,
     SealedKind,
     SealedObject,
     Storage,
     WrapPurpose,
 )
+from app.orgs.locks import lock_organisation
 from app.storage import BlobStore
 from app.unit_of_work import on_abandon
 
@@ -189,7 +191,8 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
     The organisation's active admins always (someone must be able to grant
     the case to others), its active reviewers either all or, when it sends
     new cases to the triage group only, those in the group; and its offline
-    recovery recipient. Only members' current (unretired) keys.
+    recovery recipient (the incoming one while a rotation runs). Only
+    members' current (unretired) keys.
     """
     organisation = membership.organisation
     reviewers = Membership.role == Role.REVIEWER
@@ -204,8 +207,27 @@ def case_readers(session: Session, membership: Membership) -> list[tuple[MemberK
         ).order_by(MemberKey.id)
     ).all()
     readers: list[tuple[MemberKey | None, str]] = [(key, key.recipient) for key in keys]
-    readers.append((None, organisation.recovery_recipient))
+    readers.append((None, recovery_recipient_for_new_cases(session, organisation.id)))
     return readers
+
+
+def recovery_recipient_for_new_cases(session: Session, organisation_id: int) -> str:
+    """The recovery recipient a case filed now is wrapped to: the incoming one
+    while a recovery rotation runs (app.recovery.service), else the current one.
+
+    Read afresh, not from the loaded Organisation, and under a shared lock on
+    its row (app.orgs.locks) until this unit commits: a rotation locks that
+    row exclusively when it starts and again when it finishes, so each waits
+    for the intakes in flight. An intake that read the old recipient has
+    committed before the rotation starts (its wrap is then re-wrapped like any
+    other), and none can still be writing one when the rotation makes its
+    final sweep for wraps to the old recipient.
+    """
+    lock_organisation(session, organisation_id, shared=True)
+    return str(session.execute(
+        select(func.coalesce(Organisation.recovery_recipient_next,
+                             Organisation.recovery_recipient))
+        .where(Organisation.id == organisation_id)).scalar_one())
 
 
 class IntakeSubmission:

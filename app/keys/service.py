@@ -59,7 +59,8 @@ def _context(membership_id: int, member_key_id: int) -> bytes:
     return f"unlocked-key:{membership_id}:{member_key_id}".encode("ascii")
 
 
-def _key_of(membership: Membership) -> MemberKey:
+def key_of(membership: Membership) -> MemberKey:
+    """The member's current key; PermissionDenied if they may hold none or hold none."""
     if not membership.active or not membership.role.holds_key:
         raise PermissionDenied("only active reviewers and admins hold keys")
     key = membership.current_key
@@ -77,7 +78,7 @@ def unlock(session: Session, membership: Membership, passphrase: str, *,
     holds one row. Other sessions' rows of the same member are left alone.
     """
     now = now or datetime.now(UTC)
-    key = _key_of(membership)
+    key = key_of(membership)
     try:
         identity = crypto.unprotect_identity(key.protected_identity, passphrase)
     except crypto.CryptoError:
@@ -87,6 +88,19 @@ def unlock(session: Session, membership: Membership, passphrase: str, *,
         raise WrongPassphrase from None
     if str(identity.recipient) != key.recipient:  # pragma: no cover - a swapped key file
         raise WrongPassphrase
+    return unlock_identity(session, membership, identity, lifetime=lifetime,
+                           replaces=replaces, now=now)
+
+
+def unlock_identity(session: Session, membership: Membership, identity: crypto.Identity, *,
+                    lifetime: timedelta, replaces: int | None = None,
+                    now: datetime | None = None) -> Unlocked:
+    """Park ``identity``, already opened (or just made), as the member's
+    current key unlocked for ``lifetime``; audited as an UNLOCK."""
+    now = now or datetime.now(UTC)
+    key = key_of(membership)
+    if str(identity.recipient) != key.recipient:
+        raise PermissionDenied("the identity is not the member's current key")
     session_key = crypto.SecretBox.random_key()
     sealed = crypto.SecretBox.derive(session_key, _PURPOSE).seal(
         identity.to_age_identity_file(), _context(membership.id, key.id))
@@ -114,7 +128,7 @@ def change_passphrase(session: Session, membership: Membership, current: str,
     A wrong ``current`` is a guess at the passphrase like a failed unlock
     and is recorded as one (durably, whatever the request does).
     """
-    key = _key_of(membership)
+    key = key_of(membership)
     # Checked before scrypt runs: a too-short new passphrase costs no guess.
     if len(new) < MIN_PASSPHRASE_LENGTH:
         raise WeakPassphrase

@@ -14,12 +14,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import service as audit
-from app.auth.service import end_sessions, is_locked
+from app.auth import totp
+from app.auth.service import end_sessions, is_locked, normalise_email
 from app.errors import NotFound
 from app.i18n import N_
 from app.keys import service as keys
 from app.members.common import Refused, require_admin, rowcount
-from app.models import CaseKeyWrap, Invitation, MemberKey, Membership, RecoveryCode
+from app.models import CaseKeyWrap, Invitation, MemberKey, Membership, RecoveryCode, User
 
 
 class MemberState:
@@ -191,8 +192,14 @@ def reset_two_factor(session: Session, admin: Membership, membership_id: int) ->
         # at once: one organisation's admin must not strip what another's key
         # holders rely on (whoever knows the password would enrol a new phone).
         raise Refused(N_("This person also belongs to another organisation, so their "
-                         "two-factor sign-in cannot be reset from here."))
-    user = member.user
+                         "two-factor sign-in cannot be reset from here: the server's "
+                         "operator can (witnessbox account reset-2fa)."))
+    _clear_second_factor(session, member.user)
+    _record_account_event(session, audit.Action.TOTP_RESET, admin, member)
+    session.flush()
+
+
+def _clear_second_factor(session: Session, user: User) -> None:
     user.totp_secret_sealed = None
     user.totp_enabled_at = None
     user.totp_last_step = None
@@ -202,8 +209,45 @@ def reset_two_factor(session: Session, admin: Membership, membership_id: int) ->
     user.session_generation += 1
     keys.forget(session, user_id=user.id)
     end_sessions(session, user.id)
-    _record_account_event(session, audit.Action.TOTP_RESET, admin, member)
+
+
+# Why the server's operator reset someone's second factor: a code, never free
+# text (the audit log carries no names or stories).
+OPERATOR_RESET_REASONS = ("lost_device", "stolen_device", "replaced_device",
+                          "identity_verified_in_person")
+
+
+def operator_reset_two_factor(session: Session, email: str, reason: str) -> list[int]:
+    """The server operator resets the two-factor sign-in of a whole account.
+
+    For a person in several organisations, whose second factor no single
+    organisation's admin may reset (:func:`reset_two_factor`). The operator
+    runs ``witnessbox account reset-2fa`` after checking who asks (the
+    reason code says how). Every organisation the person belongs to
+    (suspended included, removed not) gets a TOTP_RESET event; sessions end
+    and unlocked keys are locked as in the admin's reset. Returns those
+    organisations' ids.
+    """
+    if reason not in OPERATOR_RESET_REASONS:
+        raise Refused(f"reason must be one of {', '.join(OPERATOR_RESET_REASONS)}")
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound("account")
+    has_codes = session.scalar(select(RecoveryCode.id).where(
+        RecoveryCode.user_id == user.id).limit(1)) is not None
+    if not totp.is_enrolled(user) and user.totp_secret_sealed is None and not has_codes:
+        raise Refused("This account has no two-factor sign-in to reset.")
+    organisation_ids = list(session.scalars(
+        select(Membership.organisation_id).where(
+            Membership.user_id == user.id, Membership.removed_at.is_(None))
+        .order_by(Membership.organisation_id)))
+    _clear_second_factor(session, user)
+    targets: list[int | None] = [*organisation_ids] or [None]
+    for organisation_id in targets:
+        audit.record(session, audit.Action.TOTP_RESET, organisation_id=organisation_id,
+                     target=f"user:{user.id}", issued_by="operator", reason=reason)
     session.flush()
+    return organisation_ids
 
 
 def unlock(session: Session, admin: Membership, membership_id: int) -> None:

@@ -26,6 +26,7 @@ from app.models.organisation import (
     Role,
     User,
 )
+from app.models.recovery import RecoveryRotation, RotationState
 from app.models.redaction_layer import LayerEvent, RedactionVersion
 
 __all__ = [
@@ -55,8 +56,10 @@ __all__ = [
     "Organisation",
     "Priority",
     "RecoveryCode",
+    "RecoveryRotation",
     "RedactionVersion",
     "Role",
+    "RotationState",
     "SealedKind",
     "SealedObject",
     "SignInSession",

@@ -39,6 +39,13 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Public half of the offline recovery key; the secret never reaches the server.
     recovery_recipient: Mapped[str] = mapped_column(String(100))
+    # While a recovery rotation runs (app.recovery.service), its new recipient:
+    # new cases' keys are wrapped to it, not to the one being replaced.
+    recovery_recipient_next: Mapped[str | None] = mapped_column(String(100), default=None)
+    # How the recovery identity is split among custodians (k of n, ssss shares);
+    # None for one undivided identity (the demo, or organisations made before).
+    recovery_custodians: Mapped[int | None] = mapped_column(default=None)
+    recovery_threshold: Mapped[int | None] = mapped_column(default=None)
     # TOTP is always required of reviewers and admins; for interviewers the
     # organisation decides (field staff may lack a second device).
     interviewer_totp_required: Mapped[bool] = mapped_column(default=False)

@@ -10,22 +10,12 @@ from wtforms.validators import DataRequired, Optional
 
 from app.cases.workflow import REASON_LABELS, STATUS_LABELS
 from app.i18n import N_
-from app.intake.schema import ILO_INDICATORS
+from app.intake.schema import ILO_INDICATORS, SECTORS
 from app.models import Priority
 from app.queue.service import STATUS_ORDER, Sort
 
-# Words a person uses, not codes (app.intake.schema's labels are made from codes).
-SECTOR_LABELS: dict[str, str] = {
-    "construction": N_("Construction"),
-    "logging": N_("Logging"),
-    "agriculture": N_("Agriculture"),
-    "fishing_seafood": N_("Fishing and seafood processing"),
-    "shipbuilding": N_("Shipbuilding"),
-    "garment": N_("Garment factories"),
-    "it": N_("IT and software"),
-    "restaurant_service": N_("Restaurants and services"),
-    "other": N_("Another sector"),
-}
+# The intake form's own words, so a filter reads as the question was asked.
+SECTOR_LABELS: dict[str, str] = dict(SECTORS)
 INDICATOR_LABELS: dict[str, str] = dict(ILO_INDICATORS)
 PRIORITY_LABELS: dict[Priority, str] = {
     Priority.LOW: N_("Low"),

@@ -88,6 +88,46 @@ def axe_violations(page: Any) -> list[str]:
             for v in results.response["violations"]]
 
 
+# What the suite refuses outright; "moderate" and "minor" findings are reported too.
+SERIOUS = frozenset({"serious", "critical"})
+
+
+def axe_findings(page: Any) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations as axe reports them (id, impact, help, nodes)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    findings: list[dict[str, Any]] = results.response["violations"]
+    return findings
+
+
+# Every visible form control, and the name a screen reader would give it (empty: none).
+UNNAMED_CONTROLS = """() => {
+  const text = (el) => (el ? el.innerText || el.textContent || '' : '').trim();
+  const named = (el) => {
+    if ((el.getAttribute('aria-label') || '').trim()) return true;
+    const by = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    if (by.some((id) => text(document.getElementById(id)))) return true;
+    if (el.labels && [...el.labels].some((label) => text(label))) return true;
+    if ((el.title || '').trim()) return true;
+    if (el.tagName === 'BUTTON') return text(el) !== '';
+    if (['submit', 'reset', 'button'].includes(el.type)) return (el.value || '').trim() !== '';
+    return false;
+  };
+  // Not rendered at all (hidden, or inside something not displayed): no one meets it.
+  // A closed <details> still counts: its controls are a click away.
+  const rendered = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      if (node.hidden || getComputedStyle(node).display === 'none') return false;
+    }
+    return true;
+  };
+  return [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter((el) => rendered(el) && !named(el)).map((el) => el.outerHTML.slice(0, 160));
+}"""
+
+
 def screenshot(page: Any, folder: str, name: str) -> Path:
     path = SCREENSHOTS / folder / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)

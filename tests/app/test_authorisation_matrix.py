@@ -174,6 +174,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("keys.unlock", "POST"): Row(KEY_HOLDERS),
     ("keys.lock", "POST"): Row(KEY_HOLDERS),
     ("keys.change_passphrase", "POST"): Row(KEY_HOLDERS),
+    # Empty forms (no passphrase, no re-authentication): a 400 for key holders.
+    ("keys.rekey", "POST"): Row(KEY_HOLDERS),
+    ("keys.new_key", "POST"): Row(KEY_HOLDERS),
     ("audit.index", "GET"): Row(ADMIN_ONLY),
     ("members.index", "GET"): Row(ADMIN_ONLY),
     ("members.invite", "GET"): Row(ADMIN_ONLY),

@@ -13,11 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, IN_CI, Watch, chromium_browser, new_page, screenshot
+from browser_support import (
+    CHROMIUM,
+    IN_CI,
+    Watch,
+    axe_violations,
+    chromium_browser,
+    new_page,
+    screenshot,
+)
 from live_server import LiveServer, serving
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from web_support import PASSWORD
 
 from app.config import Settings
 from app.models import Case, Role, SealedKind
@@ -69,7 +78,10 @@ def test_interviewer_records_an_interview_in_chromium(server: LiveServer, db: Se
         page.check("input[name=consent_scopes][value=internal_only]")
         page.select_option("select[name=source_connection]", "experienced")
         page.select_option("select[name=sector]", "logging")
+        # Parts without a required question start closed: opened as a person would.
+        page.click("#part-indicators > summary")
         page.select_option("select[name=ilo_excessive_overtime_present]", "yes")
+        page.click("#part-witness > summary")
         page.fill("input[name=name_dprk]", "Browser Witness")
         page.fill("textarea[name=narrative]", "We cut timber in the taiga from dawn.")
         page.select_option("select[name=attachment_0_kind]", "photo")
@@ -89,3 +101,66 @@ def test_interviewer_records_an_interview_in_chromium(server: LiveServer, db: Se
     assert case.sector == "logging"
     assert sorted(o.kind for o in case.sealed_objects) == sorted(
         [SealedKind.NARRATIVE, SealedKind.FIELDS, SealedKind.ATTACHMENT])
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_failed_check_keeps_every_answer_in_chromium(server: LiveServer, db: Session,
+                                                       demo_org: Any, tmp_path: Path) -> None:
+    """Leave out a required answer, attach a recording: the form comes back with every
+    answer, the summary at the top links to the question, and names the file to attach
+    again. The form and the page it comes back as pass axe-core."""
+    recording = tmp_path / "interview.m4a"
+    recording.write_bytes(b"\x00\x00\x00\x18ftypM4A " + b"\x00" * 64)
+    watch = Watch(server.url)
+    narrative = "We cut timber in the taiga from dawn.\nThe foreman kept our passports."
+    with chromium_browser() as browser:
+        page = new_page(browser, watch)
+        sign_in_as(page, server.url, demo_org.email(Role.INTERVIEWER))
+        page.goto(f"{server.url}/intake/")
+        assert axe_violations(page) == []
+        screenshot(page, "intake", "form")
+        page.fill("textarea[name=narrative]", narrative)
+        page.fill("input[name=interview_date]", "2024-02-10")
+        page.check("input[name=consent_scopes][value=share_un]")
+        page.select_option("select[name=source_connection]", "experienced")
+        page.click("#part-witness > summary")  # a closed part opens without a script
+        page.fill("input[name=name_dprk]", "Browser Witness")
+        page.select_option("select[name=attachment_1_kind]", "audio")
+        page.set_input_files("input[name=attachment_1]", str(recording))
+        with page.expect_navigation():
+            page.click("text=Seal and store")
+
+        summary = page.locator(".error-summary")
+        assert "The interview is not stored yet" in summary.inner_text()
+        assert "Attach again: interview.m4a" in summary.inner_text()
+        assert page.evaluate("document.activeElement.className") == "error-summary"
+        screenshot(page, "intake", "form-sent-back")
+        assert axe_violations(page) == []
+        assert page.input_value("textarea[name=narrative]") == narrative
+        assert page.input_value("input[name=name_dprk]") == "Browser Witness"
+        assert page.is_checked("input[name=consent_scopes][value=share_un]")
+        assert page.input_value("select[name=attachment_1_kind]") == "audio"
+        # The link in the summary leads to the question.
+        page.click(".error-summary a[href='#sector']")
+        assert page.url.endswith("#sector")
+        assert page.locator("#sector").is_visible()
+        screenshot(page, "intake", "form-at-the-question")
+        page.select_option("select[name=sector]", "logging")
+        page.set_input_files("input[name=attachment_1]", str(recording))
+        with page.expect_navigation():
+            page.click("text=Seal and store")
+        assert page.locator("h1").inner_text() == "Interview sealed and stored", (
+            page.locator(".error-summary").all_inner_texts())
+    # The form sent back answers 400, which Chromium reports; nothing else may show.
+    assert [e for e in watch.console_errors if "status of 400" not in e] == []
+    assert watch.outside_requests == []
+    case = db.scalars(select(Case).where(Case.sector == "logging")).one()
+    assert case.consent_scopes == ["share_un"]
+
+
+def sign_in_as(page: Any, url: str, email: str) -> None:
+    page.goto(f"{url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.narrow button[type=submit]")

@@ -159,7 +159,10 @@ def test_case_goes_from_intake_to_approved_redaction_in_chromium(
         page.check("input[name=consent_scopes][value=internal_only]")
         page.select_option("select[name=source_connection]", "experienced")
         page.select_option("select[name=sector]", "logging")
+        # Parts without a required question start closed: opened as a person would.
+        page.click("#part-indicators > summary")
         page.select_option("select[name=ilo_excessive_overtime_present]", "yes")
+        page.click("#part-witness > summary")
         page.fill("input[name=name_dprk]", "Kim Chol-su")
         page.fill("textarea[name=narrative]", NARRATIVE)
         page.select_option("select[name=attachment_0_kind]", "audio")

@@ -101,9 +101,10 @@ def test_view_shows_the_decrypted_case_with_human_labels(reviewer: WebUser, case
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
     assert CANARY in html
-    assert "Name (DPRK)" in html
+    assert "Name used in the DPRK" in html
+    assert "The witness" in html  # the section's heading, as on the form
     assert "Pak" in html
-    assert "Source&#39;s connection to events" in html
+    assert "How the witness knows what they tell" in html
     assert "Saw it happen to others" in html
     assert "Use inside the organisation only" in html
     assert "internal_only" not in html

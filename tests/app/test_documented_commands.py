@@ -40,6 +40,8 @@ RUNS = (
     "witnessbox cases sign-receipts",
     "witnessbox totp rekey",
     "witnessbox org list",
+    # Sealed to the demo organisation's recovery recipient, into the temporary folder.
+    "witnessbox backup create --output backup.age",
 )
 # Run as written; must fail with exit code 1 and one line on stderr.
 FAILS_CLEANLY = {
@@ -49,16 +51,25 @@ FAILS_CLEANLY = {
     "witnessbox export verify bundle.tar --public-key export-key.pub": "export-key.pub",
     "witnessbox export verify witnessbox-export-EX-….tar --public-key export-key.pub":
         "export-key.pub",
+    # The recovery identity is never on the server (here: no such file).
+    "witnessbox backup verify backup.age --identity recovery.key": "recovery.key",
+    "witnessbox backup restore backup.age --identity recovery.key": "recovery.key",
 }
 # Placeholders (EMAIL, PATH, EX-…, FILE) or real input needed: --help only.
 HELP_ONLY = (
     "witnessbox audit keygen PATH",
-    "witnessbox org create Name NGO --admin EMAIL --recovery-file PATH --invitation-file PATH",
+    "witnessbox org create Name NGO --admin EMAIL --shares-dir DIR --invitation-file PATH",
+    "witnessbox recovery status --org SLUG",
+    "witnessbox recovery rotate --org SLUG --shares-dir DIR",
+    "witnessbox recovery rotate --org SLUG --identity-file recovery.key --shares-dir DIR",
+    "witnessbox recovery rotate --org SLUG --resume",
     "witnessbox export build --org SLUG --admin EMAIL --purpose share_un",
     "witnessbox export list --org SLUG --admin EMAIL",
     "witnessbox export download EX-… --org SLUG --admin EMAIL -o bundle.tar",
     "witnessbox redact spans IN.jsonl -o OUT.json",
     "witnessbox redact text FILE",
+    "witnessbox account reset-2fa EMAIL --reason lost_device",
+    "witnessbox backup verify backup.age --identity offsite.key --public-key BASE64",
 )
 
 

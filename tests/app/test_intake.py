@@ -201,8 +201,10 @@ def test_files_dropped_by_a_failed_validation_are_named_on_the_page(
     files = {**attachment("document", b"%PDF-1.4 x", "d.pdf", 0),
              **attachment("audio", b"RIFF" + b"x" * 1000, "a.wav", 1)}
     html = submit(interviewer, {**data, **files}).get_data(as_text=True)
-    assert "The 2 files you attached were not kept" in html
-    assert "choose them again" in html
+    assert "these 2 files were not kept" in html
+    assert "Attach again:" in html
+    assert "d.pdf" in html
+    assert "a.wav" in html
     assert stored_counts(db, settings) == (0, 0, [])
 
 

@@ -32,3 +32,22 @@ def test_every_field_has_distinct_labels_for_its_choices() -> None:
     for spec in schema.FIELDS:
         labels = [label for _code, label in spec.choices]
         assert len(labels) == len(set(labels)), spec.name
+
+
+# Question labels whose plain reading of the field name is already what a person asks.
+QUESTIONS_AS_NAMED = frozenset({"sex", "contract", "days_off_per_year"})
+
+
+def test_question_labels_are_written_not_generated_from_field_names() -> None:
+    generated = [spec.name for spec in schema.FIELDS
+                 if spec.name not in QUESTIONS_AS_NAMED and spec.label == _generated(spec.name)]
+    assert generated == []
+    assert set(schema.SECTION_LABELS) == set(schema.SECTIONS)
+
+
+def test_the_queue_filter_and_exports_use_the_intake_s_own_words() -> None:
+    from app.exports.tables import SECTOR_LABELS as EXPORT_SECTORS
+    from app.queue.forms import SECTOR_LABELS as QUEUE_SECTORS
+
+    assert dict(schema.SECTORS) == QUEUE_SECTORS
+    assert dict(schema.SECTORS).items() <= EXPORT_SECTORS.items()

@@ -116,7 +116,9 @@ def test_create_is_audited_without_names_or_secrets(app: Flask, db: Session,
 def test_refuses_to_print_secrets_when_stdout_is_not_a_terminal(app: Flask, db: Session,
                                                                  tmp_path: Path) -> None:
     # CliRunner's stdout is a buffer, as a redirect to a log file would be.
-    result = run(app, "create", "Rights Watch", "--admin", "head@example.org")
+    # An undivided recovery identity (--custodians 1) would be printed.
+    result = run(app, "create", "Rights Watch", "--admin", "head@example.org",
+                 "--custodians", "1")
     assert_one_line_error(result, "not a terminal", "--recovery-file", "--invitation-file")
     assert organisations(db) == []
     # One file given: the other secret still has nowhere safe to go, and the
@@ -128,11 +130,20 @@ def test_refuses_to_print_secrets_when_stdout_is_not_a_terminal(app: Flask, db: 
     assert "--recovery-file" not in result.output
     assert not recovery.exists()
     assert organisations(db) == []
+    # Shares go to their sheets, but the link would still be printed: refused,
+    # and the sheet directory is not left behind either.
+    result = run(app, "create", "Rights Watch", "--admin", "head@example.org",
+                 "--shares-dir", str(tmp_path / "sheets"))
+    assert_one_line_error(result, "not a terminal", "--invitation-file")
+    assert "--recovery-file" not in result.output
+    assert not (tmp_path / "sheets").exists()
+    assert organisations(db) == []
 
 
 def test_prints_secrets_once_on_a_terminal(settings: Settings, db: Session,
                                            tmp_path: Path) -> None:
-    """A real process on a pseudo-terminal: the secrets are printed, no file is needed."""
+    """A real process on a pseudo-terminal: an undivided recovery identity
+    (--custodians 1) and the link are printed, no file is needed."""
     env = {**os.environ, "WITNESSBOX_SECRET_KEY": settings.secret_key,
            "WITNESSBOX_TOTP_SEED_KEYS": ",".join(settings.totp_seed_keys),
            "WITNESSBOX_AUDIT_SIGNING_KEY_FILE": settings.audit_signing_key_file,
@@ -144,8 +155,8 @@ def test_prints_secrets_once_on_a_terminal(settings: Settings, db: Session,
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "org", "create", "Rights Watch", "--admin",
-         "head@example.org"], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
-        cwd=REPOSITORY, env=env)
+         "head@example.org", "--custodians", "1"], stdin=subprocess.DEVNULL, stdout=terminal,
+        stderr=terminal, cwd=REPOSITORY, env=env)
     os.close(terminal)
     chunks: list[bytes] = []
     while True:

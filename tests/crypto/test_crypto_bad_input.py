@@ -26,11 +26,17 @@ from crypto import (
 )
 
 ALICE = crypto.generate_identity()
+BOB = crypto.generate_identity()
 CASE_KEY = CaseKey.create()
 BOX = SecretBox(SecretBox.random_key())
 SEALED = crypto.seal(b"testimony", [ALICE.recipient])
 SIGNER = SigningKey.generate()
 WRONG: Any = object()  # stands for any value of a type nothing here accepts
+
+
+def _read_all(reader: crypto.DecryptingReader) -> bytes:
+    with reader:
+        return reader.read()
 
 
 def _tampered(data: bytes) -> bytes:
@@ -98,6 +104,14 @@ BAD: dict[str, list[Callable[[], object]]] = {
         lambda: crypto.seal_stream(io.BytesIO(b"x"), io.BytesIO(), [ALICE]),  # type: ignore[list-item]
         lambda: crypto.seal_stream(io.BytesIO(b"x"), io.BytesIO(), b"age1"),  # type: ignore[arg-type]
         lambda: crypto.seal_stream(WRONG, io.BytesIO(), [ALICE.recipient])],
+    # The constructor starts the decryption; its errors surface from read().
+    "DecryptingReader": [
+        lambda: _read_all(crypto.DecryptingReader(io.BytesIO(b"not an age file"), [ALICE])),
+        lambda: _read_all(crypto.DecryptingReader(io.BytesIO(SEALED), [BOB])),
+        lambda: _read_all(crypto.DecryptingReader(io.BytesIO(SEALED), [WRONG]))],
+    "DecryptingReader.read": [
+        lambda: _read_all(crypto.DecryptingReader(io.BytesIO(_tampered(SEALED)), [ALICE])),
+        lambda: _read_all(crypto.DecryptingReader(io.BytesIO(SEALED[:-20]), [ALICE]))],
     "unprotect_identity": [lambda: crypto.unprotect_identity(SEALED, "a long enough passphrase"),
                            lambda: crypto.unprotect_identity("text", "passphrase"),  # type: ignore[arg-type]
                            lambda: crypto.unprotect_identity(SEALED, WRONG)],

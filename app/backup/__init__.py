@@ -1,0 +1,1 @@
+"""Backups: one sealed archive of the database and the blob store, verified and restored."""

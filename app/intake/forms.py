@@ -171,7 +171,7 @@ class IntakeForm(FlaskForm):
         names = [NARRATIVE, *(spec.name for spec in schema.FIELDS),
                  *(f"ilo_{name}_{part}" for name, _label in schema.ILO_INDICATORS
                    for part in ("present", "basis", "frequency"))]
-        return [(self[name].id, self[name].label.text, " ".join(self[name].errors))
+        return [(self[name].id, self[name].label.text, " ".join(map(str, self[name].errors)))
                 for name in names if self[name].errors]
 
     def parts(self) -> list[Part]:

@@ -157,6 +157,7 @@ def file_interview(page: Any, tour: Tour, url: str) -> str:
     page.check("input[name=consent_scopes][value=internal_only]")
     page.select_option("select[name=source_connection]", "experienced")
     page.select_option("select[name=sector]", "logging")
+    page.click("#part-indicators summary")  # a collapsed part, opened as a person would
     page.select_option("select[name=ilo_retention_of_documents_present]", "yes")
     page.fill("textarea[name=narrative]", NARRATIVE[tour.language])
     tour.look(page, "intake-form")

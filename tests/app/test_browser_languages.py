@@ -56,7 +56,7 @@ NARRATIVE = {
 LATIN_ALLOWED = re.compile(
     r"^(Witnessbox|UTC|SHA|age\w*|Aegis|FreeOTP|Google|Authenticator|Ctrl|Mac|English|"
     r"[\w.+-]+@[\w.-]+|[0-9A-Fa-f-]{6,}|alpha\w*|Alpha\w*|IT|UN|ILO|QR|MB|PDF|JPEG|PNG|WAV|"
-    r"MP4|Debian|minisign|coreutils|NGO|SHA-256|WB-[\w-]+)$")
+    r"MP4|Debian|minisign|coreutils|NGO|USD|SHA-256|WB-[\w-]+)$")
 
 OVERFLOW = """() => {
   const wide = document.documentElement.scrollWidth > window.innerWidth + 1;

@@ -10,7 +10,8 @@ TEST_PROCESSES ?= 2
 # The suite also runs against this PostgreSQL when it answers (CI requires it).
 export WITNESSBOX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-slow setup system-deps lint typecheck bench clean train-detector
+.PHONY: run test test-slow setup system-deps lint typecheck bench clean train-detector \
+	translations extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 system-deps:
 	@scripts/install-system-deps.sh
 
-setup: $(VENV)/.installed system-deps
+setup: $(VENV)/.installed system-deps translations
+
+# The interface's gettext catalogs (.po, under version control) compiled to
+# the .mo files Flask-Babel reads; rebuilt when a .po changes.
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+translations: $(MO_FILES)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -l $* -d app/translations -D messages --statistics
+
+# After changing interface text: refresh messages.pot and merge it into each
+# language's .po (then translate what is new; see docs/glossary.md).
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k N_ \
+		--add-location=file --sort-output --project=Witnessbox -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 # Demo on SQLite under instance/: write instance/config.toml (demo_mode =
 # true) unless it exists, so that later `witnessbox` commands find the demo;

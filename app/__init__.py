@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.extensions["witnessbox.intake_sealer"] = intake_sealer or AGE_SEALER
     db.init_app(app, settings.database_url, session_info=audit_session_info(signer))
     csrf.init_app(app)
+    web.language.init_app(app)
     limits.init_app(app, settings)
     jobs.init_app(app, settings)
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.grants.routes import bp as grants_bp
     from app.intake.presealed_routes import bp as sealed_intake_bp
     from app.intake.presealed_routes import submit as sealed_intake_submit
+    from app.i18n.routes import bp as i18n_bp
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
     from app.keys.routes import bp as keys_bp
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     app.register_blueprint(clusters_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(grants_bp)
+    app.register_blueprint(i18n_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(sealed_intake_bp)
     app.register_blueprint(keys_bp)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -8,25 +9,25 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
-    confirm = PasswordField("Repeat new password", validators=[
-        DataRequired(), EqualTo("new_password", message="The passwords differ.")])
+    confirm = PasswordField(_l("Repeat new password"), validators=[
+        DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))])
 
 
 class NewRecoveryCodesForm(FlaskForm):
-    current_password = PasswordField("Current password",
+    current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(), Length(max=1024)])
 
 
 class ChooseOrganisationForm(FlaskForm):
-    membership = RadioField("Organisation", coerce=int, validators=[DataRequired()])
+    membership = RadioField(_l("Organisation"), coerce=int, validators=[DataRequired()])
 
 
 class LogoutForm(FlaskForm):
@@ -36,12 +37,12 @@ class LogoutForm(FlaskForm):
 class SecondFactorForm(FlaskForm):
     """The code from the authenticator app, or one recovery code."""
 
-    code = StringField("Code", validators=[DataRequired(), Length(max=32)],
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code", "autofocus": True})
 
 
 class ConfirmTotpForm(FlaskForm):
     """Deliberately no user id: enrolment acts only on the signed-in member."""
 
-    code = StringField("Code from the app", validators=[DataRequired(), Length(max=16)],
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=16)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

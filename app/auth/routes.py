@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
@@ -38,18 +39,20 @@ from app.auth.forms import (
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.config import Settings
 from app.db import get_session
+from app.i18n import N_
 from app.models import User
 from app.security.limits import login_limit, second_factor_limit, sensitive_limit
 from app.web import reauth, sign_in, unlock_cookie
+from app.web.language import translated
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
 # One message for an unknown e-mail, a wrong password and a locked account:
 # the answer must not tell an attacker which of the three it was.
-SIGN_IN_FAILED = ("Wrong e-mail or password. After repeated failures an account is "
+SIGN_IN_FAILED = N_("Wrong e-mail or password. After repeated failures an account is "
                   "locked for a few minutes.")
-CODE_FAILED = ("Wrong or already used code. After repeated failures an account is "
+CODE_FAILED = N_("Wrong or already used code. After repeated failures an account is "
                "locked for a few minutes.")
 # How long the password step stays valid while the member finds their phone.
 PENDING_SECONDS = 300
@@ -91,7 +94,7 @@ def login() -> ResponseReturnValue:
                                     lock_minutes=settings.lockout_minutes)
         if user is None:
             log.info("sign-in failed")  # never the e-mail or password
-            flash(SIGN_IN_FAILED, "error")
+            flash(_(SIGN_IN_FAILED), "error")
             return render_template("auth/login.html", form=form), 401
         if not totp.is_enrolled(user):
             return _finish_sign_in(user, "password")
@@ -111,7 +114,7 @@ def second_factor() -> ResponseReturnValue:
     if (not isinstance(user_id, int) or not isinstance(since, int | float)
             or time.time() - since > PENDING_SECONDS):
         session.clear()
-        flash("Please sign in again.", "info")
+        flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
@@ -135,7 +138,7 @@ def second_factor() -> ResponseReturnValue:
                                          threshold=settings.lockout_threshold,
                                          lock_minutes=settings.lockout_minutes)
             log.info("second factor failed user=%s", user.id)  # never the code
-            flash(CODE_FAILED, "error")
+            flash(_(CODE_FAILED), "error")
             return render_template("auth/code.html", form=form), 401
         return _finish_sign_in(user, method)
     return render_template("auth/code.html", form=form)
@@ -162,7 +165,7 @@ def totp_enrol() -> ResponseReturnValue:
             # Shown once, in this response only (no-store); the database keeps hashes.
             return render_template("auth/recovery_codes.html", codes=codes)
         service.audit_user_event(db, Action.TOTP_FAILED, user.id, reason="enrolment")
-        flash("That code does not match. Check the phone's clock and try the next code.",
+        flash(_("That code does not match. Check the phone's clock and try the next code."),
               "error")
         status = 400
     enrolment = totp.pending_enrolment(db, user, _totp_seed_keys(),
@@ -223,7 +226,7 @@ def regenerate_recovery_codes() -> ResponseReturnValue:
         return redirect(url_for("auth.login"))
     form = NewRecoveryCodesForm()
     if not form.validate_on_submit():
-        flash("Type your current password to make new recovery codes.", "error")
+        flash(_("Type your current password to make new recovery codes."), "error")
         return _account_page(user, form), 400
     refused = _current_password_refused(user, form.current_password.data or "",
                                         "recovery_codes")
@@ -232,7 +235,7 @@ def regenerate_recovery_codes() -> ResponseReturnValue:
     try:
         codes = service.regenerate_recovery_codes(db, user)
     except service.NotEnrolled as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
         return _account_page(user, form), 400
     log.info("recovery codes regenerated user=%s", user.id)
     # Shown once, in this response only (no-store); the database keeps hashes.
@@ -257,17 +260,17 @@ def change_password() -> ResponseReturnValue:
                 render_template("auth/password.html", form=form), 400)
         new_password = form.new_password.data or ""
         if len(new_password) < MIN_PASSWORD_LENGTH:
-            flash(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "error")
+            flash(_("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH), "error")
             return render_template("auth/password.html", form=form), 400
         if new_password == current:
-            flash("The new password must differ from the current one.", "error")
+            flash(_("The new password must differ from the current one."), "error")
             return render_template("auth/password.html", form=form), 400
         # Whoever knew the old password may hold a session: end every other one.
         session["generation"] = service.end_other_sessions(
             db, user, unlock_cookie.current_row_id(), sign_in.session_token())
         service.audit_user_event(db, Action.PASSWORD_CHANGED, user.id)
         service.set_password(db, user, form.new_password.data or "")
-        flash("Password changed.", "info")
+        flash(_("Password changed."), "info")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
 
@@ -288,5 +291,5 @@ def logout_everywhere() -> Response:
     if form.validate_on_submit():
         service.sign_out_everywhere(get_session(), sign_in.current_user_id())
         sign_in.drop_cookie()
-        flash("You were signed out on every device.", "info")
+        flash(_("You were signed out on every device."), "info")
     return redirect(url_for("auth.login"))

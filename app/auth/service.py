@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.audit.service import Action, record
 from app.auth import totp
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.i18n import N_
 from app.keys import service as keys
 from app.models import Membership, SignInSession, User
 
@@ -226,7 +227,7 @@ def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
     computer must not be enough to mint codes that outlive it.
     """
     if not totp.is_enrolled(user):
-        raise NotEnrolled("Set up two-factor sign-in first.")
+        raise NotEnrolled(N_("Set up two-factor sign-in first."))
     codes = totp.replace_recovery_codes(session, user)
     audit_user_event(session, Action.RECOVERY_CODES_REGENERATED, user.id, count=len(codes))
     return codes
@@ -264,3 +265,11 @@ def load_membership(session: Session, user_id: int, membership_id: int) -> Membe
     return session.scalar(select(Membership).where(
         Membership.id == membership_id, Membership.user_id == user_id,
         Membership.active.is_(True)))
+
+
+def set_language(db: Session, user_id: int, language: str) -> None:
+    """The member's interface language; the caller checked it is one of app.i18n's."""
+    user = db.get(User, user_id)
+    if user is not None:
+        user.language = language
+        db.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -14,11 +15,11 @@ from app.intake.forms import options
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField("New note", validators=[DataRequired(), Length(max=NOTE_LIMIT)])
+    text = TextAreaField(_l("New note"), validators=[DataRequired(), Length(max=NOTE_LIMIT)])
 
 
 class _CodedBase(FlaskForm):
-    reliability = SelectField("Reliability of the testimony",
+    reliability = SelectField(_l("Reliability of the testimony"),
                               choices=options(schema.RELIABILITY, blank=True),
                               validators=[Optional()])
 
@@ -36,13 +37,15 @@ def _coded_form_class() -> type[_CodedBase]:
     fields: dict[str, Any] = {}
     for name, label in schema.ILO_INDICATORS:
         fields[f"ilo_{name}_present"] = SelectField(
-            f"{label}: present", choices=options(schema.PRESENCE),
+            _l("%(indicator)s: present", indicator=_l(label)), choices=options(schema.PRESENCE),
             validators=[DataRequired()], default="unknown")
         fields[f"ilo_{name}_basis"] = SelectField(
-            f"{label}: how the witness knows", choices=options(schema.BASIS, blank=True),
+            _l("%(indicator)s: how the witness knows", indicator=_l(label)),
+            choices=options(schema.BASIS, blank=True),
             validators=[Optional()])
         fields[f"ilo_{name}_frequency"] = SelectField(
-            f"{label}: how often", choices=options(schema.FREQUENCY, blank=True),
+            _l("%(indicator)s: how often", indicator=_l(label)),
+            choices=options(schema.FREQUENCY, blank=True),
             validators=[Optional()])
     return type("CodedForm", (_CodedBase,), fields)
 

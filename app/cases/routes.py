@@ -10,13 +10,17 @@ written anywhere but the response.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 import crypto
@@ -25,12 +29,14 @@ from app.cases.forms import CodedForm, NoteForm, coded_form_for
 from app.cases.streaming import BlobRef, StreamFailed, plaintext_range
 from app.db import get_session
 from app.errors import NoKeyAccess
+from app.i18n import N_
 from app.intake import coding, schema
 from app.models import Case, Role
 from app.storage import BlobStore
 from app.web import case_openings
 from app.web import unlock_cookie as key_cookie
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import format_day, format_number
 from app.web.pages import error_page
 
 log = logging.getLogger(__name__)
@@ -51,7 +57,7 @@ EXTENSIONS = {"mp3": "mp3", "wav": "wav", "mp4": "m4a", "flac": "flac", "ogg": "
               "aac": "aac", "jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp",
               "pdf": "pdf", "tiff": "tif", "heif": "heic", "bmp": "bmp"}
 
-NOT_GRANTED = "You have not been granted this case"
+NOT_GRANTED = N_("You have not been granted this case")
 
 
 
@@ -60,13 +66,13 @@ def _blobs() -> BlobStore:
 
 
 def _not_granted() -> ResponseReturnValue:
-    return error_page(403, NOT_GRANTED,
-                      "Your key holds no grant for this case, so it cannot be opened with "
-                      "it. Ask an admin if you should be working on it.")
+    return error_page(403, _(NOT_GRANTED),
+                      _("Your key holds no grant for this case, so it cannot be opened with "
+                        "it. Ask an admin if you should be working on it."))
 
 
 def _ask_to_unlock() -> Response:
-    flash("Unlock your key to read this case. You will come back to it afterwards.", "info")
+    flash(_("Unlock your key to read this case. You will come back to it afterwards."), "info")
     return redirect(url_for("keys.status", next=request.full_path.rstrip("?")))
 
 
@@ -104,12 +110,17 @@ def _display(spec: schema.FieldSpec, value: Any) -> str | None:
     if value is None or value == "" or value == []:
         return None
     if spec.kind is schema.Kind.BOOLEAN:
-        return "Yes" if value else "No"
+        return str(_("Yes") if value else _("No"))
     labels = dict(spec.choices)
     if spec.kind is schema.Kind.MULTI:
-        return ", ".join(labels.get(item, item) for item in value)
+        return ", ".join(_(labels[item]) if item in labels else item for item in value)
     if spec.kind is schema.Kind.CHOICE:
-        return str(labels.get(value, value))
+        return str(_(labels[value])) if value in labels else str(value)
+    if spec.kind is schema.Kind.DATE and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return format_day(date.fromisoformat(value))
+    if spec.kind is schema.Kind.NUMBER and isinstance(value, int | float):
+        return format_number(value)
     return str(value)
 
 
@@ -120,10 +131,11 @@ def _coded_values(case: Case) -> list[tuple[str, str]]:
                  else case.conditions.get(spec.name))
         shown = _display(spec, value)
         if shown is not None:
-            rows.append((spec.label, shown))
+            rows.append((_(spec.label), shown))
     for spec in schema.sealed_fields():
         if spec.bands and case.conditions.get(spec.band_field):
-            rows.append((f"{spec.label}: band", str(case.conditions[spec.band_field])))
+            rows.append((_("%(field)s: band", field=_(spec.label)),
+                         str(case.conditions[spec.band_field])))
     return rows
 
 
@@ -132,8 +144,8 @@ def _sealed_sections(fields: dict[str, Any]) -> list[tuple[str, list[tuple[str, 
     for spec in schema.sealed_fields():
         shown = _display(spec, fields.get(spec.name))
         if shown is not None:
-            sections.setdefault(spec.section, []).append((spec.label, shown))
-    return [(schema.SECTION_LABELS[section], sections[section])
+            sections.setdefault(spec.section, []).append((_(spec.label), shown))
+    return [(_(schema.SECTION_LABELS[section]), sections[section])
             for section in schema.SECTIONS if section in sections]
 
 
@@ -179,7 +191,7 @@ def attachment(public_id: str, object_id: str) -> ResponseReturnValue:
     info = next((a for a in service.attachments(case, fields) if a.object_id == object_id),
                 None)
     if info is None:
-        return error_page(404, "Not found", "There is nothing here.")
+        return error_page(404, _("Not found"), _("There is nothing here."))
     blob = service.attachment_blob(case, object_id)
     inline_type = INLINE_TYPES.get((info.kind, info.format))
     content_type = inline_type or DOWNLOAD_TYPES.get(info.format, "application/octet-stream")
@@ -235,13 +247,14 @@ def update_coded(public_id: str) -> ResponseReturnValue:
         return _not_granted()
     form = CodedForm()
     if not form.validate_on_submit():
-        return error_page(400, "Coded answers not saved",
-                          "Some answers were not among the choices offered (or the form "
-                          "expired). Nothing was changed; reload the case and try again.")
+        return error_page(400, _("Coded answers not saved"),
+                          _("Some answers were not among the choices offered (or the form "
+                            "expired). Nothing was changed; reload the case and try again."))
     changed = coding.update_coded(db, membership, case, form.indicator_answers(),
                                    form.reliability.data or None)
-    flash(f"Coded answers saved ({len(changed)} changed)." if changed
-          else "No coded answer changed.", "info")
+    flash(ngettext("Coded answers saved (%(num)d changed).",
+                   "Coded answers saved (%(num)d changed).", len(changed)) if changed
+          else _("No coded answer changed."), "info")
     return redirect(url_for("cases.view", public_id=public_id) + "#coded")
 
 
@@ -256,9 +269,10 @@ def add_note(public_id: str) -> ResponseReturnValue:
         return _not_granted()
     form = NoteForm()
     if not form.validate_on_submit():
-        return error_page(400, "Note not saved",
-                          f"A note must have between 1 and {service.NOTE_LIMIT} characters "
-                          "(or the form expired). Nothing was stored.")
+        return error_page(400, _("Note not saved"),
+                          _("A note must have between 1 and %(limit)s characters "
+                            "(or the form expired). Nothing was stored.",
+                            limit=format_decimal(service.NOTE_LIMIT)))
     service.add_note(db, membership, case, form.text.data or "")
-    flash("Note added, sealed to this case.", "info")
+    flash(_("Note added, sealed to this case."), "info")
     return redirect(url_for("cases.view", public_id=public_id) + "#notes")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.errors import PermissionDenied, TransitionRefused
+from app.i18n import N_
 from app.models import Case, CaseKeyWrap, CaseStatus, Membership, Role
 
 S = CaseStatus
@@ -30,12 +31,12 @@ KEY_HOLDERS = frozenset({Role.REVIEWER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 
 STATUS_LABELS: dict[CaseStatus, str] = {
-    S.SUBMITTED: "Submitted",
-    S.IN_REVIEW: "In review",
-    S.IN_REDACTION: "In redaction",
-    S.AWAITING_APPROVAL: "Awaiting approval",
-    S.APPROVED: "Approved",
-    S.ARCHIVED: "Archived",
+    S.SUBMITTED: N_("Submitted"),
+    S.IN_REVIEW: N_("In review"),
+    S.IN_REDACTION: N_("In redaction"),
+    S.AWAITING_APPROVAL: N_("Awaiting approval"),
+    S.APPROVED: N_("Approved"),
+    S.ARCHIVED: N_("Archived"),
 }
 
 
@@ -50,13 +51,13 @@ class Reason(enum.StrEnum):
 
 
 REASON_LABELS: dict[Reason, str] = {
-    Reason.NEEDS_MORE_INFORMATION: "Needs more information from the interviewer",
-    Reason.IDENTIFYING_DETAIL_LEFT: "An identifying detail is still visible",
-    Reason.REDACTION_INCOMPLETE: "The redaction is not finished",
-    Reason.CODING_ERROR: "A coded answer is wrong",
-    Reason.CONSENT_QUESTION: "The witness's consent needs checking",
-    Reason.ASSIGNED_IN_ERROR: "Moved forward by mistake",
-    Reason.OTHER: "Another reason (say it in a sealed note)",
+    Reason.NEEDS_MORE_INFORMATION: N_("Needs more information from the interviewer"),
+    Reason.IDENTIFYING_DETAIL_LEFT: N_("An identifying detail is still visible"),
+    Reason.REDACTION_INCOMPLETE: N_("The redaction is not finished"),
+    Reason.CODING_ERROR: N_("A coded answer is wrong"),
+    Reason.CONSENT_QUESTION: N_("The witness's consent needs checking"),
+    Reason.ASSIGNED_IN_ERROR: N_("Moved forward by mistake"),
+    Reason.OTHER: N_("Another reason (say it in a sealed note)"),
 }
 
 
@@ -73,19 +74,19 @@ class Transition:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.SUBMITTED, S.IN_REVIEW, "Start review", KEY_HOLDERS),
-    Transition(S.IN_REVIEW, S.IN_REDACTION, "Start redaction", KEY_HOLDERS),
-    Transition(S.IN_REDACTION, S.AWAITING_APPROVAL, "Submit the redaction for approval",
+    Transition(S.SUBMITTED, S.IN_REVIEW, N_("Start review"), KEY_HOLDERS),
+    Transition(S.IN_REVIEW, S.IN_REDACTION, N_("Start redaction"), KEY_HOLDERS),
+    Transition(S.IN_REDACTION, S.AWAITING_APPROVAL, N_("Submit the redaction for approval"),
                KEY_HOLDERS, by_hand=False),
-    Transition(S.AWAITING_APPROVAL, S.APPROVED, "Approve the redaction", KEY_HOLDERS,
+    Transition(S.AWAITING_APPROVAL, S.APPROVED, N_("Approve the redaction"), KEY_HOLDERS,
                by_hand=False),
-    Transition(S.APPROVED, S.ARCHIVED, "Archive", ADMINS),
-    Transition(S.IN_REVIEW, S.SUBMITTED, "Return to the queue", KEY_HOLDERS, backwards=True),
-    Transition(S.IN_REDACTION, S.IN_REVIEW, "Back to review", KEY_HOLDERS, backwards=True),
-    Transition(S.AWAITING_APPROVAL, S.IN_REDACTION, "Return to the redactor", KEY_HOLDERS,
+    Transition(S.APPROVED, S.ARCHIVED, N_("Archive"), ADMINS),
+    Transition(S.IN_REVIEW, S.SUBMITTED, N_("Return to the queue"), KEY_HOLDERS, backwards=True),
+    Transition(S.IN_REDACTION, S.IN_REVIEW, N_("Back to review"), KEY_HOLDERS, backwards=True),
+    Transition(S.AWAITING_APPROVAL, S.IN_REDACTION, N_("Return to the redactor"), KEY_HOLDERS,
                backwards=True, by_hand=False),
-    Transition(S.APPROVED, S.IN_REDACTION, "Reopen the redaction", ADMINS, backwards=True),
-    Transition(S.ARCHIVED, S.APPROVED, "Restore from the archive", ADMINS, backwards=True),
+    Transition(S.APPROVED, S.IN_REDACTION, N_("Reopen the redaction"), ADMINS, backwards=True),
+    Transition(S.ARCHIVED, S.APPROVED, N_("Restore from the archive"), ADMINS, backwards=True),
 )
 _BY_MOVE = {(t.source, t.target): t for t in TRANSITIONS}
 

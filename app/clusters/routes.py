@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.clusters import service
 from app.clusters.forms import ActionForm, AddCaseForm, CreateClusterForm
@@ -11,6 +12,7 @@ from app.db import get_session
 from app.errors import NotFound
 from app.models import ClusterReason, Role
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.pages import error_page
 
 bp = Blueprint("clusters", __name__)
@@ -19,7 +21,7 @@ bp = Blueprint("clusters", __name__)
 @bp.errorhandler(NotFound)
 def _not_found(_exc: NotFound) -> ResponseReturnValue:
     # The same answer for another organisation's cluster and no cluster at all.
-    return error_page(404, "Not found", "No such cluster in your organisation.")
+    return error_page(404, _("Not found"), _("No such cluster in your organisation."))
 
 
 
@@ -35,10 +37,10 @@ def index() -> ResponseReturnValue:
             cluster = service.create_cluster(db, member, ClusterReason(form.reason.data),
                                              form.case_public_id.data or "")
         except service.Refused as exc:
-            flash(str(exc), "error")
+            flash(translated(str(exc)), "error")
             status = 400
         else:
-            flash("Cluster created.", "info")
+            flash(_("Cluster created."), "info")
             return redirect(url_for("clusters.show", public_id=cluster.public_id))
     elif form.is_submitted():
         status = 400
@@ -71,9 +73,9 @@ def add_case(public_id: str) -> ResponseReturnValue:
     try:
         service.add_case(db, member, public_id, form.case_public_id.data or "")
     except service.Refused as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
     else:
-        flash("Case added to the cluster.", "info")
+        flash(_("Case added to the cluster."), "info")
     return redirect(url_for("clusters.show", public_id=public_id))
 
 
@@ -87,7 +89,7 @@ def remove_case(public_id: str, case_public_id: str) -> ResponseReturnValue:
         try:
             service.remove_case(db, member, public_id, case_public_id)
         except service.Refused as exc:
-            flash(str(exc), "error")
+            flash(translated(str(exc)), "error")
         else:
-            flash("Case removed from the cluster.", "info")
+            flash(_("Case removed from the cluster."), "info")
     return redirect(url_for("clusters.show", public_id=public_id))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.cases.access import readable_case_ids, wrap_of
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 from app.models import Case, CaseCluster, CaseClusterMember, ClusterReason, Membership
 
 
@@ -67,13 +68,13 @@ def _case(session: Session, member: Membership, case_public_id: str) -> Case:
         Case.public_id == case_public_id.strip(),
         Case.organisation_id == member.organisation_id))
     if case is None:
-        raise Refused("There is no case with that number in your organisation.")
+        raise Refused(N_("There is no case with that number in your organisation."))
     return case
 
 
 def _readable(session: Session, member: Membership, case: Case) -> None:
     if wrap_of(session, member, case.id) is None:
-        raise Refused("You can only link cases you can open.")
+        raise Refused(N_("You can only link cases you can open."))
 
 
 def create_cluster(session: Session, member: Membership, reason: ClusterReason,
@@ -108,7 +109,7 @@ def add_case(session: Session, member: Membership, cluster_public_id: str,
     case = _case(session, member, case_public_id)
     _readable(session, member, case)
     if session.get(CaseClusterMember, (cluster.id, case.id)) is not None:
-        raise Refused("That case is already in this cluster.")
+        raise Refused(N_("That case is already in this cluster."))
     _add(session, member, cluster, case)
     return case
 
@@ -121,7 +122,7 @@ def remove_case(session: Session, member: Membership, cluster_public_id: str,
     removed = session.execute(delete(CaseClusterMember).where(
         CaseClusterMember.cluster_id == cluster.id, CaseClusterMember.case_id == case.id))
     if not getattr(removed, "rowcount", 0):
-        raise Refused("That case is not in this cluster.")
+        raise Refused(N_("That case is not in this cluster."))
     audit.record(session, audit.Action.CLUSTER, organisation_id=member.organisation_id,
                  actor_user_id=member.user_id, target=case.public_id,
                  change="removed", cluster=cluster.public_id)

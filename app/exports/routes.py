@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 import crypto
@@ -16,19 +17,25 @@ from app.exports import service
 from app.exports.forms import ActionForm, ApprovalSettingForm, ExportForm
 from app.exports.jobs import run_build
 from app.exports.selection import EXCLUSION_LABELS, PURPOSE_LABELS, ExportScope
+from app.i18n import N_
 from app.jobs import jobs
 from app.models import Export, ExportApproval, ExportPurpose, ExportStatus, Membership, Role
 from app.unit_of_work import on_commit
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.pages import error_page
 from app.web.unlock_cookie import unlocked_identity
+
+# An export's state as the list shows it (translated by the page).
+EXPORT_STATES = {"building": N_("building"), "awaiting_approval": N_("awaiting approval"),
+                 "ready": N_("ready"), "refused": N_("refused"), "failed": N_("failed")}
 
 bp = Blueprint("exports", __name__)
 
 
 @bp.errorhandler(NotFound)
 def _not_found(_exc: NotFound) -> ResponseReturnValue:
-    return error_page(404, "Not found", "No such export in your organisation.")
+    return error_page(404, _("Not found"), _("No such export in your organisation."))
 
 
 def _settings() -> Settings:
@@ -43,7 +50,7 @@ def _index(form: ExportForm, status: int = 200) -> ResponseReturnValue:
                                   data={"export_approval": admin.organisation.export_approval})
     return render_template(
         "exports/index.html", form=form, exports=service.list_exports(db, admin),
-        setting=setting, purposes=PURPOSE_LABELS,
+        setting=setting, purposes=PURPOSE_LABELS, export_states=EXPORT_STATES,
         unlocked=unlocked_identity(db, admin) is not None,
         public_key=service.public_key_text(admin.organisation)), status
 
@@ -68,7 +75,7 @@ def create() -> ResponseReturnValue:
         return _index(form, 400)
     identity = unlocked_identity(db, admin)
     if identity is None:
-        flash("Unlock your key first: building an export opens each included case.", "error")
+        flash(_("Unlock your key first: building an export opens each included case."), "error")
         return redirect(url_for("keys.status", next=url_for("exports.index")))
     scope = ExportScope(sector=form.sector.data or "", indicator=form.indicator.data or "",
                         cluster_public_id=(form.cluster_public_id.data or "").strip(),
@@ -81,7 +88,7 @@ def create() -> ResponseReturnValue:
             prosecutor=_recipient(form.prosecutor.data),
             encrypt_to=_recipient(form.encrypt_to.data))
     except (service.Refused, crypto.CryptoError) as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
         return _index(form, 400)
     # Built once the new row is committed, in this worker, with the key this
     # request unlocked (kept in memory only: app.jobs).
@@ -122,9 +129,9 @@ def approve(public_id: str) -> ResponseReturnValue:
         try:
             service.approve(db, admin, export)
         except service.Refused as exc:
-            flash(str(exc), "error")
+            flash(translated(str(exc)), "error")
         else:
-            flash("Export approved: it can now be downloaded.", "info")
+            flash(_("Export approved: it can now be downloaded."), "info")
     return redirect(url_for("exports.show", public_id=public_id))
 
 
@@ -138,7 +145,7 @@ def download(public_id: str) -> ResponseReturnValue:
     try:
         path = service.open_bundle(db, admin, export, Path(_settings().export_dir))
     except service.Refused as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
         return redirect(url_for("exports.show", public_id=public_id))
     # The download's audit event is committed (app.web.transaction) before a byte leaves.
     response = send_file(path, as_attachment=True, download_name=path.name,
@@ -156,5 +163,5 @@ def change_setting() -> ResponseReturnValue:
     form = ApprovalSettingForm()
     if form.validate_on_submit():
         service.set_approval_rule(db, admin, ExportApproval(form.export_approval.data))
-        flash("Export approval setting saved.", "info")
+        flash(_("Export approval setting saved."), "info")
     return redirect(url_for("exports.index"))

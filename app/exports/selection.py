@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Row, Select, exists, select
 from sqlalchemy.orm import Session
 
+from app.i18n import N_
 from app.models import (
     Case,
     CaseCluster,
@@ -36,16 +37,16 @@ NOT_APPROVED = "not_approved"
 NO_CONSENT = "no_consent"
 NO_KEY_ACCESS = "no_key_access"
 EXCLUSION_LABELS = {
-    NOT_APPROVED: "redaction not approved",
-    NO_CONSENT: "consent does not cover this purpose",
-    NO_KEY_ACCESS: "the exporting admin's key cannot open it",
+    NOT_APPROVED: N_("redaction not approved"),
+    NO_CONSENT: N_("consent does not cover this purpose"),
+    NO_KEY_ACCESS: N_("the exporting admin's key cannot open it"),
 }
 
 PURPOSE_LABELS = {
-    ExportPurpose.AGGREGATE_STATS: "Anonymous statistics",
-    ExportPurpose.ANONYMISED_QUOTES: "Statistics and anonymised quotes",
-    ExportPurpose.SHARE_UN: "Redacted report for the UN",
-    ExportPurpose.SHARE_PROSECUTORS: "Evidence package for prosecutors",
+    ExportPurpose.AGGREGATE_STATS: N_("Anonymous statistics"),
+    ExportPurpose.ANONYMISED_QUOTES: N_("Statistics and anonymised quotes"),
+    ExportPurpose.SHARE_UN: N_("Redacted report for the UN"),
+    ExportPurpose.SHARE_PROSECUTORS: N_("Evidence package for prosecutors"),
 }
 
 

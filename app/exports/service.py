@@ -31,6 +31,7 @@ from app.audit import service as audit
 from app.errors import NotFound, PermissionDenied
 from app.exports import selection
 from app.exports.selection import ExportScope
+from app.i18n import N_
 from app.models import (
     Export,
     ExportApproval,
@@ -141,7 +142,7 @@ def start(session: Session, admin: Membership, *, purpose: ExportPurpose, scope:
     """
     _require_admin(admin)
     if purpose is ExportPurpose.SHARE_PROSECUTORS and prosecutor is None:
-        raise Refused("an evidence package needs the prosecutor's age public key")
+        raise Refused(N_("an evidence package needs the prosecutor's age public key"))
     organisation = admin.organisation
     signing_key(session, organisation, key_dir)
     chosen = selection.select_cases(session, admin, purpose, scope)
@@ -171,7 +172,7 @@ def build(session: Session, admin: Membership, identity: crypto.Identity, blobs:
     _require_admin(admin)
     if export.status is not ExportStatus.BUILDING \
             or export.organisation_id != admin.organisation_id:
-        raise Refused("this export is not waiting to be built")
+        raise Refused(N_("this export is not waiting to be built"))
     organisation = admin.organisation
     key = signing_key(session, organisation, key_dir)
     purpose, scope = export.purpose, ExportScope.from_json(export.scope)
@@ -282,9 +283,9 @@ def get_export(session: Session, admin: Membership, public_id: str) -> Export:
 def approve(session: Session, admin: Membership, export: Export) -> None:
     _require_admin(admin)
     if export.status is not ExportStatus.AWAITING_APPROVAL:
-        raise Refused("this export is not awaiting approval")
+        raise Refused(N_("this export is not awaiting approval"))
     if export.created_by_membership_id == admin.id:
-        raise Refused("a second admin must approve the export you built")
+        raise Refused(N_("a second admin must approve the export you built"))
     export.status = ExportStatus.READY
     export.approved_by_membership_id = admin.id
     export.approved_at = datetime.now(UTC)
@@ -303,7 +304,7 @@ def open_bundle(session: Session, admin: Membership, export: Export, export_dir:
                          else "it was refused"))
     path = (export_dir / export.bundle_path).resolve()
     if export_dir.resolve() not in path.parents or not path.is_file():
-        raise Refused("the bundle's file is missing from the export directory")
+        raise Refused(N_("the bundle's file is missing from the export directory"))
     audit.record(session, audit.Action.EXPORT, organisation_id=export.organisation_id,
                  actor_user_id=admin.user_id, target=export.public_id, event="downloaded")
     return path

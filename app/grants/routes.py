@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from app.db import get_session
@@ -12,6 +14,7 @@ from app.grants import service
 from app.grants.forms import ActionForm, ChooseMemberForm, GrantForm
 from app.models import Case, Membership, Role
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.pages import error_page
 from app.web.unlock_cookie import unlocked_identity
 from app.web.urls import safe_redirect_target
@@ -22,7 +25,7 @@ bp = Blueprint("grants", __name__)
 @bp.errorhandler(NotFound)
 def _not_found(_exc: NotFound) -> ResponseReturnValue:
     # The same answer for another organisation's member and no member at all.
-    return error_page(404, "Not found", "No such member in your organisation.")
+    return error_page(404, _("Not found"), _("No such member in your organisation."))
 
 
 
@@ -72,21 +75,27 @@ def index() -> ResponseReturnValue:
 
 
 def _unlock_first(back: str) -> Response:
-    flash("Unlock your key first: granting re-wraps each case's key with yours.", "error")
+    flash(_("Unlock your key first: granting re-wraps each case's key with yours."), "error")
     return redirect(url_for("keys.status", next=back))
 
 
 def _report(outcome: service.Outcome, granting: bool) -> None:
     if granting:
-        message = (f"Access granted to {len(outcome.changed)} case(s); "
-                   f"{outcome.unchanged} already held.")
+        # English keeps "case(s)"; Korean and Russian get their own plural forms.
+        message = ngettext("Access granted to %(num)d case(s); %(held)d already held.",
+                           "Access granted to %(num)d case(s); %(held)d already held.",
+                           len(outcome.changed), held=outcome.unchanged)
         if outcome.skipped:
-            message += (f" {outcome.skipped} case(s) skipped: your own key cannot open them, "
-                        "so you cannot give them to anyone.")
+            message += " " + ngettext(
+                "%(num)d case(s) skipped: your own key cannot open them, "
+                "so you cannot give them to anyone.",
+                "%(num)d case(s) skipped: your own key cannot open them, "
+                "so you cannot give them to anyone.", outcome.skipped)
         flash(message, "error" if outcome.skipped else "info")
     else:
-        flash(f"Access revoked from {len(outcome.changed)} case(s); "
-              f"{outcome.unchanged} were not held.", "info")
+        flash(ngettext("Access revoked from %(num)d case(s); %(held)d were not held.",
+                       "Access revoked from %(num)d case(s); %(held)d were not held.",
+                       len(outcome.changed), held=outcome.unchanged), "info")
 
 
 @bp.post("/grants")
@@ -116,7 +125,7 @@ def change() -> ResponseReturnValue:
             outcome = service.grant(db, admin, identity, grantee.id, cases,
                                     scope=selection.scope.value)
     except service.Refused as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
         return _page(form, grantee, 400)
     _report(outcome, granting=not form.revoke.data)
     return redirect(back)
@@ -137,7 +146,7 @@ def regrant(membership_id: int) -> ResponseReturnValue:
     try:
         outcome = service.regrant_former(db, admin, identity, grantee.id)
     except service.Refused as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
     else:
         _report(outcome, granting=True)
     return redirect(back)

@@ -37,6 +37,7 @@ import crypto
 from app.audit import service as audit
 from app.clusters.service import cluster_cases
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 from app.models import (
     Case,
     CaseGrant,
@@ -119,12 +120,12 @@ def get_grantee(session: Session, admin: Membership, membership_id: int) -> Memb
 
 def _key_for_grant(admin: Membership, grantee: Membership) -> MemberKey:
     if grantee.id == admin.id:
-        raise Refused("You cannot change your own access; ask another admin.")
+        raise Refused(N_("You cannot change your own access; ask another admin."))
     if not grantee.active or not grantee.role.holds_key:
-        raise Refused("Only active reviewers and admins can be given access to cases.")
+        raise Refused(N_("Only active reviewers and admins can be given access to cases."))
     key = grantee.current_key
     if key is None:
-        raise Refused("This member holds no key yet, so nothing can be wrapped to them.")
+        raise Refused(N_("This member holds no key yet, so nothing can be wrapped to them."))
     return key
 
 
@@ -146,15 +147,15 @@ def select_cases(session: Session, admin: Membership, selection: Selection) -> l
     if selection.scope is Scope.CASE:
         case = session.scalar(query.where(Case.public_id == selection.case_public_id.strip()))
         if case is None:
-            raise Refused("There is no case with that number in your organisation.")
+            raise Refused(N_("There is no case with that number in your organisation."))
         return [case]
     if selection.scope is Scope.CLUSTER:
         try:
             return cluster_cases(session, admin, selection.cluster_public_id.strip())
         except NotFound:
-            raise Refused("There is no such cluster in your organisation.") from None
+            raise Refused(N_("There is no such cluster in your organisation.")) from None
     if not (selection.sector or selection.status or selection.indicator):
-        raise Refused("Choose at least one of sector, status or indicator.")
+        raise Refused(N_("Choose at least one of sector, status or indicator."))
     if selection.sector:
         query = query.where(Case.sector == selection.sector)
     if selection.status:
@@ -260,7 +261,7 @@ def revoke(session: Session, admin: Membership, grantee_membership_id: int,
     now = now or datetime.now(UTC)
     grantee = get_grantee(session, admin, grantee_membership_id)
     if grantee.id == admin.id:
-        raise Refused("You cannot change your own access; ask another admin.")
+        raise Refused(N_("You cannot change your own access; ask another admin."))
     key_ids = select(MemberKey.id).where(MemberKey.membership_id == grantee.id)
     changed: list[str] = []
     unchanged = 0

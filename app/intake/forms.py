@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -32,6 +34,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
+from app.i18n import N_
 from app.intake import schema
 from app.intake.schema import FieldSpec, IntakeAnswers, Kind
 
@@ -42,20 +45,21 @@ NARRATIVE_LIMIT = 400_000
 
 NARRATIVE = "narrative"
 # Said beside the question and in the summary at the top: what to do, not what went wrong.
-CHOOSE_ONE = "Choose one of the answers."
-WRITE_SOMETHING = "Write an answer here."
-GIVE_A_DATE = "Give the date: day, month and year."
-WRITE_THE_NARRATIVE = "Write down what the witness told, even a few lines."
+CHOOSE_ONE = _l("Choose one of the answers.")
+WRITE_SOMETHING = _l("Write an answer here.")
+GIVE_A_DATE = _l("Give the date: day, month and year.")
+WRITE_THE_NARRATIVE = _l("Write down what the witness told, even a few lines.")
 # Headings of the form's parts after the narrative, and what each holds.
-PART_TITLES = {**schema.SECTION_LABELS, "indicators": "Signs of forced labour (ILO)",
-               "attachments": "Recordings, photos and documents"}
+# Marked for the catalogs (app.i18n.N_); the template translates them.
+PART_TITLES = {**schema.SECTION_LABELS, "indicators": N_("Signs of forced labour (ILO)"),
+               "attachments": N_("Recordings, photos and documents")}
 PART_NOTES = {
-    "case": "Date, place, who was there, what the witness agreed to",
-    "witness": "Names, contacts, hometown, family, how they left",
-    "deployment": "When, where, in what work and for whom",
-    "conditions": "Hours, pay, passport, freedom, threats, injuries",
-    "indicators": "Eleven indicators, each answered yes, no or not known",
-    "attachments": "Up to five files",
+    "case": N_("Date, place, who was there, what the witness agreed to"),
+    "witness": N_("Names, contacts, hometown, family, how they left"),
+    "deployment": N_("When, where, in what work and for whom"),
+    "conditions": N_("Hours, pay, passport, freedom, threats, injuries"),
+    "indicators": N_("Eleven indicators, each answered yes, no or not known"),
+    "attachments": N_("Up to five files"),
 }
 
 
@@ -74,7 +78,7 @@ class AtLeastOne:
 
     def __call__(self, _form: Any, field: Field) -> None:
         if not field.data:
-            raise StopValidation("Tick at least one.")
+            raise StopValidation(_("Tick at least one."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -88,43 +92,44 @@ def options(choices: schema.Choices, *, blank: bool = False) -> list[SelectChoic
     """wtforms 3.3 declares options as SelectChoice; a blank first option
     makes an unanswered question visible instead of silently picking one."""
     pairs = [("", "—"), *choices] if blank else list(choices)
-    return [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice(value, _l(label) if value else label) for value, label in pairs]
 
 
 def _field_for(spec: FieldSpec) -> Field:
     required = [InputRequired(WRITE_SOMETHING)] if spec.required else [Optional()]
-    kwargs: dict[str, Any] = {"description": spec.help}
+    kwargs: dict[str, Any] = {"description": _l(spec.help) if spec.help else ""}
     validators: list[Any]
     if spec.kind is Kind.CHOICE:
         validators = [DataRequired(CHOOSE_ONE)] if spec.required else [Optional()]
-        return SelectField(spec.label, choices=options(spec.choices, blank=True),
+        return SelectField(_l(spec.label), choices=options(spec.choices, blank=True),
                            validators=validators, **kwargs)
     if spec.kind is Kind.MULTI:
         validators = [AtLeastOne()] if spec.required else [Optional()]
-        return MultiCheckboxField(spec.label, choices=options(spec.choices),
+        return MultiCheckboxField(_l(spec.label), choices=options(spec.choices),
                                   validators=validators, **kwargs)
     if spec.kind is Kind.BOOLEAN:
-        return BooleanField(spec.label, **kwargs)
+        return BooleanField(_l(spec.label), **kwargs)
     if spec.kind is Kind.NUMBER:
-        return IntegerField(spec.label, validators=[*required, NumberRange(spec.minimum,
+        return IntegerField(_l(spec.label), validators=[*required, NumberRange(spec.minimum,
                                                                            spec.maximum)],
                             **kwargs)
     if spec.kind is Kind.DATE:
-        return DateField(spec.label, validators=[InputRequired(GIVE_A_DATE)] if spec.required
+        return DateField(_l(spec.label), validators=[InputRequired(GIVE_A_DATE)] if spec.required
                          else [Optional()], **kwargs)
     limit = LONG_TEXT_LIMIT if spec.kind is Kind.LONG_TEXT else TEXT_LIMIT
     field_class = TextAreaField if spec.kind is Kind.LONG_TEXT else StringField
-    return field_class(spec.label, validators=[*required, Length(max=limit)], **kwargs)
+    return field_class(_l(spec.label), validators=[*required, Length(max=limit)], **kwargs)
 
 
 def _indicator_fields(name: str, label: str) -> dict[str, Field]:
     return {
-        f"ilo_{name}_present": SelectField(label, choices=options(schema.PRESENCE),
+        f"ilo_{name}_present": SelectField(_l(label), choices=options(schema.PRESENCE),
                                            default="unknown", validators=[DataRequired()]),
-        f"ilo_{name}_basis": SelectField("Basis", choices=options(schema.BASIS, blank=True),
+        f"ilo_{name}_basis": SelectField(_l("Basis"), choices=options(schema.BASIS, blank=True),
                                          validators=[Optional()]),
         f"ilo_{name}_frequency": SelectField(
-            "Frequency", choices=options(schema.FREQUENCY, blank=True), validators=[Optional()]),
+            _l("Frequency"), choices=options(schema.FREQUENCY, blank=True),
+            validators=[Optional()]),
     }
 
 
@@ -132,7 +137,7 @@ class IntakeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    narrative = TextAreaField("What happened",
+    narrative = TextAreaField(_l("What happened"),
                               validators=[InputRequired(WRITE_THE_NARRATIVE),
                                           Length(max=NARRATIVE_LIMIT)])
 
@@ -166,7 +171,7 @@ class IntakeForm(FlaskForm):
         names = [NARRATIVE, *(spec.name for spec in schema.FIELDS),
                  *(f"ilo_{name}_{part}" for name, _label in schema.ILO_INDICATORS
                    for part in ("present", "basis", "frequency"))]
-        return [(self[name].id, self[name].label.text, " ".join(self[name].errors))
+        return [(self[name].id, self[name].label.text, " ".join(map(str, self[name].errors)))
                 for name in names if self[name].errors]
 
     def parts(self) -> list[Part]:

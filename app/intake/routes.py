@@ -12,6 +12,7 @@ import logging
 import re
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
 from app.db import get_session
+from app.i18n import N_
 from app.intake import schema
 from app.intake.forms import IntakeForm
 from app.intake.media import MalformedMedia
@@ -95,15 +97,15 @@ def _claim_submission_token(submission: IntakeSubmission, fields: MultiDict[str,
     try:
         return submission.use_submission_token(fields.get("submission_token"))
     except InvalidSubmissionToken:
-        raise BadRequest("The form's submission token was missing or malformed. Open the "
-                         "intake form again and fill it in there. Nothing was stored.") from None
+        raise BadRequest(_("The form's submission token was missing or malformed. Open the "
+                         "intake form again and fill it in there. Nothing was stored.")) from None
     except SubmissionTokenUsed:
         raise BadRequest(_SPENT_FORM) from None
 
 
 # Someone else's token (copied from their page): say nothing about their case.
-_SPENT_FORM = ("This form's submission token has already been used. Open a new intake form "
-               "to record an interview. Nothing was stored.")
+_SPENT_FORM = N_("This form's submission token has already been used. Open a new intake "
+                 "form to record an interview. Nothing was stored.")
 
 
 @bp.post("/")
@@ -113,7 +115,7 @@ def submit() -> tuple[str, int] | Response:
     assert membership is not None  # guaranteed by membership_required
     mimetype, options = request.mimetype, request.mimetype_params
     if mimetype != "multipart/form-data" or "boundary" not in options:
-        raise BadRequest("The intake form must be sent as multipart/form-data.")
+        raise BadRequest(_("The intake form must be sent as multipart/form-data."))
     settings = current_app.config["WITNESSBOX"]
     max_bytes = settings.max_upload_bytes
     if request.content_length is not None and request.content_length > max_bytes:
@@ -151,12 +153,12 @@ def submit() -> tuple[str, int] | Response:
                 continue  # a re-sent form: read to the end, seal nothing
             kind = fields.get(f"attachment_{match.group(1)}_kind", "")
             if kind not in dict(schema.ATTACHMENT_KINDS):
-                attachment_errors.append("Choose audio, photo or document for each file.")
+                attachment_errors.append(_("Choose audio, photo or document for each file."))
                 continue
             try:
                 submission.add_attachment(kind, part.filename, part.content_type, part.stream)
             except MalformedMedia as exc:
-                attachment_errors.append(f"A file could not be accepted: {exc}.")
+                attachment_errors.append(_("A file could not be accepted: %(why)s.", why=exc))
         if not csrf_checked:
             _check_csrf(fields)
             filed_case_id = _claim_submission_token(submission, fields)

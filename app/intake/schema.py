@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from app.i18n import N_
+
 
 class Tier(enum.StrEnum):
     CODED = "coded"
@@ -98,170 +100,176 @@ def _c(*pairs: tuple[str, str]) -> Choices:
 # Monthly amounts in USD; lower bounds of the coded bands.
 WAGE_BANDS = (0, 50, 100, 200, 500, 1000, 2000)
 
-PRESENCE = _c(("yes", "Yes"), ("no", "No"), ("unknown", "Not known"),
-              ("declined", "Witness preferred not to say"))
-BASIS = _c(("experienced", "Lived it"), ("witnessed", "Saw it happen"),
-           ("heard", "Heard about it"))
-FREQUENCY = _c(("once", "Once"), ("sometimes", "Sometimes"), ("often", "Often"),
-               ("constant", "All the time"))
+PRESENCE = _c(("yes", N_("Yes")), ("no", N_("No")), ("unknown", N_("Not known")),
+              ("declined", N_("Witness preferred not to say")))
+BASIS = _c(("experienced", N_("Lived it")), ("witnessed", N_("Saw it happen")),
+           ("heard", N_("Heard about it")))
+FREQUENCY = _c(("once", N_("Once")), ("sometimes", N_("Sometimes")), ("often", N_("Often")),
+               ("constant", N_("All the time")))
 # A reviewer's judgement of the testimony as a whole (coded, set after intake).
 RELIABILITY: Choices = (
-    ("corroborated", "Corroborated by other sources"),
-    ("consistent", "Consistent and plausible, not corroborated"),
-    ("partly_consistent", "Partly consistent"),
-    ("doubtful", "Doubtful"),
-    ("not_assessed", "Not yet assessed"),
+    ("corroborated", N_("Corroborated by other sources")),
+    ("consistent", N_("Consistent and plausible, not corroborated")),
+    ("partly_consistent", N_("Partly consistent")),
+    ("doubtful", N_("Doubtful")),
+    ("not_assessed", N_("Not yet assessed")),
 )
 
 CONSENT_SCOPES = _c(
-    ("internal_only", "Use inside the organisation only"),
-    ("aggregate_stats", "Count in anonymous statistics"),
-    ("anonymised_quotes", "Quote without anything that identifies"),
-    ("share_un", "Share with the UN"),
-    ("share_prosecutors", "Share with prosecutors and courts"),
-    ("named_publication", "Publish with the witness's name"),
+    ("internal_only", N_("Use inside the organisation only")),
+    ("aggregate_stats", N_("Count in anonymous statistics")),
+    ("anonymised_quotes", N_("Quote without anything that identifies")),
+    ("share_un", N_("Share with the UN")),
+    ("share_prosecutors", N_("Share with prosecutors and courts")),
+    ("named_publication", N_("Publish with the witness's name")),
 )
 SOURCE_CONNECTIONS = _c(
-    ("experienced", "Lived it themselves"),
-    ("witnessed", "Saw it happen to others"),
-    ("heard_from_co_worker", "Heard it from a co-worker"),
-    ("hearsay", "Heard it second-hand"),
-    ("document", "From a document"),
+    ("experienced", N_("Lived it themselves")),
+    ("witnessed", N_("Saw it happen to others")),
+    ("heard_from_co_worker", N_("Heard it from a co-worker")),
+    ("hearsay", N_("Heard it second-hand")),
+    ("document", N_("From a document")),
 )
 SECTORS = _c(
-    ("construction", "Construction"), ("logging", "Logging and timber"),
-    ("agriculture", "Farming"), ("fishing_seafood", "Fishing and seafood processing"),
-    ("shipbuilding", "Shipbuilding"), ("garment", "Garment factory"),
-    ("it", "IT and programming"), ("restaurant_service", "Restaurants and services"),
-    ("other", "Other work"),
+    ("construction", N_("Construction")), ("logging", N_("Logging and timber")),
+    ("agriculture", N_("Farming")), ("fishing_seafood", N_("Fishing and seafood processing")),
+    ("shipbuilding", N_("Shipbuilding")), ("garment", N_("Garment factory")),
+    ("it", N_("IT and programming")), ("restaurant_service", N_("Restaurants and services")),
+    ("other", N_("Other work")),
 )
 RECRUITMENT = _c(
-    ("state_assigned", "Assigned by the state"), ("applied", "Applied to go"),
-    ("bribed_selection", "Paid a bribe to be selected"), ("coerced", "Forced to go"),
-    ("unknown", "Not known"),
+    ("state_assigned", N_("Assigned by the state")), ("applied", N_("Applied to go")),
+    ("bribed_selection", N_("Paid a bribe to be selected")), ("coerced", N_("Forced to go")),
+    ("unknown", N_("Not known")),
 )
 CONTRACT = _c(
-    ("none_seen", "Never saw a contract"), ("seen_not_kept", "Saw one but could not keep it"),
-    ("copy_kept", "Kept a copy"), ("unknown", "Not known"),
+    ("none_seen", N_("Never saw a contract")),
+    ("seen_not_kept", N_("Saw one but could not keep it")),
+    ("copy_kept", N_("Kept a copy")), ("unknown", N_("Not known")),
 )
-SEX = _c(("female", "Female"), ("male", "Male"), ("other", "Other"),
-         ("declined", "Preferred not to say"))
+SEX = _c(("female", N_("Female")), ("male", N_("Male")), ("other", N_("Other")),
+         ("declined", N_("Preferred not to say")))
 CURRENT_STATUS = _c(
-    ("in_rok", "In South Korea"), ("in_third_country", "In a third country"),
-    ("in_russia", "Still in Russia"), ("returned_dprk", "Returned to the DPRK"),
-    ("unknown", "Not known"),
+    ("in_rok", N_("In South Korea")), ("in_third_country", N_("In a third country")),
+    ("in_russia", N_("Still in Russia")), ("returned_dprk", N_("Returned to the DPRK")),
+    ("unknown", N_("Not known")),
 )
-PAID_ON_RETURN = _c(("yes", "Yes, in full"), ("partly", "Partly"), ("no", "Not at all"),
-                    ("not_returned", "Has not gone back"), ("unknown", "Not known"))
+PAID_ON_RETURN = _c(("yes", N_("Yes, in full")), ("partly", N_("Partly")), ("no", N_("Not at all")),
+                    ("not_returned", N_("Has not gone back")), ("unknown", N_("Not known")))
 PASSPORT_HELD_BY = _c(
-    ("self", "The worker"), ("security_official", "A state security official"),
-    ("manager", "The team's manager"), ("employer", "The Russian employer"),
-    ("unknown", "Not known"),
+    ("self", N_("The worker")), ("security_official", N_("A state security official")),
+    ("manager", N_("The team's manager")), ("employer", N_("The Russian employer")),
+    ("unknown", N_("Not known")),
 )
 ACCOMMODATION = _c(
-    ("container", "Shipping container"), ("unfinished_building", "Unfinished building"),
-    ("dormitory", "Dormitory"), ("on_site", "At the work site"), ("other", "Somewhere else"),
+    ("container", N_("Shipping container")), ("unfinished_building", N_("Unfinished building")),
+    ("dormitory", N_("Dormitory")), ("on_site", N_("At the work site")),
+    ("other", N_("Somewhere else")),
 )
 MOVEMENT_RULE = _c(
-    ("none", "Free to go out"), ("group_only", "Only in a group"),
-    ("permission_only", "Only with permission"), ("confined", "Never allowed out"),
+    ("none", N_("Free to go out")), ("group_only", N_("Only in a group")),
+    ("permission_only", N_("Only with permission")), ("confined", N_("Never allowed out")),
 )
 PERPETRATOR_ROLE = _c(
-    ("security_official", "State security official"), ("manager", "Team manager"),
-    ("co_worker", "Co-worker"), ("employer", "Russian employer"), ("police", "Police"),
-    ("other", "Someone else"),
+    ("security_official", N_("State security official")), ("manager", N_("Team manager")),
+    ("co_worker", N_("Co-worker")), ("employer", N_("Russian employer")), ("police", N_("Police")),
+    ("other", N_("Someone else")),
 )
 THREATS_USED = _c(
-    ("repatriation", "Being sent back to the DPRK"),
-    ("family_reprisal", "Punishment of family at home"), ("violence", "Violence"),
-    ("wage_loss", "Losing wages"), ("other", "Other threats"), ("none", "No threats"),
+    ("repatriation", N_("Being sent back to the DPRK")),
+    ("family_reprisal", N_("Punishment of family at home")), ("violence", N_("Violence")),
+    ("wage_loss", N_("Losing wages")), ("other", N_("Other threats")), ("none", N_("No threats")),
 )
 
 ILO_INDICATORS: Choices = (
-    ("abuse_of_vulnerability", "Abuse of vulnerability"),
-    ("deception", "Deception"),
-    ("restriction_of_movement", "Restriction of movement"),
-    ("isolation", "Isolation"),
-    ("physical_sexual_violence", "Physical and sexual violence"),
-    ("intimidation_threats", "Intimidation and threats"),
-    ("retention_of_documents", "Retention of identity documents"),
-    ("withholding_of_wages", "Withholding of wages"),
-    ("debt_bondage", "Debt bondage"),
-    ("abusive_conditions", "Abusive working and living conditions"),
-    ("excessive_overtime", "Excessive overtime"),
+    ("abuse_of_vulnerability", N_("Abuse of vulnerability")),
+    ("deception", N_("Deception")),
+    ("restriction_of_movement", N_("Restriction of movement")),
+    ("isolation", N_("Isolation")),
+    ("physical_sexual_violence", N_("Physical and sexual violence")),
+    ("intimidation_threats", N_("Intimidation and threats")),
+    ("retention_of_documents", N_("Retention of identity documents")),
+    ("withholding_of_wages", N_("Withholding of wages")),
+    ("debt_bondage", N_("Debt bondage")),
+    ("abusive_conditions", N_("Abusive working and living conditions")),
+    ("excessive_overtime", N_("Excessive overtime")),
 )
 
 C, Q, D = Tier.CODED, Tier.QUASI, Tier.DIRECT
 
 FIELDS: tuple[FieldSpec, ...] = (
     # Case
-    FieldSpec("interview_date", "Date of the interview", Q, Kind.DATE, "case", required=True),
-    FieldSpec("interview_place", "Where the interview took place", Q, Kind.TEXT, "case",
-              help="A city or region is enough."),
-    FieldSpec("interviewer_name", "Interviewer's name", D, Kind.TEXT, "case"),
-    FieldSpec("interpreter_name", "Interpreter's name", D, Kind.TEXT, "case"),
-    FieldSpec("consent_scopes", "The witness agreed to", C, Kind.MULTI, "case",
-              CONSENT_SCOPES, required=True, help="Tick everything the witness said yes to."),
-    FieldSpec("recontact_allowed", "The witness may be contacted again", C, Kind.BOOLEAN, "case"),
-    FieldSpec("recontact_channel", "How to contact them again", D, Kind.TEXT, "case"),
-    FieldSpec("source_connection", "How the witness knows what they tell", C, Kind.CHOICE,
+    FieldSpec("interview_date", N_("Date of the interview"), Q, Kind.DATE, "case", required=True),
+    FieldSpec("interview_place", N_("Where the interview took place"), Q, Kind.TEXT, "case",
+              help=N_("A city or region is enough.")),
+    FieldSpec("interviewer_name", N_("Interviewer's name"), D, Kind.TEXT, "case"),
+    FieldSpec("interpreter_name", N_("Interpreter's name"), D, Kind.TEXT, "case"),
+    FieldSpec("consent_scopes", N_("The witness agreed to"), C, Kind.MULTI, "case",
+              CONSENT_SCOPES, required=True, help=N_("Tick everything the witness said yes to.")),
+    FieldSpec("recontact_allowed", N_("The witness may be contacted again"), C, Kind.BOOLEAN,
+              "case"),
+    FieldSpec("recontact_channel", N_("How to contact them again"), D, Kind.TEXT, "case"),
+    FieldSpec("source_connection", N_("How the witness knows what they tell"), C, Kind.CHOICE,
               "case", SOURCE_CONNECTIONS, required=True),
     # Witness
-    FieldSpec("name_dprk", "Name used in the DPRK", D, Kind.TEXT, "witness"),
-    FieldSpec("name_rok", "Name used in South Korea", D, Kind.TEXT, "witness"),
-    FieldSpec("aliases", "Aliases and nicknames", D, Kind.TEXT, "witness"),
-    FieldSpec("contacts", "Contacts (phone, messenger, e-mail)", D, Kind.LONG_TEXT, "witness"),
-    FieldSpec("id_numbers", "ID numbers", D, Kind.LONG_TEXT, "witness"),
-    FieldSpec("birth_year", "Year of birth", Q, Kind.NUMBER, "witness", minimum=1930, maximum=2015),
-    FieldSpec("sex", "Sex", Q, Kind.CHOICE, "witness", SEX),
-    FieldSpec("hometown_province", "DPRK hometown: province", Q, Kind.TEXT, "witness"),
-    FieldSpec("hometown_city", "DPRK hometown: city", Q, Kind.TEXT, "witness"),
-    FieldSpec("hometown_county", "DPRK hometown: county", Q, Kind.TEXT, "witness"),
-    FieldSpec("hometown_ri", "DPRK hometown: ri / dong", Q, Kind.TEXT, "witness"),
-    FieldSpec("pre_dispatch_job", "Job or unit before dispatch", Q, Kind.TEXT, "witness"),
-    FieldSpec("party_military_posts", "Party or military posts", Q, Kind.TEXT, "witness"),
-    FieldSpec("family_in_dprk", "Family in the DPRK", D, Kind.LONG_TEXT, "witness"),
-    FieldSpec("current_status", "Where the witness is now", Q, Kind.CHOICE, "witness",
+    FieldSpec("name_dprk", N_("Name used in the DPRK"), D, Kind.TEXT, "witness"),
+    FieldSpec("name_rok", N_("Name used in South Korea"), D, Kind.TEXT, "witness"),
+    FieldSpec("aliases", N_("Aliases and nicknames"), D, Kind.TEXT, "witness"),
+    FieldSpec("contacts", N_("Contacts (phone, messenger, e-mail)"), D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("id_numbers", N_("ID numbers"), D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("birth_year", N_("Year of birth"), Q, Kind.NUMBER, "witness", minimum=1930,
+              maximum=2015),
+    FieldSpec("sex", N_("Sex"), Q, Kind.CHOICE, "witness", SEX),
+    FieldSpec("hometown_province", N_("DPRK hometown: province"), Q, Kind.TEXT, "witness"),
+    FieldSpec("hometown_city", N_("DPRK hometown: city"), Q, Kind.TEXT, "witness"),
+    FieldSpec("hometown_county", N_("DPRK hometown: county"), Q, Kind.TEXT, "witness"),
+    FieldSpec("hometown_ri", N_("DPRK hometown: ri / dong"), Q, Kind.TEXT, "witness"),
+    FieldSpec("pre_dispatch_job", N_("Job or unit before dispatch"), Q, Kind.TEXT, "witness"),
+    FieldSpec("party_military_posts", N_("Party or military posts"), Q, Kind.TEXT, "witness"),
+    FieldSpec("family_in_dprk", N_("Family in the DPRK"), D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("current_status", N_("Where the witness is now"), Q, Kind.CHOICE, "witness",
               CURRENT_STATUS),
-    FieldSpec("exit_date", "Date they left", D, Kind.DATE, "witness"),
-    FieldSpec("exit_route", "Route they took to leave", D, Kind.LONG_TEXT, "witness"),
-    FieldSpec("exit_helpers", "People who helped them leave", D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("exit_date", N_("Date they left"), D, Kind.DATE, "witness"),
+    FieldSpec("exit_route", N_("Route they took to leave"), D, Kind.LONG_TEXT, "witness"),
+    FieldSpec("exit_helpers", N_("People who helped them leave"), D, Kind.LONG_TEXT, "witness"),
     # Deployment
-    FieldSpec("dispatch_start", "Sent abroad on", Q, Kind.DATE, "deployment"),
-    FieldSpec("dispatch_end", "Came back or left the work on", Q, Kind.DATE, "deployment"),
-    FieldSpec("russian_location", "Where in Russia they worked", Q, Kind.TEXT, "deployment"),
-    FieldSpec("sector", "Kind of work", C, Kind.CHOICE, "deployment", SECTORS, required=True),
-    FieldSpec("dispatching_entity", "Who sent them (company or unit)", Q, Kind.TEXT, "deployment"),
-    FieldSpec("employer", "Employer in Russia", Q, Kind.TEXT, "deployment"),
-    FieldSpec("recruitment", "How they came to be sent", C, Kind.CHOICE, "deployment", RECRUITMENT),
-    FieldSpec("contract", "Contract", C, Kind.CHOICE, "deployment", CONTRACT),
-    FieldSpec("team_size", "People in their team", Q, Kind.NUMBER, "deployment", minimum=1,
+    FieldSpec("dispatch_start", N_("Sent abroad on"), Q, Kind.DATE, "deployment"),
+    FieldSpec("dispatch_end", N_("Came back or left the work on"), Q, Kind.DATE, "deployment"),
+    FieldSpec("russian_location", N_("Where in Russia they worked"), Q, Kind.TEXT, "deployment"),
+    FieldSpec("sector", N_("Kind of work"), C, Kind.CHOICE, "deployment", SECTORS, required=True),
+    FieldSpec("dispatching_entity", N_("Who sent them (company or unit)"), Q, Kind.TEXT,
+              "deployment"),
+    FieldSpec("employer", N_("Employer in Russia"), Q, Kind.TEXT, "deployment"),
+    FieldSpec("recruitment", N_("How they came to be sent"), C, Kind.CHOICE, "deployment",
+              RECRUITMENT),
+    FieldSpec("contract", N_("Contract"), C, Kind.CHOICE, "deployment", CONTRACT),
+    FieldSpec("team_size", N_("People in their team"), Q, Kind.NUMBER, "deployment", minimum=1,
               maximum=5000),
     # Conditions (coded sub-fields, binned on export)
-    FieldSpec("daily_hours", "Working hours per day", C, Kind.NUMBER, "conditions",
+    FieldSpec("daily_hours", N_("Working hours per day"), C, Kind.NUMBER, "conditions",
               minimum=0, maximum=24),
-    FieldSpec("days_off_per_year", "Days off per year", C, Kind.NUMBER, "conditions",
+    FieldSpec("days_off_per_year", N_("Days off per year"), C, Kind.NUMBER, "conditions",
               minimum=0, maximum=366),
     # Exact personal amounts identify (brief: quasi-identifiers): sealed, banded.
-    FieldSpec("loyalty_fee_per_month", "Loyalty fee per month (USD)", Q, Kind.NUMBER,
+    FieldSpec("loyalty_fee_per_month", N_("Loyalty fee per month (USD)"), Q, Kind.NUMBER,
               "conditions", minimum=0, maximum=100000, bands=WAGE_BANDS),
-    FieldSpec("withheld_per_month", "Amount withheld per month (USD)", Q, Kind.NUMBER,
+    FieldSpec("withheld_per_month", N_("Amount withheld per month (USD)"), Q, Kind.NUMBER,
               "conditions", minimum=0, maximum=100000, bands=WAGE_BANDS),
-    FieldSpec("paid_on_return", "Paid what was owed on return", C, Kind.CHOICE, "conditions",
+    FieldSpec("paid_on_return", N_("Paid what was owed on return"), C, Kind.CHOICE, "conditions",
               PAID_ON_RETURN),
-    FieldSpec("passport_held_by", "Who held the passport", C, Kind.CHOICE, "conditions",
+    FieldSpec("passport_held_by", N_("Who held the passport"), C, Kind.CHOICE, "conditions",
               PASSPORT_HELD_BY),
-    FieldSpec("accommodation_type", "Where they slept", C, Kind.CHOICE, "conditions",
+    FieldSpec("accommodation_type", N_("Where they slept"), C, Kind.CHOICE, "conditions",
               ACCOMMODATION),
-    FieldSpec("movement_rule", "Freedom to go out", C, Kind.CHOICE, "conditions",
+    FieldSpec("movement_rule", N_("Freedom to go out"), C, Kind.CHOICE, "conditions",
               MOVEMENT_RULE),
-    FieldSpec("phone_ban", "Phones were banned", C, Kind.BOOLEAN, "conditions"),
-    FieldSpec("perpetrator_role", "Who mistreated them (role)", C, Kind.CHOICE, "conditions",
+    FieldSpec("phone_ban", N_("Phones were banned"), C, Kind.BOOLEAN, "conditions"),
+    FieldSpec("perpetrator_role", N_("Who mistreated them (role)"), C, Kind.CHOICE, "conditions",
               PERPETRATOR_ROLE),
-    FieldSpec("threats_used", "Threats used against them", C, Kind.CHOICE, "conditions",
+    FieldSpec("threats_used", N_("Threats used against them"), C, Kind.CHOICE, "conditions",
               THREATS_USED),
-    FieldSpec("injury", "They were injured", C, Kind.BOOLEAN, "conditions"),
-    FieldSpec("medical_care_denied", "Medical care was refused", C, Kind.BOOLEAN, "conditions"),
+    FieldSpec("injury", N_("They were injured"), C, Kind.BOOLEAN, "conditions"),
+    FieldSpec("medical_care_denied", N_("Medical care was refused"), C, Kind.BOOLEAN, "conditions"),
 )
 
 # Where each coded field lives: its own column on Case, or the `conditions` JSON.
@@ -269,17 +277,18 @@ CASE_COLUMNS = frozenset({"consent_scopes", "recontact_allowed", "source_connect
                           "sector", "recruitment", "contract"})
 
 NARRATIVE_FIELD = "narrative"
-ATTACHMENT_KINDS: Choices = (("audio", "Audio"), ("photo", "Photo"), ("document", "Document"))
+ATTACHMENT_KINDS: Choices = (("audio", N_("Audio")), ("photo", N_("Photo")),
+                             ("document", N_("Document")))
 ATTACHMENT_SLOTS = 5  # how many file inputs the no-JavaScript form offers
 
 BY_NAME = {spec.name: spec for spec in FIELDS}
 SECTIONS = ("case", "witness", "deployment", "conditions")
 # Headings a person reads, on the form and on the case page.
 SECTION_LABELS: Mapping[str, str] = MappingProxyType({
-    "case": "The interview and consent",
-    "witness": "The witness",
-    "deployment": "The work abroad",
-    "conditions": "Working and living conditions",
+    "case": N_("The interview and consent"),
+    "witness": N_("The witness"),
+    "deployment": N_("The work abroad"),
+    "conditions": N_("Working and living conditions"),
 })
 
 

@@ -42,6 +42,7 @@ from app.audit import service as audit
 from app.audit.keyfile import public_key_text
 from app.cases import receipts
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 from app.intake import media, schema
 from app.intake.schema import IntakeAnswers
 from app.intake.sealing import Sealer
@@ -435,7 +436,12 @@ def _wrap_all(sealer: Sealer, case_key: crypto.CaseKey,
         yield reader, sealer.wrap_case_key(case_key, [crypto.parse_recipient(reader[1])])
 
 
+_ATTACHMENT_LABELS = {"audio": N_("Attachment (audio)"), "photo": N_("Attachment (photo)"),
+                      "document": N_("Attachment (document)")}
+
+
 def _receipt_label(obj: SealedObject) -> str:
+    """The receipt page translates these labels (app.i18n.N_)."""
     if obj.kind is SealedKind.ATTACHMENT:
-        return f"Attachment ({obj.media_kind})"
-    return "Narrative" if obj.kind is SealedKind.NARRATIVE else "Sealed fields"
+        return _ATTACHMENT_LABELS.get(obj.media_kind or "", f"Attachment ({obj.media_kind})")
+    return N_("Narrative") if obj.kind is SealedKind.NARRATIVE else N_("Sealed fields")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -8,7 +9,7 @@ from crypto.identities import MIN_PASSPHRASE_LENGTH
 
 
 class UnlockForm(FlaskForm):
-    passphrase = PasswordField("Key passphrase", validators=[DataRequired(), Length(max=1024)])
+    passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
 
 
 class LockForm(FlaskForm):
@@ -16,25 +17,26 @@ class LockForm(FlaskForm):
 
 
 class ChangePassphraseForm(FlaskForm):
-    current_passphrase = PasswordField("Current key passphrase", validators=[
+    current_passphrase = PasswordField(_l("Current key passphrase"), validators=[
         DataRequired(), Length(max=1024)])
     new_passphrase = PasswordField(
-        f"New key passphrase (at least {MIN_PASSPHRASE_LENGTH} characters)", validators=[
+        _l("New key passphrase (at least %(num)d characters)", num=MIN_PASSPHRASE_LENGTH),
+        validators=[
             DataRequired(), Length(min=MIN_PASSPHRASE_LENGTH, max=1024)])
-    confirm_passphrase = PasswordField("Repeat the new key passphrase", validators=[
-        DataRequired(), EqualTo("new_passphrase", message="The passphrases differ.")])
+    confirm_passphrase = PasswordField(_l("Repeat the new key passphrase"), validators=[
+        DataRequired(), EqualTo("new_passphrase", message=_l("The passphrases differ."))])
 
 
 class _NewKeyFields(FlaskForm):
     new_passphrase = PasswordField(
-        f"Passphrase for the new key (at least {MIN_PASSPHRASE_LENGTH} characters, "
-        "not the old one)", validators=[
+        _l("Passphrase for the new key (at least %(num)d characters, not the old one)",
+           num=MIN_PASSPHRASE_LENGTH), validators=[
             DataRequired(), Length(min=MIN_PASSPHRASE_LENGTH, max=1024)])
-    confirm_passphrase = PasswordField("Repeat the new passphrase", validators=[
-        DataRequired(), EqualTo("new_passphrase", message="The passphrases differ.")])
+    confirm_passphrase = PasswordField(_l("Repeat the new passphrase"), validators=[
+        DataRequired(), EqualTo("new_passphrase", message=_l("The passphrases differ."))])
     reauth = PasswordField(
-        "To confirm it is you: your sign-in password, or the current code from your "
-        "authenticator app", validators=[DataRequired(), Length(max=1024)],
+        _l("To confirm it is you: your sign-in password, or the current code from your "
+           "authenticator app"), validators=[DataRequired(), Length(max=1024)],
         render_kw={"autocomplete": "current-password"})
 
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 import crypto
@@ -74,10 +76,10 @@ def unlock() -> ResponseReturnValue:
         unlocked = service.unlock(db, signed_in_membership(), form.passphrase.data or "",
                                   lifetime=lifetime, replaces=key_cookie.current_row_id())
     except service.WrongPassphrase:
-        flash("That passphrase does not open your key.", "error")
+        flash(_("That passphrase does not open your key."), "error")
         return _page(UnlockForm(), 400)
     key_cookie.remember(unlocked)
-    flash("Your key is unlocked for this session.", "info")
+    flash(_("Your key is unlocked for this session."), "info")
     return redirect(_next_page())
 
 
@@ -94,13 +96,13 @@ def change_passphrase() -> ResponseReturnValue:
                                   form.new_passphrase.data or "",
                                   keep_row_id=key_cookie.current_row_id())
     except service.WrongPassphrase:
-        flash("That is not your current key passphrase. Nothing was changed.", "error")
+        flash(_("That is not your current key passphrase. Nothing was changed."), "error")
         # A fresh form: typed passphrases are never echoed back into the page.
         return _page(UnlockForm(), 400)
     except service.WeakPassphrase:
-        flash("The new passphrase is too short. Nothing was changed.", "error")
+        flash(_("The new passphrase is too short. Nothing was changed."), "error")
         return _page(UnlockForm(), 400)
-    flash("Your key passphrase is changed. Use the new one from now on.", "info")
+    flash(_("Your key passphrase is changed. Use the new one from now on."), "info")
     return redirect(url_for("keys.status"))
 
 
@@ -122,7 +124,7 @@ def _new_key_refused(form: RekeyForm | NewKeyForm, reason: str) -> ResponseRetur
         return _page(UnlockForm(), 400)
     # The password is typed at every sign-in; the key passphrase must not fall with it.
     if verify_password(user.password_hash, form.new_passphrase.data or ""):
-        flash("The key passphrase must differ from your password. Nothing was changed.",
+        flash(_("The key passphrase must differ from your password. Nothing was changed."),
               "error")
         return _page(UnlockForm(), 400)
     return None
@@ -140,8 +142,8 @@ def rekey() -> ResponseReturnValue:
     membership = signed_in_membership()
     identity = key_cookie.unlocked_identity(db, membership)
     if identity is None:
-        flash("Unlock your key first: its cases are moved to the new key with it. "
-              "If you cannot unlock it, make a new key below instead.", "error")
+        flash(_("Unlock your key first: its cases are moved to the new key with it. "
+              "If you cannot unlock it, make a new key below instead."), "error")
         return _page(UnlockForm(), 400)
     refusal = _new_key_refused(form, "rekey")
     if refusal is not None:
@@ -151,20 +153,23 @@ def rekey() -> ResponseReturnValue:
                               lifetime=_session_lifetime(),
                               replaces=key_cookie.current_row_id())
     except rekeying.SamePassphrase:
-        flash("That passphrase opens your old key: choose a new one. Nothing was changed.",
+        flash(_("That passphrase opens your old key: choose a new one. Nothing was changed."),
               "error")
         return _page(UnlockForm(), 400)
     except crypto.CryptoError:
         # A wrap the old key does not open (damaged or tampered with): all or nothing.
         abandon_request()
-        flash("One of your cases' keys does not open with your key, so nothing was "
-              "changed. Tell an admin.", "error")
+        flash(_("One of your cases' keys does not open with your key, so nothing was "
+              "changed. Tell an admin."), "error")
         return _page(UnlockForm(), 409)
     assert done.unlocked is not None  # a self-service re-key unlocks the new key
     key_cookie.remember(done.unlocked)
-    flash(f"You have a new key: {done.wraps} case key(s) moved to it, the old key is "
-          "destroyed and unlocked copies elsewhere are locked. Use the new passphrase "
-          "from now on.", "info")
+    flash(ngettext("You have a new key: %(num)d case key(s) moved to it, the old key is "
+                   "destroyed and unlocked copies elsewhere are locked. Use the new passphrase "
+                   "from now on.",
+                   "You have a new key: %(num)d case key(s) moved to it, the old key is "
+                   "destroyed and unlocked copies elsewhere are locked. Use the new passphrase "
+                   "from now on.", done.wraps), "info")
     return redirect(url_for("keys.status"))
 
 
@@ -179,8 +184,8 @@ def new_key() -> ResponseReturnValue:
     db = get_session()
     membership = signed_in_membership()
     if key_cookie.unlocked_identity(db, membership) is not None:
-        flash("Your key is unlocked: use \"My key may be compromised\" instead, which "
-              "keeps every case you can open. Nothing was changed.", "error")
+        flash(_("Your key is unlocked: use \"My key may be compromised\" instead, which "
+              "keeps every case you can open. Nothing was changed."), "error")
         return _page(UnlockForm(), 400)
     refusal = _new_key_refused(form, "new_key")
     if refusal is not None:
@@ -188,13 +193,17 @@ def new_key() -> ResponseReturnValue:
     try:
         done = rekeying.replace_lost_key(db, membership, form.new_passphrase.data or "")
     except rekeying.SamePassphrase:
-        flash("That passphrase opens your old key: choose a new one, or unlock the old "
-              "key with it. Nothing was changed.", "error")
+        flash(_("That passphrase opens your old key: choose a new one, or unlock the old "
+              "key with it. Nothing was changed."), "error")
         return _page(UnlockForm(), 400)
     key_cookie.forget()
-    flash(f"You have a new key; the old one is destroyed with its {done.wraps} case "
-          "key(s). Ask an admin to re-grant your former cases (Case access, "
-          "\"Re-grant their former cases\"); until then you can open none of them.", "info")
+    flash(ngettext("You have a new key; the old one is destroyed with its %(num)d case "
+                   "key(s). Ask an admin to re-grant your former cases (Case access, "
+                   "\"Re-grant their former cases\"); until then you can open none of them.",
+                   "You have a new key; the old one is destroyed with its %(num)d case "
+                   "key(s). Ask an admin to re-grant your former cases (Case access, "
+                   "\"Re-grant their former cases\"); until then you can open none of them.",
+                   done.wraps), "info")
     return redirect(url_for("keys.status"))
 
 
@@ -207,7 +216,7 @@ def lock() -> ResponseReturnValue:
         if row_id is not None:
             service.lock(get_session(), signed_in_membership(), row_id)
         key_cookie.forget()
-        flash("Your key is locked.", "info")
+        flash(_("Your key is locked."), "info")
     return redirect(url_for("keys.status"))
 
 

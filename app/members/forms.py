@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,18 +19,20 @@ from app.models import NewCasesTo, Role
 from crypto.identities import MIN_PASSPHRASE_LENGTH
 
 ROLE_CHOICES = [
-    SelectChoice(Role.INTERVIEWER.value, "Interviewer (records interviews, holds no key)"),
-    SelectChoice(Role.REVIEWER.value, "Reviewer (holds a key, reads cases granted to them)"),
-    SelectChoice(Role.ADMIN.value, "Admin (holds a key, manages members and exports)"),
+    SelectChoice(Role.INTERVIEWER.value,
+                 _l("Interviewer (records interviews, holds no key)")),
+    SelectChoice(Role.REVIEWER.value,
+                 _l("Reviewer (holds a key, reads cases granted to them)")),
+    SelectChoice(Role.ADMIN.value, _l("Admin (holds a key, manages members and exports)")),
 ]
 
 
 class InviteForm(FlaskForm):
     # A plausibility check only: the admin hands the link over in person anyway.
-    email = EmailField("E-mail", validators=[
+    email = EmailField(_l("E-mail"), validators=[
         DataRequired(), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address.")])
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address."))])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
 
 
 class ActionForm(FlaskForm):
@@ -37,9 +40,9 @@ class ActionForm(FlaskForm):
 
 
 NEW_CASES_TO_CHOICES = [
-    SelectChoice(NewCasesTo.ALL_REVIEWERS.value, "Every reviewer and admin"),
+    SelectChoice(NewCasesTo.ALL_REVIEWERS.value, _l("Every reviewer and admin")),
     SelectChoice(NewCasesTo.TRIAGE_GROUP.value,
-                 "Only the triage group and the admins (they grant cases to others)"),
+                 _l("Only the triage group and the admins (they grant cases to others)")),
 ]
 
 
@@ -51,11 +54,11 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SettingsForm(FlaskForm):
-    interviewer_totp_required = BooleanField("Interviewers must use two-factor sign-in")
-    new_cases_to = RadioField("Who can open a new case", choices=NEW_CASES_TO_CHOICES,
+    interviewer_totp_required = BooleanField(_l("Interviewers must use two-factor sign-in"))
+    new_cases_to = RadioField(_l("Who can open a new case"), choices=NEW_CASES_TO_CHOICES,
                               default=NewCasesTo.ALL_REVIEWERS.value)
     # Choices (the active reviewers) are set by the view.
-    triage_group = CheckboxesField("Reviewers in the triage group", coerce=int,
+    triage_group = CheckboxesField(_l("Reviewers in the triage group"), coerce=int,
                                    validate_choice=True)
 
 
@@ -63,18 +66,18 @@ class _Password:
     # One field for both cases: the page must not tell whoever holds the link
     # whether an account with this e-mail exists (the admin who invited could).
     password = PasswordField(
-        "Password: your current Witnessbox password if you already have an account "
-        "with this e-mail address, otherwise a new one", validators=[
+        _l("Password: your current Witnessbox password if you already have an account "
+        "with this e-mail address, otherwise a new one"), validators=[
             DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
-    confirm_password = PasswordField("Repeat the password", validators=[
-        DataRequired(), EqualTo("password", message="The passwords differ.")])
+    confirm_password = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 
 
 class _Passphrase:
-    passphrase = PasswordField("Choose a key passphrase", validators=[
+    passphrase = PasswordField(_l("Choose a key passphrase"), validators=[
         DataRequired(), Length(min=MIN_PASSPHRASE_LENGTH, max=1024)])
-    confirm_passphrase = PasswordField("Repeat the key passphrase", validators=[
-        DataRequired(), EqualTo("passphrase", message="The passphrases differ.")])
+    confirm_passphrase = PasswordField(_l("Repeat the key passphrase"), validators=[
+        DataRequired(), EqualTo("passphrase", message=_l("The passphrases differ."))])
 
 
 class AcceptForm(_Password, FlaskForm):

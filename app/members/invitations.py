@@ -27,6 +27,7 @@ from app.auth.service import (
     register_failure,
 )
 from app.errors import NotFound
+from app.i18n import N_
 from app.members.common import Refused, aware, require_admin, rowcount
 from app.models import Invitation, Membership, Organisation, Role, User
 from app.orgs.service import add_member_key
@@ -76,7 +77,7 @@ def invite_first_admin(session: Session, organisation: Organisation, email: str,
     Refused once the organisation has any member: then its admins invite."""
     if session.scalar(select(Membership.id).where(
             Membership.organisation_id == organisation.id).limit(1)) is not None:
-        raise Refused("This organisation has members already: its admins invite people.")
+        raise Refused(N_("This organisation has members already: its admins invite people."))
     return _issue(session, organisation.id, normalise_email(email), Role.ADMIN,
                   lifetime=lifetime, now=now, issuer=None)
 
@@ -191,7 +192,7 @@ def accept_invitation(session: Session, token: str, *, password: str,
         if passphrase == password:
             # The password is typed at every sign-in; the passphrase must not
             # fall with it.
-            raise Refused("The key passphrase must differ from the password.")
+            raise Refused(N_("The key passphrase must differ from the password."))
         identity = crypto.generate_identity()
         protected = (crypto.protect_identity(identity, passphrase), identity.recipient)
 

@@ -17,15 +17,17 @@ from app.audit import service as audit
 from app.auth import totp
 from app.auth.service import end_sessions, is_locked, normalise_email
 from app.errors import NotFound
+from app.i18n import N_
 from app.keys import service as keys
 from app.members.common import Refused, require_admin, rowcount
 from app.models import CaseKeyWrap, Invitation, MemberKey, Membership, RecoveryCode, User
 
 
 class MemberState:
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    REMOVED = "removed"
+    # Shown on the members page, translated there (app.i18n.N_).
+    ACTIVE = N_("active")
+    SUSPENDED = N_("suspended")
+    REMOVED = N_("removed")
 
 
 def member_state(membership: Membership) -> str:
@@ -36,10 +38,10 @@ def member_state(membership: Membership) -> str:
 
 def key_status(membership: Membership) -> str:
     if not membership.role.holds_key:
-        return "not needed"
+        return N_("not needed")
     if membership.current_key is not None:
-        return "active"
-    return "retired" if membership.keys else "missing"
+        return N_("active")
+    return N_("retired") if membership.keys else N_("missing")
 
 
 def list_members(session: Session, admin: Membership) -> list[Membership]:
@@ -65,7 +67,7 @@ def _target(session: Session, admin: Membership, membership_id: int) -> Membersh
     member = get_member(session, admin, membership_id)
     if member.id == admin.id:
         # Without this an organisation's only admin could lock everyone out.
-        raise Refused("You cannot suspend or remove yourself; ask another admin.")
+        raise Refused(N_("You cannot suspend or remove yourself; ask another admin."))
     return member
 
 
@@ -83,7 +85,7 @@ def suspend(session: Session, admin: Membership, membership_id: int) -> None:
     """Block sign-in to the organisation; keys and case access stay for a reinstatement."""
     member = _target(session, admin, membership_id)
     if member_state(member) != MemberState.ACTIVE:
-        raise Refused("Only an active member can be suspended.")
+        raise Refused(N_("Only an active member can be suspended."))
     member.active = False
     # A key unlocked or a session opened before the suspension must not outlive it.
     keys.forget(session, membership_id=member.id)
@@ -96,8 +98,8 @@ def suspend(session: Session, admin: Membership, membership_id: int) -> None:
 def reinstate(session: Session, admin: Membership, membership_id: int) -> None:
     member = _target(session, admin, membership_id)
     if member_state(member) != MemberState.SUSPENDED:
-        raise Refused("Only a suspended member can be reinstated; "
-                      "a removed member needs a new invitation.")
+        raise Refused(N_("Only a suspended member can be reinstated; "
+                         "a removed member needs a new invitation."))
     member.active = True
     audit.record(session, audit.Action.MEMBER_REINSTATED, organisation_id=admin.organisation_id,
                  actor_user_id=admin.user_id, target=f"membership:{member.id}")
@@ -121,7 +123,7 @@ def remove(session: Session, admin: Membership, membership_id: int,
     now = now or datetime.now(UTC)
     member = _target(session, admin, membership_id)
     if member.removed_at is not None:
-        raise Refused("This member was already removed.")
+        raise Refused(N_("This member was already removed."))
     key_ids = list(session.scalars(select(MemberKey.id).where(
         MemberKey.membership_id == member.id)))
     wraps_deleted = rowcount(session.execute(
@@ -154,7 +156,7 @@ def _account_target(session: Session, admin: Membership, membership_id: int,
     if member.user_id == admin.user_id:
         raise Refused(f"You cannot {what} your own account; ask another admin.")
     if member.removed_at is not None:
-        raise Refused("This member was removed; a new invitation starts a new account setup.")
+        raise Refused(N_("This member was removed; a new invitation starts a new account setup."))
     return member
 
 
@@ -189,9 +191,9 @@ def reset_two_factor(session: Session, admin: Membership, membership_id: int) ->
         # The second factor guards the account, so every organisation's access
         # at once: one organisation's admin must not strip what another's key
         # holders rely on (whoever knows the password would enrol a new phone).
-        raise Refused("This person also belongs to another organisation, so their "
-                      "two-factor sign-in cannot be reset from here: the server's "
-                      "operator can (witnessbox account reset-2fa).")
+        raise Refused(N_("This person also belongs to another organisation, so their "
+                         "two-factor sign-in cannot be reset from here: the server's "
+                         "operator can (witnessbox account reset-2fa)."))
     _clear_second_factor(session, member.user)
     _record_account_event(session, audit.Action.TOTP_RESET, admin, member)
     session.flush()
@@ -253,7 +255,7 @@ def unlock(session: Session, admin: Membership, membership_id: int) -> None:
     member = _account_target(session, admin, membership_id, "unlock")
     user = member.user
     if not is_locked(user):
-        raise Refused("This account is not locked.")
+        raise Refused(N_("This account is not locked."))
     user.failed_logins = 0
     user.locked_until = None
     _record_account_event(session, audit.Action.ACCOUNT_UNLOCKED, admin, member)

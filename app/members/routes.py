@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.auth.service import is_locked
 from app.db import get_session
@@ -18,6 +20,7 @@ from app.members.forms import ActionForm, InviteForm, SettingsForm, accept_form
 from app.models import NewCasesTo, Role
 from app.security.limits import sensitive_limit
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import translated
 from app.web.urls import absolute_url
 
 bp = Blueprint("members", __name__)
@@ -60,7 +63,7 @@ def invite() -> ResponseReturnValue:
                                         form.email.data or "", Role(form.role.data),
                                         lifetime=timedelta(hours=hours))
         except members_common.Refused as exc:
-            flash(str(exc), "error")
+            flash(translated(str(exc)), "error")
             return render_template("members/invite.html", form=form), 400
         # Rendered, not redirected: the link must not travel through the
         # session cookie or a flash message, and is never shown again.
@@ -75,7 +78,7 @@ def invite() -> ResponseReturnValue:
 def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         invitations.revoke_invitation(get_session(), signed_in_membership(), invitation_id)
-        flash("Invitation revoked: its link no longer works.", "info")
+        flash(_("Invitation revoked: its link no longer works."), "info")
     return redirect(url_for("members.index"))
 
 
@@ -86,23 +89,27 @@ def _member_action(membership_id: int, action: str) -> ResponseReturnValue:
     try:
         if action == "suspend":
             members.suspend(db, signed_in_membership(), membership_id)
-            flash("Member suspended. Their unlocked key was locked.", "info")
+            flash(_("Member suspended. Their unlocked key was locked."), "info")
         elif action == "reinstate":
             members.reinstate(db, signed_in_membership(), membership_id)
-            flash("Member reinstated.", "info")
+            flash(_("Member reinstated."), "info")
         elif action == "reset_two_factor":
             members.reset_two_factor(db, signed_in_membership(), membership_id)
-            flash("Two-factor sign-in reset: the member was signed out everywhere and "
-                  "sets it up again at their next sign-in.", "info")
+            flash(_("Two-factor sign-in reset: the member was signed out everywhere and "
+                  "sets it up again at their next sign-in."), "info")
         elif action == "unlock":
             members.unlock(db, signed_in_membership(), membership_id)
-            flash("Account unlocked: the member can sign in again.", "info")
+            flash(_("Account unlocked: the member can sign in again."), "info")
         else:
             removal = members.remove(db, signed_in_membership(), membership_id)
-            flash(f"Member removed: {removal.keys_retired} key(s) retired and "
-                  f"{removal.wraps_deleted} case key wrap(s) destroyed.", "info")
+            flash(_("Member removed: %(keys)s and %(wraps)s.",
+                    keys=ngettext("%(num)d key retired", "%(num)d keys retired",
+                                  removal.keys_retired),
+                    wraps=ngettext("%(num)d case key wrap destroyed",
+                                   "%(num)d case key wraps destroyed",
+                                   removal.wraps_deleted)), "info")
     except members_common.Refused as exc:
-        flash(str(exc), "error")
+        flash(translated(str(exc)), "error")
     return redirect(url_for("members.index"))
 
 
@@ -160,7 +167,7 @@ def settings() -> ResponseReturnValue:
         changed |= org_settings.set_new_cases_to(db, admin, NewCasesTo(form.new_cases_to.data))
         changed |= org_settings.set_triage_group(db, admin, form.triage_group.data or []) > 0
         if changed:
-            flash("Settings saved.", "info")
+            flash(_("Settings saved."), "info")
         return redirect(url_for("members.settings"))
     return render_template("members/settings.html", form=form, organisation=organisation)
 
@@ -187,14 +194,14 @@ def accept(token: str) -> ResponseReturnValue:
         except invitations.InvitationInvalid:
             return _invalid_invitation()
         except invitations.WrongPassword:
-            flash("That is not the password of the existing account with this e-mail "
-                  "address, or the account is locked after repeated failures.", "error")
+            flash(_("That is not the password of the existing account with this e-mail "
+                  "address, or the account is locked after repeated failures."), "error")
             status = 400
         except members_common.Refused as exc:
-            flash(str(exc), "error")
+            flash(translated(str(exc)), "error")
             status = 400
         else:
-            flash("You have joined. Sign in with your e-mail address and password.", "info")
+            flash(_("You have joined. Sign in with your e-mail address and password."), "info")
             return redirect(url_for("auth.login"))
     elif form.is_submitted():
         status = 400

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.i18n import N_
 from app.models.base import Base, string_enum, utcnow
 
 
@@ -27,10 +28,10 @@ class ClusterReason(enum.StrEnum):
 
 
 CLUSTER_REASON_LABELS = {
-    ClusterReason.SAME_TEAM: "The witnesses worked in the same team",
-    ClusterReason.SAME_SITE: "The witnesses worked at the same site",
-    ClusterReason.SAME_EMPLOYER: "The witnesses had the same employer",
-    ClusterReason.SAME_INCIDENT: "The testimonies describe the same incident",
+    ClusterReason.SAME_TEAM: N_("The witnesses worked in the same team"),
+    ClusterReason.SAME_SITE: N_("The witnesses worked at the same site"),
+    ClusterReason.SAME_EMPLOYER: N_("The witnesses had the same employer"),
+    ClusterReason.SAME_INCIDENT: N_("The testimonies describe the same incident"),
 }
 
 

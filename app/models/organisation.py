@@ -80,6 +80,9 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     # Bumped by "sign out everywhere": sessions carrying an older value end.
     session_generation: Mapped[int] = mapped_column(default=0)
+    # The interface language the member chose (en, ko, ru); None follows the
+    # browser's Accept-Language (app.i18n).
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")

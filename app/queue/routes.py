@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
@@ -19,6 +20,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from app.cases import workflow
 from app.db import get_session
 from app.errors import TransitionRefused
+from app.i18n import N_
 from app.models import Case, CaseStatus, Membership, Priority, Role
 from app.queue import service
 from app.queue.forms import (
@@ -39,7 +41,7 @@ from app.web.urls import MAX_ID, safe_redirect_target
 bp = Blueprint("queue", __name__)
 workflow_bp = Blueprint("workflow", __name__)
 
-BAD_CURSOR = ("This page link is not valid (it was edited or is from another sort order). "
+BAD_CURSOR = N_("This page link is not valid (it was edited or is from another sort order). "
               "Start again from the first page.")
 
 
@@ -59,15 +61,16 @@ def _back(target: str | None) -> Response:
 
 
 def _assignee_choices(holders: Sequence[tuple[int, str]]) -> list[SelectChoice]:
-    return [SelectChoice("", "Anyone"), SelectChoice(ASSIGNEE_ME, "Me"),
-            SelectChoice(ASSIGNEE_NOBODY, "Nobody (unassigned)")] + [
+    return [SelectChoice("", _("Anyone")), SelectChoice(ASSIGNEE_ME, _("Me")),
+            SelectChoice(ASSIGNEE_NOBODY, _("Nobody (unassigned)"))] + [
         SelectChoice(str(membership_id), email) for membership_id, email in holders]
 
 
 def _filters(form: QueueFilterForm, membership: Membership) -> service.QueueFilter:
     if not form.validate():
         fields = ", ".join(sorted(form.errors))
-        abort(400, description=f"The queue cannot be filtered by that ({fields}).")
+        abort(400, description=_("The queue cannot be filtered by that (%(fields)s).",
+                                     fields=fields))
     assignee, assignee_id = service.AssigneeFilter.ANYONE, None
     if form.assignee.data == ASSIGNEE_ME:
         assignee = service.AssigneeFilter.ME
@@ -97,7 +100,7 @@ def index() -> str:
         page = service.queue_page(db, membership, filters, sort,
                                   request.args.get("after") or None)
     except service.BadCursor:
-        abort(400, description=BAD_CURSOR)
+        abort(400, description=_(BAD_CURSOR))
     args = MultiDict(request.args)
     args.pop("after", None)
     first_url = url_for("queue.index", **args.to_dict(flat=False))  # type: ignore[arg-type]
@@ -120,7 +123,7 @@ def assign(public_id: str) -> Response:
     service.case_for_member(get_session(), signed_in_membership(), public_id)  # 404 before any 400
     form = AssignForm()
     if not form.validate_on_submit():
-        abort(400, description="The form was not complete.")
+        abort(400, description=_("The form was not complete."))
     raw = form.assignee.data or ""
     if raw == ASSIGNEE_ME:
         assignee_id: int | None = signed_in_membership().id
@@ -129,7 +132,7 @@ def assign(public_id: str) -> Response:
     elif raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
         assignee_id = int(raw)
     else:
-        abort(400, description="Choose a member to assign the case to.")
+        abort(400, description=_("Choose a member to assign the case to."))
     service.assign(get_session(), signed_in_membership(), public_id, assignee_id)
     return _back(form.next.data)
 
@@ -140,7 +143,7 @@ def priority(public_id: str) -> Response:
     service.case_for_member(get_session(), signed_in_membership(), public_id)  # 404 before any 400
     form = PriorityForm()
     if not form.validate_on_submit():
-        abort(400, description="Choose a priority.")
+        abort(400, description=_("Choose a priority."))
     service.set_priority(get_session(), signed_in_membership(), public_id,
                          Priority(int(form.priority.data or "1")))
     return _back(form.next.data)
@@ -153,7 +156,7 @@ def mine() -> str:
         page = service.submissions_page(get_session(), signed_in_membership(),
                                         request.args.get("after") or None)
     except service.BadCursor:
-        abort(400, description=BAD_CURSOR)
+        abort(400, description=_(BAD_CURSOR))
     next_url = url_for("queue.mine", after=page.next_cursor) if page.next_cursor else None
     return render_template("queue/mine.html", page=page, next_url=next_url,
                            status_labels=workflow.STATUS_LABELS)
@@ -191,11 +194,11 @@ def change_status(public_id: str) -> Response:
     found = service.case_for_member(db, membership, public_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        abort(400, description="The form was not complete.")
+        abort(400, description=_("The form was not complete."))
     try:
         target = CaseStatus(form.target.data or "")
     except ValueError:
-        abort(400, description="There is no such status.")
+        abort(400, description=_("There is no such status."))
     reason = None
     if form.reason.data:
         reason = workflow.Reason(form.reason.data)

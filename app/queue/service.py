@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 from app.models import (
     Case,
     CaseIndicator,
@@ -399,10 +400,15 @@ def set_priority(session: Session, actor: Membership, public_id: str,
 
 # --- the interviewer's own submissions --------------------------------------------
 
+_ATTACHMENT_LABELS = {"audio": N_("Attachment (audio)"), "photo": N_("Attachment (photo)"),
+                      "document": N_("Attachment (document)")}
+
+
 def _label(obj: SealedObject) -> str:
+    """The page translates these labels (app.i18n.N_)."""
     if obj.media_kind:
-        return f"Attachment ({obj.media_kind})"
-    return "Narrative" if obj.kind.value == "narrative" else "Sealed fields"
+        return _ATTACHMENT_LABELS.get(obj.media_kind, f"Attachment ({obj.media_kind})")
+    return N_("Narrative") if obj.kind.value == "narrative" else N_("Sealed fields")
 
 
 def submissions_page(session: Session, membership: Membership, cursor: str | None = None,

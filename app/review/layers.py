@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from app.i18n import N_
 from app.intake import schema
 from app.redaction.pseudonymise import Pseudonymiser
 from app.redaction.spans import CATEGORIES, CODE, DATE, MISC, IdType, Span
@@ -25,21 +26,22 @@ DETECTOR, MANUAL = "detector", "manual"
 SAFE, MASK = "safe", "mask"
 
 CATEGORY_LABELS = {
-    "PERSON": "Person", "PLACE": "Place", "ADDRESS": "Address", "ORG": "Organisation",
-    "DATE": "Date", "CODE": "Number or contact", "QUANTITY": "Amount",
-    "DEM": "Personal detail (age, job, mark)", "MISC": "Other detail",
+    "PERSON": N_("Person"), "PLACE": N_("Place"), "ADDRESS": N_("Address"),
+    "ORG": N_("Organisation"),
+    "DATE": N_("Date"), "CODE": N_("Number or contact"), "QUANTITY": N_("Amount"),
+    "DEM": N_("Personal detail (age, job, mark)"), "MISC": N_("Other detail"),
 }
-ID_TYPE_LABELS = {IdType.DIRECT.value: "Direct identifier",
-                  IdType.QUASI.value: "Quasi-identifier"}
-SWEEP_KIND_LABELS = {sweep.NAME: "Looks like a name", sweep.PLACE: "Looks like a place",
-                     sweep.NUMBER: "A number", sweep.DATE: "Looks like a date"}
+ID_TYPE_LABELS = {IdType.DIRECT.value: N_("Direct identifier"),
+                  IdType.QUASI.value: N_("Quasi-identifier")}
+SWEEP_KIND_LABELS = {sweep.NAME: N_("Looks like a name"), sweep.PLACE: N_("Looks like a place"),
+                     sweep.NUMBER: N_("A number"), sweep.DATE: N_("Looks like a date")}
 # What a masked sweep item becomes.
 SWEEP_CATEGORY = {sweep.NAME: MISC, sweep.PLACE: "PLACE", sweep.NUMBER: CODE, sweep.DATE: DATE}
 
 
 def text_fields() -> tuple[tuple[str, str], ...]:
     """(name, label) of every text that is redacted, the narrative first."""
-    return ((schema.NARRATIVE_FIELD, "Narrative"),
+    return ((schema.NARRATIVE_FIELD, N_("Narrative")),
             *((spec.name, spec.label) for spec in schema.sealed_fields()
               if spec.kind in {schema.Kind.TEXT, schema.Kind.LONG_TEXT}))
 

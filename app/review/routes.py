@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 import crypto
 from app.cases import workflow
@@ -28,17 +30,17 @@ KEY_HOLDERS = (Role.REVIEWER, Role.ADMIN)
 @bp.errorhandler(NoKeyAccess)
 def _no_wrap(_exc: NoKeyAccess) -> tuple[str, int]:
     abandon_request()
-    return error_page(403, "Not granted to you",
-                      "This case's key is not shared with your key, so you cannot open it. "
-                      "Ask an admin to grant you the case.")
+    return error_page(403, _("Not granted to you"),
+                      _("This case's key is not shared with your key, so you cannot open it. "
+                      "Ask an admin to grant you the case."))
 
 
 @bp.errorhandler(service.OwnWork)
 def _own_work(_exc: service.OwnWork) -> tuple[str, int]:
     abandon_request()
-    return error_page(403, "You cannot approve your own redaction",
-                      "You worked on this redaction, so a second reviewer must approve or "
-                      "return it. Nothing was changed.")
+    return error_page(403, _("You cannot approve your own redaction"),
+                      _("You worked on this redaction, so a second reviewer must approve or "
+                      "return it. Nothing was changed."))
 
 
 
@@ -136,18 +138,19 @@ def mask_shared(public_id: str) -> ResponseReturnValue:
     if ws is None or identity is None:
         return _locked(url_for("review.editor", public_id=public_id))
     if not form.validate_on_submit():
-        flash("Choose what to mask.", "error")
+        flash(_("Choose what to mask."), "error")
         return _back(public_id)
     view = _shared(membership, identity, ws)
     entities = view.entities if view is not None else []
     if form.entity.data:
         entities = [e for e in entities if e.id == form.entity.data]
     if not entities:
-        flash("Those words are no longer shared with a related case you can open.", "error")
+        flash(_("Those words are no longer shared with a related case you can open."), "error")
         return _back(public_id)
     _version, changed = service.mask_shared(get_session(), membership, ws, entities)
-    flash(f"{changed} place(s) in this case masked." if changed
-          else "They were already masked everywhere in this case.", "info")
+    flash(ngettext("%(num)d place(s) in this case masked.",
+                   "%(num)d place(s) in this case masked.", changed) if changed
+          else _("They were already masked everywhere in this case."), "info")
     return _back(public_id)
 
 
@@ -159,7 +162,7 @@ def decide(public_id: str) -> ResponseReturnValue:
     if ws is None:
         return _locked(url_for("review.editor", public_id=public_id))
     if not form.validate_on_submit():
-        flash("Choose accept or reject for a suggestion.", "error")
+        flash(_("Choose accept or reject for a suggestion."), "error")
         return _back(public_id)
     service.decide(get_session(), membership, ws, [form.span.data or ""], form.decision.data or "")
     return _back(public_id, "suggestions-heading")
@@ -173,11 +176,12 @@ def accept_group(public_id: str) -> ResponseReturnValue:
     if ws is None:
         return _locked(url_for("review.editor", public_id=public_id))
     if not form.validate_on_submit():
-        flash("Choose which suggestions to accept.", "error")
+        flash(_("Choose which suggestions to accept."), "error")
         return _back(public_id)
     keys = service.group_keys(ws.layer, form.group.data or "")
     service.decide(get_session(), membership, ws, keys, layers.ACCEPTED)
-    flash(f"{len(keys)} suggestion(s) accepted.", "info")
+    flash(ngettext("%(num)d suggestion(s) accepted.", "%(num)d suggestion(s) accepted.",
+                   len(keys)), "info")
     return _back(public_id)
 
 
@@ -189,7 +193,7 @@ def add_phrase(public_id: str) -> ResponseReturnValue:
     if ws is None:
         return _locked(url_for("review.editor", public_id=public_id))
     if not form.validate_on_submit():
-        flash("Type the exact words to mask.", "error")
+        flash(_("Type the exact words to mask."), "error")
         return _back(public_id)
     at = None
     if form.field.data and form.start.data is not None and form.end.data is not None:
@@ -199,13 +203,14 @@ def add_phrase(public_id: str) -> ResponseReturnValue:
             get_session(), membership, ws, form.phrase.data or "", form.category.data or "",
             form.id_type.data or "", at=at)
     except ValueError:
-        flash("Those words are not in the text as selected. Try again.", "error")
+        flash(_("Those words are not in the text as selected. Try again."), "error")
         return _back(public_id)
     if added:
-        flash(f"{added} place(s) in the text added." if at is None else
-              "The selected words are masked.", "info")
+        flash(ngettext("%(num)d place(s) in the text added.",
+                       "%(num)d place(s) in the text added.", added) if at is None else
+              _("The selected words are masked."), "info")
     else:
-        flash("Those exact words are not in the texts, or are already suggested.", "error")
+        flash(_("Those exact words are not in the texts, or are already suggested."), "error")
     return _back(public_id)
 
 
@@ -235,9 +240,9 @@ def submit(public_id: str) -> ResponseReturnValue:
     try:
         service.submit(get_session(), membership, ws)
     except service.NotReady as exc:
-        flash(f"Not submitted: {exc}. Decide each of them first.", "error")
+        flash(_("Not submitted: %(what)s. Decide each of them first.", what=exc), "error")
         return _back(public_id)
-    flash("Submitted for approval by a second reviewer.", "info")
+    flash(_("Submitted for approval by a second reviewer."), "info")
     return redirect(url_for("review.approval", public_id=public_id), 303)
 
 
@@ -265,7 +270,7 @@ def approve(public_id: str) -> ResponseReturnValue:
         return _locked(url_for("review.approval", public_id=public_id))
     if form.validate_on_submit():
         service.approve(get_session(), membership, ws)
-        flash("Approved. The redacted text may now be exported.", "info")
+        flash(_("Approved. The redacted text may now be exported."), "info")
     return redirect(url_for("review.approval", public_id=public_id), 303)
 
 
@@ -279,5 +284,5 @@ def return_case(public_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         service.return_to_redactor(get_session(), membership, ws,
                                    workflow.Reason(form.reason.data), form.comment.data or "")
-        flash("Returned to the redactor with your comment.", "info")
+        flash(_("Returned to the redactor with your comment."), "info")
     return redirect(url_for("review.approval", public_id=public_id), 303)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import errors, navigation, transaction
+from app.web import errors, language, navigation, transaction
 from app.web.headers import security_headers
 from app.web.urls import install_converters
 
-__all__ = ["install_converters", "register"]
+__all__ = ["install_converters", "language", "register"]
 
 
 def register(app: Flask) -> None:

@@ -8,11 +8,14 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import NotFound, PermissionDenied, TamperedCase, TransitionRefused
+from app.web.language import translated
 from app.web.pages import database_unavailable
 from app.web.pages import error_page as _error_page
 from app.web.transaction import abandon_request
@@ -41,39 +44,40 @@ def register(app: Flask) -> None:
     @_abandoning(app, CSRFError)
     def _csrf(_exc: CSRFError) -> tuple[str, int]:
         log.warning("csrf: %s", _exc.description)
-        return _error_page(400, "Form expired",
-                           "The form's security token was missing or expired. "
-                           "Go back, reload the page and submit again. Nothing was stored.")
+        return _error_page(400, _("Form expired"),
+                           _("The form's security token was missing or expired. "
+                           "Go back, reload the page and submit again. Nothing was stored."))
 
     # Services enforce authorisation themselves; a refusal that reaches here
     # (a view forgot its own check) is still a refusal, never a 500.
     @_abandoning(app, PermissionDenied)
     def _denied(_exc: PermissionDenied) -> tuple[str, int]:
-        return _error_page(403, "Forbidden", "You do not have access to this.")
+        return _error_page(403, _("Forbidden"), _("You do not have access to this."))
 
     @_abandoning(app, NotFound)
     def _not_found(_exc: NotFound) -> tuple[str, int]:
-        return _error_page(404, "Not found", "There is nothing here.")
+        return _error_page(404, _("Not found"), _("There is nothing here."))
 
     @_abandoning(app, TransitionRefused)
     def _transition(exc: TransitionRefused) -> tuple[str, int]:
         # The message names statuses only.
-        return _error_page(409, "Status not changed", f"{exc}. Nothing was changed.")
+        return _error_page(409, _("Status not changed"),
+                           _("%(refusal)s. Nothing was changed.", refusal=translated(str(exc))))
 
     @_abandoning(app, TamperedCase)
     def _tampered(exc: TamperedCase) -> tuple[str, int]:
         # The message names the case id and what differs; never content.
         log.error("tampered case refused: %s", exc)
-        return _error_page(409, "Case refused",
-                           "This case's stored material does not match the receipt signed when "
-                           "it was filed, so it was not opened. Tell your administrator.")
+        return _error_page(409, _("Case refused"),
+                           _("This case's stored material does not match the receipt signed when "
+                           "it was filed, so it was not opened. Tell your administrator."))
 
     @_abandoning(app, 413)
     def _too_large(_exc: HTTPException) -> tuple[str, int]:
         limit = app.config["WITNESSBOX"].max_upload_mb
-        return _error_page(413, "Upload too large",
-                           f"The submission is larger than the {limit} MB limit. "
-                           "Nothing was stored.")
+        return _error_page(413, _("Upload too large"),
+                           _("The submission is larger than the %(limit)s MB limit. "
+                             "Nothing was stored.", limit=format_decimal(limit)))
 
     @_abandoning(app, DBAPIError)  # OperationalError (a lost connection) included
     def _database(exc: DBAPIError) -> tuple[str, int]:
@@ -82,7 +86,9 @@ def register(app: Flask) -> None:
     @_abandoning(app, HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
         status = exc.code or 500
-        return _error_page(status, exc.name, exc.description or "")
+        # Werkzeug's own names and descriptions are English; ours are
+        # translated where they are raised (abort(..., description=_(...))).
+        return _error_page(status, translated(exc.name), translated(exc.description))
 
     @_abandoning(app, Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:
@@ -91,5 +97,5 @@ def register(app: Flask) -> None:
         # Never the message or traceback: either may carry testimony text.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method,
                   request.url_rule.rule if request.url_rule else "?")
-        return _error_page(500, "Something went wrong",
-                           "The request failed and nothing was stored.")
+        return _error_page(500, _("Something went wrong"),
+                           _("The request failed and nothing was stored."))

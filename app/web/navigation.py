@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, request, url_for
 
+from app.i18n import N_
 from app.models import Membership, Role
 from app.web.access import current_membership
 
@@ -19,20 +20,21 @@ INTERVIEWER, REVIEWER, ADMIN = Role.INTERVIEWER, Role.REVIEWER, Role.ADMIN
 
 @dataclass(frozen=True)
 class NavItem:
+    # Marked for the catalogs; templates/base.html translates it.
     label: str
     endpoint: str
     roles: frozenset[Role]
 
 
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Record an interview", "intake.new", frozenset({INTERVIEWER})),
-    NavItem("My submissions", "queue.mine", frozenset({INTERVIEWER})),
-    NavItem("Queue", "queue.index", frozenset({REVIEWER, ADMIN})),
-    NavItem("Members", "members.index", frozenset({ADMIN})),
-    NavItem("Grants", "grants.index", frozenset({ADMIN})),
-    NavItem("Audit", "audit.index", frozenset({ADMIN})),
-    NavItem("Exports", "exports.index", frozenset({ADMIN})),
-    NavItem("Retention", "retention.index", frozenset({ADMIN})),
+    NavItem(N_("Record an interview"), "intake.new", frozenset({INTERVIEWER})),
+    NavItem(N_("My submissions"), "queue.mine", frozenset({INTERVIEWER})),
+    NavItem(N_("Queue"), "queue.index", frozenset({REVIEWER, ADMIN})),
+    NavItem(N_("Members"), "members.index", frozenset({ADMIN})),
+    NavItem(N_("Grants"), "grants.index", frozenset({ADMIN})),
+    NavItem(N_("Audit"), "audit.index", frozenset({ADMIN})),
+    NavItem(N_("Exports"), "exports.index", frozenset({ADMIN})),
+    NavItem(N_("Retention"), "retention.index", frozenset({ADMIN})),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,6 @@ def database_unavailable(exc: SQLAlchemyError) -> tuple[str, int]:
     # log only its class.
     original = getattr(exc, "orig", None)
     log.error("database unavailable: %s", type(original or exc).__name__)
-    return error_page(503, "Database unavailable",
-                      "The database could not be reached. Nothing was stored; "
-                      "please try again in a moment.")
+    return error_page(503, _("Database unavailable"),
+                      _("The database could not be reached. Nothing was stored; "
+                      "please try again in a moment."))

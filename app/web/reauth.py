@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.audit.service import Action
@@ -20,13 +21,14 @@ from app.auth import service, totp
 from app.auth.passwords import verify_password
 from app.config import Settings
 from app.db import get_session
+from app.i18n import N_
 from app.models import User
 from app.web import sign_in
 
 log = logging.getLogger(__name__)
 
 # The sign-in page's message (app.auth.routes.SIGN_IN_FAILED).
-_LOCKED_OUT = ("Wrong e-mail or password. After repeated failures an account is "
+_LOCKED_OUT = N_("Wrong e-mail or password. After repeated failures an account is "
                "locked for a few minutes.")
 
 
@@ -68,9 +70,11 @@ def refused(user: User, secret: str, reason: str, *, allow_totp: bool = False
     if locked:
         # Someone guessing at the password from inside a session loses the session.
         sign_in.end_session("locked_out")
-        flash(_LOCKED_OUT, "error")
+        flash(_(_LOCKED_OUT), "error")
         return redirect(url_for("auth.login"))
     log.info("%s: wrong re-authentication user=%s", reason, user.id)  # never the secret
-    flash(("The password or code is wrong." if allow_totp else "The current password is wrong.")
-          + " After repeated failures the account is locked and you are signed out.", "error")
+    flash(_("The password or code is wrong. After repeated failures the account is locked "
+            "and you are signed out.") if allow_totp else
+          _("The current password is wrong. After repeated failures the account is "
+            "locked and you are signed out."), "error")
     return True

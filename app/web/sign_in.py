@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from app.auth import service, totp
@@ -58,6 +59,7 @@ class LoginUser(UserMixin):
         self.session_generation = user.session_generation
         self.totp_enrolled = totp.is_enrolled(user)
         self.must_enrol = must_enrol
+        self.language = user.language
 
 
 def login_user_for(user: User) -> LoginUser:
@@ -129,15 +131,15 @@ def enforce_session() -> ResponseReturnValue | None:
     if session.get("generation") != current_user.session_generation:
         # "Sign out everywhere" already deleted the keys and wrote the audit event.
         drop_cookie()
-        flash("You were signed out on every device.", "info")
+        flash(_("You were signed out on every device."), "info")
         return redirect(url_for("auth.login"))
     if now - last_seen > settings.session_idle_minutes * 60:
         end_session("idle")
-        flash("You were signed out after a period of inactivity.", "info")
+        flash(_("You were signed out after a period of inactivity."), "info")
         return redirect(url_for("auth.login"))
     if now - started > settings.session_absolute_hours * 3600:
         end_session("expired")
-        flash("Your session reached its maximum length. Please sign in again.", "info")
+        flash(_("Your session reached its maximum length. Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     alive = service.session_alive(
         get_session(), current_user_id(), session_token(),
@@ -147,7 +149,7 @@ def enforce_session() -> ResponseReturnValue | None:
         # Signed out, expired, suspended or a changed password elsewhere: this
         # cookie (or a copy of it) no longer names a session on the server.
         end_session("session_ended")
-        flash("Your session has ended. Please sign in again.", "info")
+        flash(_("Your session has ended. Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     session["last_seen"] = now
     if current_user.must_enrol and request.endpoint not in ENROLMENT_ENDPOINTS:

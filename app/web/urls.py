@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, request, url_for
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 # Id columns are INTEGER, 32 bits signed on PostgreSQL (not BIGINT): a larger
@@ -42,7 +43,7 @@ def query_id(name: str) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
-        abort(400, description=f"The {name} filter must be a member number.")
+        abort(400, description=_("The %(name)s filter must be a member number.", name=name))
     return int(raw)
 
 

@@ -135,6 +135,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("auth.change_password", "GET"): Row(members_only()),
     ("auth.change_password", "POST"): Row(members_only()),
     ("main.index", "GET"): Row(members_only()),
+    # The language switcher: anyone, signed in or not (it saves a signed-in
+    # member's own setting only).
+    ("i18n.choose", "POST"): Row(everyone(ALLOW)),
     ("intake.new", "GET"): Row(INTERVIEWER_ONLY),
     ("intake.submit", "POST"): Row(INTERVIEWER_ONLY),
     ("intake.receipt", "GET"): Row(FILER_ONLY, filed_case, NOBODY_ELSE),

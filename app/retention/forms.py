@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
@@ -31,8 +32,10 @@ class _RulesBase(FlaskForm):
 def _rules_form_class() -> type[_RulesBase]:
     fields: dict[str, Any] = {
         f"keep_{status.value}": IntegerField(
-            f"{label}: delete after (days)",
-            validators=[Optional(), NumberRange(MIN_KEEP_DAYS, MAX_KEEP_DAYS)])
+            _l("%(status)s: delete after (days)", status=_l(label)),
+            validators=[Optional(), NumberRange(
+                MIN_KEEP_DAYS, MAX_KEEP_DAYS,
+                message=_l("Number must be between %(min)s and %(max)s."))])
         for status, label in STATUS_LABELS.items()}
     return type("RulesForm", (_RulesBase,), fields)
 
@@ -45,22 +48,24 @@ def rules_form(current: dict[CaseStatus, int]) -> _RulesBase:
 
 
 class HoldForm(FlaskForm):
-    reason = SelectField("Reason for the hold", validators=[DataRequired()],
-                         choices=[SelectChoice(r.value, label) for r, label in HOLD_LABELS.items()])
+    reason = SelectField(_l("Reason for the hold"), validators=[DataRequired()],
+                         choices=[SelectChoice(r.value, _l(label))
+                                  for r, label in HOLD_LABELS.items()])
 
 
 class LiftForm(FlaskForm):
-    reason = SelectField("Why the hold ends", validators=[DataRequired()],
-                         choices=[SelectChoice(r.value, label) for r, label in LIFT_LABELS.items()])
+    reason = SelectField(_l("Why the hold ends"), validators=[DataRequired()],
+                         choices=[SelectChoice(r.value, _l(label))
+                                  for r, label in LIFT_LABELS.items()])
 
 
 class DateForm(FlaskForm):
-    delete_after = DateField("Delete this case on or after", validators=[Optional()])
-    save = SubmitField("Set the date")
-    clear = SubmitField("Follow the organisation's rules")
+    delete_after = DateField(_l("Delete this case on or after"), validators=[Optional()])
+    save = SubmitField(_l("Set the date"))
+    clear = SubmitField(_l("Follow the organisation's rules"))
 
 
 class DeleteForm(FlaskForm):
-    reason = SelectField("Why", validators=[DataRequired()],
-                         choices=[SelectChoice(r.value, REASON_LABELS[r]) for r in BY_HAND])
-    confirm = StringField("Type the case's id to confirm", validators=[DataRequired()])
+    reason = SelectField(_l("Why"), validators=[DataRequired()],
+                         choices=[SelectChoice(r.value, _l(REASON_LABELS[r])) for r in BY_HAND])
+    confirm = StringField(_l("Type the case's id to confirm"), validators=[DataRequired()])

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.cases.workflow import STATUS_LABELS
 from app.db import get_session
@@ -27,6 +29,7 @@ from app.retention.forms import (
 from app.retention.shredding import REASON_LABELS, LegalHoldActive, ShredReason, shred_case
 from app.storage import BlobStore
 from app.web.access import membership_required, signed_in_membership
+from app.web.language import format_day, format_when
 
 bp = Blueprint("retention", __name__)
 
@@ -41,8 +44,9 @@ def index() -> ResponseReturnValue:
     if request.method == "POST":
         if form.validate():
             changed = service.set_rules(db, admin, form.wanted())
-            flash(f"Retention rules saved ({changed} changed)." if changed
-                  else "No rule changed.", "info")
+            flash(ngettext("Retention rules saved (%(num)d changed).",
+                           "Retention rules saved (%(num)d changed).", changed)
+                  if changed else _("No rule changed."), "info")
             return redirect(url_for("retention.index"))
         status = 400
     return render_template(
@@ -81,7 +85,7 @@ def set_hold(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _case_page(found, status=400)
     if service.set_legal_hold(db, admin, found, LegalHoldReason(form.reason.data)):
-        flash("Legal hold set: nothing deletes this case until an admin lifts it.", "info")
+        flash(_("Legal hold set: nothing deletes this case until an admin lifts it."), "info")
     return _back(public_id)
 
 
@@ -94,7 +98,7 @@ def lift_hold(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _case_page(found, status=400)
     if service.lift_legal_hold(db, admin, found, service.LiftReason(form.reason.data)):
-        flash("Legal hold lifted: the retention rules apply to this case again.", "info")
+        flash(_("Legal hold lifted: the retention rules apply to this case again."), "info")
     return _back(public_id)
 
 
@@ -108,8 +112,8 @@ def set_date(public_id: str) -> ResponseReturnValue:
         return _case_page(found, status=400)
     day = None if form.clear.data else form.delete_after.data
     if service.set_delete_after(db, admin, found, day):
-        flash(f"This case is deleted on or after {day}." if day
-              else "This case follows the organisation's rules again.", "info")
+        flash(_("This case is deleted on or after %(day)s.", day=format_day(day)) if day
+              else _("This case follows the organisation's rules again."), "info")
     return _back(public_id)
 
 
@@ -122,19 +126,20 @@ def delete_case(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _case_page(found, status=400, delete_form=form)
     if (form.confirm.data or "").strip() != found.public_id:
-        flash("The id typed does not match this case's: nothing was deleted.", "error")
+        flash(_("The id typed does not match this case's: nothing was deleted."), "error")
         return _case_page(found, status=400, delete_form=form)
     settings = current_app.config["WITNESSBOX"]
     try:
         shred_case(db, BlobStore(settings.blob_dir), found, reason=ShredReason(form.reason.data),
                    actor=admin, shred_list_file=settings.shred_list_file)
     except LegalHoldActive:
-        flash("This case is on legal hold: it cannot be deleted until the hold is lifted.",
+        flash(_("This case is on legal hold: it cannot be deleted until the hold is lifted."),
               "error")
         return _case_page(found, status=409, delete_form=form)
     # The database's deleted pages are scrubbed by the next `witnessbox
     # retention run` (app.retention.scrub: VACUUM FULL locks the tables).
-    flash(f"Case {public_id} was crypto-shredded "
-          f"({REASON_LABELS[ShredReason(form.reason.data)].lower()}) at "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. It cannot be restored.", "info")
+    flash(_("Case %(case)s was crypto-shredded (%(reason)s) at %(when)s UTC. "
+            "It cannot be restored.", case=public_id,
+            reason=_(REASON_LABELS[ShredReason(form.reason.data)]).lower(),
+            when=format_when(datetime.now(UTC))), "info")
     return redirect(url_for("queue.index"))

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 from app.models import Case, CaseStatus, LegalHoldReason, Membership, RetentionRule, Role
 from app.retention.shredding import (
     RETENTION_RUN,
@@ -44,16 +45,18 @@ class LiftReason(enum.StrEnum):
     OTHER = "other"
 
 
+# Marked with N_: the pages translate them where they show them.
 HOLD_LABELS: dict[LegalHoldReason, str] = {
-    LegalHoldReason.LITIGATION: "Litigation (a court case uses it)",
-    LegalHoldReason.INVESTIGATION: "An investigation is under way",
-    LegalHoldReason.PRESERVATION_REQUEST: "A request to preserve it (court, prosecutor, UN body)",
-    LegalHoldReason.OTHER: "Another legal reason",
+    LegalHoldReason.LITIGATION: N_("Litigation (a court case uses it)"),
+    LegalHoldReason.INVESTIGATION: N_("An investigation is under way"),
+    LegalHoldReason.PRESERVATION_REQUEST: N_(
+        "A request to preserve it (court, prosecutor, UN body)"),
+    LegalHoldReason.OTHER: N_("Another legal reason"),
 }
 LIFT_LABELS: dict[LiftReason, str] = {
-    LiftReason.MATTER_CLOSED: "The matter is closed",
-    LiftReason.SET_IN_ERROR: "The hold was set in error",
-    LiftReason.OTHER: "Another reason",
+    LiftReason.MATTER_CLOSED: N_("The matter is closed"),
+    LiftReason.SET_IN_ERROR: N_("The hold was set in error"),
+    LiftReason.OTHER: N_("Another reason"),
 }
 
 
@@ -188,6 +191,9 @@ class Due:
     # "archived for more than 1825 days" or "retention date 2027-01-31".
     why: str
     held: LegalHoldReason | None
+    # The parts of `why` for the page, which words them in its own language.
+    delete_after: date | None = None
+    days: int | None = None
 
 
 def _aware(value: datetime) -> datetime:
@@ -216,7 +222,8 @@ def due_cases(session: Session, organisation_id: int, now: datetime,
             reason = ShredReason.RETENTION_RULE
             why = f"{case.status.value} for more than {days} day(s)"
         found.append(Due(case.id, case.public_id, case.status, reason, why,
-                         case.legal_hold_reason))
+                         case.legal_hold_reason, case.delete_after,
+                         None if case.delete_after is not None else rule_days[case.status]))
     return found
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.errors import PermissionDenied
+from app.i18n import N_
 from app.models import (
     Case,
     CaseClusterMember,
@@ -78,11 +79,12 @@ class ShredReason(enum.StrEnum):
 BY_HAND: tuple[ShredReason, ...] = (
     ShredReason.CONSENT_WITHDRAWN, ShredReason.ENTERED_IN_ERROR, ShredReason.DUPLICATE,
     ShredReason.NO_LONGER_NEEDED)
+# Marked with N_: the pages translate them where they show them.
 REASON_LABELS: dict[ShredReason, str] = {
-    ShredReason.CONSENT_WITHDRAWN: "The witness withdrew consent",
-    ShredReason.ENTERED_IN_ERROR: "Filed in error (a test, the wrong form)",
-    ShredReason.DUPLICATE: "A duplicate of another case",
-    ShredReason.NO_LONGER_NEEDED: "No longer needed (earlier than the retention rules)",
+    ShredReason.CONSENT_WITHDRAWN: N_("The witness withdrew consent"),
+    ShredReason.ENTERED_IN_ERROR: N_("Filed in error (a test, the wrong form)"),
+    ShredReason.DUPLICATE: N_("A duplicate of another case"),
+    ShredReason.NO_LONGER_NEEDED: N_("No longer needed (earlier than the retention rules)"),
 }
 
 

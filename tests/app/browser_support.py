@@ -131,8 +131,9 @@ UNNAMED_CONTROLS = """() => {
 def open_every_part(page: Any) -> None:
     """Open the intake form's closed parts by clicking their summaries, as a
     person does (no script of ours involved), so that every field can be filled."""
-    for summary in page.locator("details.part:not([open]) > summary").all():
-        summary.click()
+    closed = page.locator("details.part:not([open]) > summary")
+    while closed.count():  # each click opens one: the list shrinks as it goes
+        closed.first.click()
 
 
 def screenshot(page: Any, folder: str, name: str) -> Path:

@@ -120,6 +120,7 @@ def seed(db: Session, org: OrgFixture, blobs: BlobStore) -> dict[str, Any]:
     return {
         "cases.view": {"public_id": filed.public_id},
         "workflow.status": {"public_id": filed.public_id},
+        "retention.case": {"public_id": filed.public_id},
         "review.editor": {"public_id": editing.public_id},
         "review.approval": {"public_id": editing.public_id},
         "intake.receipt": {"case_id": filed.public_id},

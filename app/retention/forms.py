@@ -50,13 +50,15 @@ def rules_form(current: dict[CaseStatus, int]) -> _RulesBase:
 class HoldForm(FlaskForm):
     reason = SelectField(_l("Reason for the hold"), validators=[DataRequired()],
                          choices=[SelectChoice(r.value, _l(label))
-                                  for r, label in HOLD_LABELS.items()])
+                                  for r, label in HOLD_LABELS.items()],
+                         id="hold-reason")  # three forms on one page: distinct ids
 
 
 class LiftForm(FlaskForm):
     reason = SelectField(_l("Why the hold ends"), validators=[DataRequired()],
                          choices=[SelectChoice(r.value, _l(label))
-                                  for r, label in LIFT_LABELS.items()])
+                                  for r, label in LIFT_LABELS.items()],
+                         id="lift-reason")
 
 
 class DateForm(FlaskForm):
@@ -67,5 +69,6 @@ class DateForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     reason = SelectField(_l("Why"), validators=[DataRequired()],
-                         choices=[SelectChoice(r.value, _l(REASON_LABELS[r])) for r in BY_HAND])
+                         choices=[SelectChoice(r.value, _l(REASON_LABELS[r])) for r in BY_HAND],
+                         id="delete-reason")
     confirm = StringField(_l("Type the case's id to confirm"), validators=[DataRequired()])

@@ -25,6 +25,7 @@ from app.intake import schema
 from app.intake.forms import IntakeForm
 from app.intake.media import MalformedMedia
 from app.intake.multipart import FieldPart, MultipartReader
+from app.intake.seal_messages import seal_messages
 from app.intake.sealing import Sealer
 from app.intake.service import (
     InsertRaced,
@@ -37,6 +38,7 @@ from app.intake.service import (
 from app.models import Role
 from app.storage import BlobStore
 from app.web.access import current_membership, membership_required
+from app.web.language import translated
 from app.web.transaction import abandon_request
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -52,6 +54,7 @@ def _render(form: IntakeForm, submission_token: str, errors: list[str] | None = 
                            schema=schema, attachment_errors=errors or [],
                            dropped_files=dropped_files or {},
                            attachment_kinds=attachment_kinds or {},
+                           seal_messages=seal_messages(translated),
                            submission_token=submission_token), status
 
 

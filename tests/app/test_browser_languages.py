@@ -101,16 +101,13 @@ class Tour:
     @staticmethod
     def leftovers(page: Any) -> list[str]:
         # The testimony and the answers are the witness's words, not the interface's.
-        # KNOWN GAP: the in-browser sealing panel (#browser-seal) is written by
-        # app/static/intake-seal.js, whose messages are English only for now; it
-        # is left out here until they come from the catalogs.
         text = page.evaluate("""() => {
           const copy = document.body.cloneNode(true);
           copy.querySelectorAll("option").forEach(el => {
             el.textContent = ` ${el.textContent} `;
           });
           copy.querySelectorAll('#narrative, .narrative, pre, code, textarea, .answers dd,'
-            + ' .case-id, .secret, .recovery-codes, [lang="en"], #browser-seal')
+            + ' .case-id, .secret, .recovery-codes, [lang="en"]')
             .forEach(el => el.remove());
           return copy.innerText;
         }""")

@@ -208,6 +208,34 @@ def test_nav_and_roles_are_translated(web: Any, demo_org: Any) -> None:
     assert "— 관리자." in page
 
 
+# --- the in-browser sealing script's messages ------------------------------------
+
+
+def test_the_sealing_script_falls_back_to_the_same_english() -> None:
+    """web/src/messages.js keeps an English copy for an id the page did not
+    send; it must be the catalogs' English, id for id."""
+    import json
+
+    from app.intake.seal_messages import SEAL_MESSAGES
+    source = (ROOT / "web" / "src" / "messages.js").read_text()
+    body = source.split("const ENGLISH = {", 1)[1].split("\n};", 1)[0]
+    english = dict(re.findall(r'^  (\w+): ("(?:[^"\\]|\\.)*"),$', body, re.M))
+    assert {key: json.loads(text) for key, text in english.items()} == SEAL_MESSAGES
+
+
+def test_the_intake_page_gives_the_script_its_messages_in_the_locale(
+        web: Any, demo_org: Any) -> None:
+    import html
+    import json
+    web.sign_in(demo_org.email(Role.INTERVIEWER))
+    page = web.client.get("/intake/", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+    found = re.search(r"data-messages='([^']*)'", page)
+    assert found is not None
+    messages = json.loads(html.unescape(found.group(1)))
+    assert messages["queue_heading"] == "이 기기의 사례"
+    assert messages["fingerprint"].count("%(fingerprint)s") == 1
+
+
 # --- dates and numbers ---------------------------------------------------------
 
 WHEN = datetime(2026, 12, 6, 20, 45, 9, tzinfo=UTC)

@@ -15,6 +15,7 @@ import { cleanPhoto, UnsupportedPhoto, BROWSER_CLEANS } from "./clean.js";
 import { asSubmitted, pyDumps, pyNow, pyStrip } from "./pyjson.js";
 import { verifyList, checkPin, acceptNewKey } from "./trust.js";
 import { putCase, allCases, deleteCase } from "./queue.js";
+import { t, tNodes } from "./messages.js";
 
 const CONTEXT = "witnessbox.intake.context";  // the last verified context, for offline use
 const ATTACHMENT = /^attachment_(\d{1,2})$/;
@@ -39,7 +40,7 @@ function buildUi() {
   ui.fingerprint = el("p", { class: "muted seal-fingerprint" });
   ui.warning = el("div", { class: "flash error seal-warning", role: "alert" });
   ui.warning.hidden = true;
-  ui.queueHeading = el("h2", {}, "Cases on this device");
+  ui.queueHeading = el("h2", {}, t("queue_heading"));
   ui.queue = el("ul", { class: "seal-queue" });
   ui.queueBox = el("section", { class: "seal-queue-box", "aria-live": "polite" }, ui.queueHeading, ui.queue);
   root.hidden = false;
@@ -48,8 +49,9 @@ function buildUi() {
 
 function say(text) { ui.status.textContent = text; }
 
+// `text` is a string or the nodes from tNodes.
 function warn(text, button) {
-  ui.warning.replaceChildren(el("p", {}, text));
+  ui.warning.replaceChildren(el("p", {}, ...[].concat(text)));
   if (button) ui.warning.append(button);
   ui.warning.hidden = false;
 }
@@ -73,30 +75,28 @@ function adopt(context) {
   state.pin = pin;
   const { csrf_token: _unused, ...keep } = context;
   localStorage.setItem(CONTEXT, JSON.stringify(keep));
-  ui.fingerprint.textContent = `Recipient list (${list.recipients.length} keys) signed by the `
-    + `server key with fingerprint ${context.recipients.fingerprint}.`;
+  ui.fingerprint.replaceChildren(...tNodes("fingerprint",
+    { count: list.recipients.length, fingerprint: el("code", {}, context.recipients.fingerprint) }));
   if (pin.status === "changed") {
-    const accept = el("button", { type: "button" }, "I have checked the new fingerprint: trust it");
+    const accept = el("button", { type: "button" }, t("accept_key"));
     state.accept = accept;
     accept.addEventListener("click", () => {
       acceptNewKey(context.recipients);
       state.pin = { status: "same" };
       ui.warning.hidden = true;
-      say("Sealed in this browser before anything is sent.");
+      say(t("sealed_here"));
     });
-    warn("Warning: the key that signs this organisation's recipient list has changed since this "
-      + `browser last used it (it was ${pin.previous.fingerprint}). Nothing will be sealed or sent `
-      + "until you have checked the new fingerprint with your organisation by another channel.", accept);
-    say("Sealing is stopped: the recipient list's signing key changed.");
+    warn(tNodes("key_changed", { previous: el("code", {}, pin.previous.fingerprint) }), accept);
+    say(t("stopped"));
     return;
   }
-  say("Sealed in this browser before anything is sent: the server receives only ciphertext.");
+  say(t("ready"));
 }
 
 async function loadContext() {
   try {
     const { context, signIn } = await fetchContext();
-    if (signIn) { say("Sign in again to seal and send cases."); return; }
+    if (signIn) { say(t("sign_in_seal")); return; }
     adopt(context);
     return;
   } catch (error) {
@@ -104,16 +104,16 @@ async function loadContext() {
   }
   const saved = localStorage.getItem(CONTEXT);
   if (saved === null) {
-    say("This browser has no recipient list yet; connect once to seal interviews here.");
+    say(t("no_list"));
     return;
   }
   try {
     adopt(JSON.parse(saved));
     if (state.pin.status !== "changed") {
-      say("Offline: cases are sealed in this browser and wait here until the network returns.");
+      say(t("offline"));
     }
   } catch (error) {
-    warn(`The saved recipient list cannot be trusted (${error.message}); nothing will be sealed.`);
+    warn(t("untrusted_saved", { reason: error.message }));
   }
 }
 
@@ -129,39 +129,39 @@ function sealedValue(field, raw) {
   if (field.kind === "number") {
     const text = pyStrip(value);
     if (text === "") {
-      if (field.required) throw new Invalid(`${field.name}: this field is required`);
+      if (field.required) throw new Invalid(t("field_required", { field: field.name }));
       return null;
     }
-    if (!/^[+-]?\d+$/.test(text)) throw new Invalid(`${field.name}: not a whole number`);
+    if (!/^[+-]?\d+$/.test(text)) throw new Invalid(t("not_whole_number", { field: field.name }));
     const number = Number.parseInt(text, 10);
     if ((field.minimum !== null && number < field.minimum) || (field.maximum !== null && number > field.maximum)) {
-      throw new Invalid(`${field.name}: must be between ${field.minimum} and ${field.maximum}`);
+      throw new Invalid(t("out_of_range", { field: field.name, minimum: field.minimum, maximum: field.maximum }));
     }
     return number;
   }
   if (field.kind === "date") {
     const text = pyStrip(value);
     if (text === "") {
-      if (field.required) throw new Invalid(`${field.name}: this field is required`);
+      if (field.required) throw new Invalid(t("field_required", { field: field.name }));
       return null;
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new Invalid(`${field.name}: not a date`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new Invalid(t("not_date", { field: field.name }));
     return text;
   }
   if (field.kind === "choice" && value !== "" && !field.choices.includes(value)) {
-    throw new Invalid(`${field.name}: not one of the choices`);
+    throw new Invalid(t("not_choice", { field: field.name }));
   }
   if (field.limit && codePoints(value) > field.limit) {
-    throw new Invalid(`${field.name}: longer than ${field.limit} characters`);
+    throw new Invalid(t("too_long_chars", { field: field.name, limit: field.limit }));
   }
   const stripped = pyStrip(value);
-  if (field.required && stripped === "") throw new Invalid(`${field.name}: this field is required`);
+  if (field.required && stripped === "") throw new Invalid(t("field_required", { field: field.name }));
   return stripped === "" ? null : stripped;
 }
 
 function band(bounds, value) {
   const lower = bounds.filter((bound) => bound <= value);
-  if (lower.length === 0) throw new Invalid("a sealed amount is below its lowest band");
+  if (lower.length === 0) throw new Invalid(t("below_band"));
   const index = bounds.indexOf(lower[lower.length - 1]);
   return index + 1 === bounds.length ? `${bounds[index]}+` : `${bounds[index]}-${bounds[index + 1] - 1}`;
 }
@@ -221,7 +221,7 @@ async function selfCheck(identity, narrative, fieldsText, attachments, parts) {
   const narrativeBack = await opener.decrypt(new Uint8Array(await parts[0].blob.arrayBuffer()), "text");
   const fieldsBack = await opener.decrypt(new Uint8Array(await parts[1].blob.arrayBuffer()), "text");
   if (narrativeBack !== narrative || fieldsBack !== fieldsText) {
-    throw new Error("self-check failed: a sealed text does not open to what was typed");
+    throw new Error(t("selfcheck_text"));
   }
   for (const [index, { meta, blob }] of attachments.entries()) {
     const tally = { hash: sha256.create(), size: 0 };
@@ -229,7 +229,7 @@ async function selfCheck(identity, narrative, fieldsText, attachments, parts) {
     const reader = plain.getReader();
     while (!(await reader.read()).done) { /* hashed on the way */ }
     if (tally.size !== meta.size || bytesToHex(tally.hash.digest()) !== meta.sha256) {
-      throw new Error(`self-check failed: attachment ${index + 1} does not open to what was sealed`);
+      throw new Error(t("selfcheck_attachment", { number: index + 1 }));
     }
   }
 }
@@ -244,8 +244,8 @@ async function sealCase(data) {
     if (field.bands && value !== null) bands[field.band_field] = band(field.bands, value);
   }
   const narrative = asSubmitted(String(data.get(schema.narrative_field) || ""));
-  if (narrative === "") throw new Invalid("narrative: this field is required");
-  if (codePoints(narrative) > schema.narrative_limit) throw new Invalid("narrative: too long");
+  if (narrative === "") throw new Invalid(t("narrative_required"));
+  if (codePoints(narrative) > schema.narrative_limit) throw new Invalid(t("narrative_too_long"));
 
   const sealedNames = new Set([schema.narrative_field, ...schema.sealed_fields.map((f) => f.name)]);
   const coded = [];
@@ -260,30 +260,30 @@ async function sealCase(data) {
     coded.push([name, value]);
   }
   for (const name of schema.coded_required) {
-    if (!data.getAll(name).some((value) => value !== "")) throw new Invalid(`${name}: this field is required`);
+    if (!data.getAll(name).some((value) => value !== "")) throw new Invalid(t("field_required", { field: name }));
   }
   const total = files.reduce((sum, { file }) => sum + file.size, 0);
   if (total > state.context.max_upload_bytes) {
-    throw new Invalid(`the files are larger than the ${Math.round(state.context.max_upload_bytes / 1048576)} MB allowed`);
+    throw new Invalid(t("files_too_large", { megabytes: Math.round(state.context.max_upload_bytes / 1048576) }));
   }
 
   const identity = await age.generateX25519Identity();
   const caseRecipient = await age.identityToRecipient(identity);
   const attachments = [];
   for (const [index, { slot, file }] of files.entries()) {
-    say(`Sealing attachment ${index + 1} of ${files.length} in this browser…`);
+    say(t("sealing_attachment", { number: index + 1, total: files.length }));
     const label = String(data.get(`attachment_${slot}_kind`) || "");
-    if (!schema.attachment_kinds.includes(label)) throw new Invalid("Choose audio, photo or document for each file.");
+    if (!schema.attachment_kinds.includes(label)) throw new Invalid(t("choose_kind"));
     try {
       attachments.push(await sealAttachment(caseRecipient, file, label));
     } catch (error) {
-      if (error instanceof UnsupportedPhoto) throw new Invalid(`A file could not be accepted: ${error.message}.`);
+      if (error instanceof UnsupportedPhoto) throw new Invalid(t("file_refused", { reason: error.message }));
       throw error;
     }
   }
   sealed.attachments = attachments.map((a) => a.meta);
   const fieldsText = pyDumps(sealed);
-  say("Sealing the narrative and fields…");
+  say(t("sealing_texts"));
   const parts = [
     { name: "object_0", blob: await sealBytes(caseRecipient, encoder.encode(narrative)), kind: "narrative" },
     { name: "object_1", blob: await sealBytes(caseRecipient, encoder.encode(fieldsText)), kind: "fields" },
@@ -296,7 +296,7 @@ async function sealCase(data) {
     wraps.push({ name: `wrap_${i}`, blob: await sealBytes(reader.recipient, keyFile), recipient: reader.recipient });
   }
   performance.mark("witnessbox:sealed");  // for bench/browser_seal.py
-  say("Checking that everything sealed opens again…");
+  say(t("checking"));
   await selfCheck(identity, narrative, fieldsText, attachments, parts);
   const manifest = {
     version: 1, case_recipient: caseRecipient, bands,
@@ -321,10 +321,10 @@ async function sealCase(data) {
 
 async function send(item) {
   const { context, signIn } = await fetchContext();
-  if (signIn) return { ...item, state: "signin", error: "Sign in again to send this case." };
+  if (signIn) return { ...item, state: "signin", error: t("sign_in_send"), other: false };
   if (item.membership_id !== undefined && context.membership_id !== item.membership_id) {
     return { ...item, state: "signin",
-      error: "Sealed by another member on this device: it is sent when they sign in here." };
+      error: t("other_member"), other: true };
   }
   state.context.csrf_token = context.csrf_token;
   const body = new FormData();
@@ -336,9 +336,9 @@ async function send(item) {
   const response = await fetch(context.submit_url, { method: "POST", body, credentials: "same-origin" });
   const type = response.headers.get("Content-Type") || "";
   if (response.redirected || !type.startsWith("application/json")) {
-    if (response.status >= 500) return { ...item, state: "waiting", error: `The server answered ${response.status}; trying again later.` };
-    if (response.status === 413) return { ...item, state: "refused", error: "The upload is larger than the server allows." };
-    return { ...item, state: "signin", error: "Sign in again to send this case." };
+    if (response.status >= 500) return { ...item, state: "waiting", error: t("server_later", { status: response.status }) };
+    if (response.status === 413) return { ...item, state: "refused", error: t("upload_too_large") };
+    return { ...item, state: "signin", error: t("sign_in_send"), other: false };
   }
   const answer = await response.json();
   if (response.ok && answer.stored) {
@@ -346,7 +346,7 @@ async function send(item) {
       receipt_url: answer.receipt_url, attachments: item.attachments, bytes: item.bytes };
   }
   if (response.status >= 500) return { ...item, state: "waiting", error: answer.error };
-  return { ...item, state: "refused", error: answer.error || `The server answered ${response.status}.` };
+  return { ...item, state: "refused", error: answer.error || t("server_answered", { status: response.status }) };
 }
 
 async function sync() {
@@ -363,11 +363,11 @@ async function sync() {
       try {
         next = await send(item);
       } catch (error) {
-        next = { ...item, state: "waiting", error: "No connection to the server; it will be sent when there is." };
+        next = { ...item, state: "waiting", error: t("no_connection") };
       }
       await putCase(next);
       if (next.state === "sent") lastSent = next;
-      if (next.state === "signin" && !next.error.startsWith("Sealed by another")) break;
+      if (next.state === "signin" && !next.other) break;
     }
   } finally {
     state.sending = false;
@@ -378,12 +378,11 @@ async function sync() {
 
 // ---- the visible queue ----
 
-const LABELS = {
-  waiting: "Waiting to be sent", signin: "Waiting: sign in to send", refused: "Refused by the server",
-  sent: "Sent",
-};
+const STATES = ["waiting", "signin", "refused", "sent"];
+const label = (state) => (STATES.includes(state) ? t(`state_${state}`) : state);
 
-const size = (bytes) => (bytes < 1048576 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
+const size = (bytes) => (bytes < 1048576 ? t("kilobytes", { amount: Math.ceil(bytes / 1024) })
+  : t("megabytes", { amount: (bytes / 1048576).toFixed(1) }));
 
 async function render() {
   const items = (await allCases()).sort((a, b) => a.created.localeCompare(b.created));
@@ -391,16 +390,16 @@ async function render() {
   ui.queue.replaceChildren(...items.map((item) => {
     const when = new Date(item.created).toLocaleString();
     const line = el("li", { class: `seal-item seal-${item.state}`, "data-state": item.state });
-    line.append(el("strong", {}, LABELS[item.state] || item.state), ` — sealed ${when}, `
-      + `${item.attachments} attachment${item.attachments === 1 ? "" : "s"}, ${size(item.bytes)} of ciphertext`);
+    line.append(el("strong", {}, label(item.state)), " — "
+      + t("queue_line", { when, count: item.attachments, size: size(item.bytes) }));
     if (item.state === "sent") {
-      line.append(": case ", el("span", { class: "seal-case-id" }, item.case_id), " ",
-        el("a", { href: item.receipt_url, class: "seal-receipt" }, "receipt"));
+      line.append(`: ${t("sent_case")} `, el("span", { class: "seal-case-id" }, item.case_id), " ",
+        el("a", { href: item.receipt_url, class: "seal-receipt" }, t("receipt")));
     }
     if (item.error && item.state !== "sent") line.append(el("br"), el("span", { class: "muted" }, item.error));
-    if (item.state === "signin") line.append(" ", el("a", { href: root.dataset.loginUrl }, "Sign in"));
+    if (item.state === "signin") line.append(" ", el("a", { href: root.dataset.loginUrl }, t("sign_in")));
     if (["refused", "sent"].includes(item.state)) {
-      const remove = el("button", { type: "button", class: "seal-remove" }, "Remove from this list");
+      const remove = el("button", { type: "button", class: "seal-remove" }, t("remove"));
       remove.addEventListener("click", async () => { await deleteCase(item.id); await render(); });
       line.append(" ", remove);
     }
@@ -416,14 +415,12 @@ async function onSubmit(event) {
     // No trusted list (never online, or sign-in needed): only the server can seal.
     if (navigator.onLine && !(state.pin && state.pin.status === "changed")) return;
     event.preventDefault();
-    say("This case cannot be sealed here yet: no trusted recipient list. Connect and reload the page.");
+    say(t("no_trusted_list"));
     return;
   }
   event.preventDefault();
   if (state.pin.status === "changed") {
-    warn("Nothing was sealed: the recipient list's signing key changed since this browser last "
-      + `used it (it was ${state.pin.previous.fingerprint}). Check the new fingerprint with your `
-      + "organisation first.", state.accept);
+    warn(tNodes("nothing_sealed_key", { previous: el("code", {}, state.pin.previous.fingerprint) }), state.accept);
     return;
   }
   if (state.busy) return;
@@ -439,7 +436,7 @@ async function onSubmit(event) {
     performance.mark("witnessbox:queued");
     const online = navigator.onLine;
     if (!online) form.reset();  // the typed plaintext leaves the page; only ciphertext remains
-    say(online ? "Sealed. Sending…" : "Sealed and kept on this device: it is sent when the network returns.");
+    say(online ? t("sending") : t("kept_offline"));
     await render();
     performance.mark("witnessbox:shown");
     const sent = await sync();
@@ -454,17 +451,16 @@ async function onSubmit(event) {
       // still holds what was typed, so it can be corrected and sealed anew.
       await deleteCase(item.id);
       await render();
-      warn(`The server refused this case and nothing was stored: ${now.error} `
-        + "Correct the form and seal it again.");
-      say("Nothing was stored.");
+      warn(t("refused_now", { reason: now.error }));
+      say(t("nothing_stored"));
       return;
     }
     form.reset();
-    if (now) say(`Sealed and kept on this device: ${LABELS[now.state].toLowerCase()}.`);
+    if (now) say(t("kept_state", { state: label(now.state).toLowerCase() }));
   } catch (error) {
-    const message = error instanceof Invalid ? error.message : `Sealing failed: ${error.message}`;
-    warn(`Nothing was sealed or sent. ${message}`);
-    say("Nothing was sealed.");
+    const message = error instanceof Invalid ? error.message : t("sealing_failed", { reason: error.message });
+    warn(t("nothing_sealed_sent", { reason: message }));
+    say(t("nothing_sealed"));
   } finally {
     state.busy = false;
     if (button) button.disabled = false;

@@ -4,6 +4,7 @@
 // someone who can only write the database cannot make a list this accepts.
 
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { t } from "./messages.js";
 
 const DOMAIN = "witnessbox-intake-recipients-v1\n";
 const PIN = "witnessbox.intake.pinned-signing-key";
@@ -21,11 +22,11 @@ export function verifyList(doc) {
   } catch (error) {
     good = false;
   }
-  if (!good) throw new UntrustedList("the recipient list's signature does not verify");
+  if (!good) throw new UntrustedList(t("bad_signature"));
   const payload = JSON.parse(doc.payload);
   if (payload.version !== 1 || !Array.isArray(payload.recipients) || payload.recipients.length === 0
       || !payload.recipients.every((r) => typeof r.recipient === "string" && r.recipient.startsWith("age1"))) {
-    throw new UntrustedList("the recipient list is malformed");
+    throw new UntrustedList(t("malformed_list"));
   }
   return payload;
 }

@@ -93,9 +93,9 @@ def create_app(settings: Settings | None = None, *, intake_sealer: Sealer | None
     from app.clusters.routes import bp as clusters_bp
     from app.exports.routes import bp as exports_bp
     from app.grants.routes import bp as grants_bp
+    from app.i18n.routes import bp as i18n_bp
     from app.intake.presealed_routes import bp as sealed_intake_bp
     from app.intake.presealed_routes import submit as sealed_intake_submit
-    from app.i18n.routes import bp as i18n_bp
     from app.intake.routes import bp as intake_bp
     from app.intake.routes import submit as intake_submit
     from app.keys.routes import bp as keys_bp

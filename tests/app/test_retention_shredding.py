@@ -9,6 +9,7 @@ for before the deletion, so finding nothing afterwards means something.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +152,18 @@ def test_a_shredded_case_leaves_nothing_that_opens_or_remains(
     else:
         assert postgres_columns_holding(db, gone) == []
         db.rollback()
-        assert storage.scrub(app.extensions["witnessbox.engine"], storage.Vacuum.FULL).complete
-        assert postgres_relations_holding(db, gone) == []
+        # VACUUM FULL keeps rows that a snapshot anywhere on the server may still
+        # see (a backend still connecting, or cloning a database, holds the
+        # horizon for every database): under a parallel suite one pass can leave
+        # them, and the nightly run repeats. So does this test, a few times.
+        for _attempt in range(5):
+            assert storage.scrub(app.extensions["witnessbox.engine"], storage.Vacuum.FULL).complete
+            remaining = postgres_relations_holding(db, gone)
+            db.rollback()
+            if not remaining:
+                break
+            time.sleep(2)
+        assert remaining == []
         assert postgres_relations_holding(db, kept.stored_needles())
     blob_root = Path(settings.blob_dir)
     assert files_holding([p for p in blob_root.rglob("*") if p.is_file()], gone) == []

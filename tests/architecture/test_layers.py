@@ -24,9 +24,12 @@ COMMITTER = "app.unit_of_work"
 # layer, rate limits, background jobs, and each feature's routes, forms, command
 # line and jobs.
 WEB_MODULES = {"app", "app.cli", "app.main", "app.db", "app.redaction.cli", "app.jobs",
-               "app.intake.multipart"}  # parses the HTTP body as it streams
+               "app.intake.multipart",  # parses the HTTP body as it streams
+               # A browser-sealed upload: checked part by part as the body streams,
+               # the coded answers with the intake form's own (Flask-WTF) validators.
+               "app.intake.presealed", "app.intake.presealed_manifest"}
 WEB_PACKAGES = ("app.web", "app.security")
-WEB_SUFFIXES = (".routes", ".forms", ".cli", ".jobs")
+WEB_SUFFIXES = (".routes", "_routes", ".forms", ".cli", ".jobs")
 FLASK_IMPORTS = ("flask", "flask_login", "flask_wtf", "flask_limiter", "werkzeug")
 
 

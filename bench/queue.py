@@ -133,14 +133,14 @@ def seed(url: str, ids: dict[str, Any], count: int, seed_value: int) -> float:
         with cursor.copy(
                 "COPY case_record (id, public_id, organisation_id, created_by_membership_id, "
                 "status, priority, case_recipient, sector, recontact_allowed, consent_scopes, "
-                "conditions, created_at, updated_at) FROM STDIN") as copy:
+                "conditions, created_at, updated_at, status_changed_at) FROM STDIN") as copy:
             answers: list[tuple[int, str, str]] = []
             for case in generate(count, seed=seed_value, same_instant_every=3):
                 case_id = case.index + 1
                 copy.write_row((case_id, case.public_id, ids["organisation"],
                                 ids["interviewer"], case.status.value, int(case.priority),
                                 DUMMY_RECIPIENT, case.sector, False, '["internal_only"]', "{}",
-                                case.created_at, case.created_at))
+                                case.created_at, case.created_at, case.created_at))
                 answers.extend((case_id, code, presence) for code, presence in case.answers)
         with cursor.copy("COPY case_indicator (case_id, indicator, present) FROM STDIN") as copy:
             for row in answers:

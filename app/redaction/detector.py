@@ -17,6 +17,7 @@ from app.redaction import (
     entities,
     gazetteer,
     korean,
+    labels,
     learned,
     names,
     orgs,
@@ -105,6 +106,7 @@ class Detector:
         found += names.find(text)
         found += orgs.find(text)
         found += triggers.find(text)
+        found += labels.find(text)
         found += shapes.find(text)
         if self.use_models:
             found += korean.find(text)

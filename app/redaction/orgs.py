@@ -16,6 +16,10 @@ from app.redaction.stopwords import is_stopword
 
 Q = IdType.QUASI
 
+
+def _wordlist(words: str) -> list[str]:
+    return words.split()
+
 # A dot only inside a word ("U.S."), so "Kim Jong Il. Brigade leader" does
 # not run across a sentence end.
 CAPWORD = r"[A-Z](?:[\w'’&-]|\.(?!\s))*"
@@ -52,6 +56,29 @@ ORDINAL_UNIT = re.compile(
     r"\b\d{1,3}(?:st|nd|rd|th)\s+(?:[A-Z][a-z]+\s+){0,2}(?:Brigade|Team|Unit|Section|Squad|"
     r"Battalion|Regiment|Company|Detachment|Work Team|Sector)\b"
 )
+# Russian firm names transliterated into Latin are built from a few stems
+# ("Primtekhstroi", "Dalrybprom", "TaigaLes-Invest", "Amurstroy"): a
+# capitalised word ending in one is a firm. Stems from general Russian
+# business vocabulary (stroi = construction, prom = industry, torg = trade...).
+_STEMS = _wordlist(
+    """
+    stroi stroy invest prom torg trans servis holding snab montazh tekh tech agro neft gaz
+    rybprom produkt metall energo komplekt ekspert resurs trest mebel tekstil
+    """
+)
+# Short stems that end ordinary names ("Charles", "Crystal") count only after a hyphen.
+_HYPHEN_STEMS = ["les", "stal", "flot", "avto", "mash", "ryb"]
+RU_FIRM_STEM = "(?:" + "|".join(f"[{s[0].upper()}{s[0]}]{s[1:]}" for s in _STEMS) + ")"
+RU_LATIN_FIRM = re.compile(
+    rf"\b[A-Z][a-z]{{2,}}(?:-?[A-Z]?[a-z]+)*?{RU_FIRM_STEM}(?:-[A-Z][a-z]+)?\b"
+    rf"|\b[A-Z][a-z]{{2,}}-(?:{'|'.join(s.capitalize() for s in _HYPHEN_STEMS)})\b"
+)
+# A capitalised name in the slot of an employer: "worked for X", "a company, X".
+EMPLOYER = re.compile(
+    r"(?:\b(?:work(?:s|ed|ing)?|employed|hired|contracted|subcontracted|sent)\s+(?:for|by)|"
+    r"\b(?i:company|contractor|subcontractor|employer|firm|agency)(?:\s+called|\s+named)?,?)"
+    r"\s+((?:[A-Z][\w'’&-]+)(?:\s+[A-Z][\w'’&-]+){0,2})"
+)
 PRISON = re.compile(r"\b(?:HMP|HM Prison|HMYOI)\s+[A-Z][\w-]+")
 # Where someone lives or works: "lives in Bristol", "practising in Oxfordshire".
 RESIDENCE = re.compile(
@@ -83,6 +110,13 @@ def find(text: str) -> list[Span]:
             out.append(Span(m.start(), m.end(), PLACE, Q))
     for m in ORDINAL_UNIT.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in RU_LATIN_FIRM.finditer(text):
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in EMPLOYER.finditer(text):
+        words = m.group(1).split()
+        if any(is_stopword(w) for w in words) or words[0] in first_names():
+            continue
+        out.append(Span(m.start(1), m.end(1), ORG, Q))
     for m in PRISON.finditer(text):
         out.append(Span(m.start(), m.end(), ORG, Q))
     for m in RESIDENCE.finditer(text):

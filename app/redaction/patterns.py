@@ -59,11 +59,24 @@ CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|USD|TRL|RUB|KRW|CNY)\s?$")
 
 # Streets and addresses.
 STREET_WORD = r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Boulevard|Embankment|Highway)"
+# With a house number these are streets too ("4 Elm Close"); alone they are
+# often not ("Red Square", "Stay Close").
+NUMBERED_STREET_WORD = rf"(?:{STREET_WORD[3:-1]}|Close|Drive|Crescent|Terrace|Gardens|Square|Way)"
 EN_STREET = re.compile(rf"\b(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s{STREET_WORD}")
 # "Svetlanskaya Street 45, Vladivostok", "45 Svetlanskaya Street, Apt 3": a full address.
+# A UK postcode ("KT3 4PB", "SW1A 1AA") after the town.
+UK_POSTCODE = r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b)"
 EN_ADDRESS = re.compile(
-    rf"(?:\b\d+[a-z]?\s+(?=[A-Z]))?\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s{STREET_WORD}"
+    r"(?:\b(?:Flat|Apt\.?|Apartment|Unit|Room)\s*\d+[A-Za-z]?,?\s*)?"
+    rf"(?:\b\d+[a-z]?\s+(?=[A-Z]))?\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s{NUMBERED_STREET_WORD}"
     r"(?:\s*\d+[a-z]?)?(?:,\s*(?:Apt\.?|Flat|Room|Apartment)\s*\d+)?"
+    rf"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)?{UK_POSTCODE}?"
+)
+# Russian addresses in Latin transliteration: "ul. Lazo 41-17, Khabarovsk",
+# "prospekt Mira 12, kv. 5".
+RU_LATIN_ADDRESS = re.compile(
+    r"\b(?:ul\.|ulitsa|prospekt|pr-t|per\.|pereulok|shosse)\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
+    r"(?:,?\s*(?:d\.\s*)?\d+[a-z]?(?:[-/]\d+)?(?:,?\s*(?:kv\.|apt\.?|flat)\s*\d+)?)"
     r"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)?"
 )
 KR_ROMAN_ADDRESS = re.compile(
@@ -183,6 +196,8 @@ def addresses(text: str) -> list[Span]:
         out.append(Span(m.start(), m.end(), category, id_type))
     for m in EN_STREET.finditer(text):
         out.append(Span(m.start(), m.end(), PLACE, Q))
+    for m in RU_LATIN_ADDRESS.finditer(text):
+        out.append(Span(m.start(), m.end(), ADDRESS, D))
     for m in EN_ADDRESS.finditer(text):
         if any(c.isdigit() for c in m.group(0)):
             out.append(Span(m.start(), m.end(), ADDRESS, D))

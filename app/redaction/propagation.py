@@ -18,7 +18,7 @@ from app.redaction.names import ENGLISH_NOT_NAME
 from app.redaction.romanise import surname_class
 from app.redaction.script import HANGUL_RE, is_cyrillic_char
 from app.redaction.spans import DEM, MISC, ORG, PERSON, PLACE, QUANTITY, IdType, Span
-from app.redaction.stopwords import is_function_word, is_stopword
+from app.redaction.stopwords import is_common_english, is_function_word, is_stopword
 
 TITLES = re.compile(
     r"^(?:(?:(?:section|department|unit|team|brigade|site|work|political|security)\s+)?"
@@ -111,6 +111,22 @@ def _variants(surface: str, category: str) -> set[str]:
     return out
 
 
+def _case_variants(name: str) -> list[str]:
+    """"Sergei" is also written "sergei" in hurried notes and "SERGEI" in labels.
+
+    Latin-script names only, and only where the lowercase form is not an
+    ordinary English word ("Hope", "Young", "Park" stay capitalised).
+    """
+    words = name.split()
+    if not words or not all(re.fullmatch(r"[A-Za-z][A-Za-z'’-]+", w) for w in words):
+        return []
+    lowered = [w.lower() for w in words]
+    if any(len(w) < 3 or is_common_english(w) or is_stopword(w) for w in lowered):
+        return []
+    return [v for v in (name.lower(), name.upper(), " ".join(w.capitalize() for w in words))
+            if v != name]
+
+
 def _pattern(variant: str) -> str:
     if any(is_cyrillic_char(c) for c in variant):
         words = variant.split()
@@ -146,6 +162,9 @@ def propagate(
                 table[v] = (s.category, s.identifier_type)
     if not table:
         return []
+    for key in [k for k, v in table.items() if v[0] == PERSON]:
+        for variant in _case_variants(key):
+            table.setdefault(variant, table[key])
     # "희천" is the place of "희천시", even where a model also read it as a name.
     for v in place_cores & set(table):
         table[v] = (PLACE, IdType.QUASI)

@@ -154,6 +154,22 @@ MONEY = [
     r"(?=[\s.,;»]|$)",
 ]
 # "160 dollars a month": the period belongs to the figure.
+# English numerals in words: "two million won", "five hundred dollars". Spoken
+# sums are often general ("they keep a hundred, two hundred dollars"), so a
+# spelled sum counts only after a personal transaction word in its sentence.
+WORD_MONEY_RES = [
+    re.compile(
+        rf"(?i:\b(?:{NUMBER_WORD}|a|a\s+few|several)(?:\s+(?:hundred|thousand|million))+"
+        rf"(?:\s+(?:and\s+)?{NUMBER_WORD})?\s+{CURRENCY}(?!\w))"
+    ),
+    re.compile(rf"(?i:\b(?:{NUMBER_WORD})\s+(?:US\s+)?(?:dollars|roubles|rubles|yuan|euros|pounds)\b)"),
+]
+PERSONAL_SUM_CUE = re.compile(
+    r"\b(?:paid|pay|pays|sent|send|gave|give|owed|owes|owe|earned|earn|received|borrowed|lent|"
+    r"charged|fined|bribed?|cost|my|his|her|their|family|wife|husband|mother|father|broker|"
+    r"smuggler)\b",
+    re.IGNORECASE,
+)
 MONEY_TAIL = re.compile(
     r"(?:\s+(?:a|per|each|every)\s+(?:month|year|week|day|shift)|/(?:mo|month|yr|year|wk|day)\b)?"
     r"(?:\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?"
@@ -204,6 +220,11 @@ def amounts(text: str) -> list[Span]:
             tail = MONEY_TAIL.match(text, m.end())
             end = tail.end() if tail else m.end()
             out.append(Span(m.start(), end, QUANTITY, Q))
+    for rx in WORD_MONEY_RES:
+        for m in rx.finditer(text):
+            sentence_start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()))
+            if PERSONAL_SUM_CUE.search(text, max(sentence_start, m.start() - 60), m.start()):
+                out.append(Span(m.start(), m.end(), QUANTITY, Q))
     for rx in GROUP_RES:
         out += [Span(m.start(), m.end(), QUANTITY, Q) for m in rx.finditer(text)]
     return out

@@ -115,7 +115,7 @@ PARTIAL_DATES = [
     # ISO dates with a clock time, e-mail header dates
     re.compile(r"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}\b"),
     re.compile(
-        rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,\s+\d{{1,2}}\s+{MONTH}\s+{YEAR}"
+        rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+\d{{1,2}}\s+{MONTH}\s+{YEAR}"
         r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[+-]\d{4})?)?"
     ),
     # Korean: weekday after a date, weeks and parts of a month
@@ -128,6 +128,12 @@ PARTIAL_DATES = [
     re.compile(rf"«\d{{1,2}}»\s+{RU_MONTH}\s+{YEAR}"),
     re.compile(
         rf"(?<!\w)(?:с|от)\s+{RU_MONTH}\s+(?:{YEAR}\s+)?(?:по|до)\s+{RU_MONTH}\s+{YEAR}", re.I
+    ),
+    # a festival of a given year: "Chinese New Year 2024", "Chuseok 2021", "Easter 2023"
+    re.compile(
+        rf"\b(?:(?:Chinese|Lunar)\s+)?(?:New\s+Year(?:'s)?(?:\s+(?:Day|Eve))?|Christmas(?:\s+Eve)?|"
+        rf"Easter|Chuseok|Seollal|Solnal|Ramadan|Eid|Victory\s+Day|Independence\s+Day)"
+        rf"(?:\s+(?:of\s+)?{YEAR})\b"
     ),
     # "late 2019", "early 2020", "mid-2018"
     re.compile(rf"\b(?:late|early|mid-?)\s*{YEAR}\b", re.IGNORECASE),

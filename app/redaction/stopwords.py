@@ -77,3 +77,17 @@ FUNCTION_WORDS = frozenset(_FUNCTION.split())
 
 def is_function_word(word: str) -> bool:
     return word.strip(" \"“”'‘’«»,.;:()").lower() in FUNCTION_WORDS
+
+
+@cache
+def _common_english() -> frozenset[str]:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "data" / "common_en.txt"
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+def is_common_english(word: str) -> bool:
+    """A frequent English word (wordfreq, data/common_en.txt): "grace", "park", "understood"."""
+    return word.strip(" \"“”'‘’,.;:()").lower() in _common_english()

@@ -1,0 +1,242 @@
+"""Document furniture that names people: field labels, signatures, sign-offs,
+speaker labels, naming phrases and reference numbers (Latin script).
+
+Records arrive as forms, e-mails, call logs and transcripts. Whoever fills
+the "Interpreter:" field, signs an e-mail below "--", ends a message with
+"H." or "- tw", or speaks as "MINHO:" in a transcript is named there, often in
+a form no name grammar expects (a lowercase volunteer, a bare initial, a
+Western first name). The layout says it is a person, so these rules read the
+layout, not the name. Every label and closing word below is general English
+office vocabulary written for this project (no evaluation-set text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from app.redaction.spans import CODE, PERSON, IdType, Span
+from app.redaction.stopwords import is_common_english, is_stopword
+
+D = IdType.DIRECT
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+# Form fields whose value is a person ("Interpreter: Yuna Seo-Park").
+PERSON_FIELD = (
+    r"interpreter|translator|volunteer(?:\s+on\s+duty)?|duty\s+volunteer|clinician|doctor|gp|"
+    r"nurse|midwife|case\s?worker|case\s+officer|case\s+manager|social\s+worker|support\s+worker|"
+    r"key\s+worker|author|written\s+by|prepared\s+by|reviewed\s+by|recorded\s+by|reported\s+by|"
+    r"compiled\s+by|taken\s+by|entered\s+by|logged\s+by|checked\s+by|approved\s+by|signed\s+by|"
+    r"interviewer|interviewee|respondent|witness|client|patient|name|full\s+name|first\s+name|"
+    r"surname|family\s+name|given\s+name|alias|contact(?:\s+person)?|emergency\s+contact|"
+    r"next\s+of\s+kin|host|co-host|guest|producer|reporter|journalist|photographer|fixer|"
+    r"lawyer|solicitor|counsel|legal\s+representative|representative|advocate|signed|"
+    r"signature|from|to|cc|bcc|attendees?|present|chair|minutes|staff|duty\s+officer|operator|"
+    r"call\s+taker|mentor|sponsor|applicant|claimant|appellant|petitioner|complainant|caller|"
+    r"referred\s+by|referrer|pastor|priest|driver|guide|escort|handler"
+)
+# A qualifier may lead the label ("Shift volunteer:", "Second interpreter:").
+FIELD_RE = re.compile(
+    rf"(?im)(?:^|\|)[ \t]*(?:[A-Za-z]+[ \t]+)?(?:{PERSON_FIELD})[ \t]*:[ \t]*"
+)
+# Fields that take a list of people ("To: Daniel Yoo; Sergei M.").
+LIST_FIELD_RE = re.compile(r"(?i)^(?:to|cc|bcc|attendees?|present|staff)\b")
+
+NAME_WORD_RX = r"(?:[A-Za-z][A-Za-z'’-]*\.?|[A-Z]\.)"
+TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|dr|prof|rev|fr|sr)\.?$")
+# Field values that are not a name.
+NOT_A_NAME = _wordset(
+    """
+    none n/a na nil unknown withheld anonymous redacted tbc tbd pending self same yes no not
+    korean russian english chinese uzbek tajik kyrgyz kazakh ukrainian mongolian french
+    german japanese vietnamese thai nepali filipino turkish arabic polish belarusian phone
+    telephone video remote in person online by via per see below above male female man woman
+    unnamed various multiple several requested declined refused
+    """
+)
+# Offices and bodies that sign letters or fill fields without naming anyone.
+OFFICE_WORDS = _wordset(
+    """
+    un special rapporteur rapporteurs working group secretariat office team committee
+    council commission ngo staff department unit desk service services centre center
+    programme program coordinator officer director manager administrator volunteers hotline
+    helpline line project
+    """
+)
+STOP_AT = re.compile(r"[,(|<\[;/—–]|\s{2,}|\s-\s|\n")
+
+# E-mail signature: the line after "--" starts with the sender's name.
+SIGNATURE_RE = re.compile(r"(?m)^--[ \t]*\n[ \t]*([^\n|,<(]{3,60})")
+# A closing word on its own line, the name on the next ("Thanks,\nHannah").
+CLOSING_RE = re.compile(
+    r"(?im)^[ \t]*(?:thanks|thank\s+you|many\s+thanks|best|best\s+wishes|all\s+the\s+best|"
+    r"regards|kind\s+regards|best\s+regards|warm\s+regards|cheers|sincerely|yours(?:\s+sincerely|"
+    r"\s+faithfully|\s+truly)?|love|warmly|take\s+care|speak\s+soon|with\s+thanks)[ \t]*[,.!]?"
+    r"[ \t]*\n[ \t]*([^\n|,<(]{1,40})$"
+)
+# A bare sign-off line: "H.", "D. K.", "JS", "- tw" between blank lines.
+INITIALS_LINE_RE = re.compile(
+    r"(?m)(?:^|\n)[ \t]*\n[ \t]*(?:[-–—~][ \t]?)?"
+    r"((?:[A-Z]\.[ \t]?){1,3}|[A-Z]{2,3}|[a-z]{2,3})[ \t]*(?=\n[ \t]*(?:\n|-{2,}|$)|\s*$)"
+)
+
+# Short lines that are words, not initials.
+CHAT_WORDS = _wordset("ok okay yes no hi hey bye thx ty lol pls ps fyi asap re fw fwd end tba tbc")
+
+# "[00:01:13] MINHO:", "Margot:", "12:04 Sasha:" at the start of a line.
+SPEAKER_RE = re.compile(
+    r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?"
+    r"([A-Z][A-Za-z'’-]{1,20}(?:[ \t][A-Z][A-Za-z'’-]{1,20})?)[ \t]*:(?!\d)"
+)
+# Speaker labels that name a role, not a person.
+ROLE_SPEAKERS = _wordset(
+    """
+    q a int resp host co-host interviewer interviewee respondent narrator translator
+    interpreter producer voice announcer moderator all both note notes source editor unknown
+    male female caller operator volunteer witness answer question speaker audience crowd
+    reporter presenter anchor officer judge clerk prosecutor defence defense counsel lawyer
+    chair chairman chairperson member members subject summary comment comments action date
+    time place location re subject from to cc bcc sent attachment attachments ref tel phone
+    fax email e-mail mobile address status outcome follow-up update background
+    """
+)
+
+# Naming phrases the nickname rules do not cover ("calling him "Minho"",
+# "call me Seventeen", "knows him only as "Kolya"", "name sounded like Ryu").
+NAMING_RE = re.compile(
+    r"(?:\bcall(?:ing|ed|s)?\s+(?:him|her|them|me|us)|\bknows?\s+(?:(?:him|her|them)\s+)?(?:only\s+)?as|"
+    r"\bname\s+(?:sounded|sounds)\s+like|\bgoes\s+by|\bwent\s+by|\bintroduced\s+(?:him|her)self\s+as|"
+    r"\bsigns?\s+(?:off\s+)?as|\bknown\s+(?:here\s+|to\s+us\s+)?only\s+as)"
+    r"\s+(?:[\"“'‘]([^\"”'’\n\s]+(?:\s[^\"”'’\n\s]+){0,2})[\"”'’]|([A-Z][A-Za-z'’-]+))",
+    re.IGNORECASE,
+)
+
+# "Ref.: AL RUS 9/2026", "Our ref: HO/2024/11873", "Case no. KX-118".
+REFERENCE_RE = re.compile(
+    r"(?i)\b(?:ref(?:erence)?|our\s+ref|your\s+ref|file|case|case\s+ref|claim|ticket|dossier|"
+    r"application|home\s+office\s+ref|uan|episode)\.?(?:\s*(?:no|number|#)\.?)?\s*[:#]?\s*"
+    r"(?-i:([A-Z0-9][A-Z0-9]*(?:[ /.-][A-Z0-9]+){0,4}))"
+)
+
+
+def _name_run(text: str, start: int, end: int, allow_lower: bool) -> tuple[int, int] | None:
+    """The name at the head of ``text[start:end]``: title dropped, 1-4 name tokens."""
+    stop = STOP_AT.search(text, start, end)
+    limit = stop.start() if stop else end
+    tokens = list(re.finditer(r"\S+", text[start:limit]))
+    words: list[re.Match[str]] = []
+    for t in tokens:
+        w = t.group(0)
+        if not re.fullmatch(NAME_WORD_RX, w):
+            break
+        if not words and TITLE.match(w):
+            continue
+        bare = w.strip(".").lower()
+        if bare in NOT_A_NAME or bare in OFFICE_WORDS:
+            return None
+        # "Understood." ends a sentence: a name token ends in a dot only as an initial.
+        if w.endswith(".") and len(w) > 2 and not TITLE.match(w):
+            return None
+        if is_stopword(w) and not re.fullmatch(r"[A-Za-z]\.", w):
+            break
+        if w[0].islower() and not allow_lower:
+            break
+        words.append(t)
+        if len(words) == 4:
+            break
+    if not words:
+        return None
+    b = start + words[0].start()
+    e = start + words[-1].end()
+    # A field holds a name and perhaps a bracket or a list; a line that goes on
+    # in words ("Interpreter: Understood, thank you") is speech, not a field.
+    rest = text[e:end].lstrip(" \t")
+    if rest and rest[0] not in "(,|<;[—–-/" and not text[e:end].startswith("  "):
+        return None
+    surface = text[b:e]
+    # A single word after a label may be an ordinary one ("Understood", "see").
+    if len(words) == 1 and (len(surface) < 3 or is_common_english(surface)):
+        return None
+    return b, e
+
+
+def fields(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in FIELD_RE.finditer(text):
+        label = m.group(0).strip(" \t|:").lower()
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        pos = m.end()
+        while pos < line_end:
+            run = _name_run(text, pos, line_end, allow_lower=True)
+            if run is None:
+                break
+            out.append(Span(run[0], run[1], PERSON, D))
+            if not LIST_FIELD_RE.match(label):
+                break
+            nxt = re.compile(r"[ \t]*(?:<[^>\n]*>)?[ \t]*[;,][ \t]*").match(text, run[1])
+            if not nxt:
+                break
+            pos = nxt.end()
+    return out
+
+
+def signatures(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx, lower in ((SIGNATURE_RE, False), (CLOSING_RE, False)):
+        for m in rx.finditer(text):
+            run = _name_run(text, m.start(1), m.end(1), allow_lower=lower)
+            if run is not None:
+                out.append(Span(run[0], run[1], PERSON, D))
+    for m in INITIALS_LINE_RE.finditer(text):
+        if m.group(1).lower() in CHAT_WORDS or is_stopword(m.group(1)):
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+def speakers(text: str) -> list[Span]:
+    """Transcript speaker labels that recur and are not roles are people."""
+    hits = [m for m in SPEAKER_RE.finditer(text)]
+    counts = Counter(m.group(1).lower() for m in hits)
+    out: list[Span] = []
+    for m in hits:
+        label = m.group(1)
+        key = label.lower()
+        if counts[key] < 2 or key in ROLE_SPEAKERS or is_stopword(label):
+            continue
+        if any(part in ROLE_SPEAKERS for part in key.split()):
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+def naming_phrases(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in NAMING_RE.finditer(text):
+        g = 1 if m.group(1) else 2
+        value = m.group(g)
+        if g == 2 and is_stopword(value):
+            continue
+        out.append(Span(m.start(g), m.end(g), PERSON, D))
+    return out
+
+
+def references(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in REFERENCE_RE.finditer(text):
+        value = m.group(1)
+        if not re.search(r"\d", value) or len(value) < 3:
+            continue
+        out.append(Span(m.start(1), m.end(1), CODE, D if "episode" not in m.group(0).lower()
+                        else IdType.QUASI))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    return fields(text) + signatures(text) + speakers(text) + naming_phrases(text) + references(
+        text
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from app.redaction import translit
 from app.redaction.korean import given_name
@@ -171,19 +172,82 @@ def propagate(
     # Other-script spellings of the same names ("Valery Kan" / "Валерий Кан").
     for b, e, surface in translit.other_script_mentions(text, list(table)):
         table.setdefault(text[b:e], table[surface])
-    keys = sorted(table, key=len, reverse=True)
     out: list[Span] = []
-    # One combined regex per batch keeps this linear in the text length.
-    for batch_start in range(0, len(keys), 200):
-        batch = keys[batch_start : batch_start + 200]
-        rx = re.compile("|".join(f"({_pattern(k)})" for k in batch))
-        for m in rx.finditer(text):
-            key = batch[(m.lastindex or 1) - 1]
-            if any(b <= m.start() and m.end() <= e for b, e in protected):
+    lowered = text.lower()
+    words = _WordIndex(text)
+    # One small cached regex per variant: compiling one alternation of every
+    # variant per document cost more than the rest of propagation. A variant
+    # whose first letters do not occur in the text is not searched at all.
+    for key in sorted(table, key=len, reverse=True):
+        if key[:3].lower() not in lowered:
+            continue
+        category, id_type = table[key]
+        if any(is_cyrillic_char(c) for c in key):
+            found = words.inflected(key)
+        else:
+            found = [(m.start(), m.end()) for m in _compiled(key).finditer(text)]
+        for start, end in found:
+            if any(b <= start and end <= e for b, e in protected):
                 continue
-            category, id_type = table[key]
-            out.append(Span(m.start(), m.end(), category, id_type))
+            out.append(Span(start, end, category, id_type))
     return out
+
+
+_ENDINGS = frozenset(RU_ENDINGS[3:-2].split("|")) | {""}
+_WORD = re.compile(r"\w+")
+
+
+class _WordIndex:
+    """The text's words, found once, for Russian names in any case form.
+
+    Matching "Ткаченко" / "Мусане" word by word against a closed set of
+    endings is what ``_pattern`` does for other scripts with a regex; for
+    Cyrillic that regex (an alternation of endings per word) took longer to
+    compile than everything else in propagation.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+        self.by_prefix: dict[str, list[int]] = {}
+        for i, (_, _, w) in enumerate(self.words):
+            self.by_prefix.setdefault(w[:2], []).append(i)
+
+    @staticmethod
+    def _same_word(token: str, word: str) -> bool:
+        if token == word:
+            return True
+        stem = word[:-1] if len(word) > 3 and word[-1] in "аяьйо" else word
+        for base in {stem, word}:
+            if token.startswith(base) and token[len(base):] in _ENDINGS:
+                return True
+        return False
+
+    def inflected(self, variant: str) -> list[tuple[int, int]]:
+        parts = variant.split()
+        out: list[tuple[int, int]] = []
+        for i in self.by_prefix.get(parts[0][:2], []):
+            start = self.words[i][0]
+            if start > 0 and self.text[start - 1] == "-":
+                continue
+            end = None
+            for j, part in enumerate(parts):
+                if i + j >= len(self.words):
+                    break
+                b, e, token = self.words[i + j]
+                if j and not self.text[self.words[i + j - 1][1] : b].isspace():
+                    break
+                if not self._same_word(token, part):
+                    break
+                end = e if j == len(parts) - 1 else None
+            if end is not None:
+                out.append((start, end))
+        return out
+
+
+@lru_cache(maxsize=8192)
+def _compiled(variant: str) -> re.Pattern[str]:
+    return re.compile(_pattern(variant))
 
 
 # Categories that never propagate: a second "18 hours" is not the same fact.

@@ -53,6 +53,21 @@ EN_BODY = re.compile(
     r"|(?:UN\s+)?Panel\s+of\s+Experts"
     r"|United\s+Nations(?:\s+[A-Z][a-z]+){0,3}"
     r"|(?:Ministry|Department)\s+of\s+(?:[A-Z][a-z]+\s*(?:and\s+)?){1,3}"
+    # UN organs and mandates by how their names are built
+    r"|Human\s+Rights\s+(?:Council|Committee|Commission)|General\s+Assembly"
+    r"|(?:Office\s+of\s+the\s+)?(?:UN\s+|United\s+Nations\s+)?High\s+Commissioner\s+for\s+"
+    r"(?:Human\s+Rights|Refugees)"
+    r"|(?:UN\s+)?Special\s+Rapporteurs?(?:\s+on\s+(?:the\s+)?[a-z][a-z ,'’-]{3,90}?"
+    r"(?:Democratic\s+People's\s+Republic\s+of\s+Korea|DPRK|consequences|detention|"
+    r"trafficking|migrants|torture|slavery|defenders))?"
+    r"|Working\s+Group\s+on\s+(?:Arbitrary\s+Detention|Enforced\s+or\s+Involuntary\s+Disappearances|"
+    r"[A-Z]?[a-z]+\s+[a-z]+)"
+    r"|Commission\s+of\s+Inquiry(?:\s+on\s+[A-Z][\w ]{3,60}?(?=[.,;\n]))?"
+    r"|Committee\s+(?:against\s+Torture|on\s+the\s+[A-Z][a-z]+(?:\s+[a-z]+){0,3}\s+[A-Z][a-z]+)"
+    r"|International\s+(?:Labour\s+Organi[sz]ation|Organi[sz]ation\s+for\s+Migration|"
+    r"Committee\s+of\s+the\s+Red\s+Cross|Criminal\s+Court)"
+    # local authorities: "Kingston Council", "Leeds City Council"
+    r"|[A-Z][a-z]+(?:\s+(?:City|County|Borough|District|Town|Village))?\s+Council"
     r")"
 )
 
@@ -67,7 +82,8 @@ KO_BODY = re.compile(
 LAW_CITATION = re.compile(
     r"(?:закон\w*|кодекс\w*|постановлени\w*|указ\w*|приказ\w*|резолюци\w*)"
     r"(?:\s+[А-ЯЁа-яё]+){0,3}\s+от\s+\d{1,2}\.\d{2}\.\d{4}(?:\s*г\.)?\s*№\s*[\w-]+"
-    r"|\bresolution\s+\d{3,4}(?:\s*\(\d{4}\))?"
+    r"|\bresolutions?\s+\d{1,4}(?:/\d+)?(?:\s*\(\d{4}\))?"
+    r"(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
     r"|\b(?:Act|Regulations|Rules)\s+(?:of\s+)?\d{4}",
     re.IGNORECASE,
 )

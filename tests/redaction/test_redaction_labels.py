@@ -150,3 +150,16 @@ def test_festival_dates_and_weekday_dates(detector: Detector) -> None:
     spans = detector.detect(text)
     assert covers(text, spans, "Lunar New Year 2021")
     assert covers(text, spans, "Tue 3 Mar 2026, 21:40")
+
+
+def test_un_organs_mandates_and_local_councils_stay_readable(detector: Detector) -> None:
+    text = (
+        "The Special Rapporteur on torture wrote to the Human Rights Council and to "
+        "Harlow District Council. Security Council resolution 2270 of 2 March 2016 applies. "
+        "Mr Ri Chol-jin, a welder, was detained."
+    )
+    spans = detector.detect(text)
+    for public in ("Special Rapporteur", "Human Rights Council", "Harlow District Council",
+                   "2 March 2016"):
+        assert not touches(text, spans, public), public
+    assert covers(text, spans, "Ri Chol-jin")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from app.redaction import translit
 from app.redaction.korean import given_name
@@ -128,21 +127,6 @@ def _case_variants(name: str) -> list[str]:
             if v != name]
 
 
-def _pattern(variant: str) -> str:
-    if any(is_cyrillic_char(c) for c in variant):
-        words = variant.split()
-        stems = [
-            f"(?:{re.escape(w)}|{re.escape(w[:-1] if len(w) > 3 and w[-1] in 'аяьйо' else w)}"
-            f"{RU_ENDINGS})"
-            for w in words
-        ]
-        return r"(?<![\w-])" + r"\s+".join(stems) + r"(?![\w])"
-    if HANGUL_RE.search(variant):
-        # Korean particles follow the name directly; only the start needs a boundary.
-        return r"(?<![가-힣\w])" + re.escape(variant)
-    return r"(?<![\w-])" + re.escape(variant) + r"(?![\w-]*\w)"
-
-
 def propagate(
     text: str, spans: Iterable[Span], protected: list[tuple[int, int]]
 ) -> list[Span]:
@@ -185,7 +169,7 @@ def propagate(
         if any(is_cyrillic_char(c) for c in key):
             found = words.inflected(key)
         else:
-            found = [(m.start(), m.end()) for m in _compiled(key).finditer(text)]
+            found = _occurrences(text, key)
         for start, end in found:
             if any(b <= start and end <= e for b, e in protected):
                 continue
@@ -245,9 +229,35 @@ class _WordIndex:
         return out
 
 
-@lru_cache(maxsize=8192)
-def _compiled(variant: str) -> re.Pattern[str]:
-    return re.compile(_pattern(variant))
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _occurrences(text: str, variant: str) -> list[tuple[int, int]]:
+    """Whole-word occurrences of a Latin or Hangul name (plain search: a regex
+    per variant and document cost more to compile than to run).
+
+    Korean particles follow a name directly ("성철이"), so a Hangul name needs
+    a boundary only before it; a Latin one needs one on both sides, and a
+    hyphen joins words ("Kim" is not found in "Kim-ssi", "Chol-su" not in
+    "Chol-sugi").
+    """
+    hangul = bool(HANGUL_RE.search(variant))
+    out: list[tuple[int, int]] = []
+    i = text.find(variant)
+    while i >= 0:
+        end = i + len(variant)
+        before = text[i - 1] if i else ""
+        ok = not (before and (_is_word_char(before) or (before == "-" and not hangul)))
+        if ok and not hangul:
+            j = end
+            while j < len(text) and text[j] == "-":
+                j += 1
+            ok = not (j < len(text) and _is_word_char(text[j]))
+        if ok:
+            out.append((i, end))
+        i = text.find(variant, i + 1)
+    return out
 
 
 # Categories that never propagate: a second "18 hours" is not the same fact.

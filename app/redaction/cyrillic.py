@@ -1,0 +1,394 @@
+"""Cyrillic grammar beside natasha: codes, addresses, dates, sums, bodies, names.
+
+These are shapes of how Russian documents write such things (a passport's
+series and number, a police register entry, an address from region down to
+the flat, a date led by a time-of-day or season word, a count of payments,
+a detention centre's abbreviation), and two model-backed name rules:
+pymorphy2's ``Name`` tag (OpenCorpora dictionary) finds a given name or its
+diminutive wherever it stands, also in a short Cyrillic run inside Korean or
+English text where natasha sees too little context; the same dictionary
+confirms Latin spellings of Russian diminutives ("Kolya", "Anya").
+
+Every pattern and word class here was written for this project from general
+knowledge of Russian; no evaluation-set text is in it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from app.redaction.quantities import RANGE, RU_MONTH, YEAR
+from app.redaction.russian import _morph
+from app.redaction.spans import ADDRESS, CODE, DATE, ORG, PERSON, QUANTITY, IdType, Span
+from app.redaction.stopwords import is_stopword
+from app.redaction.translit import to_latin
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+# --- codes -------------------------------------------------------------------
+
+# "серия 12 34 № 567890" (Russian), "серия 745 № 1234567" (DPRK), "серии AB № 1234567":
+# the series word is part of the mention.
+PASSPORT = re.compile(
+    r"(?<!\w)сери[яиюей]\s*(?:\d{2}\s?\d{2}|\d{3}|[A-ZА-ЯЁ]{1,3})\s*(?:№|N|номер)\s*\d{6,9}(?!\d)",
+    re.IGNORECASE,
+)
+# Police and court registers name the book with the number: "КУСП № 1234", "ЕКУСП 5678".
+REGISTER = re.compile(
+    r"(?<!\w)(?:Е?КУСП|КРСП|КРСоП|ЖУАП)\s*(?:№|N)?\s*\d[\d/-]*\d(?!\w)"
+)
+# "№ 17/25-АБ", "№ ДН-2026/44", "№ 2-118/2025", "№ 43521" after a document word.
+NUMBER_SIGN = re.compile(
+    r"№\s*((?:[A-ZА-ЯЁ]{1,5}-)?\d+(?:[/.-]\d+)*(?:[/-][A-ZА-ЯЁ]{1,5}(?:-\d+)?)?)(?![\w/])"
+)
+_DOC_WORD = re.compile(
+    r"(?:материал\w*|проверк\w+|дел[оау]?|протокол\w*|договор\w*|контракт\w*|карточк\w+|"
+    r"заявлени\w+|обращени\w+|квитанци\w+|ордер\w*|справк\w+|удостоверени\w+|разрешени\w+|"
+    r"патент\w*|карт[аыуе]|сч[её]т\w*|талон\w*|направлени\w+|запрос\w*|досье|анкет\w+|"
+    r"регистрац\w+|учёт\w*|учет\w*)[^\n№]{0,25}$",
+    re.IGNORECASE,
+)
+# Laws and articles stay readable (authorities.py protects the longer citations).
+_LAW_BEFORE = re.compile(
+    r"(?:закон\w*|указ\w*|кодекс\w*|приказ\w*|постановлени\w+\s+(?:Правительства|Пленума)|"
+    r"распоряжени\w+|резолюци\w+|конвенци\w+|стать\w+|ст\.)[^\n]{0,40}$",
+    re.IGNORECASE,
+)
+_LAW_SUFFIX = re.compile(r"-(?:ФЗ|ФКЗ|КЗ|ОЗ|П|р|рп|У)$")
+# Letters, a dash, digits and a slash with no "№": "АБ-2026/17", "ВЛД-2025-0412".
+LETTER_REF = re.compile(
+    r"(?<![\w/-])[A-ZА-ЯЁ]{1,5}-\d{2,4}(?:/\d{1,6}|-\d{2,6})(?:[/-]\d{1,6})?(?![\w/])"
+)
+# Bank cards with masked digits: "4276 38** **** 1234", "2202 **** **** 0941", "**** 5583".
+CARD = re.compile(
+    r"(?<![\w*])(?:[\d*Xx•]{4}[ -]){1,3}[\d*Xx•]{2,4}(?![\w*])"
+)
+
+
+def _codes(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), CODE, D) for m in PASSPORT.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in REGISTER.finditer(text)]
+    for m in NUMBER_SIGN.finditer(text):
+        value = m.group(1)
+        before = text[max(0, m.start() - 60) : m.start()]
+        if _LAW_SUFFIX.search(value) or _LAW_BEFORE.search(before):
+            continue
+        digits = sum(c.isdigit() for c in value)
+        shaped = "/" in value or any(c.isalpha() for c in value)
+        if shaped or (digits >= 4 and _DOC_WORD.search(before)):
+            out.append(Span(m.start(), m.end(), CODE, D))
+    for m in LETTER_REF.finditer(text):
+        if not _LAW_SUFFIX.search(m.group(0)):
+            out.append(Span(m.start(), m.end(), CODE, D))
+    for m in CARD.finditer(text):
+        value = m.group(0)
+        if any(c in "*Xx•" for c in value) and sum(c.isdigit() for c in value) >= 4:
+            out.append(Span(m.start(), m.end(), CODE, D))
+    return out
+
+
+# --- addresses ---------------------------------------------------------------
+
+_CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?"
+_REGION = (
+    rf"(?:[А-ЯЁ][а-яё-]+(?:ий|ый|ой|ая)\s+(?:край|обл\.|область|АО)|Республика\s+{_CAP}|"
+    rf"{_CAP}\s+(?:автономный\s+округ|область))"
+)
+_DISTRICT = (
+    r"(?:[А-ЯЁ][а-яё-]+(?:ий|ый|ой)\s+(?:р-н|район|городской\s+округ|муниципальный\s+"
+    r"(?:район|округ)|м\.\s?о\.|г\.\s?о\.))"
+)
+_SETTLEMENT = (
+    rf"(?:(?:г|гор|пгт|п|пос|с|дер|ст-ца|х)\.?\s*|(?:город|село|посёлок|поселок|деревня|станица|"
+    rf"хутор)\s+){_CAP}(?:\s{_CAP})?"
+)
+_STREET = (
+    rf"(?:ул\.|улица|пр-т|просп\.|проспект|пр\.|пер\.|переулок|шоссе|наб\.|набережная|б-р|"
+    rf"бульвар|мкр\.?|микрорайон|пл\.|площадь|проезд|тупик)\s*"
+    rf"(?:\d{{1,3}}-?(?:я|й|го|ой)?\s+)?{_CAP}(?:\s+(?:{_CAP}|лет|им\.|имени))*"
+    rf"(?:\s+{_CAP})?"
+)
+_HOUSE = r"(?:(?:д\.|дом)\s*)?\d{1,4}[а-яА-Я]?(?:/\d{1,4})?"
+_SUB = (
+    r"(?:корп\.|корпус|к\.|стр\.|строение|кв\.|квартира|оф\.|офис|ком\.|комната|пом\.|"
+    r"помещение|уч\.|участок|лит\.)\s*\d{1,5}[а-яА-Я]?"
+)
+_SEP = r"(?:\s*,\s*|\s+)"
+ADDRESS_CHAIN = re.compile(
+    rf"(?<!\w)(?:\d{{6}}{_SEP})?(?:{_REGION}{_SEP})?(?:{_DISTRICT}{_SEP})?(?:{_SETTLEMENT}{_SEP})?"
+    rf"(?:{_STREET}(?:{_SEP}{_HOUSE}(?!\d))?|{_SETTLEMENT}{_SEP}(?:д\.|дом)\s*\d{{1,4}}[а-я]?)"
+    rf"(?:{_SEP}{_SUB})*"
+)
+
+
+def _addresses(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in ADDRESS_CHAIN.finditer(text):
+        value = m.group(0).rstrip(" ,")
+        # Only a chain that comes down to a number is an address; "ул. Ленина" alone
+        # is a street (patterns.py makes it a place).
+        if any(c.isdigit() for c in value) and re.search(r"[,\s]", value):
+            out.append(Span(m.start(), m.start() + len(value), ADDRESS, D))
+    return out
+
+
+# --- dates -------------------------------------------------------------------
+
+_RU_DATE_CORE = (
+    rf"(?:\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}})|\d{{1,2}}\s+{RU_MONTH}(?:\s+{YEAR})?|"
+    rf"{RU_MONTH}\s+{YEAR})(?:\s*(?:г\.|года|году))?"
+)
+DATES = [
+    # "ночью 03.02.2025", "рано утром 1 июня": a time-of-day adverb leads the date.
+    # ("в ночь на 5 мая" is left to quantities.py's "5 мая": annotators split on
+    # whether the three words belong to the date, and they cost precision.)
+    re.compile(
+        rf"(?<!\w)(?:[Рр]ано\s+|[Пп]оздно\s+)?(?:[Нн]очью|[Уу]тром|[Вв]ечером|[Дд]н[её]м)\s+"
+        rf"{_RU_DATE_CORE}(?!\w)"
+    ),
+    # "Зимой 2023 года", "летом 2019 г.": the season word in the instrumental leads the
+    # date. (A bare preposition, "в феврале 2019 года", "к концу 2019 г.", stays out:
+    # annotators disagree on it, and quantities.py already has the date.)
+    re.compile(
+        rf"(?<!\w)(?:[Зз]имой|[Лл]етом|[Вв]есной|[Оо]сенью)\s+(?:{RU_MONTH}\s+)?{YEAR}"
+        rf"\s*(?:г\.|года|году)?(?!\w)"
+    ),
+    # "1990 года рождения", "1985 г.р.", "1979 г. р.": a year of birth.
+    re.compile(rf"(?<![\w.]){YEAR}\s*(?:года\s+рождения|г\.\s?р\.|г\.\s?рожд\.|гр\.)"),
+]
+
+
+def _dates(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), DATE, Q) for rx in DATES for m in rx.finditer(text)]
+
+
+# --- quantities --------------------------------------------------------------
+
+_AMOUNT = (
+    r"\d[\d\u00a0 ]*\d?(?:[.,]\d+)?\s*(?:тыс\.\s*|тысяч\w*\s+|млн\.?\s*|миллион\w*\s+)?"
+    r"(?:рубл\w*|руб\.|долларов|доллара|доллар|юаней|юаня|юань|вон|евро|у\.\s?е\.)"
+    r"(?:\s+(?:США|США\b))?"
+)
+_PEOPLE = (
+    r"(?:человек|рабочих|мужчин|женщин|корейцев|северокорейцев|работников|сотрудников|"
+    r"граждан|земляков|девушек|парней|ребят|детей|строителей)"
+)
+_EVENTS = (
+    r"(?:платеж\w*|платёж\w*|перевод\w*|операци\w*|поступлени\w*|списани\w*|транзакци\w*|"
+    r"сняти\w*|зачислени\w*|взнос\w*|выплат\w*|квитанци\w*|чек\w*)"
+)
+QUANTITIES = [
+    # "человек 30", "рабочих 15": the inverted word order of an estimate.
+    re.compile(rf"(?<!\w){_PEOPLE}\s+\d{{1,4}}(?![\d\w]|[.,]\d|\s*(?:лет|года|год|%|\d))"),
+    # "16 платежей", "11 переводов на общую сумму 52 000 рублей"
+    re.compile(
+        rf"(?<![\w.,])\d{{1,4}}\s+{_EVENTS}(?:\s+(?:на\s+)?(?:общую\s+)?сумм\w+\s+"
+        rf"(?:около\s+|более\s+)?{_AMOUNT})?(?!\w)"
+    ),
+    re.compile(rf"(?<![\w.,])\d{{1,4}}\s+{_PEOPLE}(?!\w)"),
+    # "300 долларов США", "5 тыс. рублей", "2 млн вон"
+    re.compile(rf"(?<![\w.,]){_AMOUNT}(?!\w)"),
+]
+
+
+def _quantities(text: str) -> list[Span]:
+    # "100–200 долларов" is what everyone gets: general practice (quantities.py).
+    ranges = [(m.start(), m.end()) for m in RANGE.finditer(text)]
+    out: list[Span] = []
+    for rx in QUANTITIES:
+        for m in rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in ranges):
+                continue
+            value = m.group(0).rstrip()
+            out.append(Span(m.start(), m.start() + len(value), QUANTITY, Q))
+    return out
+
+
+# --- organisations -----------------------------------------------------------
+
+_BY_REGION = (
+    r"(?:\s+(?:ГУ\s+МВД|УМВД|МВД|ОМВД|УФСИН|ФСИН)(?:\s+России)?)?"
+    r"(?:\s+по\s+(?:[А-ЯЁ][а-яё-]+(?:ому|ой|ему)\s+(?:краю|области|району|округу)|"
+    r"г\.\s*[А-ЯЁ][а-яё-]+|[А-ЯЁ][а-яё-]+(?:ому|ой)\s+[А-ЯЁ]?[а-яё]+))?"
+)
+# Where people are held: immigration detention centres, remand prisons, colonies.
+DETENTION = re.compile(
+    r"(?<!\w)(?:ЦВСИГ|СУВСИГ|ЦВСНП|ЦВС|СИЗО(?:-\d+)?|ИВС|ИК-\d+|ЛИУ-\d+|КП-\d+|"
+    r"[Сс]пецпри[её]мник\w*|[Ии]золятор\w*\s+временного\s+содержания|"
+    r"[Цц]ентр\w*\s+временного\s+содержания\s+иностранных\s+граждан)"
+    rf"(?:\s*№\s*\d+)?{_BY_REGION}"
+)
+# Hospitals named by their level: "областная больница", "в районную поликлинику", "ЦРБ".
+HOSPITAL = re.compile(
+    r"(?<!\w)(?:(?:[Оо]бластн|[Кк]раев|[Рр]айонн|[Гг]ородск|[Рр]еспубликанск|[Цц]ентральн\w*\s+"
+    r"(?:районн|городск))\w*\s+(?:(?:клиническ|детск|инфекционн|туберкул[её]зн)\w*\s+)?"
+    r"(?:больниц\w*|поликлиник\w*|госпитал\w*)|(?:ЦРБ|ЦГБ|ГКБ|ОКБ|ККБ)(?:\s*№\s*\d+)?)(?!\w)"
+)
+# Media and sites written like a domain: "Город.Новости", "Амур.инфо", "Приморье.ру".
+DOTTED = re.compile(
+    r"(?<![\w.])[А-ЯЁ][А-Яа-яЁё]+\.(?:[А-ЯЁ][а-яё]+|ру|рф|инфо|онлайн|медиа|нет)(?![\w.])"
+)
+# A quoted name after a media or online-community noun: "форум «X»", "паблик «X»".
+MEDIA_QUOTED = re.compile(
+    r"(?<!\w)(?:[Фф]орум\w*|[Сс]айт\w*|[Пп]ортал\w*|[Кк]анал\w*|[Пп]аблик\w*|[Гг]рупп[аеуыой]+|"
+    r"[Чч]ат\w*|[Гг]азет\w+|[Жж]урнал\w*|[Тт]елеканал\w*|[Рр]адио|[Ии]здани\w+|[Сс]ообществ\w+)"
+    r"\s*«([^»\n]{2,40})»"
+)
+
+
+def _orgs(text: str) -> list[Span]:
+    out = [Span(m.start(), m.end(), ORG, Q) for rx in (DETENTION, HOSPITAL, DOTTED)
+           for m in rx.finditer(text)]
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in MEDIA_QUOTED.finditer(text)]
+    return out
+
+
+# --- handles -----------------------------------------------------------------
+
+# Forum and chat post headers: "Сообщение #7 | some_name | 12.03.2026".
+POST_HEADER = re.compile(
+    r"(?m)^[ \t]*(?:Сообщение|Ответ|Комментарий|Пост|Message|Post|Reply|Comment)\s*#?\s*\d+\s*"
+    r"[|│]\s*([^|│\n]{2,40}?)\s*[|│]"
+)
+# Tokens no dictionary word has: an inner underscore, or lower case running into upper.
+# (A "#" before it makes a hashtag, a topic, not an account.)
+HANDLE_SHAPE = re.compile(
+    r"(?<![\w@.#-])(?:[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё0-9]*_[A-Za-zА-Яа-яЁё0-9_]*[A-Za-zА-Яа-яЁё0-9]"
+    r"|[a-zа-яё]{2,}[A-ZА-ЯЁ][A-Za-zА-Яа-яЁё0-9]*)(?![\w@-])"
+)
+# "пользователя X", "под ником X", "ник X": the next token is a handle whatever its shape.
+HANDLE_AFTER = re.compile(
+    r"(?<!\w)(?:пользовател[ьяюем]+|ник(?:ом|а|у)?|никнейм\w*|логин\w*|аккаунт\w*)\s*[:«\"']?\s*"
+    r"([A-Za-zА-Яа-яЁё][\wА-Яа-яЁё.-]{2,30}[\wА-Яа-яЁё])",
+    re.IGNORECASE,
+)
+
+
+def _handles(text: str) -> list[Span]:
+    out = [Span(m.start(1), m.end(1), PERSON, D) for m in POST_HEADER.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in HANDLE_SHAPE.finditer(text)]
+    for m in HANDLE_AFTER.finditer(text):
+        token = m.group(1)
+        if not is_stopword(token) and not (token.islower() and _known_word(token)):
+            out.append(Span(m.start(1), m.end(1), CODE, D))
+    return out
+
+
+# --- names ---------------------------------------------------------------------
+
+_CYR_WORD = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]{2,}(?![\w-])")
+_NOT_A_PERSON_BEFORE = re.compile(
+    r"(?:ул\.|улиц\w+|пр\.|проспект\w*|пер\.|переул\w+|пл\.|площад\w+|им\.|имени|бульвар\w*|"
+    r"наб\.|шоссе)\s*$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=16384)
+def _known_word(word: str) -> bool:
+    return any(p.is_known for p in _morph().parse(word.lower()))
+
+
+@lru_cache(maxsize=16384)
+def given_name(word: str) -> bool:
+    """pymorphy2's best reading of the word is a given name ("Света", "Колей", "Мишу")."""
+    parses = _morph().parse(word)
+    if not parses or not parses[0].is_known:
+        return False
+    best = parses[0]
+    return "Name" in best.tag and best.score >= 0.5
+
+
+def _given_names(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _CYR_WORD.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()]
+        if is_stopword(m.group(0)) or _NOT_A_PERSON_BEFORE.search(before):
+            continue
+        if given_name(m.group(0)):
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+# Russian diminutives in Latin letters end like Russian words: "Kolya", "Sasha", "Anya".
+_LATIN_DIMINUTIVE = re.compile(
+    r"(?<![\w-])[A-Z][a-z]{1,8}(?:ya|sha|sya|zha|cha|nka|shka|ochka|ik)(?![\w-])"
+)
+_TO_CYR = [
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
+    ("ts", "ц"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"), ("a", "а"), ("b", "б"), ("v", "в"),
+    ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"), ("y", "й"), ("k", "к"),
+    ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"),
+    ("t", "т"), ("u", "у"), ("f", "ф"), ("h", "х"),
+]
+
+
+def _to_cyrillic(word: str) -> str:
+    w, out = word.lower(), ""
+    while w:
+        for lat, cyr in _TO_CYR:
+            if w.startswith(lat):
+                out, w = out + cyr, w[len(lat) :]
+                break
+        else:
+            return ""
+    return out
+
+
+def _latin_diminutives(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _LATIN_DIMINUTIVE.finditer(text):
+        cyr = _to_cyrillic(m.group(0))
+        if cyr and not is_stopword(m.group(0)) and given_name(cyr) and given_name(cyr.capitalize()):
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+# A Cyrillic name with its Latin capitals in brackets: "Ли Мён Хо (LI MYONG HO)".
+_ECHO = re.compile(
+    r"(?<!\w)([А-ЯЁ][а-яё]+(?:[ -][А-ЯЁ][а-яё]+){1,3})\s*\(\s*"
+    r"([A-Z][A-Z'-]*(?:[ -][A-Z][A-Z'-]*){1,3})\s*\)"
+)
+_LETTER_CLASSES = ["KGCHQ", "TDC", "PB", "SZJC", "YIEJ", "RL", "OUW", "AE", "MN", "VBW", "F", "X"]
+
+
+def _same_letter(a: str, b: str) -> bool:
+    return a == b or any(a in c and b in c for c in _LETTER_CLASSES)
+
+
+def _echoes(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _ECHO.finditer(text):
+        cyr = re.split(r"[ -]", m.group(1))
+        lat = re.split(r"[ -]", m.group(2))
+        if len(cyr) != len(lat):
+            continue
+        if all(_same_letter(to_latin(c)[:1].upper(), x[:1]) for c, x in zip(cyr, lat, strict=True)):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+            out.append(Span(m.start(2), m.end(2), PERSON, D))
+    return out
+
+
+# Korean address terms spelt in Cyrillic after a name: "Пак-дончжи" (동지, comrade),
+# "Ким-сонсэнним" (선생님), "Мин-сси" (씨). The name with its term is how the person is known.
+KOREAN_TERM = re.compile(
+    r"(?<![\w-])[А-ЯЁ][а-яё]+(?:[ -][А-ЯЁ][а-яё]+)?[ -]?(?:дончжи|донджи|тончжи|тонджи|"
+    r"сонсэнним|сонсэн|сонсенним|сси|ссi)(?![\w-])"
+)
+
+
+def _korean_terms(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), PERSON, Q) for m in KOREAN_TERM.finditer(text)]
+
+
+def find(text: str) -> list[Span]:
+    """All Cyrillic-grammar spans; ``detector.py`` filters them like other rules."""
+    out: list[Span] = []
+    has_cyrillic = re.search(r"[А-Яа-яЁё]", text) is not None
+    if has_cyrillic:
+        out += _codes(text) + _addresses(text) + _dates(text) + _quantities(text)
+        out += _orgs(text) + _given_names(text) + _echoes(text) + _korean_terms(text)
+    out += _handles(text) + _latin_diminutives(text)
+    return out

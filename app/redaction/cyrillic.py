@@ -16,7 +16,8 @@ knowledge of Russian; no evaluation-set text is in it.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from app.redaction.quantities import RANGE, RU_MONTH, YEAR
 from app.redaction.russian import _morph
@@ -41,7 +42,8 @@ REGISTER = re.compile(
 )
 # "№ 17/25-АБ", "№ ДН-2026/44", "№ 2-118/2025", "№ 43521" after a document word.
 NUMBER_SIGN = re.compile(
-    r"№\s*((?:[A-ZА-ЯЁ]{1,5}-)?\d+(?:[/.-]\d+)*(?:[/-][A-ZА-ЯЁ]{1,5}(?:-\d+)?)?)(?![\w/])"
+    r"№\s*((?:[A-ZА-ЯЁ]{1,5}-)?\d+(?:[/.-]\d+|\s\d{3,4}(?=\s\d|\b))*(?:[/-][A-ZА-ЯЁ]{1,5}(?:-\d+)?)?)"
+    r"(?![\w/])"
 )
 _DOC_WORD = re.compile(
     r"(?:материал\w*|проверк\w+|дел[оау]?|протокол\w*|договор\w*|контракт\w*|карточк\w+|"
@@ -104,12 +106,17 @@ _SETTLEMENT = (
     rf"(?:(?:г|гор|пгт|п|пос|с|дер|ст-ца|х)\.?\s*|(?:город|село|посёлок|поселок|деревня|станица|"
     rf"хутор)\s+){_CAP}(?:\s{_CAP})?"
 )
-_STREET = (
-    rf"(?:ул\.|улица|пр-т|просп\.|проспект|пр\.|пер\.|переулок|шоссе|наб\.|набережная|б-р|"
-    rf"бульвар|мкр\.?|микрорайон|пл\.|площадь|проезд|тупик)\s*"
-    rf"(?:\d{{1,3}}-?(?:я|й|го|ой)?\s+)?{_CAP}(?:\s+(?:{_CAP}|лет|им\.|имени))*"
-    rf"(?:\s+{_CAP})?"
+_STREET_NOUN = (
+    r"(?:ул\.|улица|пр-т|просп\.|проспект|пр\.|пер\.|переулок|шоссе|наб\.|набережная|б-р|"
+    r"бульвар|мкр\.?|микрорайон|пл\.|площадь|проезд|тупик)"
 )
+# The name: capitalised words, initials ("Ким Ю Чена"), a number phrase ("40 лет
+# Победы", "100-летия Владивостока"); or the name first ("Светланская ул.").
+_STREET_NAME = (
+    rf"(?:(?:\d{{1,4}}-?(?:я|й|го|ой|летия)?\s+(?:лет\s+)?)?{_CAP}"
+    rf"(?:\s+(?:{_CAP}|[А-ЯЁ]\.?(?=\s)|лет|им\.|имени))*)"
+)
+_STREET = rf"(?:{_STREET_NOUN}\s*{_STREET_NAME}|{_CAP}(?:\s{_CAP})?\s+{_STREET_NOUN}(?=[\s,]))"
 _HOUSE = r"(?:(?:д\.|дом)\s*)?\d{1,4}[а-яА-Я]?(?:/\d{1,4})?"
 _SUB = (
     r"(?:корп\.|корпус|к\.|стр\.|строение|кв\.|квартира|оф\.|офис|ком\.|комната|пом\.|"
@@ -230,10 +237,11 @@ HOSPITAL = re.compile(
 DOTTED = re.compile(
     r"(?<![\w.])[А-ЯЁ][А-Яа-яЁё]+\.(?:[А-ЯЁ][а-яё]+|ру|рф|инфо|онлайн|медиа|нет)(?![\w.])"
 )
-# A quoted name after a media or online-community noun: "форум «X»", "паблик «X»".
+# A quoted name after an online-community noun: "форум «X»", "паблик «X»", "чат «X»"
+# (where people meet and can be found; newspapers and channels are left to natasha,
+# national ones being public).
 MEDIA_QUOTED = re.compile(
-    r"(?<!\w)(?:[Фф]орум\w*|[Сс]айт\w*|[Пп]ортал\w*|[Кк]анал\w*|[Пп]аблик\w*|[Гг]рупп[аеуыой]+|"
-    r"[Чч]ат\w*|[Гг]азет\w+|[Жж]урнал\w*|[Тт]елеканал\w*|[Рр]адио|[Ии]здани\w+|[Сс]ообществ\w+)"
+    r"(?<!\w)(?:[Фф]орум\w*|[Пп]аблик\w*|[Гг]рупп[аеуыой]+|[Чч]ат[аеуом]*|[Сс]ообществ\w+)"
     r"\s*«([^»\n]{2,40})»"
 )
 
@@ -291,14 +299,37 @@ def _known_word(word: str) -> bool:
     return any(p.is_known for p in _morph().parse(word.lower()))
 
 
+@cache
+def _natasha_first() -> frozenset[str]:
+    """natasha's first-name dictionary (natasha/data/dict/first.txt, MIT): nominative
+    given names of many origins ("азиз", "айгуль") that pymorphy2 lacks."""
+    text = resources.files("natasha").joinpath("data", "dict", "first.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if len(w.strip()) >= 3)
+
+
+_NAMEY = {"Name", "Surn", "Patr"}
+
+
 @lru_cache(maxsize=16384)
-def given_name(word: str) -> bool:
-    """pymorphy2's best reading of the word is a given name ("Света", "Колей", "Мишу")."""
+def given_name(word: str, sentence_start: bool = True) -> bool:
+    """The word is read as a given name or its diminutive ("Света", "Колей", "Мишу").
+
+    At a sentence start the capital says nothing, so the dictionary's readings must
+    lean to the name (half the probability or more: "Вера", "Слава" stay words);
+    inside a sentence the capital is the evidence and any name reading will do.
+    A name natasha lists and pymorphy2 does not know as another word also counts.
+    """
     parses = _morph().parse(word)
-    if not parses or not parses[0].is_known:
+    name_score = sum(p.score for p in parses if p.is_known and "Name" in p.tag)
+    if name_score >= 0.5 or (name_score > 0 and not sentence_start):
+        return True
+    if word.lower() not in _natasha_first():
         return False
-    best = parses[0]
-    return "Name" in best.tag and best.score >= 0.5
+    return not any(p.is_known and not (_NAMEY & set(str(p.tag).replace(" ", ",").split(",")))
+                   for p in parses)
+
+
+_CLAUSE_START = re.compile(r"(?:^|[.!?:;\n…])[\s\"«„“'(\[—–-]*$")
 
 
 def _given_names(text: str) -> list[Span]:
@@ -307,7 +338,10 @@ def _given_names(text: str) -> list[Span]:
         before = text[max(0, m.start() - 12) : m.start()]
         if is_stopword(m.group(0)) or _NOT_A_PERSON_BEFORE.search(before):
             continue
-        if given_name(m.group(0)):
+        # "8 Марта", "1 Мая": a date, not a person.
+        if re.search(r"\d\s*$", before):
+            continue
+        if given_name(m.group(0), bool(_CLAUSE_START.search(before))):
             out.append(Span(m.start(), m.end(), PERSON, D))
     return out
 

@@ -139,3 +139,30 @@ def test_korean_address_terms_in_cyrillic(detector: Detector) -> None:
     spans = detector.detect(text)
     assert covers(text, spans, "Чхве-дончжи")
     assert covers(text, spans, "Ли-сонсэнним")
+
+
+def test_street_names_of_several_shapes(detector: Detector) -> None:
+    text = (
+        "Жили: г. Находка, ул. Пак Ен Ира, д. 9, кв. 31. Склад: ул. 50 лет Октября, 4. "
+        "Контора: Океанская ул., д. 112, оф. 6."
+    )
+    spans = detector.detect(text)
+    for part in ("г. Находка, ул. Пак Ен Ира, д. 9, кв. 31", "ул. 50 лет Октября, 4",
+                 "Океанская ул., д. 112, оф. 6"):
+        assert covers(text, spans, part), part
+
+
+def test_given_names_inside_and_at_start_of_sentences() -> None:
+    text = "Потом пришла Света с мужем. Дима сказал, что Айгуль уехала. Роман лежал на столе."
+    spans = cyrillic.find(text)
+    for part in ("Света", "Дима", "Айгуль"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "Роман")
+
+
+def test_latin_words_with_russian_endings_need_the_dictionary() -> None:
+    text = "We drove past Alaska with Sasha, ate Mocha cake, and Vanya bought Baltika beer."
+    spans = cyrillic.find(text)
+    assert covers(text, spans, "Sasha") and covers(text, spans, "Vanya")
+    for part in ("Alaska", "Mocha", "Baltika"):
+        assert not touches(text, spans, part), part

@@ -167,3 +167,31 @@ def test_latin_words_with_russian_endings_need_the_dictionary() -> None:
     assert covers(text, spans, "Vanya")
     for part in ("Alaska", "Mocha", "Baltika"):
         assert not touches(text, spans, part), part
+
+
+def test_day_and_year_spans_and_ordinal_years(detector: Detector) -> None:
+    text = (
+        "Смены шли с 3 по 9 апреля 2024 года; в 2016–2018 годах он был в Чите, "
+        "а в 2020-м году дома."
+    )
+    spans = detector.detect(text)
+    for part in ("с 3 по 9 апреля 2024 года", "2016–2018 годах", "2020-м году"):
+        assert covers(text, spans, part), part
+
+
+def test_group_sizes_in_number_words(detector: Detector) -> None:
+    text = (
+        "Привезли тридцать два рабочих, жили около пятнадцати человек в бараке, "
+        "а строителей восемь."
+    )
+    spans = detector.detect(text)
+    for part in ("тридцать два рабочих", "пятнадцати человек", "строителей восемь"):
+        assert covers(text, spans, part), part
+
+
+def test_register_marks_and_patent_series(detector: Detector) -> None:
+    text = "Материал проверки № 207пр-25, КУСП-4418; патент серии 25 № 1800234561. Дом № 7а."
+    spans = detector.detect(text)
+    for part in ("№ 207пр-25", "КУСП-4418", "серии 25 № 1800234561"):
+        assert covers(text, spans, part), part
+    assert not touches(text, cyrillic.find(text), "7а")

@@ -448,6 +448,25 @@ def _korean_terms(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), PERSON, Q) for m in KOREAN_TERM.finditer(text)]
 
 
+# A quoted nickname after a verb of naming whose object is a person: "его все называют
+# «X»", "которого кличут «X»", "меня прозвали «X»". (Without the person a quoted term
+# is a word for a practice: "это называют «план»".)
+NICKNAME = re.compile(
+    r"(?<!\w)(?:(?:его|её|ее|меня|тебя|которого|которую|кого)(?:\s+[а-яё]+){0,2}\s+"
+    r"(?:зовут|зов[её]т|звали|звал[аи]?|называ(?:ют|ет|ли|л|ла)|назвал[аи]?|прозвал[аи]?|"
+    r"кличут|кличет|кликали|величают|величали|окрестили)|"
+    r"(?:зовут|зов[её]т|звали|звал[аи]?|называ(?:ют|ет|ли|л|ла)|назвал[аи]?|прозвал[аи]?|"
+    r"кличут|кличет|кликали|величают|величали|окрестили)(?:\s+[а-яё]+)?\s+"
+    r"(?:его|её|ее|меня|тебя))"
+    r"(?:\s+[а-яё]+){0,2}\s*«([^»\n]{2,30})»",
+    re.IGNORECASE,
+)
+
+
+def _nicknames(text: str) -> list[Span]:
+    return [Span(m.start(1), m.end(1), PERSON, D) for m in NICKNAME.finditer(text)]
+
+
 def find(text: str) -> list[Span]:
     """All Cyrillic-grammar spans; ``detector.py`` filters them like other rules."""
     out: list[Span] = []
@@ -455,5 +474,6 @@ def find(text: str) -> list[Span]:
     if has_cyrillic:
         out += _codes(text) + _addresses(text) + _dates(text) + _quantities(text)
         out += _orgs(text) + _given_names(text) + _echoes(text) + _korean_terms(text)
+        out += _nicknames(text)
     out += _handles(text) + _latin_diminutives(text)
     return out

@@ -195,3 +195,14 @@ def test_register_marks_and_patent_series(detector: Detector) -> None:
     for part in ("№ 207пр-25", "КУСП-4418", "серии 25 № 1800234561"):
         assert covers(text, spans, part), part
     assert not touches(text, cyrillic.find(text), "7а")
+
+
+def test_quoted_nicknames_after_naming_verbs() -> None:
+    text = (
+        "С ними ездил третий, его все называют «товарищ завхоз». Бригадира, которого "
+        "кличут «Лось», боятся. Это у них называют «план», его сдают каждый месяц."
+    )
+    spans = cyrillic.find(text)
+    assert covers(text, spans, "товарищ завхоз")
+    assert covers(text, spans, "Лось")
+    assert not touches(text, spans, "план")

@@ -206,3 +206,16 @@ def test_quoted_nicknames_after_naming_verbs() -> None:
     assert covers(text, spans, "товарищ завхоз")
     assert covers(text, spans, "Лось")
     assert not touches(text, spans, "план")
+
+
+def test_courts_stay_readable_and_names_stop_at_line_breaks(detector: Detector) -> None:
+    text = (
+        "Дело № 2-87/2026, Находкинский городской суд Приморского края\n"
+        "Представитель: адвокат Кравец Инна Олеговна, в реестре адвокатов Амурской области\n"
+        "Ответчик: ООО «Береговой Монтаж»"
+    )
+    spans = detector.detect(text)
+    assert not touches(text, spans, "Находкинский городской суд")
+    assert not touches(text, spans, "Ответчик")
+    assert covers(text, spans, "Кравец Инна Олеговна")
+    assert covers(text, spans, "2-87/2026")

@@ -59,6 +59,8 @@ _LAW_BEFORE = re.compile(
     r"распоряжени\w+|резолюци\w+|конвенци\w+|стать\w+|ст\.)[^\n]{0,40}$",
     re.IGNORECASE,
 )
+# Outgoing and incoming registers number every letter: "Исх. № 214", "вх. № 9".
+_LETTER_REGISTER = re.compile(r"(?<!\w)(?:[Ии]сх|[Вв]х|[Ии]сходящ\w*|[Вв]ходящ\w*)\.?\s*$")
 _LAW_SUFFIX = re.compile(r"-(?:ФЗ|ФКЗ|КЗ|ОЗ|П|р|рп|У)$")
 # Letters, a dash, digits and a slash with no "№": "АБ-2026/17", "ВЛД-2025-0412".
 LETTER_REF = re.compile(
@@ -82,7 +84,8 @@ def _codes(text: str) -> list[Span]:
         # A slash, a capital series or a lower-case register mark ("118пр-26");
         # a house's "№ 12а" is no document.
         shaped = "/" in value or bool(re.search(r"[A-ZА-ЯЁ]|\d[а-яё]{2}", value))
-        if shaped or (digits >= 4 and _DOC_WORD.search(before)):
+        cued = (digits >= 4 and _DOC_WORD.search(before)) or _LETTER_REGISTER.search(before)
+        if shaped or cued:
             out.append(Span(m.start(), m.end(), CODE, D))
     for m in LETTER_REF.finditer(text):
         if not _LAW_SUFFIX.search(m.group(0)):
@@ -227,9 +230,35 @@ QUANTITIES = [
     # "300 долларов США", "5 тыс. рублей", "2 млн вон"
     re.compile(rf"(?<![\w.,]){_AMOUNT}(?!\w)"),
 ]
+# "корейцев там двадцать два": with an adverb between, only the figure is the mention.
+PEOPLE_THEN_COUNT = re.compile(
+    rf"(?<!\w){_PEOPLE}\s+(?:там|тут|здесь|было|всего|всех|примерно|около)\s+"
+    rf"(\d{{1,4}}|{_NUM_WORDS})(?![\w.,]\d|\w)",
+    re.IGNORECASE,
+)
+# "5 тысяч в месяц", "на руки 30 тыс.": thousands without a currency are pay when a
+# period follows or a word of money comes before.
+BARE_THOUSANDS = re.compile(
+    r"(?<![\w.,])\d{1,4}(?:[.,]\d)?\s*(?:тысяч[аи]?|тыс\.|млн\.?|миллион\w*)(?!\w)"
+    r"(\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?"
+)
+_MONEY_BEFORE = re.compile(
+    r"(?:плат|получа|получи|зарплат|на\s+руки|денег|деньг|заработ|долг|штраф|взнос|отда|"
+    r"отправ|перевод|стоил|стоимост|цен[аеуы]|сумм)[^\n.;]{0,25}$",
+    re.IGNORECASE,
+)
 
 
 def _quantities(text: str) -> list[Span]:
+    out = _quantity_shapes(text)
+    out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in PEOPLE_THEN_COUNT.finditer(text)]
+    for m in BARE_THOUSANDS.finditer(text):
+        if m.group(1) or _MONEY_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            out.append(Span(m.start(), m.end(), QUANTITY, Q))
+    return out
+
+
+def _quantity_shapes(text: str) -> list[Span]:
     # "100–200 долларов" is what everyone gets: general practice (quantities.py).
     ranges = [(m.start(), m.end()) for m in RANGE.finditer(text)]
     out: list[Span] = []

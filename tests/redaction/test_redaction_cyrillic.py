@@ -219,3 +219,14 @@ def test_courts_stay_readable_and_names_stop_at_line_breaks(detector: Detector) 
     assert not touches(text, spans, "Ответчик")
     assert covers(text, spans, "Кравец Инна Олеговна")
     assert covers(text, spans, "2-87/2026")
+
+
+def test_letter_registers_bare_thousands_and_separated_counts() -> None:
+    text = (
+        "Исх. № 63 от 04.04.2026. Платили «на руки 8 тысяч в месяц». Лесорубов там сорок. "
+        "Дорога заняла 3 тысячи километров."
+    )
+    spans = cyrillic.find(text)
+    for part in ("№ 63", "8 тысяч в месяц", "сорок"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "3 тысячи")

@@ -231,12 +231,15 @@ PEOPLE_THEN_COUNT = re.compile(
     rf"(\d{{1,4}}|{_NUM_WORDS})(?![\w.,]\d|\w)",
     re.IGNORECASE,
 )
-# "5 тысяч в месяц", "на руки 30 тыс.": thousands without a currency are pay when a
-# period follows or a word of money comes before.
+# "5 тысяч в месяц", "на руки 30 тыс.", "зарплата 45 000 в месяц": thousands without a
+# currency are pay when a period follows or a word of money comes before.
 BARE_THOUSANDS = re.compile(
-    r"(?<![\w.,])\d{1,4}(?:[.,]\d)?\s*(?:тысяч[аи]?|тыс\.|млн\.?|миллион\w*)(?!\w)"
+    r"(?<![\w.,])(?:\d{1,4}(?:[.,]\d)?\s*(?:тысяч[аи]?|тыс\.|млн\.?|миллион\w*)(?!\w)"
+    r"|\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,]\d))"
     r"(\s+(?:в|за)\s+(?:месяц|год|неделю|день|смену))?"
 )
+# Signs after the figure, as people type them: "300$", "2000 ₽", "500 €".
+SIGN_AFTER = re.compile(r"(?<![\w.,])\d[\d \u00a0]*\d?\s?(?:\$|€|₽|¥|₩)")
 _MONEY_BEFORE = re.compile(
     r"(?:плат|получа|получи|зарплат|на\s+руки|денег|деньг|заработ|долг|штраф|взнос|отда|"
     r"отправ|перевод|стоил|стоимост|цен[аеуы]|сумм)[^\n.;]{0,25}$",
@@ -247,6 +250,7 @@ _MONEY_BEFORE = re.compile(
 def _quantities(text: str) -> list[Span]:
     out = _quantity_shapes(text)
     out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in PEOPLE_THEN_COUNT.finditer(text)]
+    out += [Span(m.start(), m.end(), QUANTITY, Q) for m in SIGN_AFTER.finditer(text)]
     for m in BARE_THOUSANDS.finditer(text):
         if m.group(1) or _MONEY_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
             out.append(Span(m.start(), m.end(), QUANTITY, Q))

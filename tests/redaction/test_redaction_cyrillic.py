@@ -230,3 +230,11 @@ def test_letter_registers_bare_thousands_and_separated_counts() -> None:
     for part in ("№ 63", "8 тысяч в месяц", "сорок"):
         assert covers(text, spans, part), part
     assert not touches(text, spans, "3 тысячи")
+
+
+def test_grouped_pay_without_currency_and_signs_after_figures() -> None:
+    text = "Зарплата была 38 000 в месяц, потом давали 250$ и 1500 ₽. Прошли 1 200 км пешком."
+    spans = cyrillic.find(text)
+    for part in ("38 000 в месяц", "250$", "1500 ₽"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "1 200")

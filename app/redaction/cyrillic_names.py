@@ -40,7 +40,8 @@ HANDLE_SHAPE = re.compile(
 )
 # "пользователя X", "под ником X", "ник X": the next token is a handle whatever its shape.
 HANDLE_AFTER = re.compile(
-    r"(?<!\w)(?:пользовател[ьяюем]+|ник(?:ом|а|у)?|никнейм\w*|логин\w*|аккаунт\w*)\s*[:«\"']?\s*"
+    r"(?<!\w)(?:пользовател[ьяюем]+|ник(?:ом|а|у)?|никнейм\w*|логин\w*|аккаунт\w*|автор[ау]?:)"
+    r"\s*[:«\"']?\s*"
     r"([A-Za-zА-Яа-яЁё][\wА-Яа-яЁё.-]{2,30}[\wА-Яа-яЁё])",
     re.IGNORECASE,
 )
@@ -119,6 +120,32 @@ def _given_names(text: str) -> list[Span]:
     return out
 
 
+# Names in capitals, as form headers write them: "ЗАЯВИТЕЛЬ: ПЕТРЕНКО АННА ИЛЬИНИЧНА".
+_CAPS_RUN = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:[ -][А-ЯЁ]{2,}){1,2}(?![\w-])")
+
+
+@lru_cache(maxsize=4096)
+def _name_part(word: str) -> str:
+    """"Name", "Patr" or "Surn" when the dictionary's best reading of the word is one."""
+    parses = [p for p in _morph().parse(word.capitalize()) if p.is_known]
+    for tag in ("Name", "Patr", "Surn"):
+        # Indeclinable surnames spread their probability over the cases: sum them.
+        if sum(p.score for p in parses if tag in p.tag) >= 0.3:
+            return tag
+    return ""
+
+
+def _caps_names(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _CAPS_RUN.finditer(text):
+        parts = [_name_part(w) for w in re.split(r"[ -]", m.group(0))]
+        # Every word a name part, and a given name or patronymic among them
+        # (a surname alone may be a place: "КОРСАКОВ").
+        if all(parts) and ("Name" in parts or "Patr" in parts):
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
 # Russian diminutives in Latin letters end like Russian words: "Kolya", "Sasha", "Anya".
 _LATIN_DIMINUTIVE = re.compile(
     r"(?<![\w-])[A-Z][a-z]{1,8}(?:ya|sha|sya|zha|cha|nka|shka|ochka|ik)(?![\w-])"
@@ -158,7 +185,9 @@ _ECHO = re.compile(
     r"(?<!\w)([А-ЯЁ][а-яё]+(?:[ -][А-ЯЁ][а-яё]+){1,3})\s*\(\s*"
     r"([A-Z][A-Z'-]*(?:[ -][A-Z][A-Z'-]*){1,3})\s*\)"
 )
-_LETTER_CLASSES = ["KGCHQ", "TDC", "PB", "SZJC", "YIEJ", "RL", "OUW", "AE", "MN", "VBW", "F", "X"]
+# Vowels match each other (Korean ㅡ is "Ы" in Cyrillic and "U" or "EU" in Latin);
+# "Дж" is "J".
+_LETTER_CLASSES = ["KGCHQ", "TDCJ", "PB", "SZJC", "AEIOUYWJ", "RL", "MN", "VBW", "F", "X"]
 
 
 def _same_letter(a: str, b: str) -> bool:
@@ -213,4 +242,5 @@ def find(text: str) -> list[Span]:
     out = _handles(text) + _latin_diminutives(text)
     if re.search(r"[А-Яа-яЁё]", text):
         out += _given_names(text) + _echoes(text) + _korean_terms(text) + _nicknames(text)
+        out += _caps_names(text)
     return out

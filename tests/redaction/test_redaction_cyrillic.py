@@ -238,3 +238,15 @@ def test_grouped_pay_without_currency_and_signs_after_figures() -> None:
     for part in ("38 000 в месяц", "250$", "1500 ₽"):
         assert covers(text, spans, part), part
     assert not touches(text, spans, "1 200")
+
+
+def test_names_in_capitals_and_echoes_with_dzh_and_eu(detector: Detector) -> None:
+    text = (
+        "ЗАЯВИТЕЛЬ: ТКАЧЕНКО ИРИНА СЕМЁНОВНА. СЛУЖЕБНАЯ ЗАПИСКА.\n"
+        "Свидетель: Чон Ын Джин (JONG UN JIN), сотрудница НКО."
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "ТКАЧЕНКО ИРИНА СЕМЁНОВНА")
+    assert covers(text, spans, "JONG UN JIN")
+    assert not touches(text, spans, "СЛУЖЕБНАЯ ЗАПИСКА")
+    assert not touches(text, spans, "ЗАЯВИТЕЛЬ")

@@ -78,6 +78,15 @@ KO_BODY = re.compile(
     r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원)"
 )
 
+# Russian courts named by their seat and level: "Артёмовский городской суд Приморского
+# края", "в Центральном районном суде г. Хабаровска", "Арбитражный суд Амурской области".
+RU_COURT = re.compile(
+    r"(?<!\w)(?:[А-ЯЁ][а-яё-]+(?:ий|ый|ой|ом|ого|ому|ым|ем|его)\s+(?:городск|районн|межрайонн|"
+    r"краев|областн|гарнизонн\w*\s+военн)\w*|[Аа]рбитражн\w*|[Вв]ерховн\w*|[Кк]онституционн\w*)"
+    r"\s+суд\w*(?:\s+(?:г\.\s*[А-ЯЁ][а-яё-]+|[А-ЯЁ][а-яё-]+(?:ого|его|ой)\s+(?:края|области|"
+    r"республики|автономного\s+округа)|Российской\s+Федерации|РФ|Республики\s+[А-ЯЁ][а-яё-]+))?"
+)
+
 # Laws and resolutions: their dates and numbers are public.
 LAW_CITATION = re.compile(
     r"(?:закон\w*|кодекс\w*|постановлени\w*|указ\w*|приказ\w*|резолюци\w*)"
@@ -114,6 +123,6 @@ def find(text: str) -> list[tuple[int, int]]:
             head = LETTERHEAD_ADDRESS.match(text, line_end)
             if head:
                 out.append((head.start(1), head.end(1)))
-    for rx in (RU_UN, EN_BODY, KO_BODY, LAW_CITATION):
+    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION):
         out += [(m.start(), m.end()) for m in rx.finditer(text)]
     return out

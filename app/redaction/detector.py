@@ -14,6 +14,7 @@ import threading
 
 from app.redaction import (
     authorities,
+    cyrillic,
     entities,
     gazetteer,
     korean,
@@ -108,6 +109,7 @@ class Detector:
         found += triggers.find(text)
         found += labels.find(text)
         found += shapes.find(text)
+        found += cyrillic.find(text)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)

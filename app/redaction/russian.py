@@ -19,8 +19,9 @@ D = IdType.DIRECT
 Q = IdType.QUASI
 
 # ООО «Примстрой-Инвест», АО "Тайга", ИП Иванов: the legal form is part of the name.
+# (Not inside a word: "КОВАЛЕНКО" holds "НКО".)
 RU_COMPANY = re.compile(
-    r"(?:ООО|ОАО|ЗАО|АО|ПАО|ИП|ТОО|ГУП|МУП|ФГУП|НКО)\s*(?:[«\"“][^»\"”\n]{1,60}[»\"”]|[А-ЯЁ][\w-]+)"
+    r"(?<!\w)(?:ООО|ОАО|ЗАО|АО|ПАО|ИП|ТОО|ГУП|МУП|ФГУП|НКО)\s*(?:[«\"“][^»\"”\n]{1,60}[»\"”]|[А-ЯЁ][\w-]+)"
 )
 RU_UNIT = re.compile(
     r"(?<!\w)(?:бригад[аеуыой]+|участ(?:ок|ка|ке|ком)|звен[оа]|отряд[аеу]?|сектор[аеу]?|"
@@ -102,6 +103,21 @@ def _ner(chunk: str) -> list[tuple[int, int, str]]:
     return [(s.start, s.stop, s.type) for s in doc.spans]
 
 
+def _pieces(
+    chunk: str, found: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """A name never runs over a line break: in forms the next line is another field
+    ("…Приморского края\nОтветчик: …"); each line's part is judged alone."""
+    out: list[tuple[int, int, str]] = []
+    for s, e, kind in found:
+        for m in re.finditer(r"[^\n]+", chunk[s:e]):
+            part = m.group(0).strip()
+            if len(part) >= 2:
+                b = s + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+                out.append((b, b + len(part), kind))
+    return out
+
+
 def find(text: str) -> list[Span]:
     spans: list[Span] = []
     all_runs = runs(text)
@@ -113,7 +129,7 @@ def find(text: str) -> list[Span]:
         chunk = text[run.start : min(limit, run.end + 20)]
         base = run.start
         if len(chunk) >= 3:
-            for s, e, kind in _ner(chunk):
+            for s, e, kind in _pieces(chunk, _ner(chunk)):
                 # "Меня", "РАПОРТ": a common word is never a name; "Опрошенный:
                 # Тхак Мён Гук" starts with one.
                 m = re.match(r"(?:[А-ЯЁа-яё]+[:,]?\s+)", chunk[s:e])

@@ -14,6 +14,7 @@ import threading
 
 from app.redaction import (
     authorities,
+    descriptors,
     entities,
     gazetteer,
     korean,
@@ -106,6 +107,7 @@ class Detector:
         found += orgs.find(text)
         found += triggers.find(text)
         found += shapes.find(text)
+        found += descriptors.find(text, protected)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)

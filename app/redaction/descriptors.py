@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from app.redaction import incidents, occupations
-from app.redaction.spans import DEM, IdType, Span
+from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, IdType, Span
 
 Q = IdType.QUASI
 
@@ -71,7 +71,9 @@ INJURY_RU = (
     r"обморожен\w*|опух\w*|распух\w*|повреждён\w*|поврежден\w*|ампутирован\w*)"
 )
 _SIDE_RU = r"(?:(?:лев|прав|обе|обеих|обоих)\w*\s+)?"
-_BODY_PHRASE_RU = rf"(?:(?:на|в|у|по|обеих|обоих)\s+)?{_SIDE_RU}{BODY_RU}(?:\s+{_SIDE_RU}{BODY_RU})?"
+_BODY_PHRASE_RU = (
+    rf"(?:(?:на|в|у|по|обеих|обоих)\s+)?{_SIDE_RU}{BODY_RU}(?:\s+{_SIDE_RU}{BODY_RU})?"
+)
 _INJ_PHRASE_RU = rf"{INJURY_RU}(?:\s+{_BODY_PHRASE_RU})?"
 INJURIES_RU = [
     # "сломан палец левой руки и рассечена бровь", "ссадины на ладонях и коленях", "синяк"
@@ -102,7 +104,7 @@ UNIQUE = [
     r"\bone\s+of\s+(?:only\s+)?(?:two|three|four)\s+[a-z-]+\s+[a-z-]+(?:\s+(?:in|on|at)\s+"
     r"(?:the|a|his|her)\s+[a-z-]+(?:\s+of\s+[a-z-]+\s+[a-z-]+)?)?",
     # "она единственная, кто немного говорит по-русски", "единственный из рабочих, кто ..."
-    r"(?<!\w)(?:(?:он|она)\s+)?единственн\w+(?:\s+из\s+[а-яё]+\s+[а-яё]+)?,?\s+(?:кто|у\s+кого|"
+    r"(?<!\w)(?:(?:[Оо]н|[Оо]на)\s+)?единственн\w+(?:\s+из\s+[а-яё]+\s+[а-яё]+)?,?\s+(?:кто|у\s+кого|"
     r"кому|с\s+\w+|на\s+\w+)[^.;,\n]{2,80}",
     # "조에서 유일하게 결혼 안 한 사람", "조에서 로어를 제일 잘하는 사람", "저 하나뿐"
     r"(?:[가-힣]+에서\s)?유일하게\s[^.,\n]{1,30}?(?:사람|이|자|원)(?=[이은는을를의으로라,.\s]|$)",
@@ -125,6 +127,8 @@ FAMILY = [
     r"(?:아내|처|남편|어머니|아버지|엄마)(?:와|과|하고|랑)\s(?:[가-힣]+\s)?(?:아들|딸|자녀|아이)"
     r"(?:\s(?:하나|둘|셋|한\s명|두\s명|세\s명))?",
 ]
+# Work done, named by its activity: "worked fish processing", "works bricklaying".
+ACTIVITY = [r"(?<=\b[Ww]orked\s)(?:[a-z]+\s)?[a-z]{3,}ing\b(?!\s+(?:hours|days|for|with|on|in))"]
 SIZES = [
     r"(?<![\w.])\d{2}(?:[.,]5)?\s+размер[аеу]?(?!\w)|(?<!\w)размер\s+(?:обуви|одежды)\s*:?\s*\d{2}",
     r"\b(?:shoe|boot|clothing|collar)\s+size\s*:?\s*\d{1,2}(?:\.5)?\b|\bsize\s+\d{1,2}\s+(?:shoes|boots)\b",
@@ -141,9 +145,10 @@ AGES = [
     r"(?<=씨)\s?\((\d{2})(?:세|살)?\)",
 ]
 
-_INJURY_RES = [re.compile(p) for p in INJURIES_EN + INJURIES_RU + INJURIES_KO]
+_INJURY_RES = [re.compile(p) for p in INJURIES_RU + INJURIES_KO]
+_INJURY_RES += [re.compile(p, re.IGNORECASE) for p in INJURIES_EN]
 _INJURY_CI = [re.compile(p, re.IGNORECASE) for p in INJURIES_RU]
-_PHRASE_RES = [re.compile(p) for p in UNIQUE + FAMILY + SIZES]
+_PHRASE_RES = [re.compile(p) for p in UNIQUE + FAMILY + SIZES + ACTIVITY]
 _AGE_RES = [re.compile(p) for p in AGES]
 
 
@@ -156,24 +161,41 @@ def dem_phrases(text: str) -> list[Span]:
     return [s for s in out if s.end > s.start]
 
 
-def _outside(spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
-    """Long phrases may hold a public name ("... detained by the Russian border
-    guard"); that stays readable, so the phrase is cut around it."""
+def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> list[Span]:
+    """Cut long phrases around what must stay apart: a public name inside
+    ("... held by the Russian border guard") stays readable, and a person,
+    place or date inside keeps its own span (merging would turn "Han Chol-jin"
+    into part of an incident and lose the referent). A space is left between
+    the pieces so the merge does not glue them back."""
     out: list[Span] = []
     for s in spans:
         pieces = [(s.start, s.end)]
-        for b, e in protected:
+        for b, e in blocked:
             nxt: list[tuple[int, int]] = []
             for ps, pe in pieces:
                 if pe <= b or e <= ps:
                     nxt.append((ps, pe))
                     continue
-                nxt += [r for r in ((ps, b), (e, pe)) if r[1] - r[0] >= 2]
+                for rs, re_ in ((ps, b), (e, pe)):
+                    while rs < re_ and not text[rs].isalnum():
+                        rs += 1
+                    while re_ > rs and not text[re_ - 1].isalnum():
+                        re_ -= 1
+                    if re_ - rs >= 2:
+                        nxt.append((rs, re_))
             pieces = nxt
         out += [Span(ps, pe, s.category, s.identifier_type) for ps, pe in pieces]
     return out
 
 
-def find(text: str, protected: list[tuple[int, int]] | None = None) -> list[Span]:
+# Categories that keep their own span inside a describing phrase.
+_KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
+
+
+def find(
+    text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
+) -> list[Span]:
     spans = dem_phrases(text) + occupations.find(text) + incidents.find(text)
-    return _outside(spans, protected or [])
+    blocked = list(protected or [])
+    blocked += [(s.start, s.end) for s in found or [] if s.category in _KEEP_APART]
+    return _outside(spans, sorted(blocked), text)

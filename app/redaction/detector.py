@@ -107,12 +107,13 @@ class Detector:
         found += orgs.find(text)
         found += triggers.find(text)
         found += shapes.find(text)
-        found += descriptors.find(text, protected)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
             if self.use_learned:
                 found += _learned(text, found, protected)
+        # After the models: describing phrases are cut around the names they hold.
+        found += descriptors.find(text, protected, found)
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
         # Inside a public body or a law's citation nothing is masked, not

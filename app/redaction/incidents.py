@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction.occupations import _ru_parses
+from app.redaction.occupations import _ru_parses, _words
 from app.redaction.spans import MISC, IdType, Span
 
 Q = IdType.QUASI
@@ -34,9 +34,11 @@ EVENT_EN = re.compile(
     r"collapsed|caved\s+in|gave\s+way|burst|exploded|blew\s+up|caught\s+fire|broke\s+out|"
     r"crushed|pinned|pinning|trapped|electrocuted|drowned|suffocated|hanged|hung\s+himself|"
     r"killed(?:\s+(?:himself|herself))?|committed\s+suicide|took\s+(?:his|her)\s+own\s+life|"
-    r"locked\s+(?:up|in|him|her|me)|locked\s+for|was\s+locked|detained|arrested|jailed|"
-    r"imprisoned|handcuffed|abducted|kidnapped|deported|dragged\s+(?:away|off|out)|"
-    r"taken\s+away|sent\s+back|kicked\s+back|severed|amputated|cut\s+off)\b",
+    r"locked\s+(?:up|in|him|her|me)|locked\s+for|was\s+locked|"
+    # Arrest by the authorities is procedure; held for a time, it is an event.
+    r"(?:detained|arrested|jailed|imprisoned|held)\s+(?:for|in\s+\w+\s+for)\s+(?:\w+\s+)?"
+    r"(?:days?|nights?|weeks?|hours?|months?)|handcuffed|abducted|kidnapped|"
+    r"dragged\s+(?:away|off|out)|kicked\s+back|severed|amputated|cut\s+off)\b",
     re.IGNORECASE,
 )
 # An escape act is particular by itself: out through a window, over a fence.
@@ -47,13 +49,14 @@ ESCAPE_EN = re.compile(
     re.IGNORECASE,
 )
 # Source: as above; Russian lemmas of event verbs (checked for perfective aspect).
-EVENT_RU = frozenset("""
+EVENT_RU = _words("""
 ударить избить побить пнуть толкнуть швырнуть столкнуть изнасиловать зарезать застрелить
 задушить упасть сорваться рухнуть обрушиться обвалиться провалиться погибнуть утонуть
 повеситься задохнуться отравиться разбиться покончить придавить раздавить задавить зажать
-прищемить затянуть засыпать завалить запереть утащить избиться сломать обжечь отрубить отрезать оторвать взорваться
+прищемить затянуть засыпать завалить запереть утащить избиться сломать обжечь отрубить
+отрезать оторвать взорваться
 загореться вспыхнуть лопнуть прорвать убить
-""".split())
+""")
 ESCAPE_RU = re.compile(
     r"(?<!\w)(?:вышл\w*|вышел|вылез\w*|выпрыгнул\w*|спустил\w*|перелез\w*|сбежал\w*|убежал\w*|"
     r"ушл\w*|ушёл|ушел|бежал\w*|выбрал\w*)[^.;\n]{0,30}?(?:через|из|по|с)\s+(?:\w+\s+)?"
@@ -77,7 +80,8 @@ CUE_EN = re.compile(
     r"(?:a|the)\s+(?:man|woman|boy|girl|worker|friend|colleague)|last\s+\w+|that\s+(?:night|day|"
     r"morning|evening|week)|yesterday|(?:19|20)\d\d|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|night|morning|\d+(?:st|nd|rd|th)\s+floor)\b"
-    r"|(?<=[a-z,]\s)[A-Z][a-z]+"
+    r"|(?<=[a-z,]\s)[A-Z][a-z]+|\bM(?:r|s|rs)\.?\s+[A-Z]"
+    r"|\b(?:for|within)\s+(?:\w+\s+)?(?:days?|hours?|nights?|weeks?)\b"
 )
 CUE_RU = re.compile(
     r"(?<!\w)(?:его|её|ее|меня|мне|ему|ей|он|она|я|себя|один|одна|одного|одну|парень|парня|"
@@ -98,16 +102,24 @@ HABITUAL = re.compile(
 )
 # Sentence and clause breaks.
 SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?](?=\s|$)|[.!?;\n]|$)|[.!?;\n]")
-CLAUSE_BREAK = re.compile(r",\s+|\s+[—–-]\s+|:\s+|ㅠ+|\s+→\s+|\s+when\s+")
+CLAUSE_BREAK = re.compile(r",\s+|\s+[—–-]\s+|:\s+|ㅠ+|\s+→\s+|\s+when\s+|\(")
+# A Korean event noun ends the event when a particle and another verb follow
+# ("크레인 붕괴 사고를 언급했다"), as does an embedded "…는 것" ("숨지는 것을 봤다").
+KO_NOUN_END = re.compile(
+    r"(?:폭행|구타|추락|붕괴|사고|구금|감금|화재|폭발|자살|익사|질식|감전|체포|연행)(?:\s?사고)?"
+    r"(?=(?:을|를|로|으로|은|는|이|가|에|\)|과|와)(?:\s|$))|(?<=[는은]\s)것(?=[을이]\s)"
+)
 # A predicate is negated just before it: "he was not beaten", "не упал", "안 맞았다".
-NEGATED = re.compile(r"(?:\b(?:not|never|n't)|(?<!\w)(?:не|ни)|(?<![가-힣])(?:안|못))\s+(?:\w+\s+)?$")
+NEGATED = re.compile(
+    r"(?:\b(?:not|never|n't)|(?<!\w)(?:не|ни)|(?<![가-힣])(?:안|못))\s+(?:\w+\s+)?$"
+)
 # After the predicate, a new subject starts another event ("... and the
 # minder told everyone"); the span stops there.
 NEW_SUBJECT = re.compile(
     r"\s+(?:and|but)\s+(?:the|he|she|they|we|I|it|[A-Z][a-z]+)\b(?![^.;\n]{0,40}?"
     r"(?:fell|struck|beat|kicked|hit|broke|died))"
     r"|,?\s+(?:но|а)\s+(?:он|она|они|я|мы)(?!\w)|,\s+(?:и\s+)?(?:он|она|они|я|мы)\s+(?:потом|после)"
-    r"|,\s+(?:so|which|because)\b|\s+и\s+потом|,?\s+и\s+(?:его|её|ее|их|он|она|они|я|мы|меня)(?!\w)"
+    r"|\)|,\s+(?:so|which|because)\b|\s+(?:after|because)\s+(?:his|her|the|a|he|she|they|I|we)\b|\s+и\s+потом|,?\s+и\s+(?:его|её|ее|их|он|она|они|я|мы|меня)(?!\w)"
     r"|,\s+и\s+(?=[А-ЯЁ])|,\s+(?:когда|потому\s+что|так\s+как|поэтому|чтобы)(?!\w)|(?<=때)\s",
 )
 _RU_WORD = re.compile(r"[А-ЯЁа-яё]+")
@@ -161,6 +173,9 @@ def find(text: str) -> list[Span]:
         cut = NEW_SUBJECT.search(sentence, at, end)
         if cut:
             end = cut.start()
+        ko_end = KO_NOUN_END.search(sentence, at, end)
+        if ko_end:
+            end = ko_end.end()
         while start < end and not sentence[start].isalnum():
             start += 1
         if end - start >= 4:

@@ -21,9 +21,13 @@ from app.redaction.stopwords import is_stopword
 
 Q = IdType.QUASI
 
+
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
 # Source: written for this project from general vocabulary (construction,
 # logging, fishing, farming, garment, medical, transport, service, office).
-OCC_EN = frozenset("""
+OCC_EN = _words("""
 plasterer welder carpenter joiner bricklayer mason stonemason concreter electrician plumber
 painter decorator tiler roofer glazier scaffolder rigger signaller slinger fitter pipefitter
 steelfixer ironworker labourer laborer handyman foreman surveyor draughtsman architect engineer
@@ -42,21 +46,21 @@ cook chef baker butcher waiter waitress bartender barman dishwasher cleaner jani
 housekeeper maid nanny babysitter governess hairdresser barber beautician manicurist masseur
 masseuse singer dancer musician accordionist pianist guitarist actor actress artist painter-artist
 sculptor photographer editor writer poet teacher
-lecturer professor tutor instructor coach librarian clerk secretary typist bookkeeper accountant
+lecturer professor tutor instructor coach librarian clerk  typist bookkeeper accountant
 cashier teller salesman saleswoman shopkeeper vendor peddler trader merchant broker dealer
 programmer developer coder designer analyst administrator manager supervisor inspector
 watchman guard sentry bodyguard doorman security-guard policeman policewoman soldier sergeant
 corporal lieutenant miner driller blaster shotfirer quarryman prospector geologist
 crane-operator operator dredger welder-cutter boilerman firefighter fireman lineman
 pastor
-""".split())
+""")
 # Encountered rather than described: "nobody took him to a doctor", "the
 # guard shouted". These count only with a cue that they describe someone
 # (a possessive or modifier, "as a", "is a", apposition after a name).
-CUED_EN = frozenset(
+CUED_EN = _words(
     "doctor physician nurse driver guard teacher priest soldier policeman operator "
     "manager supervisor inspector interpreter translator broker dealer trader merchant vendor "
-    "cook sentry foreman cleaner officer".split()
+    "cook sentry foreman cleaner officer"
 )
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _EN_MOD = re.compile(r"(?:[a-z][a-z-]*|[A-Z][a-z]+)(?:['’]s)?")
@@ -72,13 +76,16 @@ _EN_COMPLEMENT = re.compile(
     r"line|church|market|garage|depot|mill|sawmill|quarry|boat|trawler|ship|vessel)s?\b"
 )
 _BEFORE_NAME = re.compile(r"\s+[A-Z][a-z]")
+_SENT_START = re.compile(r"(?:^|[.!?:\n]\s*|^\s*)$")
 
 
 def _english(text: str) -> list[Span]:
     out: list[Span] = []
     for m in _EN_WORD.finditer(text):
         word = m.group(0).lower()
-        if m.group(0)[0].isupper() and not re.search(r"(?:^|[.!?:\n]\s*|^\s*)$", text[max(0, m.start() - 3) : m.start()]):
+        # A capitalised head mid-sentence is a title ("the Secretary").
+        lead = text[max(0, m.start() - 3) : m.start()]
+        if m.group(0)[0].isupper() and not _SENT_START.search(lead):
             continue
         head = word[:-1] if word.endswith("s") and word[:-1] in OCC_EN else word
         # Plural jobs are usually the group ("the welders"), not a person.
@@ -105,11 +112,14 @@ def _english(text: str) -> list[Span]:
                 break
             pos -= len(prev.group(0))
             mods += 1
+        possessive = bool(re.search(r"['’]s\s", text[pos : m.start()]))
         start = pos
         end = m.end()
         if _BEFORE_NAME.match(text, end):
             continue
-        if head in CUED_EN and mods == 0 and not _EN_CUE_BEFORE.search(text[max(0, start - 25) : start]):
+        cued = _EN_CUE_BEFORE.search(text[max(0, start - 25) : start])
+        # "a Russian driver" is someone met; "the crew's driver" is described.
+        if head in CUED_EN and not possessive and not cued:
             continue
         comp = _EN_COMPLEMENT.match(text, end)
         if comp:
@@ -120,14 +130,14 @@ def _english(text: str) -> list[Span]:
 
 # Source: written for this project from general vocabulary; lemmas (nominative
 # singular, masculine and feminine forms where both are in use).
-OCC_RU = frozenset("""
+OCC_RU = _words("""
 штукатур штукатур-маляр маляр плиточник облицовщик каменщик бетонщик арматурщик монтажник
 сварщик электросварщик газосварщик электрик электромонтёр электромонтер сантехник слесарь
 плотник столяр кровельщик жестянщик стекольщик отделочник паркетчик стропальщик такелажник
 крановщик крановщица машинист экскаваторщик бульдозерист трактористка тракторист
 тракторист-машинист комбайнёр комбайнер водитель шофёр шофер дальнобойщик таксист экспедитор
 механик моторист автослесарь автомеханик токарь фрезеровщик кузнец литейщик изолировщик
-землекоп разнорабочий подсобник грузчик кладовщик складской упаковщик упаковщица фасовщик
+землекоп разнорабочий подсобник грузчик кладовщик  упаковщик упаковщица фасовщик
 фасовщица сортировщик сортировщица лесоруб вальщик раскряжёвщик раскряжевщик сучкоруб
 чокеровщик пильщик лесник егерь рыбак рыбачка матрос боцман шкипер моряк рыбообработчик
 рыбообработчица обработчик обработчица раздельщик раздельщица филейщик филейщица резчик
@@ -138,22 +148,22 @@ OCC_RU = frozenset("""
 стоматолог ветеринар сиделка няня гувернантка повар повариха кондитер пекарь мясник официант
 официантка бармен посудомойщица посудомойка уборщик уборщица дворник горничная кастелянша
 парикмахер массажист массажистка маникюрша певец певица танцор танцовщица музыкант баянист
-аккордеонист артист художник фотограф редактор переводчик
-переводчица учитель учительница преподаватель воспитатель воспитательница библиотекарь
-бухгалтер счетовод кассир кассирша секретарь делопроизводитель продавец продавщица торговец
+аккордеонист артист художник фотограф редактор
+ учитель учительница преподаватель воспитатель воспитательница библиотекарь
+бухгалтер счетовод кассир кассирша  делопроизводитель продавец продавщица торговец
 коммерсант предприниматель программист разработчик дизайнер инженер технолог геодезист
 геолог топограф сторож охранник вахтёр вахтер проводник лётчик летчик
-шахтёр шахтер горняк рабочий сотрудник взрывник бурильщик проходчик промывщик старатель
-пастор
-""".split())
+шахтёр шахтер горняк рабочий  взрывник бурильщик проходчик промывщик старатель
+
+""")
 # Generic heads count only with a modifier or complement ("подсобный рабочий");
 # people one meets ("врач не смотрел") only with a cue that they are described.
 WEAK_RU = frozenset(["рабочий"])
-CUED_RU = frozenset(
-    "врач доктор водитель шофёр шофер охранник сторож священник "
-    "продавец продавщица повар фельдшер медсестра таксист торговец".split()
+CUED_RU = _words("врач доктор водитель шофёр шофер охранник сторож  "
+    "продавец продавщица повар фельдшер медсестра таксист торговец"
 )
-_RU_APPOSITION = re.compile(r"(?:[,(—–:]|^)\s*$")
+_RU_WHERE = re.compile(r"\s+(?:в|на)\s+(?:п\.|с\.|г\.|пос\.|д\.)\s?[А-ЯЁ][а-яё-]+")
+_RU_APPOSITION = re.compile(r"[,(—–:]\s*$")
 _RU_WORD = re.compile(r"[А-ЯЁа-яё][а-яё-]*|[А-ЯЁ]{2,6}")
 _RU_ABBR = re.compile(r"[А-ЯЁ]{2,6}")
 # Leaders are QUASI persons by role (triggers.ROLE) when a name follows.
@@ -176,8 +186,10 @@ def _ru_parse(word: str) -> tuple[str, str]:
 def _ru_occupation(word: str) -> tuple[str, str] | None:
     """The singular occupation reading of a word, if it has one ("рабочим"
     is plural dative first, singular instrumental second)."""
-    for lemma, tag in _ru_parses(word):
-        if lemma in OCC_RU and "sing" in tag and ("NOUN" in tag or "ADJF" in tag):
+    readings = [(lm, t) for lm, t in _ru_parses(word) if lm in OCC_RU and "sing" in t]
+    # A noun reading first: "рабочим" is a noun after "подсобным".
+    for lemma, tag in sorted(readings, key=lambda r: "NOUN" not in r[1]):
+        if "NOUN" in tag or ("ADJF" in tag and lemma in ("разнорабочий", "рабочий")):
             return lemma, tag
     return None
 
@@ -211,6 +223,10 @@ def _russian(text: str) -> list[Span]:
                 k += 1
                 continue
             break
+        # Where the job is held: "настоятель храма в п. Лесном".
+        where = _RU_WHERE.match(text, end)
+        if where and end > m.end():
+            end = where.end()
         lemma, tag = occ
         bare = start == m.start() and end == m.end()
         # "подсобный рабочий" is a job; "рабочего времени" is an adjective.
@@ -220,7 +236,8 @@ def _russian(text: str) -> list[Span]:
         if bare and (_RU_ROLE_BEFORE_NAME.match(text, end) or text[end : end + 1] == ":"):
             continue
         line_before = text[text.rfind("\n", 0, start) + 1 : start]
-        if bare and lemma in CUED_RU and "ablt" not in tag and not _RU_APPOSITION.search(line_before):
+        cued = "ablt" in tag or _RU_APPOSITION.search(line_before)
+        if bare and lemma in CUED_RU and not cued:
             continue
         out.append(Span(start, end, DEM, Q))
     return out
@@ -229,7 +246,7 @@ def _russian(text: str) -> list[Span]:
 # Source: written for this project from general vocabulary (South and North
 # Korean usage): full occupation words, and stems that take the agentive
 # suffixes 공 (worker), 원 (member/staff), 수 (hand), 사 (professional).
-OCC_KO = frozenset("""
+OCC_KO = _words("""
 미장공 용접공 목수 벌목공 운전수 운전사 운전기사 요리사 조리사 재봉공 재봉사 기계공 전기공
 철근공 형틀공 조적공 타일공 배관공 도장공 도색공 방수공 비계공 발파공 굴착공 착암공 선반공
 용접사 정비공 정비사 수리공 목공 석공 석수 미장이 페인트공 크레인기사 중장비기사 트랙터운전수
@@ -241,7 +258,7 @@ OCC_KO = frozenset("""
 교원 교사 강사 교수 작가 가수 무용수 악사 연주가 이발사
 미용사 제빵사 정육점주인 택시기사 화물차기사 버스기사 지게차기사 프로그래머 프로그라머 개발자
 설계사 기술자 기술원 측량사 측량원 지질탐사원
-""".split())
+""")
 _KO_WORD = re.compile(r"[가-힣]+")
 # Particles and copula endings after the noun (general grammar).
 _KO_TAIL = re.compile(

@@ -57,6 +57,8 @@ EVENT_RU = _words("""
 отрезать оторвать взорваться
 загореться вспыхнуть лопнуть прорвать убить
 """)
+# An accident named by its noun opens the event: "произошёл несчастный случай: …".
+EVENT_RU_NOUN = re.compile(r"(?<!\w)(?:несчастный\s+случай|авария|обрушение)(?!\w)")
 ESCAPE_RU = re.compile(
     r"(?<!\w)(?:вышл\w*|вышел|вылез\w*|выпрыгнул\w*|спустил\w*|перелез\w*|сбежал\w*|убежал\w*|"
     r"ушл\w*|ушёл|ушел|бежал\w*|выбрал\w*)[^.;\n]{0,30}?(?:через|из|по|с)\s+(?:\w+\s+)?"
@@ -100,9 +102,29 @@ HABITUAL = re.compile(
     r"|[가-힣](?:으면|면)\s",
     re.IGNORECASE,
 )
-# Sentence and clause breaks.
-SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?](?=\s|$)|[.!?;\n]|$)|[.!?;\n]")
+# Sentence and clause breaks. A full stop after an abbreviation ("г.", "No.",
+# "Mr.") or before a lower-case word does not end the sentence.
+STOP = re.compile(r"[.!?](?=\s|$)|[;\n]")
+ABBREV = re.compile(
+    r"(?:^|[\s(])(?:г|гг|ул|д|п|с|пос|обл|им|т|No|no|Nr|Mr|Mrs|Ms|Dr|St|ч|мин|[A-ZА-ЯЁ])$"
+)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in STOP.finditer(text):
+        if m.group(0) == ".":
+            after = text[m.end() : m.end() + 3].lstrip()
+            if ABBREV.search(text[max(0, m.start() - 5) : m.start()]) and not after[:1].isupper():
+                continue
+        out.append((start, m.end()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
 CLAUSE_BREAK = re.compile(r",\s+|\s+[—–-]\s+|:\s+|ㅠ+|\s+→\s+|\s+when\s+|\(")
+# Words that open a clause but are not part of the event ("и ударил", "that he fell").
+LEAD = re.compile(r"(?:и|а|но|что|and|but|that|then|so|says|said|потом|затем)\s+", re.IGNORECASE)
 # A Korean event noun ends the event when a particle and another verb follow
 # ("크레인 붕괴 사고를 언급했다"), as does an embedded "…는 것" ("숨지는 것을 봤다").
 KO_NOUN_END = re.compile(
@@ -140,7 +162,7 @@ def _ru_event(sentence: str) -> int:
 
 def _event_at(sentence: str) -> int:
     best = -1
-    for rx in (EVENT_EN, EVENT_KO, ESCAPE_EN, ESCAPE_RU, ESCAPE_KO):
+    for rx in (EVENT_EN, EVENT_KO, EVENT_RU_NOUN, ESCAPE_EN, ESCAPE_RU, ESCAPE_KO):
         m = rx.search(sentence)
         if m and (best < 0 or m.start() < best):
             best = m.start()
@@ -159,9 +181,9 @@ def _particular(sentence: str) -> bool:
 
 def find(text: str) -> list[Span]:
     out: list[Span] = []
-    for sm in SENTENCE.finditer(text):
-        sentence = sm.group(0)
-        if len(sentence) < 8 or sentence.rstrip().endswith("?") or HABITUAL.search(sentence):
+    for s_start, s_end in _sentences(text):
+        sentence = text[s_start:s_end]
+        if len(sentence) < 8 or sentence.rstrip().endswith("?"):
             continue
         at = _event_at(sentence)
         if at < 0 or not _particular(sentence) or NEGATED.search(sentence[max(0, at - 20) : at]):
@@ -178,6 +200,12 @@ def find(text: str) -> list[Span]:
             end = ko_end.end()
         while start < end and not sentence[start].isalnum():
             start += 1
-        if end - start >= 4:
-            out.append(Span(sm.start() + start, sm.start() + end, MISC, Q))
+        lead = LEAD.match(sentence, start)
+        while lead and lead.end() < at:
+            start = lead.end()
+            lead = LEAD.match(sentence, start)
+        # Habit is judged on the event's own clause: "... because he asked
+        # when they would be paid" does not make the beating a habit.
+        if end - start >= 4 and not HABITUAL.search(sentence, start, end):
+            out.append(Span(s_start + start, s_start + end, MISC, Q))
     return out

@@ -52,7 +52,6 @@ programmer developer coder designer analyst administrator manager supervisor ins
 watchman guard sentry bodyguard doorman security-guard policeman policewoman soldier sergeant
 corporal lieutenant miner driller blaster shotfirer quarryman prospector geologist
 crane-operator operator dredger welder-cutter boilerman firefighter fireman lineman
-pastor
 """)
 # Encountered rather than described: "nobody took him to a doctor", "the
 # guard shouted". These count only with a cue that they describe someone
@@ -101,6 +100,10 @@ def _english(text: str) -> list[Span]:
                 break
             w = prev.group(1)
             bare = re.sub(r"['’]s$", "", w).lower()
+            # "the brigade's only crane signaller": "only" sits inside the phrase.
+            if bare == "only" and mods < 2:
+                pos -= len(prev.group(0))
+                continue
             poss = w.endswith(("'s", "’s"))
             if not _EN_MOD.fullmatch(w) or (is_stopword(bare) and not poss) or bare.endswith(
                 ("ed", "ly")
@@ -162,6 +165,7 @@ WEAK_RU = frozenset(["рабочий"])
 CUED_RU = _words("врач доктор водитель шофёр шофер охранник сторож  "
     "продавец продавщица повар фельдшер медсестра таксист торговец"
 )
+_RU_AT = re.compile(r"\s+(?:на|в)\s+([а-яё]{3,})(?!\w)")
 _RU_WHERE = re.compile(r"\s+(?:в|на)\s+(?:п\.|с\.|г\.|пос\.|д\.)\s?[А-ЯЁ][а-яё-]+")
 _RU_APPOSITION = re.compile(r"[,(—–:]\s*$")
 _RU_WORD = re.compile(r"[А-ЯЁа-яё][а-яё-]*|[А-ЯЁ]{2,6}")
@@ -223,6 +227,11 @@ def _russian(text: str) -> list[Span]:
                 k += 1
                 continue
             break
+        # Where a job "worked as" is done: "работал промывщиком на драге".
+        if "ablt" in occ[1] and end == m.end():
+            place = _RU_AT.match(text, end)
+            if place and any("loct" in t or "loc2" in t for _l, t in _ru_parses(place.group(1))):
+                end = place.end()
         # Where the job is held: "настоятель храма в п. Лесном".
         where = _RU_WHERE.match(text, end)
         if where and end > m.end():

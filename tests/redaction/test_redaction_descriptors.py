@@ -30,7 +30,7 @@ def test_english_plural_jobs_are_the_group() -> None:
 def test_russian_job_with_adjective_and_genitive() -> None:
     text = "Работал подсобным рабочим на стройке. Потом сестра стала поваром детского сада."
     got = _found(occupations.find, text)
-    assert "подсобным рабочим" in got
+    assert "подсобным рабочим на стройке" in got
     assert "поваром детского сада" in got
 
 
@@ -110,3 +110,16 @@ def test_phrase_is_cut_around_a_public_name() -> None:
     spans = descriptors.find(text, [(start, start + len("Russia"))])
     assert spans
     assert not any(s.start < start + 6 and start < s.end for s in spans)
+
+
+def test_habit_is_judged_on_the_event_clause() -> None:
+    text = "On 2 June the guard struck him with a stick because he asked when they would eat."
+    got = _found(incidents.find, text)
+    assert got
+    assert "struck him with a stick" in got[0]
+    assert "would" not in got[0]
+
+
+def test_abbreviation_does_not_end_the_sentence() -> None:
+    got = _found(incidents.find, "Зимой 2021 г. его заперли в бане на ночь.")
+    assert got == ["Зимой 2021 г. его заперли в бане на ночь"]

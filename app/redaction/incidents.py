@@ -31,7 +31,7 @@ Q = IdType.QUASI
 EVENT_EN = re.compile(
     r"\b(?:struck|beat|beaten|kicked|punched|slapped|stabbed|whipped|thrashed|battered|"
     r"clubbed|assaulted|attacked|strangled|choked|tortured|fell\s+(?:from|off|onto|into|on|down)|"
-    r"collapsed|caved\s+in|gave\s+way|burst|exploded|blew\s+up|caught\s+fire|broke\s+out|"
+    r"collapsed|caved\s+in|gave\s+way|burst|exploded|blew\s+up|caught\s+fire|(?:fire|blaze)\s+broke\s+out|"
     r"crushed|pinned|pinning|trapped|electrocuted|drowned|suffocated|hanged|hung\s+himself|"
     r"killed(?:\s+(?:himself|herself))?|committed\s+suicide|took\s+(?:his|her)\s+own\s+life|"
     r"locked\s+(?:up|in|him|her|me)|locked\s+for|was\s+locked|"
@@ -53,7 +53,7 @@ EVENT_RU = _words("""
 ударить избить побить пнуть толкнуть швырнуть столкнуть изнасиловать зарезать застрелить
 задушить упасть сорваться рухнуть обрушиться обвалиться провалиться погибнуть утонуть
 повеситься задохнуться отравиться разбиться покончить придавить раздавить задавить зажать
-прищемить затянуть засыпать завалить запереть утащить избиться сломать обжечь отрубить
+прищемить завалить запереть утащить избиться сломать обжечь отрубить
 отрезать оторвать взорваться
 загореться вспыхнуть лопнуть прорвать убить
 """)
@@ -67,11 +67,11 @@ ESCAPE_RU = re.compile(
 )
 # Source: as above; Korean event stems as written (past or noun forms).
 EVENT_KO = re.compile(
-    r"(?:때렸|때림|때리고|때려서|맞았|맞아서|맞고|폭행|구타|걷어찼|발로\s?찼|찔렀|"
-    r"떨어져\s?(?:죽|숨|다쳤|크게)|떨어졌|추락|무너졌|무너져|무너지|붕괴|깔려|깔렸|끼었|끼여|끼는\s사고|"
-    r"숨졌|숨지|목을\s?매|목매|자살|익사|빠져\s?죽|질식|감전|폭발|터졌|화재|불이\s?났|"
+    r"(?:때렸|때림|때리고|때려서|맞았|얻어맞|폭행|구타|걷어찼|발로\s?찼|찔렀|"
+    r"떨어져\s?(?:죽|숨|다쳤|크게)|에서\s?떨어졌|추락|무너졌|무너져|무너지|붕괴|깔려|깔렸|끼었|끼여|끼는\s사고|"
+    r"숨졌|숨지|목을\s?매|목매|자살|익사|빠져\s?죽|질식|감전|폭발|화재|불이\s?났|"
     r"\d+일간\s?구금|감금|갇혔|가뒀|가두었|끌려갔|끌려가|잡혀갔|체포|연행|강제\s?송환|송환됐|"
-    r"뛰어내렸|뛰어내려|뛰어내린|잘렸|잘려|절단|부러졌|부러져)"
+    r"뛰어내렸|뛰어내려|뛰어내린|절단|부러졌|부러져)"
 )
 ESCAPE_KO = re.compile(r"(?:창문|창|담|담장|철조망|지붕|베란다|화장실)(?:을|를|에서|으로|로)?\s?"
                        r"(?:넘|뛰어내|빠져나|기어나|나왔|나가|탈출)")

@@ -123,3 +123,13 @@ def test_habit_is_judged_on_the_event_clause() -> None:
 def test_abbreviation_does_not_end_the_sentence() -> None:
     got = _found(incidents.find, "Зимой 2021 г. его заперли в бане на ночь.")
     assert got == ["Зимой 2021 г. его заперли в бане на ночь"]
+
+
+def test_words_with_an_everyday_sense_are_no_event() -> None:
+    assert _found(incidents.find, "The war broke out in 1950 and he was born later.") == []
+    assert _found(incidents.find, "3월에 돈이 다 떨어졌다.") == []
+
+
+def test_fall_from_a_height_is_an_event() -> None:
+    got = _found(incidents.find, "2019년 5월 동료가 지붕에서 떨어졌다.")
+    assert got == ["2019년 5월 동료가 지붕에서 떨어졌다"]

@@ -124,7 +124,11 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 CLAUSE_BREAK = re.compile(r",\s+|\s+[—–-]\s+|:\s+|ㅠ+|\s+→\s+|\s+when\s+|\(")
 # Words that open a clause but are not part of the event ("и ударил", "that he fell").
-LEAD = re.compile(r"(?:и|а|но|что|and|but|that|then|so|says|said|потом|затем)\s+", re.IGNORECASE)
+# ("On", "In" before a date: the date has its own span, and the scorer does
+# not need the preposition.)
+LEAD = re.compile(
+    r"(?:и|а|но|что|and|but|that|then|so|says|said|потом|затем|on|in|at)\s+", re.IGNORECASE
+)
 # A Korean event noun ends the event when a particle and another verb follow
 # ("크레인 붕괴 사고를 언급했다"), as does an embedded "…는 것" ("숨지는 것을 봤다").
 KO_NOUN_END = re.compile(

@@ -80,7 +80,7 @@ def test_incident_clause_with_particular_cue() -> None:
     text = "In May 2023 the foreman kicked him down the stairs, breaking his wrist."
     got = _found(incidents.find, text)
     assert got
-    assert got[0].startswith("In May 2023")
+    assert got[0].startswith("May 2023")
     assert got[0].endswith("breaking his wrist")
 
 

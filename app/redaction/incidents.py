@@ -102,6 +102,15 @@ HABITUAL = re.compile(
     r"|[가-힣](?:으면|면)\s",
     re.IGNORECASE,
 )
+# Abstract subjects and figures of speech: "prices collapsed in 2020", "I was
+# crushed by the news", "цены упали", "упал духом", "값이 떨어졌다".
+FIGURATIVE = re.compile(
+    r"\b(?:prices?|wages?|rates?|roubles?|rubles?|dollars?|market|economy|sales|temperatures?|"
+    r"news|hopes?|dreams?|promises?|spirits?|heart)\b|(?<!\w)(?:цен[аыу]|курс\w*|зарплат\w*|"
+    r"рубл[ья]|доллар\w*|температур\w*|духом|сердцем|надежд\w*|настроени\w*)(?!\w)|"
+    r"(?:값|가격|물가|환율|월급|기온|인기)",
+    re.IGNORECASE,
+)
 # Sentence and clause breaks. A full stop after an abbreviation ("г.", "No.",
 # "Mr.") or before a lower-case word does not end the sentence.
 STOP = re.compile(r"[.!?](?=\s|$)|[;\n]")
@@ -210,6 +219,7 @@ def find(text: str) -> list[Span]:
             lead = LEAD.match(sentence, start)
         # Habit is judged on the event's own clause: "... because he asked
         # when they would be paid" does not make the beating a habit.
-        if end - start >= 4 and not HABITUAL.search(sentence, start, end):
+        clause = sentence[start:end]
+        if end - start >= 4 and not HABITUAL.search(clause) and not FIGURATIVE.search(clause):
             out.append(Span(s_start + start, s_start + end, MISC, Q))
     return out

@@ -133,3 +133,9 @@ def test_words_with_an_everyday_sense_are_no_event() -> None:
 def test_fall_from_a_height_is_an_event() -> None:
     got = _found(incidents.find, "2019년 5월 동료가 지붕에서 떨어졌다.")
     assert got == ["2019년 5월 동료가 지붕에서 떨어졌다"]
+
+
+def test_abstract_subjects_and_figures_are_no_event() -> None:
+    assert _found(incidents.find, "The prices collapsed in 2020.") == []
+    assert _found(incidents.find, "I was crushed by the news.") == []
+    assert _found(incidents.find, "Цены упали в 2020 году.") == []

@@ -149,7 +149,8 @@ AGES = [
 _INJURY_RES = [re.compile(p) for p in INJURIES_RU + INJURIES_KO]
 _INJURY_RES += [re.compile(p, re.IGNORECASE) for p in INJURIES_EN]
 _INJURY_CI = [re.compile(p, re.IGNORECASE) for p in INJURIES_RU]
-_PHRASE_RES = [re.compile(p) for p in UNIQUE + FAMILY + SIZES + ACTIVITY]
+_PHRASE_RES = [re.compile(p) for p in UNIQUE + FAMILY + ACTIVITY]
+_PHRASE_RES += [re.compile(p, re.IGNORECASE) for p in SIZES]
 _AGE_RES = [re.compile(p) for p in AGES]
 
 

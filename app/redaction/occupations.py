@@ -165,6 +165,7 @@ WEAK_RU = frozenset(["рабочий"])
 CUED_RU = _words("врач доктор водитель шофёр шофер охранник сторож  "
     "продавец продавщица повар фельдшер медсестра таксист торговец"
 )
+_RU_NAME_AFTER = re.compile(r"\s*[—–]\s*[«\"]?[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+")
 _RU_AT = re.compile(r"\s+(?:на|в)\s+([а-яё]{3,})(?!\w)")
 _RU_WHERE = re.compile(r"\s+(?:в|на)\s+(?:п\.|с\.|г\.|пос\.|д\.)\s?[А-ЯЁ][а-яё-]+")
 _RU_APPOSITION = re.compile(r"[,(—–:]\s*$")
@@ -241,6 +242,10 @@ def _russian(text: str) -> list[Span]:
         # "подсобный рабочий" is a job; "рабочего времени" is an adjective.
         if lemma in WEAK_RU and (start == m.start() or "NOUN" not in tag):
             continue
+        # A job before a name is the title of someone met ("уехал с водителем
+        # лесовоза — Игорь ...", "트럭 운전사 '사샤'"), as in English.
+        if _RU_NAME_AFTER.match(text, end):
+            continue
         # A field label ("Водитель: ...") names a slot, not a person's job.
         if bare and (_RU_ROLE_BEFORE_NAME.match(text, end) or text[end : end + 1] == ":"):
             continue
@@ -280,6 +285,7 @@ _KO_TAIL = re.compile(
     r"(?:들)?(?:이었|였|이에요|예요|입니다|이다|이라|라|으로|로|을|를|이|가|은|는|의|와|과|도|만|"
     r"에게|한테|이고|이며|이래|래|이랑|랑|이니까|니까)?(?:[다요고서데는어음]|습니다|는데|어요)*"
 )
+_KO_NAME_AFTER = re.compile(r"\s?['‘\"“][가-힣A-Za-z]")
 # Workplace nouns (general vocabulary) that form a compound with the job.
 _KO_WORKPLACE = re.compile(
     r"(?:현장|사업소|기업소|공장|탄광|광산|농장|목장|식당|병원|학교|회사|공사장|작업장|건설|정문|후문|"
@@ -311,6 +317,8 @@ def _korean(text: str) -> list[Span]:
             prev = words[i - 1].group(0)
             if 2 <= len(prev) <= 7 and _KO_WORKPLACE.search(prev):
                 start = words[i - 1].start()
+        if _KO_NAME_AFTER.match(text, m.end()):
+            continue
         out.append(Span(start, end, DEM, Q))
     return out
 

@@ -139,3 +139,13 @@ def test_abstract_subjects_and_figures_are_no_event() -> None:
     assert _found(incidents.find, "The prices collapsed in 2020.") == []
     assert _found(incidents.find, "I was crushed by the news.") == []
     assert _found(incidents.find, "Цены упали в 2020 году.") == []
+
+
+def test_sizes() -> None:
+    assert "Shoe size 41" in _found(descriptors.dem_phrases, "Needs boots. Shoe size 41.")
+    assert "38 размера" in _found(descriptors.dem_phrases, "Нужны ботинки 38 размера.")
+
+
+def test_job_before_a_name_is_a_title() -> None:
+    assert _found(occupations.find, "Уехал с водителем автобуса — Пётр Ильич.") == []
+    assert _found(occupations.find, "트럭 운전사 '미샤'가 도와줬다.") == []

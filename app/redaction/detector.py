@@ -15,6 +15,7 @@ import threading
 from app.redaction import (
     authorities,
     cyrillic,
+    descriptors,
     entities,
     gazetteer,
     korean,
@@ -115,6 +116,8 @@ class Detector:
             found += russian.find(text)
             if self.use_learned:
                 found += _learned(text, found, protected)
+        # After the models: describing phrases are cut around the names they hold.
+        found += descriptors.find(text, protected, found)
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
         # Inside a public body or a law's citation nothing is masked, not

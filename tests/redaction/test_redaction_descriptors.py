@@ -1,0 +1,151 @@
+"""Describing phrases (DEM) and unique incidents (MISC); sentences written for these tests."""
+
+from __future__ import annotations
+
+from app.redaction import descriptors, incidents, occupations
+
+
+def _found(fn: object, text: str) -> list[str]:
+    assert callable(fn)
+    return [text[s.start : s.end] for s in fn(text)]
+
+
+def test_english_job_takes_its_possessive_and_modifier() -> None:
+    text = "By then he was the brigade's pump mechanic and a good roofer."
+    got = _found(occupations.find, text)
+    assert "brigade's pump mechanic" in got
+    assert "roofer" in got
+
+
+def test_english_people_met_are_no_job_without_a_cue() -> None:
+    text = "Nobody took her to a doctor. A Russian driver waited."
+    assert _found(occupations.find, text) == []
+    assert _found(occupations.find, "She worked as a nurse.") == ["nurse"]
+
+
+def test_english_plural_jobs_are_the_group() -> None:
+    assert _found(occupations.find, "The welders ate together.") == []
+
+
+def test_russian_job_with_adjective_and_genitive() -> None:
+    text = "Работал подсобным рабочим на стройке. Потом сестра стала поваром детского сада."
+    got = _found(occupations.find, text)
+    assert "подсобным рабочим на стройке" in got
+    assert "поваром детского сада" in got
+
+
+def test_russian_adjective_reading_is_no_job() -> None:
+    assert _found(occupations.find, "Конец рабочего времени в восемь.") == []
+
+
+def test_russian_person_met_needs_apposition_or_instrumental() -> None:
+    assert _found(occupations.find, "Врач не пришёл.") == []
+    text = "Орлов Игорь, водитель автобуса — подпись"
+    assert _found(occupations.find, text) == ["водитель автобуса"]
+
+
+def test_korean_job_with_workplace_compound() -> None:
+    got = _found(occupations.find, "그는 원래 공장 용접공이었다. 정문 경비원과 얘기했다.")
+    assert "공장 용접공" in got
+    assert "정문 경비원" in got
+
+
+def test_injury_phrases_three_languages() -> None:
+    got = _found(descriptors.dem_phrases, "Her right knee badly swollen.")
+    assert "right knee badly swollen" in got
+    assert "missing tip of the left index finger" in _found(
+        descriptors.dem_phrases, "He has a missing tip of the left index finger."
+    )
+    got = _found(descriptors.dem_phrases, "У неё ожог на правой руке.")
+    assert "ожог на правой руке" in got
+    assert any("무릎에 멍" in g for g in _found(descriptors.dem_phrases, "무릎에 멍이 들었다."))
+
+
+def test_unique_role_and_family() -> None:
+    got = _found(descriptors.dem_phrases, "She was the only one in the kitchen who spoke Chinese.")
+    assert any("the only one in the kitchen who spoke Chinese" in g for g in got)
+    got = _found(descriptors.dem_phrases, "Он единственный, кто умел водить кран.")
+    assert any("единственный, кто умел водить кран" in g for g in got)
+    got = _found(descriptors.dem_phrases, "Жена и трое детей остались дома.")
+    assert "Жена и трое детей" in got
+
+
+def test_ages_extend_shapes() -> None:
+    assert "about 30" in _found(descriptors.dem_phrases, "The cook, about 30, was new.")
+    assert "лет 40" in _found(descriptors.dem_phrases, "Мужчина лет 40 подошёл.")
+    assert "마흔둘" in _found(descriptors.dem_phrases, "그 사람 나이 마흔둘, 키가 크다.")
+
+
+def test_incident_clause_with_particular_cue() -> None:
+    text = "In May 2023 the foreman kicked him down the stairs, breaking his wrist."
+    got = _found(incidents.find, text)
+    assert got
+    assert got[0].startswith("May 2023")
+    assert got[0].endswith("breaking his wrist")
+
+
+def test_general_practice_is_no_incident() -> None:
+    assert _found(incidents.find, "Workers were beaten every week.") == []
+    assert _found(incidents.find, "He was not beaten.") == []
+    assert _found(incidents.find, "Вас били?") == []
+
+
+def test_russian_perfective_event_clause() -> None:
+    text = "Прораб накричал на нас, и ночью 3 марта Петя упал с крыши склада."
+    got = _found(incidents.find, text)
+    assert got
+    assert "упал с крыши склада" in got[0]
+    assert "накричал" not in got[0]
+
+
+def test_korean_event_and_escape() -> None:
+    got = _found(incidents.find, "작년 3월 6층 비계가 무너졌다.")
+    assert got == ["작년 3월 6층 비계가 무너졌다"]
+    assert _found(incidents.find, "밤에 화장실 창문으로 빠져나왔대요")
+
+
+def test_phrase_is_cut_around_a_public_name() -> None:
+    text = "On 2 May he was held for two days by Russia at the border."
+    start = text.index("Russia")
+    spans = descriptors.find(text, [(start, start + len("Russia"))])
+    assert spans
+    assert not any(s.start < start + 6 and start < s.end for s in spans)
+
+
+def test_habit_is_judged_on_the_event_clause() -> None:
+    text = "On 2 June the guard struck him with a stick because he asked when they would eat."
+    got = _found(incidents.find, text)
+    assert got
+    assert "struck him with a stick" in got[0]
+    assert "would" not in got[0]
+
+
+def test_abbreviation_does_not_end_the_sentence() -> None:
+    got = _found(incidents.find, "Зимой 2021 г. его заперли в бане на ночь.")
+    assert got == ["Зимой 2021 г. его заперли в бане на ночь"]
+
+
+def test_words_with_an_everyday_sense_are_no_event() -> None:
+    assert _found(incidents.find, "The war broke out in 1950 and he was born later.") == []
+    assert _found(incidents.find, "3월에 돈이 다 떨어졌다.") == []
+
+
+def test_fall_from_a_height_is_an_event() -> None:
+    got = _found(incidents.find, "2019년 5월 동료가 지붕에서 떨어졌다.")
+    assert got == ["2019년 5월 동료가 지붕에서 떨어졌다"]
+
+
+def test_abstract_subjects_and_figures_are_no_event() -> None:
+    assert _found(incidents.find, "The prices collapsed in 2020.") == []
+    assert _found(incidents.find, "I was crushed by the news.") == []
+    assert _found(incidents.find, "Цены упали в 2020 году.") == []
+
+
+def test_sizes() -> None:
+    assert "Shoe size 41" in _found(descriptors.dem_phrases, "Needs boots. Shoe size 41.")
+    assert "38 размера" in _found(descriptors.dem_phrases, "Нужны ботинки 38 размера.")
+
+
+def test_job_before_a_name_is_a_title() -> None:
+    assert _found(occupations.find, "Уехал с водителем автобуса — Пётр Ильич.") == []
+    assert _found(occupations.find, "트럭 운전사 '미샤'가 도와줬다.") == []

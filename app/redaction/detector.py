@@ -16,6 +16,7 @@ from app.redaction import (
     authorities,
     entities,
     gazetteer,
+    hangul,
     korean,
     learned,
     names,
@@ -106,6 +107,7 @@ class Detector:
         found += orgs.find(text)
         found += triggers.find(text)
         found += shapes.find(text)
+        found += hangul.find(text)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
@@ -131,7 +133,10 @@ class Detector:
             or not HANGUL_RE.search(s.text(text))
         ]
         found = [s for s in found if not _pet(text, s)]
-        found = [s for s in found if not _korean_word_not_place(text, s)]
+        found = [
+            s for s in found
+            if not _korean_word_not_place(text, s) or hangul.after_province(text, s.start)
+        ]
         found = [s for s in found if not _section_initials(text, s)]
         return entities.link(text, merge_spans(found, text))
 

@@ -1,0 +1,139 @@
+"""Hangul shapes (app/redaction/hangul.py), on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.redaction import hangul
+from app.redaction.detector import Detector
+
+
+def found(text: str) -> set[tuple[str, str]]:
+    return {(text[s.start : s.end], s.category) for s in hangul.find(text)}
+
+
+@pytest.fixture(scope="module")
+def det() -> Detector:
+    d = Detector()
+    d.warm()
+    return d
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("증인 홍○○의 진술에 의하면", "홍○○"),
+        ("피해자의 동생 홍○동으로부터 돈을 받았다.", "홍○동"),
+        ("피고인은 박**에게 연락했다.", "박**"),
+        ("신고인 윤OO, 참고인 윤◯◯", "윤OO"),
+    ],
+)
+def test_masked_court_names(text: str, name: str) -> None:
+    assert (name, "PERSON") in found(text)
+
+
+def test_short_name_before_address_word() -> None:
+    text = "뎨 선생님 말로는 그렇다. 보람 씨가 전화했다. 그 씨앗을 심었다."
+    got = found(text)
+    assert ("뎨", "PERSON") in got
+    assert ("보람", "PERSON") in got
+    assert not any(w in {"그", "씨앗"} for w, _ in got)
+
+
+def test_roles_before_title_are_not_names() -> None:
+    assert not any(c == "PERSON" for _, c in found("담임 선생님과 식당 사장님이 왔다."))
+
+
+def test_russian_given_name_with_koryo_surname() -> None:
+    got = found("통역은 세르게이 텐이 맡았다. 나탈리야씨도 왔다.")
+    assert ("세르게이 텐", "PERSON") in got
+    assert ("나탈리야", "PERSON") in got
+
+
+def test_vocative_given_name_and_its_other_mentions() -> None:
+    text = "해솔아, 아빠가 미안하다.\n오늘은 해솔이 입학식이다. 해솔이가 보고 싶다."
+    spans = [s for s in hangul.find(text) if s.category == "PERSON"]
+    assert [text[s.start : s.end] for s in spans] == ["해솔", "해솔", "해솔"]
+
+
+def test_vocative_of_common_noun_is_no_name() -> None:
+    assert not found("친구야, 밥 먹자. 엄마야!")
+
+
+def test_masked_resident_number_and_road_address() -> None:
+    text = "피고인 (71****-2******)\n주거 충청남도 천안시 서북구 쌍용대로 45, 1203호\n"
+    got = found(text)
+    assert ("71****-2******", "CODE") in got
+    assert ("충청남도 천안시 서북구 쌍용대로 45, 1203호", "ADDRESS") in got
+
+
+def test_a_particle_is_no_road() -> None:
+    assert not any(c == "ADDRESS" for _, c in found("그는 우수리스크시 쪽으로 3년 전에 갔다."))
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("피고인은 2022. 7. 하순경 피해자를 만나", "2022. 7. 하순경"),
+        ("이어 같은 달 15. 다시 송금받았다.", "같은 달 15."),
+        ("같은 해 9. 3. 출국하였다.", "같은 해 9. 3."),
+    ],
+)
+def test_court_style_dates(text: str, date: str) -> None:
+    assert (date, "DATE") in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("월급은 4만 2천 루블이었다.", "4만 2천 루블"),
+        ("손에 쥔 건 월 5천 루블뿐", "월 5천 루블"),
+        ("브로커는 1인당 3천 딸라를 달라고", "1인당 3천 딸라"),
+        ("이번 달 계획분 500딸라를 냈다.", "500딸라"),
+        ("받은 건 두 달에 3만.", "두 달에 3만"),
+    ],
+)
+def test_amounts(text: str, amount: str) -> None:
+    assert (amount, "QUANTITY") in found(text)
+
+
+def test_range_is_general_practice() -> None:
+    assert not found("보통 100~300달러를 받았다.")
+
+
+def test_organisations_by_head_noun() -> None:
+    text = (
+        "해오름 봉사팀 님과 대화. 고려인 교회 근처. 동네 교회, 우리 교회. "
+        "회사(동해건설 트레스트-3)가."
+    )
+    got = found(text)
+    assert ("해오름 봉사팀", "ORG") in got
+    assert ("고려인 교회", "ORG") in got
+    assert ("동해건설 트레스트-3", "ORG") in got
+    assert ("동네 교회", "ORG") not in got
+    assert ("우리 교회", "ORG") not in got
+
+
+def test_quoted_organisation() -> None:
+    got = found("통역비는 '새길 네트워크'에서 지급. '타이가 로지스틱' 물류창고 공사에 인부들.")
+    assert ("새길 네트워크", "ORG") in got
+    assert ("타이가 로지스틱", "ORG") in got
+
+
+def test_works_site_needs_a_name() -> None:
+    assert not any(c == "ORG" for _, c in found("하바롭스크의 아파트 공사 현장에서 일했다."))
+
+
+def test_square_named_by_proper_noun() -> None:
+    got = found("푸시킨광장 앞에서 만났다. 버스정류장 옆.")
+    assert ("푸시킨광장", "PLACE") in got
+    assert not any(w.startswith("버스") for w, _ in got)
+
+
+def test_place_after_province_and_its_mine(det: Detector) -> None:
+    text = "함경남도 단천 출신. 전 직장 단천 탄광. 평안북도 의주 남산동. 함경북도 출신으로 왔다."
+    got = {(text[s.start : s.end], s.category) for s in det.detect(text, "ko")}
+    assert ("단천 탄광", "ORG") in got
+    assert ("의주 남산동", "PLACE") in got  # city and dong, merged
+    assert any(w == "단천" for w, _ in got)
+    assert not any("함경" in w or "출신" in w for w, _ in got)

@@ -69,3 +69,14 @@ NOT_PLACE_AFTER_PROVINCE = frozenset(
         "어딘가", "어디", "시골", "고향", "바닷가", "해안", "국경지대",
     }
 )
+
+
+def not_a_name(form: str) -> bool:
+    """Words whose shape says they are no person: a people's or language's
+    name ("카자흐인", "중국어", "조선족", "남조선") or a holiday ("태양절",
+    "광복절": three or more syllables ending in 절 "festival day")."""
+    if form in NATION_STEMS:
+        return True
+    if len(form) >= 3 and form[-1] in NATION_SUFFIX and form[:-1] in NATION_STEMS:
+        return True
+    return len(form) >= 3 and form.endswith("절")

@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from app.redaction import gazetteer
+from app.redaction.hangul_words import not_a_name
 from app.redaction.names import hangul_surnames
 from app.redaction.script import HANGUL, runs
 from app.redaction.spans import ORG, PERSON, PLACE, IdType, Span
@@ -36,6 +37,7 @@ SURNAME_ROLE = re.compile(
     r"(?<![가-힣])([가-힣])\s?(?:지도원|반장|작업반장|동무|동지|선생|씨|아저씨|아주머니|아줌마|목사|사장|소장|"
     r"과장|부장|집사|장로|권사|전도사|선교사|기사|대표|실장|팀장|주임|이모|삼촌|할머니|할아버지)(?:님)?"
 )
+ADDRESS_WORD = re.compile(r"\s?(?:씨|동무|동지|님)")
 KIN = (
     r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
     r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는|지배인|책임자|지도원|보위원|"
@@ -103,8 +105,13 @@ def find(text: str) -> list[Span]:
             name = m.group(g)
             if (m.start(g), m.end(g)) in quoted_orgs:
                 continue
-            if name[0] in surnames and name not in NOT_NAMES and not _noun_and_particle(name):
-                spans.append(Span(m.start(g), m.end(g), PERSON, D))
+            if name[0] not in surnames or name in NOT_NAMES or _noun_and_particle(name):
+                continue
+            # "(기소)", "(공판)": a two-syllable word in brackets that kiwipiepy
+            # reads as a common noun there is a note, not a name.
+            if rx is BRACKET_NAME and len(name) == 2 and common_noun_at(text, m.start(g), m.end(g)):
+                continue
+            spans.append(Span(m.start(g), m.end(g), PERSON, D))
     spans += [Span(m.start(), m.end(), PERSON, D) for m in FOREIGN_NAME.finditer(text)]
     spans += [Span(m.start(1), m.end(1), ORG, Q) for m in QUOTED_ORG.finditer(text)]
     kiwi = _kiwi()
@@ -143,12 +150,17 @@ def find(text: str) -> list[Span]:
                 spans.append(Span(start + m.start(), start + m.end(), cat, idt))
         for m in SURNAME_ROLE.finditer(chunk):
             if m.group(1) in surnames:
-                spans.append(Span(start + m.start(), start + m.end(), PERSON, Q))
+                # An address word (씨, 동무) is not part of the name: "김 씨"
+                # masks 김. A role stays with it ("최 사장" is how he is known).
+                end = m.end(1) if ADDRESS_WORD.match(chunk, m.end(1)) else m.end()
+                spans.append(Span(start + m.start(), start + end, PERSON, Q))
     return spans
 
 
 def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | None:
     if form in NOT_NAMES:
+        return None
+    if not_a_name(form):
         return None
     if gazetteer.is_known_place(form):
         return Span(s, e, PLACE, Q)
@@ -210,6 +222,8 @@ def plausible_name(form: str) -> bool:
     particle or a verb-making suffix rules it out ("안녕하세요")."""
     if not re.fullmatch(r"[가-힣]{2,6}", form):
         return True
+    if not_a_name(form):
+        return False
     tags = [t[1] for t in tokens(form)]
     if form[0] in hangul_surnames():
         # Two or three syllables led by a surname is the shape of a name,

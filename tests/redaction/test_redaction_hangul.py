@@ -137,3 +137,25 @@ def test_place_after_province_and_its_mine(det: Detector) -> None:
     assert ("의주 남산동", "PLACE") in got  # city and dong, merged
     assert any(w == "단천" for w, _ in got)
     assert not any("함경" in w or "출신" in w for w, _ in got)
+
+
+def test_peoples_languages_and_holidays_are_no_persons(det: Detector) -> None:
+    text = "시장에서 카자흐인 상인과 중국어로 말했다. 태양절에는 쉬었다. 고려인 할머니가 왔다."
+    got = {text[s.start : s.end] for s in det.detect(text, "ko") if s.category == "PERSON"}
+    assert not got & {"카자흐인", "중국어", "태양절", "고려인"}
+
+
+def test_bracketed_common_noun_is_no_name(det: Detector) -> None:
+    text = "검사 한지수 (구형), 변호인 노재민 (변론)"
+    got = {text[s.start : s.end] for s in det.detect(text, "ko") if s.category == "PERSON"}
+    assert "구형" not in got
+    assert "변론" not in got
+    assert "한지수" in got
+
+
+def test_address_word_left_out_of_surname_span(det: Detector) -> None:
+    text = "그때 량 씨가 말했다. 보위원 구 동무가 여권을 가져갔다."
+    got = {text[s.start : s.end] for s in det.detect(text, "ko") if s.category == "PERSON"}
+    assert "량" in got
+    assert "구" in got
+    assert not any("씨" in w or "동무" in w for w in got)

@@ -106,7 +106,7 @@ RANGE_AFTER = re.compile(r"\s?[~〜–]")
 # --- organisations and places -------------------------------------------------
 # Heads that make any name before them an organisation ("샛별 봉사팀") ...
 DISTINCT_HEAD = (
-    r"자원봉사팀|봉사팀|봉사단|선교팀|선교단|선교회|지원팀|구조팀|네트워크|연대|후원회|공동체|"
+    r"자원봉사팀|봉사팀|봉사단|선교팀|선교단|선교회|지원팀|구조팀|네트워크|연대|후원회|공동체|핫라인|"
     r"트레스트|콤비나트|아그로텍|아그로|그룹|홀딩스|로지스틱스|로지스틱|인터내셔널|컴퍼니"
 )
 # ... and heads common enough that the name must look like one ("동네 교회" is none).
@@ -116,6 +116,10 @@ GENERIC_HEAD = (
 ORG_HEAD = rf"(?:{DISTINCT_HEAD}|{GENERIC_HEAD})"
 _DISTINCT = re.compile(rf"(?:{DISTINCT_HEAD})")
 NAMED_ORG = re.compile(rf"{_L}([가-힣A-Za-z\d]{{2,10}})\s({ORG_HEAD})(?:-\d{{1,3}})?{_R}")
+# Two words before a distinctive head: "이주민 인권 네트워크".
+NAMED_ORG2 = re.compile(
+    rf"{_L}([가-힣A-Za-z\d]{{2,10}})\s([가-힣A-Za-z\d]{{2,10}})\s({DISTINCT_HEAD}){_R}"
+)
 QUOTED = re.compile(r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d\- ]{1,24})['’\"”]")
 QUOTED_ORG_AFTER = re.compile(
     r"\s?(?:물류창고|창고|공사|현장|공장|회사|소속|식당|농장|지사|사무실|에서\s(?:일|지급|받|근무))"
@@ -125,6 +129,28 @@ SITE = re.compile(
     rf"|(?<![가-힣])([가-힣]{{2,8}})\s현장{_R}"
 )
 SQUARE = re.compile(rf"{_L}[가-힣]{{2,8}}(?:광장|공원|정류장)(?=[가-힣]{{0,2}}(?![가-힣]))")
+# Written apart, the name must be a proper noun where it stands ("X 정류장";
+# "먼 거리" is a distance).
+SPACED_SQUARE = re.compile(rf"{_L}([가-힣]{{2,8}})\s(?:광장|공원|정류장|거리){_R}")
+# A quoted word, then a naming verb: "다들 '두꺼비'라고 불렀다", "'곰'이라는 사람".
+NAMED_AS = re.compile(
+    r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{0,14})['’\"”]\s?(?:이?라고|이?라는|이?란)"
+    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|했|하는|하던|별명)"
+)
+# A handle: "@두만강바람"; the commenters of a forum thread, one a line after
+# a "댓글" (comments) header: " 두만강바람: 감사합니다".
+HANDLE = re.compile(r"(?<![\w@])@([가-힣A-Za-z\d_.]{2,20})")
+COMMENTS = re.compile(r"^\s*└?\s*댓글", re.MULTILINE)
+COMMENTER = re.compile(r"^[ \t]+(?:└\s*)?([가-힣A-Za-z\d_]{2,12}):\s", re.MULTILINE)
+# A programme's or work's title in corner brackets: 「새벽 소식」; a law's
+# title (「출입국관리법」) is public and stays.
+TITLE_BRACKET = re.compile(r"[「『]([가-힣A-Za-z\d ,!?·]{2,24})[」』]")
+LAW_TITLE = re.compile(r"(?:법|령|규칙|조약|협약|규정|선언|헌장)$")
+# A school's or firm's branch: "X대학 Y캠퍼스", "X회사 Y지사".
+BRANCH = re.compile(
+    r"(?<![가-힣])[가-힣A-Za-z]{2,12}(?:대학교|대학|회사|공사|그룹|은행)\s[가-힣]{2,8}"
+    r"(?:캠퍼스|분교|지점|지사|공장|사업소|사무소|분원)"
+)
 SQUARE_HEAD = re.compile(r"광장|공원|정류장")
 AFTER_PROVINCE = re.compile(
     rf"{_L}{PROVINCE}\s([가-힣]{{2,4}}?){_R}(?:\s([가-힣]{{1,4}}(?:동|리|구역|군|읍|면|노동자구)){_R})?"
@@ -200,6 +226,16 @@ def _persons(text: str) -> list[Span]:
     for m in GIVEN_TITLED.finditer(text):
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     out += _vocatives(text)
+    for m in NAMED_AS.finditer(text):
+        inner = m.group(1).strip()
+        cat = ORG if re.search(r"[\d\s]", inner) else PERSON
+        out.append(Span(m.start(1), m.start(1) + len(inner), cat, Q))
+    out += [Span(m.start(1), m.end(1), PERSON, D) for m in HANDLE.finditer(text)]
+    section = COMMENTS.search(text)
+    if section is not None:
+        # Below a comments header an indented "X: " line is a commenter's handle.
+        commenters = COMMENTER.finditer(text, section.end())
+        out += [Span(m.start(1), m.end(1), PERSON, D) for m in commenters]
     return out
 
 
@@ -277,6 +313,12 @@ def _orgs_places(text: str) -> list[Span]:
         if not (_DISTINCT.fullmatch(m.group(2)) or _name_like(name) or _nation_word(name)):
             continue
         out.append(Span(m.start(), m.end(), ORG, Q))
+    for m in NAMED_ORG2.finditer(text):
+        first, second = m.group(1), m.group(2)
+        if first in _GENERIC or first in _MODIFIERS or second in _GENERIC:
+            continue
+        if _noun_in_context(text, m.start(1), m.end(2)):
+            out.append(Span(m.start(), m.end(), ORG, Q))
     for m in QUOTED.finditer(text):
         inner = m.group(1).strip()
         after = text[m.end(): m.end() + 14]
@@ -298,6 +340,13 @@ def _orgs_places(text: str) -> list[Span]:
         if not named:
             continue
         out.append(Span(m.start(g), m.end(), ORG, Q))
+    for m in SPACED_SQUARE.finditer(text):
+        if any(t == "NNP" for _f, t in _context_tokens(text, m.start(1), m.end(1))):
+            out.append(Span(m.start(), m.end(), PLACE, Q))
+    for m in TITLE_BRACKET.finditer(text):
+        if not LAW_TITLE.search(m.group(1).strip()):
+            out.append(Span(m.start(1), m.end(1), ORG, Q))
+    out += [Span(m.start(), m.end(), ORG, Q) for m in BRANCH.finditer(text)]
     for m in SQUARE.finditer(text):
         head = SQUARE_HEAD.search(m.group(0))
         if head is not None and _name_like(m.group(0)[: head.start()]):

@@ -159,3 +159,35 @@ def test_address_word_left_out_of_surname_span(det: Detector) -> None:
     assert "량" in got
     assert "구" in got
     assert not any("씨" in w or "동무" in w for w in got)
+
+
+def test_quoted_name_before_naming_verb() -> None:
+    got = found("다들 '두꺼비'라고 뒤에서 불렀다. \"제3 작업장\"이라고 부르는 곳")
+    assert ("두꺼비", "PERSON") in got
+    assert ("제3 작업장", "ORG") in got
+
+
+def test_forum_handles_and_commenters() -> None:
+    text = "└ 댓글 (2)\n 백두산호랑이: 힘내요.\n 솔바람: @백두산호랑이 감사합니다."
+    names = [w for w, c in found(text) if c == "PERSON"]
+    assert "솔바람" in names
+    assert "백두산호랑이" in names
+
+
+def test_title_in_corner_brackets_but_not_a_law() -> None:
+    got = found("「새벽 소식」 제3회, 「출입국관리법」 위반")
+    assert ("새벽 소식", "ORG") in got
+    assert not any("출입국" in w for w, _ in got)
+
+
+def test_branch_and_two_word_organisation() -> None:
+    got = found("한국기술대학 북인천캠퍼스에서 배웠다. 이주민 인권 핫라인 — 야간. 우리 동네 봉사팀")
+    assert ("한국기술대학 북인천캠퍼스", "ORG") in got
+    assert ("이주민 인권 핫라인", "ORG") in got
+    assert not any("동네" in w for w, _ in got)
+
+
+def test_spaced_stop_needs_a_proper_noun() -> None:
+    got = found("11시에 볼쇼이 정류장 뒤에서. 먼 거리를 걸었다.")
+    assert ("볼쇼이 정류장", "PLACE") in got
+    assert not any("거리" in w for w, _ in got if w != "볼쇼이 정류장")

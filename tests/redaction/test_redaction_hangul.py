@@ -191,3 +191,24 @@ def test_spaced_stop_needs_a_proper_noun() -> None:
     got = found("11시에 볼쇼이 정류장 뒤에서. 먼 거리를 걸었다.")
     assert ("볼쇼이 정류장", "PLACE") in got
     assert not any("거리" in w for w, _ in got if w != "볼쇼이 정류장")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "피해자는 양강도 출신으로 2018년 파견되었다.",
+        "한 달에 중국 돈으로 3천 위안",
+        "버스로 3시간 걸렸다.",
+    ],
+)
+def test_particle_before_a_number_is_no_road(text: str) -> None:
+    from app.redaction import patterns
+
+    assert patterns.addresses(text) == []
+
+
+def test_road_address_with_unit_after_comma() -> None:
+    from app.redaction import patterns
+
+    text = "주소는 중앙로 45, 702호이다."
+    assert [text[s.start : s.end] for s in patterns.addresses(text)] == ["중앙로 45, 702호"]

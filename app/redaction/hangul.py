@@ -46,7 +46,7 @@ _R = rf"(?={_PARTICLE}(?![가-힣]))"
 # Court style: surname, then one or two masking marks, or a mark and a syllable.
 MASK = r"[○◯〇●◎OＯ*＊xX]"
 MASKED_NAME = re.compile(
-    rf"{_L}([가-힣])({MASK}[가-힣]|{MASK}{{1,2}}|[가-힣]{MASK})(?!{MASK})"
+    rf"{_L}([가-힣])({MASK}[가-힣]|{MASK}{{1,2}}|[가-힣]{MASK})(?!{MASK}|[A-Za-z])"
 )
 # A short name, then an address word ("텐 씨", "뎨 선생님", "니 집사").
 TITLE = (
@@ -88,7 +88,8 @@ COURT_DATE = re.compile(
 )
 
 # --- amounts ----------------------------------------------------------------
-CURRENCY = r"(?:달러|딸라|불|루블|로블|원|위안|원화|엔|유로|만원)"
+# 원 "won", not the first syllable of a word ("3 원칙", "2 원래").
+CURRENCY = r"(?:달러|딸라|불|루블|로블|원화|원(?![칙래인장형자료리소])|위안|엔|유로)"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 AMOUNT_CORE = rf"(?:{_NUM}\s?(?:억|만|천|백)(?:\s?{_NUM}\s?(?:만|천|백))*(?:\s?{_NUM})?|{_NUM})"
 PER = r"(?:1인당|인당|한\s사람당|한\s명당|일인당|월|매달|매월|일당|주급|월급|연봉)"

@@ -32,6 +32,10 @@ def test_masked_court_names(text: str, name: str) -> None:
     assert (name, "PERSON") in found(text)
 
 
+def test_mask_letters_inside_latin_words_are_no_names() -> None:
+    assert not any(c == "PERSON" for _, c in found("고OK 버튼을 눌렀다. 내용이* 참고"))
+
+
 def test_short_name_before_address_word() -> None:
     text = "뎨 선생님 말로는 그렇다. 보람 씨가 전화했다. 그 씨앗을 심었다."
     got = found(text)
@@ -95,6 +99,11 @@ def test_court_style_dates(text: str, date: str) -> None:
 )
 def test_amounts(text: str, amount: str) -> None:
     assert (amount, "QUANTITY") in found(text)
+
+
+def test_won_starting_a_word_is_no_currency() -> None:
+    assert not any(c == "QUANTITY" for _, c in found("제3 원칙에 따라"))
+    assert ("52만 원", "QUANTITY") in found("모인 돈 52만 원을 보냈다")
 
 
 def test_range_is_general_practice() -> None:

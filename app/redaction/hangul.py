@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 
+from app.redaction import gazetteer, korean
 from app.redaction import hangul_words as words
-from app.redaction import korean
 from app.redaction.names import hangul_surnames
 from app.redaction.spans import ADDRESS, CODE, DATE, ORG, PERSON, PLACE, QUANTITY, IdType, Span
 
@@ -107,12 +107,13 @@ RANGE_AFTER = re.compile(r"\s?[~〜–]")
 # --- organisations and places -------------------------------------------------
 # Heads that make any name before them an organisation ("샛별 봉사팀") ...
 DISTINCT_HEAD = (
-    r"자원봉사팀|봉사팀|봉사단|선교팀|선교단|선교회|지원팀|구조팀|네트워크|연대|후원회|공동체|핫라인|"
+    r"자원봉사팀|봉사팀|봉사단|선교팀|선교단|선교회|지원팀|구조팀|네트워크|후원회|공동체|핫라인|"
     r"트레스트|콤비나트|아그로텍|아그로|그룹|홀딩스|로지스틱스|로지스틱|인터내셔널|컴퍼니"
 )
 # ... and heads common enough that the name must look like one ("동네 교회" is none).
 GENERIC_HEAD = (
-    r"연합회|협의회|협회|위원회|재단|지원센터|센터|상담소|쉼터|모임|교회|성당|탄광|광산|기업소|제련소"
+    r"연합회|협의회|협회|위원회|재단|지원센터|센터|상담소|쉼터|모임|교회|성당|탄광|광산|기업소|제련소|"
+    r"연대"
 )
 ORG_HEAD = rf"(?:{DISTINCT_HEAD}|{GENERIC_HEAD})"
 _DISTINCT = re.compile(rf"(?:{DISTINCT_HEAD})")
@@ -140,7 +141,7 @@ NAMED_AS = re.compile(
 )
 # A handle: "@두만강바람"; the commenters of a forum thread, one a line after
 # a "댓글" (comments) header: " 두만강바람: 감사합니다".
-HANDLE = re.compile(r"(?<![\w@])@([가-힣A-Za-z\d_.]{2,20})")
+HANDLE = re.compile(r"(?<![\w@])@([가-힣A-Za-z\d_]{2,20})(?!\w|\.\w)")
 COMMENTS = re.compile(r"^\s*└?\s*댓글", re.MULTILINE)
 COMMENTER = re.compile(r"^[ \t]+(?:└\s*)?([가-힣A-Za-z\d_]{2,12}):\s", re.MULTILINE)
 # A programme's or work's title in corner brackets: 「새벽 소식」; a law's
@@ -169,7 +170,8 @@ _MODIFIERS = frozenset(
         "상담", "지원", "주민", "고객", "복지", "청소년", "노인", "여성", "아동", "보건", "의료",
         "시민", "국립", "공립", "사립", "대형", "소형", "작은", "큰", "예전", "이전", "다음",
         "첫", "인근", "주변", "각", "모든", "여러", "우리", "저희", "그들", "친구", "가족",
-        "회사", "학교",
+        "회사", "학교", "단체", "인권", "봉사", "자원", "청년", "청년부", "교인", "신자",
+        "탈북", "이주", "노동", "노동자",
     }
 )
 
@@ -329,7 +331,8 @@ def _orgs_places(text: str) -> list[Span]:
     for m in SITE.finditer(text):
         g = 1 if m.group(1) else 2
         word = m.group(g)
-        if word in _GENERIC or word in words.NATION_STEMS:
+        # A city's works ("모스크바 현장") name the city, which the gazetteer has.
+        if word in _GENERIC or word in words.NATION_STEMS or gazetteer.is_known_place(word):
             continue
         # A site is named by a proper noun ("X 공사 현장"); "아파트 공사 현장"
         # is a kind of site, unless a named place locates it ("X 근처 도로 공사 현장").
@@ -354,7 +357,8 @@ def _orgs_places(text: str) -> list[Span]:
             out.append(Span(m.start(), m.start() + head.end(), PLACE, Q))
     for m in AFTER_PROVINCE.finditer(text):
         word = m.group(1)
-        ok = word not in words.NOT_PLACE_AFTER_PROVINCE and not word.endswith("도")
+        # A plural ("사람들") is people from the province, not a place in it.
+        ok = word not in words.NOT_PLACE_AFTER_PROVINCE and not word.endswith(("도", "들"))
         if ok and _noun_in_context(text, m.start(1), m.end(1)):
             out.append(Span(m.start(1), m.end(1), PLACE, Q))
             # The place's works: "X 탄광" after "함경남도 X" is the mine.

@@ -10,7 +10,8 @@ from __future__ import annotations
 # never persons (a stem, then 인 "person", 족 "people", 어 "language").
 NATION_STEMS = frozenset(
     {
-        "한국", "조선", "북조선", "남조선", "중국", "러시아", "로씨야", "고려", "몽골", "일본",
+        "한국", "북한", "남한", "조선", "북조선", "남조선", "중국", "러시아", "로씨야", "고려",
+        "몽골", "일본",
         "미국", "영국", "독일", "프랑스", "베트남", "태국", "우즈베크", "우즈베키스탄", "카자흐",
         "카자흐스탄", "키르기스", "키르기즈", "타지크", "투르크멘", "우크라이나", "벨라루스",
         "아르메니아", "조지아", "그루지야", "아제르바이잔", "타타르", "부랴트", "야쿠트", "체첸",
@@ -53,10 +54,11 @@ FOREIGN_GIVEN_NAMES = frozenset(
 # beside the Korean table: 텐 (Тен), 티 (Ти), 뎨 (Де), 니 (Ни), 톈, 쵸이.
 KORYO_SURNAMES = frozenset({"텐", "티", "뎨", "니", "톈", "쵸이", "초이", "뗀", "헤가이", "티가이"})
 
-# Determiners and pronouns that stand before 씨/님 without being a name.
+# Determiners, pronouns and generic person nouns that stand before 씨/님
+# without being a name ("그 씨", "사람 씨").
 NOT_NAME_BEFORE_TITLE = frozenset(
     {"그", "이", "저", "각", "두", "세", "네", "한", "몇", "웬", "새", "헌", "옛", "큰"}
-    | {"모", "아무", "어느"}
+    | {"모", "아무", "어느", "사람", "남자", "여자", "아이", "손님", "학생", "노인", "아가"}
 )
 
 # Words that follow a province without being a place inside it.

@@ -183,6 +183,20 @@ def test_forum_handles_and_commenters() -> None:
     assert "백두산호랑이" in names
 
 
+def test_mail_domain_is_no_handle() -> None:
+    got = found("메일은 @gmail.com 으로, 트위터는 @freedom_nk 계정.")
+    assert [w for w, c in got if c == "PERSON"] == ["freedom_nk"]
+
+
+def test_city_works_and_generic_networks_are_left() -> None:
+    text = "모스크바 현장으로 옮겼다. 인권 단체 네트워크에 연락했다. 북한 선교회에서 왔다."
+    assert not found(text)
+
+
+def test_people_of_a_province_are_no_place() -> None:
+    assert not found("양강도 사람들은 다 안다. 그 사람 씨가 좋다.")
+
+
 def test_title_in_corner_brackets_but_not_a_law() -> None:
     got = found("「새벽 소식」 제3회, 「출입국관리법」 위반")
     assert ("새벽 소식", "ORG") in got

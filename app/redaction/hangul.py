@@ -48,6 +48,8 @@ MASK = r"[○◯〇●◎OＯ*＊xX]"
 MASKED_NAME = re.compile(
     rf"{_L}([가-힣])({MASK}[가-힣]|{MASK}{{1,2}}|[가-힣]{MASK})(?!{MASK}|[A-Za-z])"
 )
+# A name masked whole ("피해자 ○○○에게"); "○○시" is a masked city, not this.
+ALL_MASKED = re.compile(rf"(?<![○◯〇\w])[○◯〇]{{2,3}}{_R}")
 # A short name, then an address word ("텐 씨", "뎨 선생님", "니 집사").
 TITLE = (
     r"(?:씨|님|선생님|선생|사장님|사장|집사님|집사|권사님|권사|동무|동지|목사님|목사|"
@@ -77,21 +79,25 @@ PROVINCE = (
     r"평안남도|평안북도|함경남도|함경북도|자강도|양강도|량강도|황해남도|황해북도|평양시|남포시|라선시)"
 )
 ROAD_ADDRESS = re.compile(
-    rf"(?:{PROVINCE}\s)?(?:[가-힣]{{1,5}}(?:시|군)\s)(?:[가-힣]{{1,5}}(?:구|읍|면)\s)?"
+    rf"(?:{PROVINCE}\s(?:[가-힣]{{1,5}}(?:시|군)\s)?|[가-힣]{{1,5}}(?:시|군)\s)"
+    r"(?:[가-힣]{1,5}(?:구|읍|면)\s)?"
     r"[가-힣\d]{0,11}[가-힣\d](?<!으)(?:로|길)(?:\s?\d{1,3}(?:번)?길)?\s\d{1,5}(?:-\d{1,5})?"
-    r"(?:(?:,\s?|\s)(?:\d{1,4}동\s?)?\d{1,5}호)?(?![\d가-힣])"
+    r"(?:(?:,\s?|\s)(?:\d{1,4}동\s?)?\d{1,5}(?:호|층))?(?![\d가-힣])"
 )
-DAY_PART = r"(?:초순경|중순경|하순경|말경|초순|중순|하순|말|초|경)"
+DAY_PART = r"(?:초순경|중순경|하순경|말경|초경|초순|중순|하순|말|초|경)"
+# After "같은 달" a part of the month stands alone ("같은 달 말경").
+MONTH_PART = r"(?:초순경|중순경|하순경|말경|초경|초순|중순|하순)"
 COURT_DATE = re.compile(
     rf"(?<![\d.])(?:19|20)\d{{2}}\.\s?\d{{1,2}}\.\s?(?:\d{{1,2}}\.\s?)?{DAY_PART}"
-    rf"|(?:같은|이듬|그)\s(?:해|달)\s\d{{1,2}}\.(?:\s?\d{{1,2}}\.)?(?:\s?{DAY_PART})?"
+    rf"|(?:같은|이듬|그)\s(?:해|달)\s(?:\d{{1,2}}\.(?:\s?\d{{1,2}}\.)?(?:\s?{DAY_PART})?|{MONTH_PART})"
 )
 
 # --- amounts ----------------------------------------------------------------
 # 원 "won", not the first syllable of a word ("3 원칙", "2 원래").
 CURRENCY = r"(?:달러|딸라|불|루블|로블|원화|원(?![칙래인장형자료리소])|위안|엔|유로)"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
-AMOUNT_CORE = rf"(?:{_NUM}\s?(?:억|만|천|백)(?:\s?{_NUM}\s?(?:만|천|백))*(?:\s?{_NUM})?|{_NUM})"
+_UNIT = r"(?:천만|백만|억|만|천|백)"
+AMOUNT_CORE = rf"(?:{_NUM}\s?{_UNIT}(?:\s?{_NUM}\s?{_UNIT})*(?:\s?{_NUM})?|{_NUM})"
 PER = r"(?:1인당|인당|한\s사람당|한\s명당|일인당|월|매달|매월|일당|주급|월급|연봉)"
 PERIOD = r"(?:한|두|석|세|넉|네|다섯|여섯|\d{1,2})\s?(?:달|개월|주|해|년)(?:에|동안|간|치)?"
 AMOUNT = re.compile(
@@ -209,6 +215,7 @@ def _persons(text: str) -> list[Span]:
     for m in MASKED_NAME.finditer(text):
         if m.group(1) in surnames:
             out.append(Span(m.start(), m.end(), PERSON, D))
+    out += [Span(m.start(), m.end(), PERSON, D) for m in ALL_MASKED.finditer(text)]
     for m in SHORT_TITLED.finditer(text):
         g = 1 if m.group(1) else 3
         name = m.group(g)

@@ -32,6 +32,22 @@ def test_masked_court_names(text: str, name: str) -> None:
     assert (name, "PERSON") in found(text)
 
 
+def test_name_masked_whole_but_not_a_masked_city() -> None:
+    got = found("피해자 ○○○에게 상해를 가하였다. ○○시에 살았다.")
+    assert got == {("○○○", "PERSON")}
+
+
+def test_court_dates_with_parts_of_a_month() -> None:
+    got = found("2021. 6. 초경 만났고 같은 달 말경 다시 만났다.")
+    assert ("2021. 6. 초경", "DATE") in got
+    assert ("같은 달 말경", "DATE") in got
+
+
+def test_address_with_province_and_district_only() -> None:
+    text = "주소 부산 사하구 다대로 123번길 45, 2층"
+    assert ("부산 사하구 다대로 123번길 45, 2층", "ADDRESS") in found(text)
+
+
 def test_mask_letters_inside_latin_words_are_no_names() -> None:
     assert not any(c == "PERSON" for _, c in found("고OK 버튼을 눌렀다. 내용이* 참고"))
 

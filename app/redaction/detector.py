@@ -170,7 +170,7 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
     so the rule's category and extent win.
     """
     out: list[Span] = []
-    for s in learned.find(text) + learned.find_hangul(text):
+    for s in [hangul.trim_person(text, x) for x in learned.find(text) + learned.find_hangul(text)]:
         surface = s.text(text)
         if any(r.overlaps(s) and r.category != s.category for r in rules):
             continue

@@ -209,6 +209,20 @@ def after_province(text: str, start: int) -> bool:
     return PROVINCE_BEFORE.search(text, max(0, start - 12), start) is not None
 
 
+_TRAILING_TITLE = re.compile(rf"\s{TITLE}$")
+
+
+def trim_person(text: str, span: Span) -> Span:
+    """A model's Hangul person without the address word after the name
+    ("안드레이 샘", "나타샤 씨" keep the name): the word is no part of it."""
+    if span.category != PERSON:
+        return span
+    m = _TRAILING_TITLE.search(span.text(text))
+    if m is None or m.start() == 0:
+        return span
+    return Span(span.start, span.start + m.start(), span.category, span.identifier_type)
+
+
 def _persons(text: str) -> list[Span]:
     surnames = hangul_surnames()
     out: list[Span] = []

@@ -58,7 +58,9 @@ FOREIGN_GIVEN = (
     r"안나|마리야|예카테리나|율리야|알라|다니엘|데이비드|존|마이클|폴|피터|제임스|사무엘|요한)"
 )
 FOREIGN_NAME = re.compile(
-    rf"(?<![가-힣]){FOREIGN_GIVEN}(?:\s[가-힣](?=[의이가은는을를과와에도]?(?:[^가-힣]|$))|"
+    # One syllable after the given name is a surname ("세르게이 김"), unless it
+    # is an address word ("안나 씨", "안드레이 샘").
+    rf"(?<![가-힣]){FOREIGN_GIVEN}(?:\s(?![씨샘쌤님군양])[가-힣](?=[의이가은는을를과와에도]?(?:[^가-힣]|$))|"
     r"\s[가-힣]{2,5}(?:프|코|스키|나|바|예프|노프|체프))?(?=[의이가은는을를과와에도]?(?:[^가-힣]|$))"
 )
 # Self-introduction: "저는 옥성민이고", "제 이름은 옥성민입니다".

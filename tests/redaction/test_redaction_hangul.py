@@ -251,3 +251,18 @@ def test_road_address_with_unit_after_comma() -> None:
 
     text = "주소는 중앙로 45, 702호이다."
     assert [text[s.start : s.end] for s in patterns.addresses(text)] == ["중앙로 45, 702호"]
+
+
+def test_model_person_loses_trailing_address_word() -> None:
+    from app.redaction.spans import Span
+
+    text = "안드레이 샘 감사해요."
+    trimmed = hangul.trim_person(text, Span(0, 6, "PERSON"))
+    assert text[trimmed.start : trimmed.end] == "안드레이"
+    assert hangul.trim_person(text, Span(5, 6, "PERSON")) == Span(5, 6, "PERSON")
+
+
+def test_foreign_given_name_before_address_word(det: Detector) -> None:
+    text = "러시아 사람 블라디미르 씨가 차로 데려갔다. 안드레이 샘 감사해요."
+    got = {text[s.start : s.end] for s in det.detect(text, "ko") if s.category == "PERSON"}
+    assert got == {"블라디미르", "안드레이"}

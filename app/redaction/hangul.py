@@ -164,6 +164,12 @@ AFTER_PROVINCE = re.compile(
     rf"{_L}{PROVINCE}\s([가-힣]{{2,4}}?){_R}(?:\s([가-힣]{{1,4}}(?:동|리|구역|군|읍|면|노동자구)){_R})?"
 )
 UNIT_SUFFIX = re.compile(r"[가-힣]{1,4}(?:동|리|구역|노동자구)$")
+# "a certain workplace" in a named city: "카잔의 한 자동차 정비소에서".
+CERTAIN_WORKPLACE = re.compile(
+    r"([가-힣]{2,10})의\s한\s((?:[가-힣]{2,6}\s)?[가-힣]{0,6}"
+    r"(?:정비소|공장|식당|회사|농장|가게|상점|창고|호텔|카페|세탁소|목장|벌목장|공사장|건설사|업체))"
+    rf"{_R}"
+)
 SITE_HEAD = re.compile(r"(?:탄광|광산|기업소|공장|농장|제련소|발전소|건설장)")
 
 # Words that stand before 공사 현장 without naming it ("그 공사 현장").
@@ -365,6 +371,12 @@ def _orgs_places(text: str) -> list[Span]:
         if not named:
             continue
         out.append(Span(m.start(g), m.end(), ORG, Q))
+    for m in CERTAIN_WORKPLACE.finditer(text):
+        place = m.group(1)
+        if gazetteer.is_known_place(place) or any(
+            t == "NNP" for _f, t in _context_tokens(text, m.start(1), m.end(1))
+        ):
+            out.append(Span(m.start(2), m.end(2), ORG, Q))
     for m in SPACED_SQUARE.finditer(text):
         if any(t == "NNP" for _f, t in _context_tokens(text, m.start(1), m.end(1))):
             out.append(Span(m.start(), m.end(), PLACE, Q))

@@ -266,3 +266,9 @@ def test_foreign_given_name_before_address_word(det: Detector) -> None:
     text = "러시아 사람 블라디미르 씨가 차로 데려갔다. 안드레이 샘 감사해요."
     got = {text[s.start : s.end] for s in det.detect(text, "ko") if s.category == "PERSON"}
     assert got == {"블라디미르", "안드레이"}
+
+
+def test_certain_workplace_in_a_named_city() -> None:
+    got = found("지금은 하바롭스크의 한 자동차 정비소에서 일한다. 시내의 한 식당에 갔다.")
+    assert ("자동차 정비소", "ORG") in got
+    assert not any("식당" in w for w, _ in got)

@@ -372,8 +372,8 @@ def _orgs_places(text: str) -> list[Span]:
             continue
         out.append(Span(m.start(g), m.end(), ORG, Q))
     for m in CERTAIN_WORKPLACE.finditer(text):
-        place = m.group(1)
-        if gazetteer.is_known_place(place) or any(
+        city = m.group(1)
+        if gazetteer.is_known_place(city) or any(
             t == "NNP" for _f, t in _context_tokens(text, m.start(1), m.end(1))
         ):
             out.append(Span(m.start(2), m.end(2), ORG, Q))

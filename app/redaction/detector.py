@@ -18,6 +18,7 @@ from app.redaction import (
     descriptors,
     entities,
     gazetteer,
+    hangul,
     korean,
     labels,
     learned,
@@ -111,6 +112,7 @@ class Detector:
         found += labels.find(text)
         found += shapes.find(text)
         found += cyrillic.find(text)
+        found += hangul.find(text)
         if self.use_models:
             found += korean.find(text)
             found += russian.find(text)
@@ -138,7 +140,10 @@ class Detector:
             or not HANGUL_RE.search(s.text(text))
         ]
         found = [s for s in found if not _pet(text, s)]
-        found = [s for s in found if not _korean_word_not_place(text, s)]
+        found = [
+            s for s in found
+            if not _korean_word_not_place(text, s) or hangul.after_province(text, s.start)
+        ]
         found = [s for s in found if not _section_initials(text, s)]
         return entities.link(text, merge_spans(found, text))
 
@@ -172,7 +177,7 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
     so the rule's category and extent win.
     """
     out: list[Span] = []
-    for s in learned.find(text) + learned.find_hangul(text):
+    for s in [hangul.trim_person(text, x) for x in learned.find(text) + learned.find_hangul(text)]:
         surface = s.text(text)
         if any(r.overlaps(s) and r.category != s.category for r in rules):
             continue

@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from app.redaction import gazetteer
+from app.redaction.hangul_words import not_a_name
 from app.redaction.names import hangul_surnames
 from app.redaction.script import HANGUL, runs
 from app.redaction.spans import ORG, PERSON, PLACE, IdType, Span
@@ -36,6 +37,7 @@ SURNAME_ROLE = re.compile(
     r"(?<![가-힣])([가-힣])\s?(?:지도원|반장|작업반장|동무|동지|선생|씨|아저씨|아주머니|아줌마|목사|사장|소장|"
     r"과장|부장|집사|장로|권사|전도사|선교사|기사|대표|실장|팀장|주임|이모|삼촌|할머니|할아버지)(?:님)?"
 )
+ADDRESS_WORD = re.compile(r"\s?(?:씨|동무|동지|님)")
 KIN = (
     r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
     r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는|지배인|책임자|지도원|보위원|"
@@ -56,7 +58,9 @@ FOREIGN_GIVEN = (
     r"안나|마리야|예카테리나|율리야|알라|다니엘|데이비드|존|마이클|폴|피터|제임스|사무엘|요한)"
 )
 FOREIGN_NAME = re.compile(
-    rf"(?<![가-힣]){FOREIGN_GIVEN}(?:\s[가-힣](?=[의이가은는을를과와에도]?(?:[^가-힣]|$))|"
+    # One syllable after the given name is a surname ("세르게이 김"), unless it
+    # is an address word ("안나 씨", "안드레이 샘").
+    rf"(?<![가-힣]){FOREIGN_GIVEN}(?:\s(?![씨샘쌤님군양])[가-힣](?=[의이가은는을를과와에도]?(?:[^가-힣]|$))|"
     r"\s[가-힣]{2,5}(?:프|코|스키|나|바|예프|노프|체프))?(?=[의이가은는을를과와에도]?(?:[^가-힣]|$))"
 )
 # Self-introduction: "저는 옥성민이고", "제 이름은 옥성민입니다".
@@ -103,8 +107,13 @@ def find(text: str) -> list[Span]:
             name = m.group(g)
             if (m.start(g), m.end(g)) in quoted_orgs:
                 continue
-            if name[0] in surnames and name not in NOT_NAMES and not _noun_and_particle(name):
-                spans.append(Span(m.start(g), m.end(g), PERSON, D))
+            if name[0] not in surnames or name in NOT_NAMES or _noun_and_particle(name):
+                continue
+            # "(기소)", "(공판)": a two-syllable word in brackets that kiwipiepy
+            # reads as a common noun there is a note, not a name.
+            if rx is BRACKET_NAME and len(name) == 2 and common_noun_at(text, m.start(g), m.end(g)):
+                continue
+            spans.append(Span(m.start(g), m.end(g), PERSON, D))
     spans += [Span(m.start(), m.end(), PERSON, D) for m in FOREIGN_NAME.finditer(text)]
     spans += [Span(m.start(1), m.end(1), ORG, Q) for m in QUOTED_ORG.finditer(text)]
     kiwi = _kiwi()
@@ -143,12 +152,17 @@ def find(text: str) -> list[Span]:
                 spans.append(Span(start + m.start(), start + m.end(), cat, idt))
         for m in SURNAME_ROLE.finditer(chunk):
             if m.group(1) in surnames:
-                spans.append(Span(start + m.start(), start + m.end(), PERSON, Q))
+                # An address word (씨, 동무) is not part of the name: "김 씨"
+                # masks 김. A role stays with it ("최 사장" is how he is known).
+                end = m.end(1) if ADDRESS_WORD.match(chunk, m.end(1)) else m.end()
+                spans.append(Span(start + m.start(), start + end, PERSON, Q))
     return spans
 
 
 def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | None:
     if form in NOT_NAMES:
+        return None
+    if not_a_name(form):
         return None
     if gazetteer.is_known_place(form):
         return Span(s, e, PLACE, Q)
@@ -210,6 +224,8 @@ def plausible_name(form: str) -> bool:
     particle or a verb-making suffix rules it out ("안녕하세요")."""
     if not re.fullmatch(r"[가-힣]{2,6}", form):
         return True
+    if not_a_name(form):
+        return False
     tags = [t[1] for t in tokens(form)]
     if form[0] in hangul_surnames():
         # Two or three syllables led by a surname is the shape of a name,

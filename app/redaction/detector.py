@@ -13,7 +13,9 @@ import re
 import threading
 
 from app.redaction import (
+    aliases,
     authorities,
+    codes,
     cyrillic,
     descriptors,
     entities,
@@ -110,6 +112,8 @@ class Detector:
         found += orgs.find(text)
         found += triggers.find(text)
         found += labels.find(text)
+        found += aliases.find(text)
+        found += codes.find(text)
         found += shapes.find(text)
         found += cyrillic.find(text)
         found += hangul.find(text)
@@ -121,6 +125,7 @@ class Detector:
         # After the models: describing phrases are cut around the names they hold.
         found += descriptors.find(text, protected, found)
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
+        found += aliases.glosses(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from app.redaction.spans import CODE, PERSON, IdType, Span
+from app.redaction.spans import ADDRESS, CODE, PERSON, IdType, Span
 from app.redaction.stopwords import is_common_english, is_stopword
 
 D = IdType.DIRECT
@@ -23,6 +23,7 @@ D = IdType.DIRECT
 
 def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
+
 
 # Form fields whose value is a person ("Interpreter: Yuna Seo-Park").
 PERSON_FIELD = (
@@ -39,9 +40,7 @@ PERSON_FIELD = (
     r"referred\s+by|referrer|pastor|priest|driver|guide|escort|handler"
 )
 # A qualifier may lead the label ("Shift volunteer:", "Second interpreter:").
-FIELD_RE = re.compile(
-    rf"(?im)(?:^|\|)[ \t]*(?:[A-Za-z]+[ \t]+)?(?:{PERSON_FIELD})[ \t]*:[ \t]*"
-)
+FIELD_RE = re.compile(rf"(?im)(?:^|\|)[ \t]*(?:[A-Za-z]+[ \t]+)?(?:{PERSON_FIELD})[ \t]*:[ \t]*")
 # Fields that take a list of people ("To: Daniel Yoo; Sergei M.").
 LIST_FIELD_RE = re.compile(r"(?i)^(?:to|cc|bcc|attendees?|present|staff)\b")
 
@@ -91,6 +90,104 @@ SPEAKER_RE = re.compile(
     r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?"
     r"([A-Z][A-Za-z'’-]{1,20}(?:[ \t][A-Z][A-Za-z'’-]{1,20})?)[ \t]*:(?!\d)"
 )
+# In a chat export ("21:14 Rustam taxi:") a saved contact name may go on in lowercase.
+CHAT_SPEAKER_RE = re.compile(
+    r"(?m)^[ \t]*\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+"
+    r"([A-Z][A-Za-z'’-]{1,20}[ \t][a-z]{2,12})[ \t]*:"
+)
+# Hangul and Cyrillic speaker labels ("수진:", "바다 삼촌:", "↳ Азамат:").
+SPEAKER_OTHER_RE = re.compile(
+    r"(?m)^[ \t]*(?:↳[ \t]*)?(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?"
+    r"([가-힣]{1,6}(?:[ \t][가-힣]{1,4})?|[А-ЯЁ][а-яё]{1,20}(?:[ \t][А-ЯЁ][а-яё]{1,20})?)"
+    r"[ \t]*:(?!\d)"
+)
+# Roles and public offices that head lines without naming a private person.
+ROLE_SPEAKERS_OTHER = frozenset(
+    [
+        "기자",
+        "사회자",
+        "진행자",
+        "질문",
+        "답변",
+        "문",
+        "답",
+        "자막",
+        "메모",
+        "편집",
+        "참고",
+        "비고",
+        "주",
+        "출처",
+        "일시",
+        "장소",
+        "안건",
+        "결정",
+        "내용",
+        "제목",
+        "통역",
+        "작가",
+        "나레이션",
+        "내레이션",
+        "효과음",
+        "위원장",
+        "위원",
+        "의원",
+        "장관",
+        "차관",
+        "원장",
+        "청장",
+        "대표",
+        "판사",
+        "검사",
+        "변호인",
+        "피고인",
+        "피의자",
+        "증인",
+        "참석자",
+        "결론",
+        "요약",
+        "전화",
+        "주소",
+        "연락처",
+        "이메일",
+        "직업",
+        "성명",
+        "이름",
+        "생년월일",
+        "국적",
+        "주거",
+        "вопрос",
+        "ответ",
+        "ведущий",
+        "корреспондент",
+        "модератор",
+        "примечание",
+        "дата",
+        "место",
+        "тема",
+        "итог",
+        "автор",
+        "админ",
+        "администратор",
+        "переводчик",
+        "следователь",
+        "судья",
+        "прокурор",
+        "адрес",
+        "телефон",
+        "тел",
+        "итого",
+        "подпись",
+        "основание",
+    ]
+)
+# Chat and comment headers: a name then a time ("Тимур Сагинбаев 21:47",
+# "Yuna.P 2026.11.03. 12:30").
+HEADER_RE = re.compile(
+    r"(?m)^[ \t]*(?:↳[ \t]*)?([A-ZА-ЯЁ][\w.]{1,20}(?:[ \t][A-ZА-ЯЁ][\w.]{1,20})?)[ \t]+"
+    r"(?:\d{4}[.-]\d{2}[.-]\d{2}\.?[ \t]+)?\d{1,2}:\d{2}(?::\d{2})?[ \t]*$"
+)
+
 # Speaker labels that name a role, not a person.
 ROLE_SPEAKERS = _wordset(
     """
@@ -200,7 +297,7 @@ def signatures(text: str) -> list[Span]:
 
 def speakers(text: str) -> list[Span]:
     """Transcript speaker labels that recur and are not roles are people."""
-    hits = [m for m in SPEAKER_RE.finditer(text)]
+    hits = [*SPEAKER_RE.finditer(text), *CHAT_SPEAKER_RE.finditer(text)]
     counts = Counter(m.group(1).lower() for m in hits)
     out: list[Span] = []
     for m in hits:
@@ -211,6 +308,42 @@ def speakers(text: str) -> list[Span]:
         if any(part in ROLE_SPEAKERS for part in key.split()):
             continue
         out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+HANGUL_LABEL = re.compile(r"[가-힣]")
+
+
+def _hangul_name(text: str, start: int, end: int) -> bool:
+    from app.redaction.aliases import hangul_name_reading
+
+    return hangul_name_reading(text, start, end)
+
+
+def other_speakers(text: str) -> list[Span]:
+    """Hangul and Cyrillic speaker labels that recur, and chat headers."""
+    hits = list(SPEAKER_OTHER_RE.finditer(text))
+    counts = Counter(m.group(1) for m in hits)
+    out: list[Span] = []
+    for m in hits:
+        label = m.group(1)
+        words = label.lower().split()
+        if counts[label] < 2 or any(w in ROLE_SPEAKERS_OTHER for w in words):
+            continue
+        if is_stopword(label) or words[-1] in ROLE_SPEAKERS_OTHER:
+            continue
+        if HANGUL_LABEL.match(label) and not _hangul_name(text, m.start(1), m.end(1)):
+            continue  # "상담원:", "발신:", "조치:": a field or a role, not a name
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    headers = list(HEADER_RE.finditer(text))
+    counts = Counter(m.group(1) for m in headers)
+    for m in headers:
+        label = m.group(1)
+        recurs = counts[label] >= 2 or "." in label.strip(".")
+        if recurs and not any(
+            is_stopword(w) or w.lower() in ROLE_SPEAKERS_OTHER for w in label.split()
+        ):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
     return out
 
 
@@ -225,18 +358,52 @@ def naming_phrases(text: str) -> list[Span]:
     return out
 
 
+# "Address: ...", "Home address: ...", "Адрес: ...", "주소: ...": the whole value.
+ADDRESS_FIELD_RE = re.compile(
+    r"(?im)^[ \t]*(?:(?:home|current|postal|mailing|residential)\s+)?(?:address|адрес"
+    r"(?:\s+проживания|\s+регистрации)?|주\s*소|거주지|현\s*주소)[ \t]*:[ \t]*([^\n]{6,120})$"
+)
+# "ID 4417", "ID: 55-102", "badge no. 4471": a personal number after a label.
+ID_LABEL_RE = re.compile(
+    r"\b(?:ID|badge|staff|employee|member)(?:\s+(?:no\.?|number|#))?[ \t]*:?[ \t]*(\d[\d-]{2,})\b"
+)
+
+
+def addresses(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in ADDRESS_FIELD_RE.finditer(text):
+        value = m.group(1).rstrip(" .;")
+        if any(c.isdigit() for c in value):
+            out.append(Span(m.start(1), m.start(1) + len(value), ADDRESS, D))
+    for m in ID_LABEL_RE.finditer(text):
+        out.append(Span(m.start(1), m.end(1), CODE, D))
+    return out
+
+
 def references(text: str) -> list[Span]:
     out: list[Span] = []
     for m in REFERENCE_RE.finditer(text):
         value = m.group(1)
         if not re.search(r"\d", value) or len(value) < 3:
             continue
-        out.append(Span(m.start(1), m.end(1), CODE, D if "episode" not in m.group(0).lower()
-                        else IdType.QUASI))
+        out.append(
+            Span(
+                m.start(1),
+                m.end(1),
+                CODE,
+                D if "episode" not in m.group(0).lower() else IdType.QUASI,
+            )
+        )
     return out
 
 
 def find(text: str) -> list[Span]:
-    return fields(text) + signatures(text) + speakers(text) + naming_phrases(text) + references(
-        text
+    return (
+        fields(text)
+        + signatures(text)
+        + speakers(text)
+        + other_speakers(text)
+        + naming_phrases(text)
+        + references(text)
+        + addresses(text)
     )

@@ -61,11 +61,17 @@ CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|USD|TRL|RUB|KRW|CNY)\s?$")
 STREET_WORD = r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Boulevard|Embankment|Highway)"
 # With a house number these are streets too ("4 Elm Close"); alone they are
 # often not ("Red Square", "Stay Close").
-NUMBERED_STREET_WORD = rf"(?:{STREET_WORD[3:-1]}|Close|Drive|Crescent|Terrace|Gardens|Square|Way)"
+NUMBERED_STREET_WORD = (
+    rf"(?:{STREET_WORD[3:-1]}|Close|Drive|Crescent|Terrace|Gardens|Square|Way|Ave|Blvd|Dr|Cres|"
+    r"Ct|Pl|Hwy|Pkwy|Rd|St)"
+)
 EN_STREET = re.compile(rf"\b(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s{STREET_WORD}")
 # "Svetlanskaya Street 45, Vladivostok", "45 Svetlanskaya Street, Apt 3": a full address.
 # A UK postcode ("KT3 4PB", "SW1A 1AA") after the town.
-UK_POSTCODE = r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b)"
+UK_POSTCODE = (
+    r"(?:,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[A-Z]{2}\s+)?[A-Z]\d[A-Z]\s?\d[A-Z]\d"
+    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b)"
+)  # UK, Canadian ("ON M9V 4K1") and US ("NY 10027") postcodes
 EN_ADDRESS = re.compile(
     r"(?:\b(?:Flat|Apt\.?|Apartment|Unit|Room)\s*\d+[A-Za-z]?,?\s*)?"
     rf"(?:\b\d+[a-z]?\s+(?=[A-Z]))?\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s{NUMBERED_STREET_WORD}"

@@ -118,6 +118,14 @@ def _case_variants(name: str) -> list[str]:
     ordinary English word ("Hope", "Young", "Park" stay capitalised).
     """
     words = name.split()
+    if words and all(re.fullmatch(r"[А-ЯЁа-яё][а-яё]+", w) for w in words):
+        # Cyrillic: "алина", "тимур" in chat lines, when the dictionary knows
+        # the word only as a name.
+        from app.redaction.russian import lowercase_is_only_a_name
+
+        if not all(lowercase_is_only_a_name(w) for w in words):
+            return []
+        return [v for v in (name.lower(), " ".join(w.capitalize() for w in words)) if v != name]
     if not words or not all(re.fullmatch(r"[A-Za-z][A-Za-z'’-]+", w) for w in words):
         return []
     lowered = [w.lower() for w in words]

@@ -93,6 +93,21 @@ def common_word(word: str) -> bool:
     return not any(_PROPER & set(str(p.tag).replace(" ", ",").split(",")) for p in parses)
 
 
+@lru_cache(maxsize=8192)
+def lowercase_is_only_a_name(word: str) -> bool:
+    """True when the dictionary reads the lowercase word only as a name part
+    ("алина", "тимур", "маркович"), not also as a common word ("роза",
+    "вера", "лев"): such a name may be spread in lower case."""
+    low = word.lower()
+    if not re.fullmatch(r"[а-яё]{3,}", low) or is_stopword(low):
+        return False
+    parses = _morph().parse(low)
+    known = [p for p in parses if p.is_known]
+    if not known:
+        return False
+    return all({"Name", "Surn", "Patr"} & set(p.tag.grammemes) for p in known)
+
+
 def _ner(chunk: str) -> list[tuple[int, int, str]]:
     from natasha import Doc
 

@@ -1,0 +1,179 @@
+"""Other ways a record names a person: initials, ciphers, glosses, kinship.
+
+* Initials in brackets or after a dash, as editors and translators sign
+  their notes: "[JMcK: ...]", "(LC)", "— J.]".
+* Anonymity ciphers after a party label: "Between: RJH", "he is RJH".
+* Korean initial consonants for a name (ㅊㅇㅎ, "ㄱ 형제") and a Latin letter
+  before 씨 ("A씨"), the Korean way of writing "Mr A".
+* A surname in capitals before the given name, comma-separated, as files
+  list people ("SON, Hye-ryon").
+* The gloss of a found name in brackets: its Hanja ("한명철 (韓明哲)"), and
+  the nickname quoted before a bracketed name ('"Sunny" (Ri Sun-hui)').
+* A name after a kinship or friendship word: "my friend Harpreet", "his
+  cousin Arman", "남동생 은철", "여동생 명화(…)".
+
+Every word list here is general vocabulary written for this project.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.redaction.spans import PERSON, IdType, Span
+from app.redaction.stopwords import is_common_english, is_stopword
+
+D = IdType.DIRECT
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Acronyms that are not anyone's initials.
+ACRONYMS = _wordset(
+    """
+    UN UK US USA EU ID OK TV SMS PDF FSB ILO IOM HRC NGO NGOS DPRK ROK PRC RF CIS KGB GP NHS
+    TB HIV ER ICU CEO HR IT PR QR GPS ATM PIN VAT IMF WHO OSCE ICRC UNHCR OHCHR UNICEF AI FAQ
+    ASAP FYI NB PS RE FW CC BCC AM PM INT RESP ANS ED TR TN SIC ANON BBC CNN RFA VOA KCNA
+    NK SK NIS MOU MOFA MOJ OCR COI AL UA
+    MP MSP NYC LLC LTD PLC INC CO JSC OOO ZAO OAO EST GMT UTC USD RUB KRW CNY EUR GBP
+    """
+)
+BRACKETED_INITIALS = re.compile(
+    r"(?:[\[(]|[—–-]\s)((?:[A-Z][a-z]?){1,3}[A-Z]|[A-Z]\.)(?=\s*(?:[:)\]=]|\s*$))", re.MULTILINE
+)
+CIPHER = re.compile(
+    r"(?:\b(?:Between|Appellant|Claimant|Applicant|Respondent|Petitioner|Complainant|Witness)"
+    r"\s*:?\s+|\b(?:he|she)\s+is\s+|\breferred\s+to\s+as\s+|\bknown\s+as\s+)([A-Z]{2,4})\b"
+)
+JAMO_INITIALS = re.compile(r"(?<![가-힣ㄱ-ㅎA-Za-z])([ㄱ-ㅎ]{1,4})(?![ㄱ-ㅎ가-힣])")
+JAMO_TITLE = re.compile(r"\s?(?:형제|자매|씨|님|선생|집사|권사|군|양|목사|동무)")
+# Chat shorthand written in initial consonants ("ㅇㅇ" = yes, "ㅋㅋ" = laughter).
+JAMO_SHORTHAND = _wordset(
+    "ㅇㅇ ㄴㄴ ㅇㅋ ㄱㄱ ㅅㄱ ㄷㄷ ㅈㅅ ㄳ ㅊㅋ ㅎㅇ ㅂㅂ ㅃㅃ ㄱㅅ ㅁㄹ ㅇㄷ"
+)
+LETTER_SSI = re.compile(r"(?<![A-Za-z])([A-Z])\s?씨")
+INVERTED_NAME = re.compile(r"\b([A-Z]{2,}),\s+([A-Z][a-z]+(?:-[a-z]+)?)\b")
+HANJA_GLOSS = re.compile(r"\s*[(（]\s*([\u4e00-\u9fff]{1,4})\s*[)）]")
+QUOTED_BEFORE = re.compile(r"[\"“]([^\"”\n]{2,20})[\"”]\s*\(\s*$")
+
+KIN_EN = (
+    r"(?:friend|cousin|brother|sister|son|daughter|wife|husband|mother|father|uncle|aunt|"
+    r"nephew|niece|colleague|co-worker|coworker|neighbour|neighbor|roommate|fianc[ée]e?|"
+    r"girlfriend|boyfriend|grandson|granddaughter|grandmother|grandfather|partner|mate)"
+)
+KIN_EN_RE = re.compile(
+    rf"\b(?:my|his|her|our|their|your)\s+(?:(?:late|little|elder|older|younger|eldest|"
+    rf"youngest|best|old)\s+)?{KIN_EN}\s+([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)\b"
+)
+KIN_KO_RE = re.compile(
+    r"(?<![가-힣])(?:어머니|아버지|엄마|아빠|남동생|여동생|동생|형|오빠|누나|언니|아들|딸|아내|"
+    r"남편|삼촌|이모|고모|외삼촌|사촌|조카|친구|동료|손자|손녀|막내)\s+([가-힣]{2,3}?)"
+    r"(?=이가|이는|이를|이의|이와|이도|이에게|이랑|에게|한테|이|가|은|는|을|를|의|와|과|도|야|아|에"
+    r"|\s|$|[,.(\)])"
+)
+
+
+def _initials(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in BRACKETED_INITIALS.finditer(text):
+        value = m.group(1)
+        if value.strip(".") in ACRONYMS:
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in CIPHER.finditer(text):
+        if m.group(1) not in ACRONYMS:
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in JAMO_INITIALS.finditer(text):
+        value = m.group(1)
+        if len(value) == 1:
+            if not JAMO_TITLE.match(text, m.end()):
+                continue
+        elif len(set(value)) == 1 or value in JAMO_SHORTHAND:
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in LETTER_SSI.finditer(text):
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+def _inverted(text: str) -> list[Span]:
+    from app.redaction.names import latin_surnames
+
+    surnames = latin_surnames()
+    out: list[Span] = []
+    for m in INVERTED_NAME.finditer(text):
+        if m.group(1).capitalize() in surnames and not is_stopword(m.group(2)):
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def _kin(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in KIN_EN_RE.finditer(text):
+        name = m.group(1)
+        if is_stopword(name) or is_common_english(name.split()[0]):
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in KIN_KO_RE.finditer(text):
+        if not is_stopword(m.group(1)) and hangul_name_reading(text, m.start(1), m.end(1)):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+def hangul_name_reading(text: str, start: int, end: int) -> bool:
+    """kiwipiepy, reading the line, takes text[start:end] for a proper noun, or
+    cannot read it as one word (an unknown name: "은철" -> 은 + 철): not a common
+    noun ("명화", "상담원") and not a verb or an ending ("살아")."""
+    from app.redaction.korean import tokens
+
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    for _form, tag, t_start, t_len in tokens(text[line_start:line_end]):
+        if line_start + t_start == start:
+            if tag == "NNP":
+                return True
+            if tag in ("NNG", "XR", "NP", "NR", "NNB") and t_len >= end - start:
+                return False
+            return not tag.startswith(("V", "E", "M", "X"))
+    return False
+
+
+GIVEN_CANDIDATE = re.compile(r"(?<![\w'’-])[A-Z][a-z]{2,}(?![\w-])")
+
+
+def _given_alone(text: str) -> list[Span]:
+    """A known given name standing alone inside a sentence ("without Nikolai's
+    car", "ask Sasha to print"), when it is not also a frequent English word
+    ("Grace", "Will") and not the sentence's first word."""
+    from app.redaction.names import first_names
+
+    given = first_names()
+    out: list[Span] = []
+    for m in GIVEN_CANDIDATE.finditer(text):
+        word = m.group(0)
+        if word not in given or is_common_english(word) or is_stopword(word):
+            continue
+        before = text[: m.start()].rstrip(" \t\"“'‘«(")
+        if not before or before[-1] in ".!?\n:;—–-":
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    return _initials(text) + _inverted(text) + _kin(text) + _given_alone(text)
+
+
+def glosses(text: str, persons: list[Span]) -> list[Span]:
+    """The Hanja after a found name, and a nickname quoted before one."""
+    out: list[Span] = []
+    for p in persons:
+        m = HANJA_GLOSS.match(text, p.end)
+        if m:
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+        q = QUOTED_BEFORE.search(text, max(0, p.start - 30), p.start)
+        if q and not is_stopword(q.group(1)):
+            out.append(Span(q.start(1), q.end(1), PERSON, D))
+    return out

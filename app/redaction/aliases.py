@@ -42,6 +42,24 @@ ACRONYMS = _wordset(
 BRACKETED_INITIALS = re.compile(
     r"(?:[\[(]|[—–-]\s)((?:[A-Z][a-z]?){1,3}[A-Z]|[A-Z]\.)(?=\s*(?:[:)\]=]|\s*$))", re.MULTILINE
 )
+# A note signed with Cyrillic initials after a dash: "— Б. Д.", "— Д."
+CYRILLIC_SIGN_OFF = re.compile(r"[—–-]\s((?:[А-ЯЁ]\.\s?){1,3})(?=\s*$)", re.MULTILINE)
+# A surname before a rank or office ("엄 지배인", "오 경위", "현 과장"), and a
+# nickname quoted after a role ('보위원 "곰"', 'brigade leader "Bear"').
+KO_OFFICE = (
+    r"(?:지배인|과장|부장|차장|대리|주임|팀장|실장|소장|반장|부반장|조장|작업반장|경위|경사|경장|순경|경감|"
+    r"형사|대표|사장|부사장|국장|목사|전도사|장로|교수|박사|기사|원장|간호사|지도원|보위원|책임자|"
+    r"담당|담당관|선생|선생님|대장|중대장|소대장|비서|당비서)"
+)
+KO_SURNAME_OFFICE = re.compile(
+    rf"(?<![가-힣])([가-힣])\s{KO_OFFICE}(?=[의이가은는을를에께도와과님만]|[^가-힣]|$)"
+)
+ROLE_NICKNAME = re.compile(
+    r"(?:보위원|반장|작업반장|지도원|감독|지배인|책임자|감시원|brigade\s+leader|foreman|minder|"
+    r"security\s+(?:officer|man|agent)|supervisor|бригадир|надзиратель|охранник|начальник)"
+    r"\s*[\"“'‘«]([^\"”'’»\n]{1,12})[\"”'’»]",
+    re.IGNORECASE,
+)
 CIPHER = re.compile(
     r"(?:\b(?:Between|Appellant|Claimant|Applicant|Respondent|Petitioner|Complainant|Witness)"
     r"\s*:?\s+|\b(?:he|she)\s+is\s+|\breferred\s+to\s+as\s+|\bknown\s+as\s+)([A-Z]{2,4})\b"
@@ -94,6 +112,25 @@ def _initials(text: str) -> list[Span]:
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     for m in LETTER_SSI.finditer(text):
         out.append(Span(m.start(1), m.end(1), PERSON, D))
+    for m in CYRILLIC_SIGN_OFF.finditer(text):
+        out.append(Span(m.start(1), m.start(1) + len(m.group(1).rstrip()), PERSON, D))
+    return out
+
+
+def _offices(text: str) -> list[Span]:
+    from app.redaction.names import hangul_surnames
+
+    surnames = hangul_surnames()
+    out = [
+        Span(m.start(1), m.end(1), PERSON, IdType.QUASI)
+        for m in KO_SURNAME_OFFICE.finditer(text)
+        if m.group(1) in surnames
+    ]
+    out += [
+        Span(m.start(1), m.end(1), PERSON, IdType.QUASI)
+        for m in ROLE_NICKNAME.finditer(text)
+        if not is_stopword(m.group(1))
+    ]
     return out
 
 
@@ -163,7 +200,7 @@ def _given_alone(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    return _initials(text) + _inverted(text) + _kin(text) + _given_alone(text)
+    return _initials(text) + _inverted(text) + _kin(text) + _given_alone(text) + _offices(text)
 
 
 def glosses(text: str, persons: list[Span]) -> list[Span]:

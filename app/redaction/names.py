@@ -91,7 +91,7 @@ TITLE = (
     r"Professor|Prof\.|Senator|Sergeant|Sgt\.|Captain|Major|Colonel|Lieutenant|Officer|"
     r"Auntie|auntie|Aunt|aunt|Uncle|uncle|Brother|Sister|Grandma|Grandpa|Elder|Deacon|"
     r"Missionary|Bishop|Evangelist|Imam|Rabbi|landlady|landlord|neighbour|neighbor|cousin|"
-    r"nephew|niece)"
+    r"nephew|niece|Teacher|Instructor|Foreman|Manager|Director|Boss|Chief|Inspector|Minder)"
 )
 NAME_TOKEN = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)"  # noqa: S105 -- a regex, not a secret
 # After an initial the space is optional ("C.A.Whomersley"); otherwise required.

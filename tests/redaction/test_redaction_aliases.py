@@ -127,3 +127,18 @@ def test_known_given_name_alone_inside_a_sentence() -> None:
     assert covers(text, spans, "Nikolai")
     assert not touches(text, spans, "Grace")
     assert all(s.category == PERSON for s in spans)
+
+
+def test_surname_before_an_office_and_nickname_after_a_role() -> None:
+    text = '열쇠는 탁 지배인의 서랍에. 담당은 변 경위. 보위원 "여우"가 봤다. 그 과장은 몰랐다.'
+    spans = aliases.find(text)
+    for needle in ("탁", "변", "여우"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "그 과장")
+
+
+def test_cyrillic_initials_signing_a_note() -> None:
+    text = "Замечание устранено. — К. Л.\n\nПроверено. — Т.\n"
+    spans = aliases.find(text)
+    assert covers(text, spans, "К. Л.")
+    assert covers(text, spans, "Т.")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import incidents, occupations
+from app.redaction import incidents, occupations, slots
 from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, IdType, Span
 
 Q = IdType.QUASI
@@ -197,7 +197,7 @@ _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
 def find(
     text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
 ) -> list[Span]:
-    spans = dem_phrases(text) + occupations.find(text) + incidents.find(text)
+    spans = dem_phrases(text) + occupations.find(text) + slots.find(text) + incidents.find(text)
     blocked = list(protected or [])
     blocked += [(s.start, s.end) for s in found or [] if s.category in _KEEP_APART]
     return _outside(spans, sorted(blocked), text)

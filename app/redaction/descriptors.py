@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import incidents, occupations, slots
+from app.redaction import extents, incidents, occupations, slots
 from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, IdType, Span
 
 Q = IdType.QUASI
@@ -198,6 +198,8 @@ def find(
     text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
 ) -> list[Span]:
     spans = dem_phrases(text) + occupations.find(text) + slots.find(text) + incidents.find(text)
+    # A mark or injury runs to its clause end, whichever layer found its core.
+    spans += extents.extend(text, spans + [s for s in found or [] if s.category == DEM])
     blocked = list(protected or [])
     blocked += [(s.start, s.end) for s in found or [] if s.category in _KEEP_APART]
     return _outside(spans, sorted(blocked), text)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import extents, incidents, occupations, slots
+from app.redaction import extents, incidents, occupations, roles, slots
 from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, IdType, Span
 
 Q = IdType.QUASI
@@ -197,7 +197,8 @@ _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
 def find(
     text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
 ) -> list[Span]:
-    spans = dem_phrases(text) + occupations.find(text) + slots.find(text) + incidents.find(text)
+    spans = dem_phrases(text) + occupations.find(text) + slots.find(text) + roles.find(text)
+    spans += incidents.find(text)
     # A mark or injury runs to its clause end, whichever layer found its core.
     spans += extents.extend(text, spans + [s for s in found or [] if s.category == DEM])
     blocked = list(protected or [])

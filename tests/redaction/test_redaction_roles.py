@@ -1,0 +1,42 @@
+"""Unique roles and ages (DEM); sentences written for these tests."""
+
+from __future__ import annotations
+
+from app.redaction import roles
+
+
+def _found(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in roles.find(text)]
+
+
+def test_english_only_and_one_of_only_to_the_phrase_end() -> None:
+    assert "only woman over 40 in the kitchen" in _found(
+        "| 7 | Mi-ok | cook, 48, only woman over 40 in the kitchen |"
+    )
+    got = _found("she was one of only three men sorting mail for a shop, he said")
+    assert "one of only three men sorting mail for a shop" in got
+
+
+def test_russian_superlative_and_single_one() -> None:
+    text = "Ли (самый старший в смене, около 50 лет)"
+    assert "самый старший в смене, около 50 лет" in _found(text)
+    assert "единственным в смене, кто умел водить погрузчик" in _found(
+        "Был единственным в смене, кто умел водить погрузчик."
+    )
+    assert "он у нас единственный на тракторе" in _found("он у нас единственный на тракторе")
+
+
+def test_korean_superlative_by_adnominal_form() -> None:
+    assert "작업반에서 제일 나이 많은 사람" in _found("그는 작업반에서 제일 나이 많은 사람이었다")
+    assert "우리 중에 제일 어린 열아홉" in _found("철이는 우리 중에 제일 어린 열아홉이었는데")
+    assert "용접할 줄 아는 건 저 하나" in _found("용접할 줄 아는 건 저 하나였어요")
+
+
+def test_ages_in_other_shapes() -> None:
+    assert _found("조장(남, 40대)이 말했다") == ["남, 40대"]
+    assert _found("그 동료는 당시 31세였다") == ["당시 31세"]
+    assert _found("저 쉰둘이에요.") == ["쉰둘"]
+    assert _found("딸은 여덟 살입니다.") == ["여덟 살"]
+    assert _found("На вид лет 30–35, худой.") == ["30–35"]
+    assert _found("His daughter was eleven when he left.") == ["eleven"]
+    assert _found("It was nine o'clock.") == []

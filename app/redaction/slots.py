@@ -139,7 +139,7 @@ _KO_HEAD = re.compile(
 )
 # Words with those endings that are places or things, not people.
 _KO_NOT_HEAD = re.compile(
-    r"(?:병원|학원|공원|정원|지원|의원|위원|인원|전원|내원|후원|동원|복원|회원|신원|제공|압수|회원국|사원증|대학원|요양원|고아원|유치원|동물원|수원|"
+    r"(?:^(?:정원|지원|위원|인원|전원|내원|후원|동원|복원|회원|신원|제공|압수|수공|세공)|병원|학원|공원|의원|회원국|사원증|대학원|요양원|고아원|유치원|동물원|수원|"
     r"식수|생수|점수|횟수|회사|검사|조사|감사|기사문|행사|역사|사고사|인사|대사관|여관|"
     r"도서관|기관|세관|영사관|시장|공장|현장|농장|광장|작업장|주차장|사장님|부인|주인공|"
     r"노인|외국인|한국인|북한인|러시아인|고려인|중국인|조선인|개인|본인|타인|범인|증인|"
@@ -158,8 +158,10 @@ _KO_DOING = re.compile(
 )
 # A compound modifier: a bare noun without a particle ("감자농장", "지게차").
 _KO_PARTICLE_END = re.compile(
-    r"(?:은|는|이|가|을|를|의|에|에서|도|만|로|으로|와|과|고|다|요|서|며|면|데|지|게|던|한|된|"
-    r"인|던|랑|께|까지|부터|처럼|보다|하는|있는|했던)$"
+    r"(?:은|는|이|가|을|를|의|에|에서|도|만|로|으로|와|과|께|까지|부터|처럼|보다|랑|"
+    # verbal endings, spelled out: a bare "고", "서", "다" also ends nouns (창고, 부서, 바다)
+    r"[하있었았였했되]고|[해와가아어]서|[했이한었았였된있없]다|요|며|면|는데|인데|지만|게|던|"
+    r"한|된|하는|있는|했던)$"
 )
 _KO_WORD = re.compile(r"[가-힣]+")
 # Job words after a description: copula or particle ("기사이신데", "원으로").
@@ -167,6 +169,10 @@ _KO_TAIL = re.compile(
     r"(?:이신데|이신|이십니다|이에요|예요|입니다|이었|였|이다|이고|으로|로|이|가|은|는|을|를|의|"
     r"이라|라|와|과|도)?"
 )
+
+
+# Voluntary work named with 봉사: "통역 봉사", "의료 봉사".
+_KO_SERVICE = re.compile(r"(?<![가-힣])(?:통역|번역|의료|간호|급식|자원|교육|상담)\s?봉사")
 
 
 def _ko_modifiers(text: str, start: int, limit: int) -> int:
@@ -208,9 +214,10 @@ def _korean(text: str) -> list[Span]:
             if keep and _KO_PARTICLE_END.search(w):
                 break
             keep.insert(0, w)
-        if len(keep) >= 2:
+        if len(keep) >= 2 and keep[0] not in _KO_NOT_MOD:
             np = " ".join(keep)
             out.append(Span(m.end(1) - len(np), m.end(1), DEM, Q))
+    out += [Span(m.start(), m.end(), DEM, Q) for m in _KO_SERVICE.finditer(text)]
     # A head word (suffix or lexicon) after bare nouns: "물류센터 지게차 운전원".
     for m in _KO_WORD.finditer(text):
         word = m.group(0)
@@ -240,7 +247,7 @@ def _korean(text: str) -> list[Span]:
 # Nouns that stand before a job without forming a compound with it.
 _KO_NOT_MOD = _words(
     "소속 출신 담당 당시 아직 우리 저희 다음 현재 지금 모든 여러 같은 이번 그때 당시에 전직 "
-    "지금은 원래 예전 과거 나중 작년 올해 내년"
+    "지금은 원래 예전 과거 나중 작년 올해 내년 거기서 여기서 저기서 거기 여기 저기 그곳 이곳"
 )
 # A title after a person's name ("노지현 상담원") is no job: a three-syllable
 # word that starts with a common surname.

@@ -40,3 +40,16 @@ def test_ages_in_other_shapes() -> None:
     assert _found("На вид лет 30–35, худой.") == ["30–35"]
     assert _found("His daughter was eleven when he left.") == ["eleven"]
     assert _found("It was nine o'clock.") == []
+
+
+def test_korean_missing_parts_marks_and_children() -> None:
+    from app.redaction import descriptors
+
+    def dem(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in descriptors.dem_phrases(text)]
+
+    assert "오른쪽 손가락 세 개가 없는" in dem("오른쪽 손가락 세 개가 없는 사람")
+    assert "오른쪽 턱 밑에 콩알만 한 점이 있음" in dem("- 오른쪽 턱 밑에 콩알만 한 점이 있음(사진)")
+    assert "자녀 3명" in dem("- 남편과 자녀 3명.")
+    assert "р. 52" in dem("Нужны: зимняя куртка р. 52, обувь")
+    assert dem("일손이 없다") == []

@@ -57,3 +57,9 @@ def test_russian_participle_and_duty() -> None:
     assert "сын, работающий на стройке" in got
     assert "старший по складу" in _found("Ли, старший по складу, молчал")
     assert _found("предупреждён об ответственности по статье") == []
+
+
+def test_korean_compound_before_a_head_and_service() -> None:
+    assert "창고관리센터 굴착기 운전원" in _found("직    업: 창고관리센터 굴착기 운전원")
+    assert "냉동창고 지게차 운전" in _found("저는 냉동창고 지게차 운전을 했어요")
+    assert _found("작년에 거기서 통역 봉사했어요") == ["통역 봉사"]

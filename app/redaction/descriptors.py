@@ -201,6 +201,7 @@ def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> li
     return out
 
 
+_LANGUAGE_AFTER = re.compile(r"어(?:를|을|로|는|도|의|가|와|만)?(?![가-힣])")
 # Categories that keep their own span inside a describing phrase.
 _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
 
@@ -212,6 +213,7 @@ def find(
     spans += incidents.find(text)
     # A mark or injury runs to its clause end, whichever layer found its core.
     spans += extents.extend(text, spans + [s for s in found or [] if s.category == DEM])
-    blocked = list(protected or [])
+    # A country glued to 어 is a language ("러시아어 통역"), not the public name.
+    blocked = [(b, e) for b, e in protected or [] if not _LANGUAGE_AFTER.match(text, e)]
     blocked += [(s.start, s.end) for s in found or [] if s.category in _KEEP_APART]
     return _outside(spans, sorted(blocked), text)

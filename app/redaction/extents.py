@@ -106,7 +106,21 @@ def _right(text: str, end: int) -> int:
     return end + len(seg.rstrip(" ,"))
 
 
+# "нет двух передних зубов": absence before the core belongs to the mark.
+_ABSENT_RU = re.compile(r"(?<!\w)(?:нет|не\s+хватает|без)\s+(?:[а-яё]+\s+){0,2}$")
+_PREV_WORD_RU = re.compile(r"(?<!\w)([а-яё]+)\s+$")
+
+
 def _left(text: str, start: int) -> int:
+    # An agreeing adjective before a Russian core: "свежий ожог", "старый шрам".
+    prev = _PREV_WORD_RU.search(text, max(0, start - 20), start)
+    if prev:
+        tag = _ru_parses(prev.group(1))[0][1] if _ru_parses(prev.group(1)) else ""
+        if "ADJF" in tag and "Apro" not in tag:
+            start = prev.start(1)
+    absent = _ABSENT_RU.search(text, max(0, start - 30), start)
+    if absent:
+        start = absent.start()
     before = text[max(0, start - 60) : start]
     m = _LOC_BEFORE_RU.search(before)
     if m and _BODY_RU.search(m.group(1)) and not _ru_verb_past(m.group(1)):
@@ -118,10 +132,12 @@ def extend(text: str, spans: list[Span]) -> list[Span]:
     """Extended copies of the DEM spans that hold a mark or injury core."""
     out: list[Span] = []
     for s in spans:
-        if s.category != DEM or not CORE.search(text, s.start, s.end):
+        if s.category != DEM:
+            continue
+        b = _left(text, s.start)
+        if not CORE.search(text, b, s.end):
             continue
         e = _right(text, s.end)
-        b = _left(text, s.start)
         if e != s.end or b != s.start:
             out.append(Span(b, e, DEM, Q))
     return out

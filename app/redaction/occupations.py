@@ -157,6 +157,8 @@ OCC_RU = _words("""
 коммерсант предприниматель программист разработчик дизайнер инженер технолог геодезист
 геолог топограф сторож охранник вахтёр вахтер проводник лётчик летчик
 шахтёр шахтер горняк рабочий  взрывник бурильщик проходчик промывщик старатель
+прораб десятник нормировщик табельщик завхоз комендант кладовщица мастер-наладчик наладчик
+оператор диспетчер экспедитор-водитель электросварщик газорезчик резчик-сварщик
 
 """)
 # Generic heads count only with a modifier or complement ("подсобный рабочий");
@@ -167,6 +169,10 @@ CUED_RU = _words("врач доктор водитель шофёр шофер �
 )
 _RU_NAME_AFTER = re.compile(r"\s*[—–]\s*[«\"]?[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+")
 _RU_AT = re.compile(r"\s+(?:на|в)\s+([а-яё]{3,})(?!\w)")
+_RU_FROM = re.compile(r"\s+(?:с|со|из)\s+((?:[а-яё-]{3,}\s+){0,1}[а-яё-]{3,})(?!\w)")
+_RU_TIME = re.compile(
+    r"(?:утра|вечера|ночи|дня|начала|конца|детства|года|прошлого|весны|лета|осени|зимы)"
+)
 _RU_WHERE = re.compile(r"\s+(?:в|на)\s+(?:п\.|с\.|г\.|пос\.|д\.)\s?[А-ЯЁ][а-яё-]+")
 _RU_APPOSITION = re.compile(r"[,(—–:]\s*$")
 _RU_WORD = re.compile(r"[А-ЯЁа-яё][а-яё-]*|[А-ЯЁ]{2,6}")
@@ -226,8 +232,22 @@ def _russian(text: str) -> list[Span]:
                                            and not nxt[0].isupper()):
                 end = words[k].end()
                 k += 1
+                # "повар того же кафе": the particle after a genitive pronoun
+                if k < len(words) and words[k].group(0) == "же" and "Apro" in tag:
+                    end = words[k].end()
+                    k += 1
                 continue
             break
+        # Where the worker comes from: "водитель с соевого поля", "сторож из соседнего склада".
+        src = _RU_FROM.match(text, end)
+        if (
+            src
+            and end == m.end()
+            and "nomn" in occ[1]
+            and not _RU_TIME.match(src.group(1))
+            and all(any("gent" in t for _l, t in _ru_parses(w)) for w in src.group(1).split())
+        ):
+            end = src.end()
         # Where a job "worked as" is done: "работал промывщиком на драге".
         if "ablt" in occ[1] and end == m.end():
             place = _RU_AT.match(text, end)

@@ -81,7 +81,16 @@ AGES = [
     rf"\b(?:is|was|be|turned|turns)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?({_EN_NUMBER})"
     r"(?=\s+(?:now|when|years?\s+old|this\s+year|at\s+the\s+time)\b)",
 ]
+# Clothing, in the slot after a verb of dressing, to the sentence end:
+# "Был одет: серая куртка, чёрные брюки", "was last seen wearing a red cap".
+CLOTHES = [
+    # (the value of a field "одет:"/"Одежда:"; a narrative "одет в" is often background)
+    r"(?<!\w)(?:[Бб]ыл[аи]?\s+)?(?:[Оо]дет[аы]?|[Оо]дежда)\s*:\s*([^.;\n]{5,160})",
+    r"\b(?:[Ll]ast\s+seen\s+)(?:wearing|dressed\s+in)\s+([^.;\n]{5,140})",
+    r"(?:^|\n)\s*(?:Clothing|Clothes|Wearing|옷차림|복장)\s*[:：]\s*([^.;\n]{3,140})",
+]
 _UNIQUE_RES = [re.compile(p, re.MULTILINE) for p in UNIQUE]
+_CLOTHES_RES = [re.compile(p) for p in CLOTHES]
 _AGE_RES = [re.compile(p) for p in AGES]
 
 
@@ -93,6 +102,13 @@ def find(text: str) -> list[Span]:
             while end > m.start() and text[end - 1] in " ,":
                 end -= 1
             out.append(Span(m.start(), end, DEM, Q))
+    for rx in _CLOTHES_RES:
+        for m in rx.finditer(text):
+            seg = m.group(1)
+            # the description ends where a clause with its own verb starts
+            cut = re.search(r",\s+(?:and|but|when|which|who|и|а|но|когда|который)\s", seg)
+            end = m.start(1) + (cut.start() if cut else len(seg.rstrip(" ,")))
+            out.append(Span(m.start(1), end, DEM, Q))
     for rx in _AGE_RES:
         out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
     return [s for s in out if s.end > s.start]

@@ -149,3 +149,17 @@ def test_sizes() -> None:
 def test_job_before_a_name_is_a_title() -> None:
     assert _found(occupations.find, "Уехал с водителем автобуса — Пётр Ильич.") == []
     assert _found(occupations.find, "트럭 운전사 '미샤'가 도와줬다.") == []
+
+
+def test_russian_job_with_its_origin_and_pronoun_genitive() -> None:
+    got = _found(occupations.find, "это я, водитель с овощной базы у вокзала, помнишь")
+    assert "водитель с овощной базы" in got
+    assert "повар того же ресторана" in _found(occupations.find, "Ким, повар того же ресторана")
+    assert _found(occupations.find, "Я встретил водителя с утра") == []
+
+
+def test_a_language_named_after_a_country_stays_in_the_phrase() -> None:
+    text = "공장에서 유일하게 러시아어 통역을 하던 사람이었다"
+    at = text.index("러시아")
+    got = [text[s.start : s.end] for s in descriptors.find(text, [(at, at + 3)])]
+    assert "공장에서 유일하게 러시아어 통역을 하던 사람" in got

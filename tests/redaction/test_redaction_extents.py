@@ -42,3 +42,11 @@ def test_korean_stops_at_the_predicate() -> None:
     assert _ext(text, "오른쪽 무릎에 동전만 한 흉터") == []
     text = "왼손 약지 절단(공장 사고), 만성 두통."
     assert _ext(text, "왼손 약지 절단") == ["왼손 약지 절단(공장 사고), 만성 두통"]
+
+
+def test_russian_adjective_and_absence_before_the_core() -> None:
+    assert _ext("у неё свежий ожог запястья, полученный вчера", "ожог запястья") == [
+        "свежий ожог запястья"
+    ]
+    got = _ext("На вид 40, нет трёх нижних зубов, на шее шрам.", "нижних зуб")
+    assert got == ["нет трёх нижних зубов, на шее шрам"]

@@ -53,3 +53,11 @@ def test_korean_missing_parts_marks_and_children() -> None:
     assert "자녀 3명" in dem("- 남편과 자녀 3명.")
     assert "р. 52" in dem("Нужны: зимняя куртка р. 52, обувь")
     assert dem("일손이 없다") == []
+
+
+def test_clothing_field_and_last_seen() -> None:
+    got = _found("Был одет: серая куртка с капюшоном, чёрные брюки, кеды. Дальше")
+    assert got == ["серая куртка с капюшоном, чёрные брюки, кеды"]
+    got = _found("He was last seen wearing a green padded jacket, when he left.")
+    assert got == ["a green padded jacket"]
+    assert _found("Он был одет в куртку.") == []

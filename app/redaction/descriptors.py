@@ -201,7 +201,8 @@ def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> li
     return out
 
 
-_LANGUAGE_AFTER = re.compile(r"어(?:를|을|로|는|도|의|가|와|만)?(?![가-힣])")
+# (or, with 인, a person's nationality: "러시아인 손님", which is not annotated as the country)
+_LANGUAGE_AFTER = re.compile(r"(?:어|인)(?:를|을|로|는|도|의|가|와|만|이|에게)?(?![가-힣])")
 # Categories that keep their own span inside a describing phrase.
 _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
 

@@ -97,12 +97,14 @@ CUE_EN = re.compile(
 CUE_RU = re.compile(
     r"(?<!\w)(?:его|её|ее|меня|мне|ему|ей|он|она|я|себя|один|одна|одного|одну|парень|парня|"
     r"девушк\w+|рабоч\w+|товарищ\w*|друг\w*|вчера|ночью|утром|вечером|зимой|летом|весной|"
-    r"осенью|\d{1,2}\.\d{2}|\d{4}|январ\w+|феврал\w+|март\w*|апрел\w+|ма[йя]\w*|июн\w+|июл\w+|"
+    r"осенью|эт\.|\d{1,2}\.\d{2}|\d{4}|январ\w+|феврал\w+|март\w*|апрел\w+|ма[йя]\w*|июн\w+|июл\w+|"
     r"август\w*|сентябр\w+|октябр\w+|ноябр\w+|декабр\w+|этаж\w*)(?!\w)|(?<=[а-яё,]\s)[А-ЯЁ][а-яё]+"
 )
 CUE_KO = re.compile(
     r"\d+월|\d+일|\d{4}년|작년|지난|그날|어제|새벽|밤에|\d+층|동료|친구|형이|형은|제가|저는|내가|나는|"
     r"저를|나를|그가|그를|씨가|씨는|씨를|이가|이는|한\s?명|[가-힣]{2,3}(?:이가|이는|가|는)\s"
+    # "…한 것이 계기였다": the occasion of a decision is one event
+    r"|계기"
 )
 HABITUAL = re.compile(
     r"\b(?:every|always|often|usually|regularly|sometimes|routinely|constantly|would|used\s+to|"
@@ -124,7 +126,7 @@ FIGURATIVE = re.compile(
 # "Mr.") or before a lower-case word does not end the sentence.
 STOP = re.compile(r"[.!?](?=\s|$)|[;\n]")
 ABBREV = re.compile(
-    r"(?:^|[\s(])(?:г|гг|ул|д|п|с|пос|обл|им|т|No|no|Nr|Mr|Mrs|Ms|Dr|St|ч|мин|[A-ZА-ЯЁ])$"
+    r"(?:^|[\s(])(?:г|гг|ул|д|п|с|пос|обл|им|т|эт|No|no|Nr|Mr|Mrs|Ms|Dr|St|ч|мин|[A-ZА-ЯЁ])$"
 )
 
 

@@ -32,3 +32,12 @@ def test_korean_confinement_and_concessive_end() -> None:
     assert "갇혀" in got
     got = _find_one("2019년 5월 손님에게 폭행을 당했으나 관리인이 신고를 막았다.")
     assert got.endswith("당했으나")
+
+
+def test_fall_by_noun_with_floor_abbreviations() -> None:
+    text = "Запись. Падение с 5 эт. на леса 4 эт. монтажника бригады № 2 Ли. Дальше"
+    assert _find_one(text).startswith("Падение с 5 эт. на леса 4 эт.")
+
+
+def test_korean_occasion_makes_a_threat_particular() -> None:
+    assert "위협한 것" in _find_one("관리인이 여권을 태우겠다고 위협한 것이 계기였습니다.")

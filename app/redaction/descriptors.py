@@ -207,11 +207,32 @@ _LANGUAGE_AFTER = re.compile(r"(?:어|인)(?:를|을|로|는|도|의|가|와|만
 _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
 
 
+_BRACKET_REST = re.compile(r"[^()\n]{1,80}?(?=\))")
+
+
+def _bracket_after_name(text: str, spans: list[Span], persons: list[Span]) -> list[Span]:
+    ends = {p.end for p in persons}
+    out: list[Span] = []
+    for s in spans:
+        if s.category != DEM or s.start < 2 or text[s.start - 1] != "(":
+            continue
+        if s.start - 2 not in ends and s.start - 1 not in ends:
+            continue
+        rest = _BRACKET_REST.match(text, s.end)
+        if rest and rest.end() > s.end:
+            out.append(Span(s.start, rest.end(), DEM, Q))
+    return out
+
+
 def find(
     text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
 ) -> list[Span]:
     spans = dem_phrases(text) + occupations.find(text) + slots.find(text) + roles.find(text)
     spans += incidents.find(text)
+    # "Stanislav Pak (driver, speaks some Korean)": a bracket after a name that opens
+    # with a job describes the person as a whole.
+    persons = [p for p in found or [] if p.category == PERSON]
+    spans += _bracket_after_name(text, spans, persons)
     # A mark or injury runs to its clause end, whichever layer found its core.
     spans += extents.extend(text, spans + [s for s in found or [] if s.category == DEM])
     # A country glued to 어 is a language ("러시아어 통역"), not the public name.

@@ -163,3 +163,12 @@ def test_a_language_named_after_a_country_stays_in_the_phrase() -> None:
     at = text.index("러시아")
     got = [text[s.start : s.end] for s in descriptors.find(text, [(at, at + 3)])]
     assert "공장에서 유일하게 러시아어 통역을 하던 사람" in got
+
+
+def test_a_bracket_after_a_name_that_opens_with_a_job_is_one_description() -> None:
+    from app.redaction.spans import PERSON, IdType, Span
+
+    text = "Звонил Игорь Ли (водитель, немного говорит по-китайски), — потом"
+    name = Span(text.index("Игорь"), text.index(" ("), PERSON, IdType.DIRECT)
+    got = [text[s.start : s.end] for s in descriptors.find(text, [], [name])]
+    assert "водитель, немного говорит по-китайски" in got

@@ -236,8 +236,10 @@ def _korean(text: str) -> list[Span]:
         if start == m.start() and core not in OCC_KO:
             continue
         mod = text[start : m.start()].split()
-        if mod and len(mod[0]) == 3 and mod[0][0] in _KO_SURNAME:
+        if mod and _name_like(mod[-1]):
             continue
+        if len(mod) > 1 and _name_like(mod[0]):
+            start += len(mod[0]) + 1
         if re.match(r" ?['‘\"“]", text[m.start() + tail :]):
             continue
         out.append(Span(start, m.start() + tail, DEM, Q))
@@ -255,6 +257,10 @@ _KO_SURNAME = frozenset(
     "김이박최정강조윤장임한오서신권황안송류홍전고문양손배백허남심노하곽성차주우구민진나지엄채원천방"
     "현함변염여추도석선설길연표명기반왕금옥육맹탁국편용"
 )
+def _name_like(word: str) -> bool:
+    return len(word) == 3 and word[0] in _KO_SURNAME
+
+
 # Heads that stand as a separate word after their modifiers ("택시 기사").
 _SEP_HEAD = re.compile(
     r"(?:기사|운전원|운전수|운전사|반장|부반장|조장|[가-힣]{2,4}(?:공|원))"

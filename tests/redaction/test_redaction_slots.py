@@ -63,3 +63,7 @@ def test_korean_compound_before_a_head_and_service() -> None:
     assert "창고관리센터 굴착기 운전원" in _found("직    업: 창고관리센터 굴착기 운전원")
     assert "냉동창고 지게차 운전" in _found("저는 냉동창고 지게차 운전을 했어요")
     assert _found("작년에 거기서 통역 봉사했어요") == ["통역 봉사"]
+
+
+def test_korean_name_shaped_modifier_is_dropped_not_the_job() -> None:
+    assert "택시 기사" in _found("도운 분이 고려인 택시 기사이신데")

@@ -227,11 +227,15 @@ def _bracket_after_name(text: str, spans: list[Span], persons: list[Span]) -> li
 def find(
     text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
 ) -> list[Span]:
-    spans = dem_phrases(text) + occupations.find(text) + slots.find(text) + roles.find(text)
+    persons = [p for p in found or [] if p.category == PERSON]
+    # A job right before a name is the title of someone met ("트럭 기사 사샤"), as
+    # the English and Russian job rules already hold.
+    starts = {p.start for p in persons}
+    by_slot = [s for s in slots.find(text) if s.end + 1 not in starts and s.end not in starts]
+    spans = dem_phrases(text) + occupations.find(text) + by_slot + roles.find(text)
     spans += incidents.find(text)
     # "Stanislav Pak (driver, speaks some Korean)": a bracket after a name that opens
     # with a job describes the person as a whole.
-    persons = [p for p in found or [] if p.category == PERSON]
     spans += _bracket_after_name(text, spans, persons)
     # A mark or injury runs to its clause end, whichever layer found its core.
     spans += extents.extend(text, spans + [s for s in found or [] if s.category == DEM])

@@ -55,7 +55,7 @@ _BRACKET = re.compile(r"\s?\(")
 # the predicate of absence, which is the mark itself ("새끼손가락 없음").
 _KO_PRED = re.compile(
     r"(?<![가-힣])(?!없)[가-힣]*(?:다|요|니다|는데|지만|은|는|[하있었았였했되](?:고|어|서|며|여|음)|"
-    r"됨|함)(?![가-힣])|(?<=\s)후(?=\s)"
+    r"됨|함|임)(?![가-힣])|(?<=\s)후(?=\s)"
 )
 _KO_PARTICLE = re.compile(r"(?:(?<=[가-힣])|^)(?:이|가|은|는|을|를|도|에)\s*$")
 _RU_WORD = re.compile(r"[А-ЯЁа-яё]+")
@@ -95,6 +95,9 @@ def _right(text: str, end: int) -> int:
         if cut:
             seg = seg[: cut.start()]
     if hangul:
+        # a bracket belongs to the note only when it closes ("절단(현장 사고)")
+        if "(" in seg and ")" not in seg[seg.index("(") :]:
+            seg = seg[: seg.index("(")]
         seg = _KO_PARTICLE.sub("", seg.rstrip(" ,(")).rstrip(" ,(")
     if not seg.strip(" ,"):
         return end

@@ -172,3 +172,12 @@ def test_a_bracket_after_a_name_that_opens_with_a_job_is_one_description() -> No
     name = Span(text.index("Игорь"), text.index(" ("), PERSON, IdType.DIRECT)
     got = [text[s.start : s.end] for s in descriptors.find(text, [], [name])]
     assert "водитель, немного говорит по-китайски" in got
+
+
+def test_a_korean_job_before_a_name_is_a_title() -> None:
+    from app.redaction.spans import PERSON, IdType, Span
+
+    text = "그리고 화물 트럭 기사 미샤가 도와줬다"
+    name = Span(text.index("미샤"), text.index("미샤") + 2, PERSON, IdType.DIRECT)
+    got = [text[s.start : s.end] for s in descriptors.find(text, [], [name])]
+    assert "화물 트럭 기사" not in got

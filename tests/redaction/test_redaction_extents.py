@@ -50,3 +50,10 @@ def test_russian_adjective_and_absence_before_the_core() -> None:
     ]
     got = _ext("На вид 40, нет трёх нижних зубов, на шее шрам.", "нижних зуб")
     assert got == ["нет трёх нижних зубов, на шее шрам"]
+
+
+def test_korean_unclosed_bracket_and_copula_noun_end_the_note() -> None:
+    text = "- 오른팔 안쪽에 긴 흉터 (본인 말로는 어릴 때 다친 것"
+    assert _ext(text, "오른팔 안쪽에 긴 흉터") == []
+    text = "동료가 떨어져 발목이 부러진 일임. 그 뒤"
+    assert _ext(text, "발목이 부러진") == []

@@ -194,7 +194,8 @@ def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> li
                         rs += 1
                     while re_ > rs and not text[re_ - 1].isalnum():
                         re_ -= 1
-                    if re_ - rs >= 2:
+                    # a piece that is only a function word ("the") describes nothing
+                    if re_ - rs >= 2 and not _FUNCTION_PIECE.fullmatch(text[rs:re_]):
                         nxt.append((rs, re_))
             pieces = nxt
         out += [Span(ps, pe, s.category, s.identifier_type) for ps, pe in pieces]
@@ -202,6 +203,9 @@ def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> li
 
 
 # (or, with 인, a person's nationality: "러시아인 손님", which is not annotated as the country)
+_FUNCTION_PIECE = re.compile(
+    r"(?i:the|an?|of|in|on|at|to|for|and|or|with|by|from|his|her|their|its|my|our|и|в|на|с|у|по|из|к)"
+)
 _LANGUAGE_AFTER = re.compile(r"(?:어|인)(?:를|을|로|는|도|의|가|와|만|이|에게)?(?![가-힣])")
 # Categories that keep their own span inside a describing phrase.
 _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})

@@ -116,6 +116,10 @@ def _english(text: str) -> list[Span]:
             pos -= len(prev.group(0))
             mods += 1
         possessive = bool(re.search(r"['’]s\s", text[pos : m.start()]))
+        # The determiner of a common-noun possessor is part of the phrase:
+        # "the crew's pump mechanic" (a name's possessive has none).
+        if possessive and re.search(r"\b[Tt]he\s$", text[max(0, pos - 4) : pos]):
+            pos -= 4
         start = pos
         end = m.end()
         if _BEFORE_NAME.match(text, end):

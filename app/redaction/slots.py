@@ -81,6 +81,12 @@ _EN_APPOS = re.compile(
 _EN_WHO = re.compile(
     r"(?<=[A-Za-z]),\s+(who\s+(?!is\b|was\b|has\b|does\b|says\b|said\b|speaks\b)[a-z]+s\b[^,.;:\n\"”]{3,80})"
 )
+# "my younger sister, who is a nurse in Chongjin": a relative described by a relative clause.
+_EN_KIN_WHO = re.compile(
+    r"\b((?:(?:younger|older|elder|little|big|eldest|youngest)\s+)?(?:sister|brother|son|daughter|"
+    r"wife|husband|mother|father|cousin|uncle|aunt|nephew|niece),\s+who\s+(?:is|was|works|worked|"
+    r"still\s+works)\s+[^,.;:\n\"”]{3,60})"
+)
 _NAME_BEFORE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+$")
 # Table rows: a cell that holds a job is masked whole ("tractor driver, state farm").
 _CELL = re.compile(r"(?<=\|)[ \t]*([^|\n]{3,80}?)[ \t]*(?=\|)")
@@ -123,6 +129,7 @@ def _english(text: str) -> list[Span]:
     for m in _EN_WHO.finditer(text):
         if _NAME_BEFORE.search(text, 0, m.start()):
             out.append(Span(m.start(1), m.start(1) + len(m.group(1).rstrip()), DEM, Q))
+    out += [Span(m.start(1), m.end(1), DEM, Q) for m in _EN_KIN_WHO.finditer(text)]
     for m in _CELL.finditer(text):
         cell = m.group(1)
         tokens = [t.group(0).lower() for t in _EN_TOKEN.finditer(cell)]

@@ -13,7 +13,7 @@ def _found(fn: object, text: str) -> list[str]:
 def test_english_job_takes_its_possessive_and_modifier() -> None:
     text = "By then he was the brigade's pump mechanic and a good roofer."
     got = _found(occupations.find, text)
-    assert "brigade's pump mechanic" in got
+    assert "the brigade's pump mechanic" in got
     assert "roofer" in got
 
 
@@ -181,3 +181,14 @@ def test_a_korean_job_before_a_name_is_a_title() -> None:
     name = Span(text.index("미샤"), text.index("미샤") + 2, PERSON, IdType.DIRECT)
     got = [text[s.start : s.end] for s in descriptors.find(text, [], [name])]
     assert "화물 트럭 기사" not in got
+
+
+def test_possessive_job_takes_the_determiner_and_no_bare_article_is_left() -> None:
+    got = _found(occupations.find, "He was the team's pump mechanic.")
+    assert got == ["the team's pump mechanic"]
+    from app.redaction.spans import ORG, IdType, Span
+
+    text = "He was the team's pump mechanic."
+    org = Span(text.index("team's"), text.index("team's") + 6, ORG, IdType.QUASI)
+    got = [text[s.start : s.end] for s in descriptors.find(text, [], [org])]
+    assert "the" not in got

@@ -67,3 +67,8 @@ def test_korean_compound_before_a_head_and_service() -> None:
 
 def test_korean_name_shaped_modifier_is_dropped_not_the_job() -> None:
     assert "택시 기사" in _found("도운 분이 고려인 택시 기사이신데")
+
+
+def test_english_relative_described_by_a_relative_clause() -> None:
+    got = _found("My father and my elder brother, who is a miner in Musan. No news.")
+    assert "elder brother, who is a miner in Musan" in got

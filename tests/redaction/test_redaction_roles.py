@@ -61,3 +61,8 @@ def test_clothing_field_and_last_seen() -> None:
     got = _found("He was last seen wearing a green padded jacket, when he left.")
     assert got == ["a green padded jacket"]
     assert _found("Он был одет в куртку.") == []
+
+
+def test_korean_the_only_one_who_has_it_is_me() -> None:
+    got = _found("작업반 20명 중 고급 운전 면허가 있는 사람은 저 하나뿐이었다")
+    assert "고급 운전 면허가 있는 사람은 저 하나뿐" in got

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import incidents, occupations
+from app.redaction import extents, incidents, occupations, roles, slots
 from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, IdType, Span
 
 Q = IdType.QUASI
@@ -90,12 +90,18 @@ BODY_KO = (
 )
 INJURY_KO = (
     r"(?:동상|화상|멍|상처|흉터|골절|타박상|찰과상|열상|부상|염증|물집|"
-    r"부러졌|부러져|부러진|까맣|까매|퉁퉁|부었|부어|찢어|찢겼|잘렸|잘려|잘린|데었|데인|으스러)"
+    r"부러졌|부러져|부러진|까맣|까매|퉁퉁|부었|부어|찢어|찢겼|잘렸|잘려|잘린|데었|데인|으스러|"
+    # a part that is gone: "손가락 두 개가 없는", "발가락 세 개를 절단했다"
+    r"없는|없음|없다|없어요|없습니다|절단)"
 )
 INJURIES_KO = [
     # "발에 동상이 심하대요", "등에 멍", "왼쪽 다리뼈가 부러졌다", "발가락 두 개가 까맣다고"
     rf"(?<![가-힣])(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}(?:에|이|가|을|를|도)?\s?"
-    rf"(?:(?:한|두|세|네|다섯)\s?(?:개|군데)(?:가|이|에)?\s)?(?:심하게\s|크게\s)?{INJURY_KO}[가-힣]*",
+    rf"(?:(?:한|두|세|네|다섯)\s?(?:개|군데)(?:가|이|에|를|을)?\s)?(?:심하게\s|크게\s)?{INJURY_KO}[가-힣]*",
+    # "왼쪽 귀 뒤에 콩알만 한 검은 점이 있음": a mark at a place on the body; a
+    # record's telegraphic "있음" belongs to the note, a sentence's "있습니다" does not
+    rf"(?<![가-힣])(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}\s?(?:뒤|위|아래|밑|옆|안쪽|바깥쪽)?에\s"
+    r"[^.,\n]{0,20}?(?:점|흉터|문신|반점|사마귀|자국|혹|모반)(?:(?:이|가)\s있음)?(?![가-힣])",
 ]
 
 UNIQUE = [
@@ -125,6 +131,8 @@ FAMILY = [
     r"\b(?:(?:a|his|her|my)\s+)?(?:wife|husband|mother|father)\s+and\s+(?:(?:two|three|four|"
     r"a|an|one|younger|older|little|baby)\s+){1,2}(?:children|kids|sons?|daughters?|brothers?|"
     r"sisters?)\b",
+    # children counted: "자녀 2명", "아들 둘", "딸 하나"
+    r"(?<![가-힣])(?:자녀|아들|딸|자식|손자|손녀)\s?(?:\d\s?명|하나|둘|셋|한\s명|두\s명|세\s명)(?![가-힣])",
     r"(?:아내|처|남편|어머니|아버지|엄마)(?:와|과|하고|랑)\s(?:[가-힣]+\s)?(?:아들|딸|자녀|아이)"
     r"(?:\s(?:하나|둘|셋|한\s명|두\s명|세\s명))?",
 ]
@@ -132,6 +140,9 @@ FAMILY = [
 ACTIVITY = [r"(?<=\b[Ww]orked\s)(?:[a-z]+\s)?[a-z]{3,}ing\b(?!\s+(?:hours|days|for|with|on|in))"]
 SIZES = [
     r"(?<![\w.])\d{2}(?:[.,]5)?\s+размер[аеу]?(?!\w)|(?<!\w)размер\s+(?:обуви|одежды)\s*:?\s*\d{2}",
+    # "куртка р. 52", "одежда р-р 50": a clothing size by its abbreviation
+    r"(?:(?<=одежда\s)|(?<=куртка\s)|(?<=брюки\s)|(?<=штаны\s)|(?<=обувь\s)|(?<=пальто\s))"
+    r"(?:р\.|р-р)\s?\d{2}(?:[-–]\d{2})?(?!\d)",
     r"\b(?:shoe|boot|clothing|collar)\s+size\s*:?\s*\d{1,2}(?:\.5)?\b|\bsize\s+\d{1,2}\s+(?:shoes|boots)\b",
     r"(?:신발|구두|발)\s?(?:사이즈|치수)?\s?\d{3}\s?(?:mm|밀리|미리)?",
 ]
@@ -183,21 +194,56 @@ def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> li
                         rs += 1
                     while re_ > rs and not text[re_ - 1].isalnum():
                         re_ -= 1
-                    if re_ - rs >= 2:
+                    # a piece that is only a function word ("the") describes nothing
+                    if re_ - rs >= 2 and not _FUNCTION_PIECE.fullmatch(text[rs:re_]):
                         nxt.append((rs, re_))
             pieces = nxt
         out += [Span(ps, pe, s.category, s.identifier_type) for ps, pe in pieces]
     return out
 
 
+# (or, with 인, a person's nationality: "러시아인 손님", which is not annotated as the country)
+_FUNCTION_PIECE = re.compile(
+    r"(?i:the|an?|of|in|on|at|to|for|and|or|with|by|from|his|her|their|its|my|our|и|в|на|с|у|по|из|к)"
+)
+_LANGUAGE_AFTER = re.compile(r"(?:어|인)(?:를|을|로|는|도|의|가|와|만|이|에게)?(?![가-힣])")
 # Categories that keep their own span inside a describing phrase.
 _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
+
+
+_BRACKET_REST = re.compile(r"[^()\n]{1,80}?(?=\))")
+
+
+def _bracket_after_name(text: str, spans: list[Span], persons: list[Span]) -> list[Span]:
+    ends = {p.end for p in persons}
+    out: list[Span] = []
+    for s in spans:
+        if s.category != DEM or s.start < 2 or text[s.start - 1] != "(":
+            continue
+        if s.start - 2 not in ends and s.start - 1 not in ends:
+            continue
+        rest = _BRACKET_REST.match(text, s.end)
+        if rest and rest.end() > s.end:
+            out.append(Span(s.start, rest.end(), DEM, Q))
+    return out
 
 
 def find(
     text: str, protected: list[tuple[int, int]] | None = None, found: list[Span] | None = None
 ) -> list[Span]:
-    spans = dem_phrases(text) + occupations.find(text) + incidents.find(text)
-    blocked = list(protected or [])
+    persons = [p for p in found or [] if p.category == PERSON]
+    # A job right before a name is the title of someone met ("트럭 기사 사샤"), as
+    # the English and Russian job rules already hold.
+    starts = {p.start for p in persons}
+    by_slot = [s for s in slots.find(text) if s.end + 1 not in starts and s.end not in starts]
+    spans = dem_phrases(text) + occupations.find(text) + by_slot + roles.find(text)
+    spans += incidents.find(text)
+    # "Stanislav Pak (driver, speaks some Korean)": a bracket after a name that opens
+    # with a job describes the person as a whole.
+    spans += _bracket_after_name(text, spans, persons)
+    # A mark or injury runs to its clause end, whichever layer found its core.
+    spans += extents.extend(text, spans + [s for s in found or [] if s.category == DEM])
+    # A country glued to 어 is a language ("러시아어 통역"), not the public name.
+    blocked = [(b, e) for b, e in protected or [] if not _LANGUAGE_AFTER.match(text, e)]
     blocked += [(s.start, s.end) for s in found or [] if s.category in _KEEP_APART]
     return _outside(spans, sorted(blocked), text)

@@ -38,7 +38,11 @@ EVENT_EN = re.compile(
     # Arrest by the authorities is procedure; held for a time, it is an event.
     r"(?:detained|arrested|jailed|imprisoned|held)\s+(?:for|in\s+\w+\s+for)\s+(?:\w+\s+)?"
     r"(?:days?|nights?|weeks?|hours?|months?)|handcuffed|abducted|kidnapped|"
-    r"dragged\s+(?:away|off|out)|kicked\s+back|severed|amputated|cut\s+off)\b",
+    r"dragged\s+(?:away|off|out)|kicked\s+back|severed|amputated|cut\s+off|"
+    # losing a body part is one event: "lost the tip of his thumb on the saw"
+    r"lost\s+(?:the\s+(?:top|tip|end|use|sight)\s+of\s+)?(?:his|her|my|a|an|two|three|one)\s+"
+    r"(?:[a-z]+\s+){0,2}(?:fingers?|thumbs?|hands?|eyes?|legs?|arms?|feet|foot|toes?|ears?)|"
+    r"burned\s+(?:it|them|his|her|the)|froze\s+to\s+death)\b",
     re.IGNORECASE,
 )
 # An escape act is particular by itself: out through a window, over a fence.
@@ -56,9 +60,13 @@ EVENT_RU = _words("""
 прищемить завалить запереть утащить избиться сломать обжечь отрубить
 отрезать оторвать взорваться
 загореться вспыхнуть лопнуть прорвать убить
+раздробить размозжить прижечь обварить ошпарить травмировать покалечить искалечить
+поссориться подраться избивать замёрзнуть замерзнуть отобрать сжечь
 """)
 # An accident named by its noun opens the event: "произошёл несчастный случай: …".
-EVENT_RU_NOUN = re.compile(r"(?<!\w)(?:несчастный\s+случай|авария|обрушение)(?!\w)")
+EVENT_RU_NOUN = re.compile(
+    r"(?<!\w)(?:несчастный\s+случай|авария|обрушение|[Пп]адение\s+с|[Пп]адения\s+с|[Дд]рака)(?!\w)"
+)
 ESCAPE_RU = re.compile(
     r"(?<!\w)(?:вышл\w*|вышел|вылез\w*|выпрыгнул\w*|спустил\w*|перелез\w*|сбежал\w*|убежал\w*|"
     r"ушл\w*|ушёл|ушел|бежал\w*|выбрал\w*)[^.;\n]{0,30}?(?:через|из|по|с)\s+(?:\w+\s+)?"
@@ -71,7 +79,8 @@ EVENT_KO = re.compile(
     r"떨어져\s?(?:죽|숨|다쳤|크게)|에서\s?떨어졌|추락|무너졌|무너져|무너지|붕괴|깔려|깔렸|끼었|끼여|끼는\s사고|"
     r"숨졌|숨지|목을\s?매|목매|자살|익사|빠져\s?죽|질식|감전|폭발|화재|불이\s?났|"
     r"\d+일간\s?구금|감금|갇혔|가뒀|가두었|끌려갔|끌려가|잡혀갔|체포|연행|강제\s?송환|송환됐|"
-    r"뛰어내렸|뛰어내려|뛰어내린|절단|부러졌|부러져)"
+    r"뛰어내렸|뛰어내려|뛰어내린|절단|부러졌|부러져|갇혀|갇힌|얼어\s?죽|얼어\s?숨|"
+    r"(?:성추행|성폭행|추행|폭언|폭행|학대|협박)(?:을|를)?\s?당했|위협했|위협한|협박했)"
 )
 ESCAPE_KO = re.compile(r"(?:창문|창|담|담장|철조망|지붕|베란다|화장실)(?:을|를|에서|으로|로)?\s?"
                        r"(?:넘|뛰어내|빠져나|기어나|나왔|나가|탈출)")
@@ -88,12 +97,14 @@ CUE_EN = re.compile(
 CUE_RU = re.compile(
     r"(?<!\w)(?:его|её|ее|меня|мне|ему|ей|он|она|я|себя|один|одна|одного|одну|парень|парня|"
     r"девушк\w+|рабоч\w+|товарищ\w*|друг\w*|вчера|ночью|утром|вечером|зимой|летом|весной|"
-    r"осенью|\d{1,2}\.\d{2}|\d{4}|январ\w+|феврал\w+|март\w*|апрел\w+|ма[йя]\w*|июн\w+|июл\w+|"
+    r"осенью|эт\.|\d{1,2}\.\d{2}|\d{4}|январ\w+|феврал\w+|март\w*|апрел\w+|ма[йя]\w*|июн\w+|июл\w+|"
     r"август\w*|сентябр\w+|октябр\w+|ноябр\w+|декабр\w+|этаж\w*)(?!\w)|(?<=[а-яё,]\s)[А-ЯЁ][а-яё]+"
 )
 CUE_KO = re.compile(
     r"\d+월|\d+일|\d{4}년|작년|지난|그날|어제|새벽|밤에|\d+층|동료|친구|형이|형은|제가|저는|내가|나는|"
     r"저를|나를|그가|그를|씨가|씨는|씨를|이가|이는|한\s?명|[가-힣]{2,3}(?:이가|이는|가|는)\s"
+    # "…한 것이 계기였다": the occasion of a decision is one event
+    r"|계기"
 )
 HABITUAL = re.compile(
     r"\b(?:every|always|often|usually|regularly|sometimes|routinely|constantly|would|used\s+to|"
@@ -115,7 +126,7 @@ FIGURATIVE = re.compile(
 # "Mr.") or before a lower-case word does not end the sentence.
 STOP = re.compile(r"[.!?](?=\s|$)|[;\n]")
 ABBREV = re.compile(
-    r"(?:^|[\s(])(?:г|гг|ул|д|п|с|пос|обл|им|т|No|no|Nr|Mr|Mrs|Ms|Dr|St|ч|мин|[A-ZА-ЯЁ])$"
+    r"(?:^|[\s(])(?:г|гг|ул|д|п|с|пос|обл|им|т|эт|No|no|Nr|Mr|Mrs|Ms|Dr|St|ч|мин|[A-ZА-ЯЁ])$"
 )
 
 
@@ -142,7 +153,9 @@ LEAD = re.compile(
 # ("크레인 붕괴 사고를 언급했다"), as does an embedded "…는 것" ("숨지는 것을 봤다").
 KO_NOUN_END = re.compile(
     r"(?:폭행|구타|추락|붕괴|사고|구금|감금|화재|폭발|자살|익사|질식|감전|체포|연행)(?:\s?사고)?"
-    r"(?=(?:을|를|로|으로|은|는|이|가|에|\)|과|와)(?:\s|$))|(?<=[는은]\s)것(?=[을이]\s)"
+    # (not when the noun is the object of a passive "당하다": "폭행을 당했다" goes on)
+    r"(?=(?:을|를|로|으로|은|는|이|가|에|\)|과|와)(?:\s|$))(?!(?:을|를)\s?당)"
+    r"|(?<=[는은]\s)것(?=[을이]\s)"
 )
 # A predicate is negated just before it: "he was not beaten", "не упал", "안 맞았다".
 NEGATED = re.compile(
@@ -155,7 +168,9 @@ NEW_SUBJECT = re.compile(
     r"(?:fell|struck|beat|kicked|hit|broke|died))"
     r"|,?\s+(?:но|а)\s+(?:он|она|они|я|мы)(?!\w)|,\s+(?:и\s+)?(?:он|она|они|я|мы)\s+(?:потом|после)"
     r"|\)|,\s+(?:so|which|because)\b|\s+(?:after|because)\s+(?:his|her|the|a|he|she|they|I|we)\b|\s+и\s+потом|,?\s+и\s+(?:его|её|ее|их|он|она|они|я|мы|меня)(?!\w)"
-    r"|,\s+и\s+(?=[А-ЯЁ])|,\s+(?:когда|потому\s+что|так\s+как|поэтому|чтобы)(?!\w)|(?<=때)\s",
+    r"|,\s+и\s+(?=[А-ЯЁ])|,\s+(?:когда|потому\s+что|так\s+как|поэтому|чтобы)(?!\w)|(?<=때)\s"
+    # a dash before another clause; a Korean concessive ("당했으나 …") opens the next event
+    r"|\s[—–-]\s|(?<=으나|지만)\s",
 )
 _RU_WORD = re.compile(r"[А-ЯЁа-яё]+")
 

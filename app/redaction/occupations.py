@@ -116,6 +116,10 @@ def _english(text: str) -> list[Span]:
             pos -= len(prev.group(0))
             mods += 1
         possessive = bool(re.search(r"['’]s\s", text[pos : m.start()]))
+        # The determiner of a common-noun possessor is part of the phrase:
+        # "the crew's pump mechanic" (a name's possessive has none).
+        if possessive and re.search(r"\b[Tt]he\s$", text[max(0, pos - 4) : pos]):
+            pos -= 4
         start = pos
         end = m.end()
         if _BEFORE_NAME.match(text, end):
@@ -157,6 +161,8 @@ OCC_RU = _words("""
 коммерсант предприниматель программист разработчик дизайнер инженер технолог геодезист
 геолог топограф сторож охранник вахтёр вахтер проводник лётчик летчик
 шахтёр шахтер горняк рабочий  взрывник бурильщик проходчик промывщик старатель
+прораб десятник нормировщик табельщик завхоз комендант кладовщица мастер-наладчик наладчик
+оператор диспетчер экспедитор-водитель электросварщик газорезчик резчик-сварщик
 
 """)
 # Generic heads count only with a modifier or complement ("подсобный рабочий");
@@ -167,6 +173,10 @@ CUED_RU = _words("врач доктор водитель шофёр шофер �
 )
 _RU_NAME_AFTER = re.compile(r"\s*[—–]\s*[«\"]?[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+")
 _RU_AT = re.compile(r"\s+(?:на|в)\s+([а-яё]{3,})(?!\w)")
+_RU_FROM = re.compile(r"\s+(?:с|со|из)\s+((?:[а-яё-]{3,}\s+){0,1}[а-яё-]{3,})(?!\w)")
+_RU_TIME = re.compile(
+    r"(?:утра|вечера|ночи|дня|начала|конца|детства|года|прошлого|весны|лета|осени|зимы)"
+)
 _RU_WHERE = re.compile(r"\s+(?:в|на)\s+(?:п\.|с\.|г\.|пос\.|д\.)\s?[А-ЯЁ][а-яё-]+")
 _RU_APPOSITION = re.compile(r"[,(—–:]\s*$")
 _RU_WORD = re.compile(r"[А-ЯЁа-яё][а-яё-]*|[А-ЯЁ]{2,6}")
@@ -226,8 +236,22 @@ def _russian(text: str) -> list[Span]:
                                            and not nxt[0].isupper()):
                 end = words[k].end()
                 k += 1
+                # "повар того же кафе": the particle after a genitive pronoun
+                if k < len(words) and words[k].group(0) == "же" and "Apro" in tag:
+                    end = words[k].end()
+                    k += 1
                 continue
             break
+        # Where the worker comes from: "водитель с соевого поля", "сторож из соседнего склада".
+        src = _RU_FROM.match(text, end)
+        if (
+            src
+            and end == m.end()
+            and "nomn" in occ[1]
+            and not _RU_TIME.match(src.group(1))
+            and all(any("gent" in t for _l, t in _ru_parses(w)) for w in src.group(1).split())
+        ):
+            end = src.end()
         # Where a job "worked as" is done: "работал промывщиком на драге".
         if "ablt" in occ[1] and end == m.end():
             place = _RU_AT.match(text, end)

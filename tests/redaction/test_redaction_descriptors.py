@@ -13,7 +13,7 @@ def _found(fn: object, text: str) -> list[str]:
 def test_english_job_takes_its_possessive_and_modifier() -> None:
     text = "By then he was the brigade's pump mechanic and a good roofer."
     got = _found(occupations.find, text)
-    assert "brigade's pump mechanic" in got
+    assert "the brigade's pump mechanic" in got
     assert "roofer" in got
 
 
@@ -149,3 +149,46 @@ def test_sizes() -> None:
 def test_job_before_a_name_is_a_title() -> None:
     assert _found(occupations.find, "Уехал с водителем автобуса — Пётр Ильич.") == []
     assert _found(occupations.find, "트럭 운전사 '미샤'가 도와줬다.") == []
+
+
+def test_russian_job_with_its_origin_and_pronoun_genitive() -> None:
+    got = _found(occupations.find, "это я, водитель с овощной базы у вокзала, помнишь")
+    assert "водитель с овощной базы" in got
+    assert "повар того же ресторана" in _found(occupations.find, "Ким, повар того же ресторана")
+    assert _found(occupations.find, "Я встретил водителя с утра") == []
+
+
+def test_a_language_named_after_a_country_stays_in_the_phrase() -> None:
+    text = "공장에서 유일하게 러시아어 통역을 하던 사람이었다"
+    at = text.index("러시아")
+    got = [text[s.start : s.end] for s in descriptors.find(text, [(at, at + 3)])]
+    assert "공장에서 유일하게 러시아어 통역을 하던 사람" in got
+
+
+def test_a_bracket_after_a_name_that_opens_with_a_job_is_one_description() -> None:
+    from app.redaction.spans import PERSON, IdType, Span
+
+    text = "Звонил Игорь Ли (водитель, немного говорит по-китайски), — потом"
+    name = Span(text.index("Игорь"), text.index(" ("), PERSON, IdType.DIRECT)
+    got = [text[s.start : s.end] for s in descriptors.find(text, [], [name])]
+    assert "водитель, немного говорит по-китайски" in got
+
+
+def test_a_korean_job_before_a_name_is_a_title() -> None:
+    from app.redaction.spans import PERSON, IdType, Span
+
+    text = "그리고 화물 트럭 기사 미샤가 도와줬다"
+    name = Span(text.index("미샤"), text.index("미샤") + 2, PERSON, IdType.DIRECT)
+    got = [text[s.start : s.end] for s in descriptors.find(text, [], [name])]
+    assert "화물 트럭 기사" not in got
+
+
+def test_possessive_job_takes_the_determiner_and_no_bare_article_is_left() -> None:
+    got = _found(occupations.find, "He was the team's pump mechanic.")
+    assert got == ["the team's pump mechanic"]
+    from app.redaction.spans import ORG, IdType, Span
+
+    text = "He was the team's pump mechanic."
+    org = Span(text.index("team's"), text.index("team's") + 6, ORG, IdType.QUASI)
+    got = [text[s.start : s.end] for s in descriptors.find(text, [], [org])]
+    assert "the" not in got

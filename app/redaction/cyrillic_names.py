@@ -17,7 +17,7 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 
-from app.redaction.russian import _morph
+from app.redaction.russian import parses as _parses
 from app.redaction.spans import CODE, PERSON, IdType, Span
 from app.redaction.stopwords import is_stopword
 from app.redaction.translit import to_latin
@@ -70,7 +70,7 @@ _NOT_A_PERSON_BEFORE = re.compile(
 
 @lru_cache(maxsize=16384)
 def _known_word(word: str) -> bool:
-    return any(p.is_known for p in _morph().parse(word.lower()))
+    return any(p.is_known for p in _parses(word.lower()))
 
 
 @cache
@@ -93,7 +93,7 @@ def given_name(word: str, sentence_start: bool = True) -> bool:
     inside a sentence the capital is the evidence and any name reading will do.
     A name natasha lists and pymorphy2 does not know as another word also counts.
     """
-    parses = _morph().parse(word)
+    parses = _parses(word)
     name_score = sum(p.score for p in parses if p.is_known and "Name" in p.tag)
     if name_score >= 0.5 or (name_score > 0 and not sentence_start):
         return True
@@ -127,7 +127,7 @@ _CAPS_RUN = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:[ -][А-ЯЁ]{2,}){1,2}(?![\w
 @lru_cache(maxsize=4096)
 def _name_part(word: str) -> str:
     """"Name", "Patr" or "Surn" when the dictionary's best reading of the word is one."""
-    parses = [p for p in _morph().parse(word.capitalize()) if p.is_known]
+    parses = [p for p in _parses(word.capitalize()) if p.is_known]
     for tag in ("Name", "Patr", "Surn"):
         # Indeclinable surnames spread their probability over the cases: sum them.
         if sum(p.score for p in parses if tag in p.tag) >= 0.3:

@@ -188,9 +188,9 @@ _RU_ROLE_BEFORE_NAME = re.compile(r"\s+[А-ЯЁ][а-яё]+")
 @lru_cache(maxsize=16384)
 def _ru_parses(word: str) -> tuple[tuple[str, str], ...]:
     """(lemma, tag) of every reading of a Cyrillic word, likeliest first."""
-    from app.redaction.russian import _morph
+    from app.redaction.russian import parses
 
-    return tuple((p.normal_form, str(p.tag)) for p in _morph().parse(word.lower()))
+    return tuple((p.normal_form, str(p.tag)) for p in parses(word.lower()))
 
 
 def _ru_parse(word: str) -> tuple[str, str]:

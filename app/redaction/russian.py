@@ -76,6 +76,14 @@ def _morph() -> Any:
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
 
 
+@lru_cache(maxsize=65536)
+def parses(word: str) -> tuple[Any, ...]:
+    """pymorphy2's readings of ``word``, cached for the process: several
+    layers ask about the same words, and a parse costs about half a
+    millisecond."""
+    return tuple(_morph().parse(word))
+
+
 @lru_cache(maxsize=8192)
 def common_word(word: str) -> bool:
     """A single word natasha took for a name that the dictionary knows only
@@ -87,10 +95,10 @@ def common_word(word: str) -> bool:
     # Korean surnames in Cyrillic are Russian words too ("Пак", "Сон").
     if word[0] + word[1:].lower() in cyrillic_surnames():
         return False
-    parses = _morph().parse(word.lower())
-    if not parses or not all(p.is_known for p in parses):
+    readings = parses(word.lower())
+    if not readings or not all(p.is_known for p in readings):
         return False
-    return not any(_PROPER & set(str(p.tag).replace(" ", ",").split(",")) for p in parses)
+    return not any(_PROPER & set(str(p.tag).replace(" ", ",").split(",")) for p in readings)
 
 
 @lru_cache(maxsize=8192)
@@ -101,8 +109,7 @@ def lowercase_is_only_a_name(word: str) -> bool:
     low = word.lower()
     if not re.fullmatch(r"[а-яё]{3,}", low) or is_stopword(low):
         return False
-    parses = _morph().parse(low)
-    known = [p for p in parses if p.is_known]
+    known = [p for p in parses(low) if p.is_known]
     if not known:
         return False
     return all({"Name", "Surn", "Patr"} & set(p.tag.grammemes) for p in known)

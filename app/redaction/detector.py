@@ -23,6 +23,7 @@ from app.redaction import (
     labels,
     learned,
     names,
+    orgloc,
     orgs,
     patterns,
     propagation,
@@ -108,6 +109,7 @@ class Detector:
         found += places
         found += names.find(text)
         found += orgs.find(text)
+        found += orgloc.find(text)
         found += triggers.find(text)
         found += labels.find(text)
         found += shapes.find(text)

@@ -1,0 +1,284 @@
+"""Organisations, workplaces, lodgings and addresses by their grammar (en/ru/ko).
+
+What ``orgs.py`` and ``hangul.py`` leave out, as classes of phrase rather
+than names:
+
+- English organisation names ending in the head nouns of NGOs, service
+  providers and small firms ("X Legal Aid", "X Resettlement Services",
+  "X Rights Network", "X Code Solutions"), also in capitals, with their
+  acronym defined in parentheses and their short form (the words before the
+  head) where they recur;
+- named facilities ("X bus station", "X Terminal 4", "X residential block")
+  and a workplace phrase located by a named place ("a port construction site
+  in X", "the X tower project in Y");
+- where workers slept: a lodging noun phrase after a verb of living ("lived
+  in two containers behind the barn", "жили в вагончиках за складом");
+- Russian workplaces by head noun after в/на ("на рыбокомбинате", "на
+  строительстве тепличного комплекса"), Korean compound workplaces ("자동차
+  부품 공장", "물류창고 건설 현장") before a particle;
+- addresses: North American (unit, number, street type, city, province or
+  state code, postcode), a Russian street adjective with a house number
+  ("на Ленинградскую, 58"), garden partnerships ("СНТ «X», 4-я линия, уч.
+  12") and Hangul renderings of foreign streets ("X 시, Y 거리 14-37").
+
+Word lists here are written for this project from general vocabulary of
+the three languages; no evaluation-set text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.redaction import korean
+from app.redaction.spans import ADDRESS, ORG, PLACE, IdType, Span
+from app.redaction.stopwords import is_stopword
+
+D = IdType.DIRECT
+Q = IdType.QUASI
+
+# Head nouns of civil-society bodies, service providers and small firms
+# (orgs.ORG_HEAD has the companies, churches, schools, bodies of state).
+EN_HEAD = (
+    r"(?:Legal\s+Aid|Legal\s+Clinic|Services|Service|Network|Collective|Solutions|Processing|"
+    r"Link|Partners|Partnership|Initiative|Alliance|Coalition|Project|Watch|Fellowship|"
+    r"Ministries|Outreach|Support|Rescue|Relief|Aid|Action|Forum|Circle|Union|Federation|"
+    r"Charity|Trading|Logistics|Construction|Constructions|Industries|Systems|Technologies|"
+    r"Consulting|Motors|Foods|Fisheries|Seafood|Seafoods|Textiles|Garments|Apparel|Fashion|"
+    r"Tailoring|Cafe|Café|Bakery|Salon|Store|Stores|Shop|Kitchen|Diner|Bistro|Canteen|Tavern|"
+    r"Transport|Shipping|Freight|Cargo|Builders|Contractors|Engineering|Developers|Labs?|"
+    r"Media|Consultancy|Agencies|Recruitment|Staffing|Manpower|Cleaning|Laundry|"
+    r"Refuge|Hostel|Haven|Friends|Friendship|Volunteers|Advocates|Advocacy|"
+    r"Counselling|Counseling|Care|Mission|Team|Centre|Center)"
+)
+_CAP = r"[A-Z][\w'’&-]*"
+_NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|ic|i)")
+EN_NAMED = re.compile(rf"\b((?:{_CAP}\s+){{1,5}}?){EN_HEAD}\b")
+ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Z&]{1,9})\)")
+# Determiners and words that open a sentence without naming anything.
+_LEAD = frozenset(
+    "the a an this that these those our my his her their your its every each any some no "
+    "social legal health public local city state federal national international".split()
+)
+# A capitalised word or place, then a facility: "Zeya bus station".
+FACILITY = re.compile(
+    rf"\b((?:{_CAP}\s+){{1,3}})(?:(?:bus|railway|train|coach|ferry|petrol|gas|metro|police)\s+"
+    r"station|station|bus\s+stop|depot|terminal|residential\s+(?:block|complex|site)|"
+    r"(?:tower|housing|building|construction)\s+(?:project|site)|workshop|shipyard|dockyard|"
+    r"warehouse|market|bazaar|dormitory|hostel|sawmill|landing)\b"
+    r"(?:\s+\d{1,3}[A-Z]?\b)?"
+    rf"|\b{_CAP}\s+(?:Terminal|Gate|Pier|Berth|Platform)\s+\d{{1,3}}[A-Z]?\b"
+)
+# A workplace phrase located by a named place: "a port construction site in X".
+EN_WORK_HEAD = (
+    r"(?:site|project|plant|factory|yard|workshop|warehouse|farm|mine|camp|block|shipyard|"
+    r"restaurant|market|mill|sawmill|greenhouse|kitchen|canteen|depot|quarry)"
+)
+EN_LOCATED = re.compile(
+    rf"\b(?:a|an|the)\s+((?:[A-Za-z][\w-]+\s+){{0,3}}{EN_WORK_HEAD})\s+(?:in|on|at|near)\s+"
+    rf"(?:the\s+)?((?:ulitsa\s+|Ulitsa\s+)?{_CAP}(?:\s+{_CAP}){{0,2}})"
+)
+# Lodgings after a verb of living: the whole noun phrase is where they were.
+EN_LODGING = re.compile(
+    r"\b(?:lived|lives|living|stayed|staying|slept|sleeping|housed|kept|put\s+up|accommodated)"
+    r"\s+(?:in|at|inside)\s+((?:(?:a|an|the|two|three|four|five|several|old|small|"
+    r"[a-z]+ed|[a-z]+ing)\s+){0,3}(?:[a-z]+\s+)?(?:containers?|barns?|sheds?|trailers?|wagons?|"
+    r"dormitor(?:y|ies)|hostels?|barracks|huts?|cabins?|basements?|tents?|garages?|warehouses?|"
+    r"caravans?|portakabins?|cabins)(?:\s+(?:behind|next\s+to|near|beside|under|above|at|on)\s+"
+    r"(?:the\s+)?(?:[a-z]+\s+)?[a-z]+)?)"
+)
+# Russian: a lodging after a verb of living, up to a clause break.
+RU_LODGING = re.compile(
+    r"(?<!\w)(?:жил[аи]?|живут|живёт|живет|проживал[аи]?|проживают|проживает|ночевал[аи]?|"
+    r"поселили|разместили|размещены|размещались|спали)\s+(?:вместе\s+[^,.;\n]{0,30}?\s+)?"
+    r"(?:в|во|на)\s+((?:(?:двух|трёх|трех|четырёх|[а-яё]+(?:ом|ем|ой|ых|их))\s+){0,2}"
+    r"(?:вагончик|вагон-домик|бытовк|общежити|барак|ангар|контейнер|подвал|казарм|палатк|гараж|"
+    r"времянк|балк)[а-яё]*(?:\s+[а-яё]+(?:ого|его|ой|ых|ка|ки|ка))?"
+    r"(?:\s+(?:за|на|при|у|возле|около)\s+(?!территори)(?:ул\.\s*)?[А-ЯЁа-яё-]+){0,2})"
+)
+# Russian workplaces by head noun after в/на (the dative/prepositional form).
+RU_WORK = re.compile(
+    r"(?<!\w)(?:на|в)\s+((?:[а-яё]+(?:ом|ой|ем|ых)\s+){0,2}(?:рыбокомбинат|комбинат|завод|фабрик|"
+    r"стройплощадк|стройк|строительств|лесозаготовк|лесопилк|пилорам|автомойк|автосервис|"
+    r"рудник|шахт|верфи|судоверфи|плодоовощн\w+\s+баз|овощебаз|птицефабрик|свиноферм|"
+    r"тепличном\s+комплекс|рыбозавод|цех)(?:е|у|и|ах)"
+    r"(?:\s+(?:[а-яё]+(?:ого|его|ой|ых)\s+)?(?:комплекс|объект|дом|завод|корпус|цех|порт|"
+    r"моста|дороги|школы|больницы)[а-яё]*)?)(?!\w)"
+)
+RU_NEAR = re.compile(
+    r"(?<!\w)в\s+районе\s+((?:железнодорожного|автобусного|морского|речного|центрального)\s+"
+    r"(?:вокзала|порта|рынка))(?!\w)"
+)
+# Korean compound workplaces: one to three nouns ahead of a workplace head.
+_KO_HEAD = (
+    r"(?:가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
+    r"물류\s?창고|냉동\s?창고|창고|벌목장|가공장|작업장|농장|양식장|제재소|정비소|봉제\s?공장)"
+)
+KO_WORK = re.compile(
+    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}}\s){{1,3}}{_KO_HEAD}|[가-힣]{{2,5}}{_KO_HEAD})"
+    r"(?=(?:에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니다)?(?![가-힣]))"
+)
+_KO_GENERIC = frozenset(
+    "그 이 저 한 같은 다른 우리 여러 모든 어느 새 큰 작은 이런 그런 저런 어떤 각 해당 "
+    "그곳 이곳 여기 거기 있는 없는 일하는 일했던 다니는 다녔던 가서 가면 와서 대부분 많은 "
+    "러시아 중국 북한 한국 남한 조선 지방 당시 동네 아파트 건설 공사 신축 이곳 그곳".split()
+)
+# North American addresses: unit, number, street, type, city, province/state, postcode.
+NA_ADDRESS = re.compile(
+    r"(?:\b(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\d+[A-Z]?,?\s*|\b\d+[A-Z]?-)?"
+    r"\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Ave|Avenue|St|Street|Rd|Road|Blvd|Boulevard|Dr|Drive|"
+    r"Cres|Crescent|Ct|Court|Pl|Place|Way|Ln|Lane|Hwy|Pkwy|Parkway|Terr?|Trail|Circle)\b\.?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
+    r"(?:,\s*(?:Apt|Unit|Suite)\.?\s*\d+[A-Z]?)?"
+    r"(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})?"
+    r"(?:,?\s+(?:ON|QC|BC|AB|MB|SK|NS|NB|NL|PE|[A-Z]{2})\b)?"
+    r"(?:,?\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|,?\s+\d{5}(?:-\d{4})?\b)?"
+)
+# "на Ленинградскую, 58", "на Портовой, 12а": a street adjective and its house number.
+RU_STREET_NUMBER = re.compile(
+    r"(?<!\w)(?:на|по)\s+([А-ЯЁ][а-яё-]+(?:ую|ой|ая|ей|ий|ый)(?:\s+улиц[аеуы])?,\s*"
+    r"\d{1,3}[а-я]?(?:/\d{1,3})?(?:\s*,?\s*кв\.\s*\d+)?)(?![\d.,]\d|\s*(?:руб|тыс|%|час|лет|год))"
+)
+# Garden partnerships: "СНТ «Рассвет», 4-я линия, уч. 112".
+RU_DACHA = re.compile(
+    r"(?<!\w)(?:СНТСН|СНТ|ДНТ|ДНП|ТСН|СОТ|ДСК)\s*[«\"„][^»\"“\n]{1,40}[»\"“]"
+    r"(?:,?\s*\d{1,3}-?я\s+(?:линия|улица|аллея))?(?:,?\s*(?:уч\.|участок)\s*№?\s*\d{1,4})?"
+)
+# A foreign street in Hangul: "우수리스크 시, 니콜스카야 거리 14-37".
+KO_FOREIGN_STREET = re.compile(
+    r"(?:[가-힣]{2,12}\s?시,?\s*)?[가-힣]{2,12}\s?(?:거리|울리차|프로스펙트|대로|가)\s*"
+    r"\d{1,4}(?:-\d{1,4})?(?!\d|\s*(?:년|월|일|만|천|명|살|세|시|분|번|층|달러|루블|원))"
+)
+
+
+def _en_orgs(text: str) -> list[Span]:
+    out: list[Span] = []
+    # Capitals headers ("MAPLE HARBOUR RESETTLEMENT SERVICES") are read title-cased.
+    titled = re.sub(
+        r"\b[A-Z]{2,}\b",
+        lambda m: m.group(0) if is_stopword(m.group(0).lower()) else m.group(0).capitalize(),
+        text,
+    )
+    for m in EN_NAMED.finditer(titled):
+        words = m.group(1).split()
+        start = m.start()
+        while words and words[0].lower() in _LEAD:
+            start = titled.index(words[1], start + len(words[0])) if len(words) > 1 else m.end(1)
+            words = words[1:]
+        if not words or all(is_stopword(w) for w in words):
+            continue
+        # A name at a sentence start that is a single ordinary word ("Support")
+        # names nothing; one word is enough only when it is no stop word.
+        if len(words) == 1 and (is_stopword(words[0]) or words[0].lower() in _LEAD):
+            continue
+        # "Russian Federation", "Korean Church", "European Union": a nationality
+        # and a head name a kind or a state, not an organisation; the big
+        # international rights NGOs ("Human Rights Watch") are public.
+        if all(_NATIONALITY.fullmatch(w) or is_stopword(w) for w in words):
+            continue
+        if words[:2] == ["Human", "Rights"]:
+            continue
+        out.append(Span(start, m.end(), ORG, Q))
+        name = text[start : m.end()]
+        acr = ACRONYM_DEF.match(text, m.end())
+        if acr:
+            out += _every(text, acr.group(1))
+        # Its short form recurs: "Open Hands Legal Collective" ... "for Open Hands".
+        short = text[start : m.start(1) + len(m.group(1).rstrip())]
+        if short != name and (len(words) >= 2 or "-" in words[0]):
+            out += _every(text, short, ORG)
+    return out
+
+
+def _every(text: str, word: str, category: str = ORG) -> list[Span]:
+    rx = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+    return [Span(m.start(), m.end(), category, Q) for m in rx.finditer(text)]
+
+
+def _en_places(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in FACILITY.finditer(text):
+        start = m.start()
+        words = m.group(0).split()
+        while len(words) > 2 and (words[0].lower() in _LEAD or is_stopword(words[0])):
+            start = text.index(words[1], start + len(words[0]))
+            words = words[1:]
+        if words[0].lower() in _LEAD or is_stopword(words[0]):
+            continue
+        out.append(Span(start, m.end(), PLACE, Q))
+    for m in EN_LOCATED.finditer(text):
+        if _NATIONALITY.fullmatch(m.group(2).split()[0]):
+            continue
+        start, words = m.start(1), m.group(1).split()
+        for i, w in enumerate(words[:-1]):
+            if is_stopword(w):
+                start = text.index(words[i + 1], start + len(w))
+        out.append(Span(start, m.end(2), PLACE, Q))
+    for m in EN_LODGING.finditer(text):
+        # "in a basement" alone is any lodging; a count, a modifier or a
+        # locating phrase makes it theirs ("two containers behind the barn").
+        if len(m.group(1).split()) >= 3:
+            out.append(Span(m.start(1), m.end(1), PLACE, Q))
+    return out
+
+
+def _ru_places(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx, cat in ((RU_LODGING, PLACE), (RU_WORK, ORG), (RU_NEAR, PLACE)):
+        for m in rx.finditer(text):
+            # A bare head ("на стройке", "в цехе") is any workplace; a
+            # modifier or complement makes it one place ("на рыбокомбинате"
+            # is a compound and counts).
+            if rx is RU_WORK and " " not in m.group(1) and not m.group(1).startswith("рыбо"):
+                continue
+            if rx is RU_WORK and re.match(r"(?:этой|той|нашей|вашей|моей|своей)\s", m.group(1)):
+                continue
+            out.append(Span(m.start(1), m.end(1), cat, Q))
+    for m in RU_STREET_NUMBER.finditer(text):
+        out.append(Span(m.start(1), m.end(1), ADDRESS, D))
+    out += [Span(m.start(), m.end(), ADDRESS, D) for m in RU_DACHA.finditer(text)]
+    return out
+
+
+def _ko_places(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in KO_WORK.finditer(text):
+        words = m.group(1).split()
+        # A place ahead of the workplace ("X의 자동차 공장") is the gazetteer's.
+        start = m.start(1)
+        for i, w in enumerate(words[:-1]):
+            if w.endswith("의") or w.endswith("도"):
+                start = text.index(words[i + 1], start + len(w))
+                words = words[i + 1 :]
+                break
+        # Drop generic openers ("그 공장", "러시아 공장"): the compound must
+        # still hold a modifier ahead of its head.
+        while words and words[0] in _KO_GENERIC:
+            start = text.index(words[1], start + len(words[0])) if len(words) > 1 else m.end(1)
+            words = words[1:]
+        # Two words at least, every modifier a bare noun where it stands
+        # ("자동차 부품 공장"; not "여권은 공장", "그는 벌목장").
+        head = re.search(rf"{_KO_HEAD}$", " ".join(words))
+        mods = " ".join(words)[: head.start()].split() if head else []
+        if not mods or not all(_bare_noun(w) and w not in _KO_GENERIC for w in mods):
+            continue
+        out.append(Span(start, m.end(1), ORG, Q))
+    for m in KO_FOREIGN_STREET.finditer(text):
+        out.append(Span(m.start(), m.end(), ADDRESS, D))
+    return out
+
+
+def _bare_noun(word: str) -> bool:
+    toks = korean.tokens(word)
+    return bool(toks) and all(tag.startswith(("NN", "SN", "XSN", "XPN")) for _, tag, _, _ in toks)
+
+
+def find(text: str) -> list[Span]:
+    out: list[Span] = []
+    if re.search(r"[A-Za-z]", text):
+        out += _en_orgs(text) + _en_places(text)
+        out += [Span(m.start(), m.end(), ADDRESS, D) for m in NA_ADDRESS.finditer(text)]
+    if re.search(r"[А-ЯЁа-яё]", text):
+        out += _ru_places(text)
+    if re.search(r"[가-힣]", text):
+        out += _ko_places(text)
+    return out

@@ -23,17 +23,26 @@ _RU_HEAD = (
     r"(?:управлени|отдел|министерств|инспекци|прокуратур|служб|департамент|комитет|"
     r"комисси|суд|администраци|пограничн\w*\s+управлени)\w*"
 )
-_RU_ABBR = r"(?:ГУ\s+МВД|ГУВМ|УМВД|ОМВД|МВД|УФМС|ФМС|ФСБ|ОВМ|УВМ|ГИБДД|ФНС|ПФР|ООН|МОТ|МИД)"
+_RU_ABBR = (
+    r"(?:Гострудинспекц\w*|Роструд\w*|ГИТ|ГУ\s+МВД|ГУВМ|УМВД|ОМВД|МВД|УФМС|ФМС|ФСБ|ОВМ|УВМ|"
+    r"ГИБДД|ФНС|ПФР|ООН|МОТ|МИД)"
+)
 _RU_TAIL = (
     r"(?:\s+(?:по|при|в|во|на|и)?\s*(?:вопросам\s+\w+|труда|миграции|делам\s+\w+|"
     r"Российской\s+Федерации|России|РФ|{abbr}|"
     r"[А-ЯЁ]?[а-яё]+(?:ому|ой|ом|ем)\s+(?:краю|крае|области|району|районе|округу)|"
+    # a body's seat in the genitive: "прокуратура Тамбовского района"
+    r"[А-ЯЁ][а-яё]+(?:ого|его|ой)\s+(?:района|края|области|округа)|"
+    # "ОМВД России по г. Находке": the city a police office serves is part
+    # of the office's name (annotated NO_MASK with it)
+    r"г\.\s*[А-ЯЁ][а-яё-]+(?:у|е|и|ю)|"
     r"(?:Хабаровск|Приморск|Амурск|Сахалинск)\w*\s+кра\w+))"
 )
 RU_BODY = re.compile(
     rf"(?<!\w)(?:{_RU_HEAD}|{_RU_ABBR})(?:{_RU_TAIL.format(abbr=_RU_ABBR)}){{0,6}}(?!\w)",
     re.IGNORECASE,
 )
+_CITY_TAIL = re.compile(r"\s+по\s+г\.\s*[А-ЯЁ][а-яё-]+$", re.IGNORECASE)
 # A head noun alone ("суд", "отдел") is an ordinary word: only a body with a
 # tail or an abbreviation counts.
 _RU_BARE_HEAD = re.compile(rf"(?:{_RU_HEAD})", re.IGNORECASE)
@@ -68,6 +77,7 @@ EN_BODY = re.compile(
     r"Committee\s+of\s+the\s+Red\s+Cross|Criminal\s+Court)"
     # local authorities: "Kingston Council", "Leeds City Council"
     r"|[A-Z][a-z]+(?:\s+(?:City|County|Borough|District|Town|Village))?\s+Council"
+    r"|(?:City|County|Town|Province|State)\s+of\s+[A-Z][a-z]+(?=\s+[A-Z][a-z]+\s+[A-Z])"
     r")"
 )
 
@@ -75,7 +85,9 @@ EN_BODY = re.compile(
 KO_BODY = re.compile(
     r"(?:[가-힣]+(?:고등법원|지방법원|가정법원|행정법원|법원|검찰청|지방검찰청|지검|경찰서|경찰청|"
     r"출입국관리사무소|출입국·외국인청|출입국외국인청)(?:\s+[가-힣]+지원)?"
-    r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원)"
+    r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원"
+    # the National Assembly and its standing committees: "국회 외교통일위원회"
+    r"|국회(?:\s[가-힣]{2,10}위원회)?)"
 )
 
 # Russian courts named by their seat and level: "Артёмовский городской суд Приморского
@@ -113,7 +125,16 @@ def find(text: str) -> list[tuple[int, int]]:
     for m in RU_BODY.finditer(text):
         if _RU_BARE_HEAD.fullmatch(m.group(0)):
             continue
-        out.append((m.start(), m.end()))
+        end = m.end()
+        # In running text the city an office serves is part of its name
+        # ("задержан сотрудниками ОМВД России по г. Находке"); in a letterhead
+        # line the city stays outside, as the older sets annotate it.
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not text[line_start : m.start()].strip():
+            city = _CITY_TAIL.search(m.group(0))
+            if city:
+                end = m.start() + city.start()
+        out.append((m.start(), end))
         line_end = text.find("\n", m.end())
         # Only when the name (and the place it serves, "по г. Уссурийску")
         # fills its line, as in a letterhead.

@@ -14,6 +14,7 @@ import threading
 
 from app.redaction import (
     authorities,
+    counts,
     cyrillic,
     descriptors,
     entities,
@@ -106,6 +107,7 @@ class Detector:
         found: list[Span] = []
         found += patterns.find(text)
         found += quantities.find(text)
+        found += counts.find(text)
         found += places
         found += names.find(text)
         found += orgs.find(text)
@@ -124,6 +126,7 @@ class Detector:
         found += descriptors.find(text, protected, found)
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
+        found = counts.extend(text, found)
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]

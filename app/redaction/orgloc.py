@@ -56,8 +56,18 @@ EN_NAMED = re.compile(rf"\b((?:{_CAP}\s+){{1,5}}?){EN_HEAD}\b")
 ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Z&]{1,9})\)")
 # Determiners and words that open a sentence without naming anything.
 _LEAD = frozenset(
-    "the a an this that these those our my his her their your its every each any some no "
-    "social legal health public local city state federal national international".split()
+    [
+        "the", "a", "an", "this", "that", "these", "those", "our", "my", "his", "her", "their",
+        "your", "its", "every", "each", "any", "some", "no", "social", "legal", "health",
+        "public", "local", "city", "state", "federal", "national", "international"
+    ]
+)
+# Function words that open a noun phrase's run without being its modifier.
+_FUNCTION = frozenset(
+    [
+        "one", "from", "of", "to", "for", "with", "at", "in", "on", "by", "and", "or", "that",
+        "this", "the", "a", "an"
+    ]
 )
 # A capitalised word or place, then a facility: "Zeya bus station".
 FACILITY = re.compile(
@@ -118,9 +128,14 @@ KO_WORK = re.compile(
     r"(?=(?:에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니다)?(?![가-힣]))"
 )
 _KO_GENERIC = frozenset(
-    "그 이 저 한 같은 다른 우리 여러 모든 어느 새 큰 작은 이런 그런 저런 어떤 각 해당 "
-    "그곳 이곳 여기 거기 있는 없는 일하는 일했던 다니는 다녔던 가서 가면 와서 대부분 많은 "
-    "러시아 중국 북한 한국 남한 조선 지방 당시 동네 아파트 건설 공사 신축 이곳 그곳".split()
+    [
+        "그", "이", "저", "한", "같은", "다른", "우리", "여러", "모든",
+        "어느", "새", "큰", "작은", "이런", "그런", "저런", "어떤", "각",
+        "해당", "그곳", "이곳", "여기", "거기", "있는", "없는", "일하는",
+        "일했던", "다니는", "다녔던", "가서", "가면", "와서", "대부분",
+        "많은", "러시아", "중국", "북한", "한국", "남한", "조선", "지방",
+        "당시", "동네", "아파트", "건설", "공사", "신축"
+    ]
 )
 # North American addresses: unit, number, street, type, city, province/state, postcode.
 NA_ADDRESS = re.compile(
@@ -210,7 +225,7 @@ def _en_places(text: str) -> list[Span]:
             continue
         start, words = m.start(1), m.group(1).split()
         for i, w in enumerate(words[:-1]):
-            if is_stopword(w):
+            if w.lower() in _FUNCTION:
                 start = text.index(words[i + 1], start + len(w))
         out.append(Span(start, m.end(2), PLACE, Q))
     for m in EN_LODGING.finditer(text):
@@ -245,11 +260,12 @@ def _ko_places(text: str) -> list[Span]:
         words = m.group(1).split()
         # A place ahead of the workplace ("X의 자동차 공장") is the gazetteer's.
         start = m.start(1)
-        for i, w in enumerate(words[:-1]):
-            if w.endswith("의") or w.endswith("도"):
-                start = text.index(words[i + 1], start + len(w))
-                words = words[i + 1 :]
-                break
+        cut = [i for i, w in enumerate(words[:-1]) if w.endswith(("의", "도"))]
+        if cut:
+            for w in words[: cut[-1] + 1]:
+                start = text.index(w, start) + len(w)
+            start = text.index(words[cut[-1] + 1], start)
+            words = words[cut[-1] + 1 :]
         # Drop generic openers ("그 공장", "러시아 공장"): the compound must
         # still hold a modifier ahead of its head.
         while words and words[0] in _KO_GENERIC:

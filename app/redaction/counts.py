@@ -95,7 +95,14 @@ EN_DATES = re.compile(
 # Chat notes in lowercase: "put the passports in the safe in march".
 EN_LOWER_MONTH = re.compile(
     r"\b(?:in|since|until|till|by|last)\s+(?:january|february|march|april|june|july|august|"
-    r"september|october|november|december)\b(?!\s+\d)"
+    r"september|october|november|december)\b(?![ \t]+\d)"
+)
+# Russian: a span of days after "через" tied to an event, or time without pay.
+RU_STAY = re.compile(
+    r"(?<!\w)(?:через|не\s+видел[аи]?|не\s+получал[аи]?)\s+(?:целых\s+)?((?:\d{1,2}|один|одну|два|две|"
+    r"три|четыре|пять|шесть|семь|восемь|девять|десять|полтора|пол)\s*(?:дн\w*|недел\w*|"
+    r"месяц\w*|года|год|лет))(?!\w)",
+    re.IGNORECASE,
 )
 KO_DATES = re.compile(
     r"\d{1,2}일\s?\((?:월|화|수|목|금|토|일)(?:요일)?\)"
@@ -141,6 +148,7 @@ def find(text: str) -> list[Span]:
     for m in PAID_BARE.finditer(text):
         g = next(i for i in (1, 2, 3) if m.group(i))
         out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
+    out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in RU_STAY.finditer(text)]
     for rx in (EN_DATES, KO_DATES, RU_DATES):
         out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]
     for m in EN_LOWER_MONTH.finditer(text):

@@ -98,11 +98,11 @@ EN_LODGING = re.compile(
 )
 # Russian: a lodging after a verb of living, up to a clause break.
 RU_LODGING = re.compile(
-    r"(?<!\w)(?:жил[аи]?|живут|живёт|живет|проживал[аи]?|проживают|проживает|ночевал[аи]?|"
+    r"(?<!\w)(?i:жил[аи]?|живут|живёт|живет|проживал[аи]?|проживают|проживает|ночевал[аи]?|"
     r"поселили|разместили|размещены|размещались|спали)\s+(?:вместе\s+[^,.;\n]{0,30}?\s+)?"
     r"(?:в|во|на)\s+((?:(?:двух|трёх|трех|четырёх|[а-яё]+(?:ом|ем|ой|ых|их))\s+){0,2}"
     r"(?:вагончик|вагон-домик|бытовк|общежити|барак|ангар|контейнер|подвал|казарм|палатк|гараж|"
-    r"времянк|балк)[а-яё]*(?:\s+[а-яё]+(?:ого|его|ой|ых|ка|ки|ка))?"
+    r"времянк|балк)[а-яё]*(?:\s+[а-яё]+(?:ого|его|ой|ых|ка|ки|ка)){0,2}"
     r"(?:\s+(?:за|на|при|у|возле|около)\s+(?!территори)(?:ул\.\s*)?[А-ЯЁа-яё-]+){0,2})"
 )
 # Russian workplaces by head noun after в/на (the dative/prepositional form).
@@ -118,14 +118,45 @@ RU_NEAR = re.compile(
     r"(?<!\w)в\s+районе\s+((?:железнодорожного|автобусного|морского|речного|центрального)\s+"
     r"(?:вокзала|порта|рынка))(?!\w)"
 )
+# A stop or a farm by its quoted name: "на остановке «X»", "автобусной остановке «X»",
+# "крестьянского (фермерского) хозяйства «X»"; a hospital or school named after
+# someone: "БСМП им. X", "школа № 5 им. X".
+RU_NAMED_PLACE = re.compile(
+    r"(?<!\w)(?:[а-яё]+(?:ой|ая|ую)\s+)?(?:остановк|станци|платформ)[а-яё]*\s+«[^»\n]{2,40}»"
+)
+RU_NAMED_ORG = re.compile(
+    r"(?<!\w)(?i:крестьянск\w+\s+\(фермерск\w+\)\s+хозяйств\w+)\s*«[^»\n]{2,40}»"
+    r"|(?<!\w)(?:БСМП|ГКБ|ГБ|ЦРБ|КГБУЗ|ГБУЗ|ГАУЗ|(?i:больниц\w*|поликлиник\w*|школ\w*|гимнази\w*|"
+    r"лице[йя]\w*|училищ\w*|колледж\w*))(?:\s*№\s*\d+)?\s+им\.\s*[А-ЯЁ][а-яё-]+"
+    r"(?:\s+[А-ЯЁ]\.(?:\s?[А-ЯЁ]\.)?)?"
+)
+# English: a quoted name after a business noun ("the sign says \"X\"", "the
+# restaurant (\"X\", ...)"); a capitalised place before a lowercase district.
+EN_QUOTED_BUSINESS = re.compile(
+    r"\b(?:restaurant|cafe|café|shop|store|sign|signboard|firm|company|workshop|factory|"
+    r"market|bar|canteen|hotel|brand|label|bakery|salon|sauna|club|boat|vessel|trawler|ship)"
+    r"\b[^\"“\n]{0,20}?[\"“]([A-Z][^\"”\n]{1,40})[\"”]"
+)
+EN_LOWER_DISTRICT = re.compile(
+    r"\b[A-Z][a-z]{3,}(?:-[A-Z]?[a-z]+)?\s+(?:district|county|raion|region)\b"
+)
+# Compound works named by their product ("рыбокомбинат", "птицефабрика"): one
+# word that is already a particular kind of plant.
+_RU_COMPOUND = re.compile(r"(?:рыбо|птице|овоще|судо|лесо|мясо|молоко|хлебо|деревообр|свино)")
+# Korean: a quoted name holding its own head ("'X 식당'", "'X TV'", "'X-7호'")
+KO_QUOTED_ORG = re.compile(
+    r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d\- ]{0,20}(?:식당|교회|선교회|센터|TV|티비|채널|방송|"
+    r"공장|회사|무역|상사|협회|재단|모임|쉼터|네트워크|연대|-\d{1,3}호))['’\"”]"
+)
 # Korean compound workplaces: one to three nouns ahead of a workplace head.
 _KO_HEAD = (
     r"(?:가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
     r"물류\s?창고|냉동\s?창고|창고|벌목장|가공장|작업장|농장|양식장|제재소|정비소|봉제\s?공장)"
 )
 KO_WORK = re.compile(
-    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}}\s){{1,3}}{_KO_HEAD}|[가-힣]{{2,5}}{_KO_HEAD})"
-    r"(?=(?:에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니다)?(?![가-힣]))"
+    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}}\s){{1,4}}{_KO_HEAD}(?:\s?{_KO_HEAD})?"
+    rf"|[가-힣]{{2,5}}{_KO_HEAD})"
+    r"(?=에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니|이다|과|와|도|만|(?![가-힣]))"
 )
 _KO_GENERIC = frozenset(
     [
@@ -134,7 +165,7 @@ _KO_GENERIC = frozenset(
         "해당", "그곳", "이곳", "여기", "거기", "있는", "없는", "일하는",
         "일했던", "다니는", "다녔던", "가서", "가면", "와서", "대부분",
         "많은", "러시아", "중국", "북한", "한국", "남한", "조선", "지방",
-        "당시", "동네", "아파트", "건설", "공사", "신축"
+        "당시", "때", "동네", "아파트", "건설", "공사", "신축"
     ]
 )
 # North American addresses: unit, number, street, type, city, province/state, postcode.
@@ -220,6 +251,10 @@ def _en_places(text: str) -> list[Span]:
         if words[0].lower() in _LEAD or is_stopword(words[0]):
             continue
         out.append(Span(start, m.end(), PLACE, Q))
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in EN_QUOTED_BUSINESS.finditer(text)]
+    for m in EN_LOWER_DISTRICT.finditer(text):
+        if not is_stopword(m.group(0).split()[0]):
+            out.append(Span(m.start(), m.end(), PLACE, Q))
     for m in EN_LOCATED.finditer(text):
         if _NATIONALITY.fullmatch(m.group(2).split()[0]):
             continue
@@ -243,11 +278,13 @@ def _ru_places(text: str) -> list[Span]:
             # A bare head ("на стройке", "в цехе") is any workplace; a
             # modifier or complement makes it one place ("на рыбокомбинате"
             # is a compound and counts).
-            if rx is RU_WORK and " " not in m.group(1) and not m.group(1).startswith("рыбо"):
+            if " " not in m.group(1) and not (rx is RU_WORK and _RU_COMPOUND.match(m.group(1))):
                 continue
             if rx is RU_WORK and re.match(r"(?:этой|той|нашей|вашей|моей|своей)\s", m.group(1)):
                 continue
             out.append(Span(m.start(1), m.end(1), cat, Q))
+    out += [Span(m.start(), m.end(), PLACE, Q) for m in RU_NAMED_PLACE.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in RU_NAMED_ORG.finditer(text)]
     for m in RU_STREET_NUMBER.finditer(text):
         out.append(Span(m.start(1), m.end(1), ADDRESS, D))
     out += [Span(m.start(), m.end(), ADDRESS, D) for m in RU_DACHA.finditer(text)]
@@ -257,27 +294,27 @@ def _ru_places(text: str) -> list[Span]:
 def _ko_places(text: str) -> list[Span]:
     out: list[Span] = []
     for m in KO_WORK.finditer(text):
-        words = m.group(1).split()
-        # A place ahead of the workplace ("X의 자동차 공장") is the gazetteer's.
-        start = m.start(1)
-        cut = [i for i, w in enumerate(words[:-1]) if w.endswith(("의", "도"))]
-        if cut:
-            for w in words[: cut[-1] + 1]:
-                start = text.index(w, start) + len(w)
-            start = text.index(words[cut[-1] + 1], start)
-            words = words[cut[-1] + 1 :]
-        # Drop generic openers ("그 공장", "러시아 공장"): the compound must
-        # still hold a modifier ahead of its head.
-        while words and words[0] in _KO_GENERIC:
-            start = text.index(words[1], start + len(words[0])) if len(words) > 1 else m.end(1)
-            words = words[1:]
-        # Two words at least, every modifier a bare noun where it stands
-        # ("자동차 부품 공장"; not "여권은 공장", "그는 벌목장").
-        head = re.search(rf"{_KO_HEAD}$", " ".join(words))
-        mods = " ".join(words)[: head.start()].split() if head else []
-        if not mods or not all(_bare_noun(w) and w not in _KO_GENERIC for w in mods):
+        phrase = m.group(1)
+        head = re.search(rf"{_KO_HEAD}$", phrase)
+        if not head:
             continue
+        # The modifiers kept are the run of bare nouns right before the head
+        # ("X의 자동차 부품 공장" keeps "자동차 부품"; "여권은 공장", "그는
+        # 벌목장" keep none); a place with 의 ahead is the gazetteer's.
+        mods = phrase[: head.start()].split()
+        kept = 0
+        for w in reversed(mods):
+            if w in _KO_GENERIC or w.endswith(("의", "도")) or re.search(r"\d(?:년|월|일)$", w):
+                break
+            if not _bare_noun(w):
+                break
+            kept += 1
+        if not kept:
+            continue
+        lead = " ".join(mods[len(mods) - kept :])
+        start = m.start(1) + phrase.rindex(lead, 0, head.start())
         out.append(Span(start, m.end(1), ORG, Q))
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in KO_QUOTED_ORG.finditer(text)]
     for m in KO_FOREIGN_STREET.finditer(text):
         out.append(Span(m.start(), m.end(), ADDRESS, D))
     return out

@@ -122,3 +122,26 @@ def test_police_office_with_its_city_and_assembly_are_public(detector: Detector)
     spans = detector.detect(text)
     for part in ("Артёму", "Кировского района", "국회"):
         assert not touches(text, spans, part), part
+
+
+def test_named_stops_farms_hospitals_and_quoted_businesses() -> None:
+    text = (
+        "Ждали на автобусной остановке «Речной вокзал». Проверено крестьянское (фермерское) "
+        "хозяйство; акт в отношении Крестьянского (фермерского) хозяйства «Светлый луг». "
+        "Увезли в ГКБ им. Пирогова. Проживали вместе с бригадой в вагон-домиках лесного участка.\n"
+        "The sign says \"Amur Needle\" upstairs. He worked in Olginka district.\n"
+        "2020년 '청류 식당' 접대원으로 일했다. '북극성-3호' 선원."
+    )
+    got = _found(orgloc.find, text)
+    for part in ("автобусной остановке «Речной вокзал»",
+                 "Крестьянского (фермерского) хозяйства «Светлый луг»", "ГКБ им. Пирогова",
+                 "вагон-домиках лесного участка", "Amur Needle", "Olginka district",
+                 "청류 식당", "북극성-3호"):
+        assert part in got, part
+
+
+def test_russian_spans_of_days_tied_to_an_event() -> None:
+    text = "Через девять дней вышел на работу; денег не видел два года. Работают по 12 часов."
+    got = _found(counts.find, text)
+    assert "девять дней" in got and "два года" in got
+    assert not any("12" in g for g in got)

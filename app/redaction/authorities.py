@@ -57,7 +57,11 @@ EN_BODY = re.compile(
     r"\b(?:the\s+)?(?:"
     r"(?:First-tier|Upper)\s+Tribunal(?:\s+\((?:Immigration\s+and\s+Asylum\s+Chamber)\))?"
     r"|Secretary\s+of\s+State\s+for\s+the\s+(?:[A-Z][a-z]+\s+){0,2}(?:Department|Office|Affairs)"
-    r"|Home\s+Office|Home\s+Department|Foreign\s+Office"
+    r"|Home\s+Office(?:\s+Presenting\s+Officer)?|Home\s+Department|Foreign\s+Office"
+    # a state's ministries and missions: "the Russian Foreign Ministry", "the
+    # North Korean consulate", "the Chinese embassy in X"
+    r"|(?:[A-Z][a-z]+\s+){0,2}(?:Foreign|Interior|Justice|Defen[cs]e|Labou?r|Emergencies)\s+Ministry"
+    r"|(?:[A-Z][a-z]+\s+){1,2}(?:consulate|embassy|Consulate|Embassy)(?:\s+General)?"
     r"|(?:UN\s+|United\s+Nations\s+)?Security\s+Council"
     r"|(?:UN\s+)?Panel\s+of\s+Experts"
     r"|United\s+Nations(?:\s+[A-Z][a-z]+){0,3}"
@@ -99,13 +103,31 @@ RU_COURT = re.compile(
     r"республики|автономного\s+округа)|Российской\s+Федерации|РФ|Республики\s+[А-ЯЁ][а-яё-]+))?"
 )
 
+# A state by its formal name: "Республики Узбекистан", "Republic of Kazakhstan".
+RU_REPUBLIC = re.compile(
+    r"(?<!\w)Республик[аиуе]\s+(?:Корея|Кореи|[А-ЯЁ][а-яё]+стан\w*|[А-ЯЁ][а-яё]+ия|[А-ЯЁ][а-яё]+ии)"
+    r"(?!\w)"
+)
+# A parliamentary record ("국회 ... 회의록"): the members and officials who speak
+# in it ("○ 홍길동 위원:", "○ 위원장 홍길동:", "○ 장관 홍길동:") and its
+# sitting date are public; witnesses and testifiers (참고인, 증인) are not.
+KO_RECORD = re.compile(r"국회[\s\S]{0,200}?(?:회의록|국정감사|속기록)")
+KO_SPEAKER = re.compile(
+    r"^○\s*(?:(?:위원장|장관|차관|의원|위원)\s+)?([가-힣]{2,4})(?:\s*(?:위원장|위원|의원|장관|차관))?\s*:",
+    re.MULTILINE,
+)
+KO_SITTING = re.compile(r"일시\s*:\s*[^/\n]{4,30}")
 # Laws and resolutions: their dates and numbers are public.
 LAW_CITATION = re.compile(
     r"(?:закон\w*|кодекс\w*|постановлени\w*|указ\w*|приказ\w*|резолюци\w*)"
     r"(?:\s+[А-ЯЁа-яё]+){0,3}\s+от\s+\d{1,2}\.\d{2}\.\d{4}(?:\s*г\.)?\s*№\s*[\w-]+"
     r"|\bresolutions?\s+\d{1,4}(?:/\d+)?(?:\s*\(\d{4}\))?"
     r"(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
-    r"|\b(?:Act|Regulations|Rules)\s+(?:of\s+)?\d{4}",
+    r"(?:,?\s+adopted\s+(?:on\s+)?\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
+    r"|\b(?:Act|Regulations|Rules)\s+(?:of\s+)?\d{4}"
+    # a resolution's adoption date and a UN organ's session dates are public
+    r"|\b\d{1,3}(?:st|nd|rd|th)\s+session,?\s+\d{1,2}\s+[A-Z][a-z]+"
+    r"(?:\s*[–-]\s*\d{1,2}\s+[A-Z][a-z]+)?\s+\d{4}",
     re.IGNORECASE,
 )
 
@@ -144,6 +166,22 @@ def find(text: str) -> list[tuple[int, int]]:
             head = LETTERHEAD_ADDRESS.match(text, line_end)
             if head:
                 out.append((head.start(1), head.end(1)))
-    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION):
+    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION, RU_REPUBLIC):
         out += [(m.start(), m.end()) for m in rx.finditer(text)]
+    if KO_RECORD.search(text):
+        out += _parliament(text)
+    return out
+
+
+def _parliament(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    names = set()
+    for m in KO_SPEAKER.finditer(text):
+        before = text[m.start() : m.start(1)]
+        if "참고인" in before or "증인" in before:
+            continue
+        names.add(m.group(1))
+    for name in names:
+        out += [(m.start(), m.end()) for m in re.finditer(rf"(?<![가-힣]){name}", text)]
+    out += [(m.start(), m.end()) for m in KO_SITTING.finditer(text)]
     return out

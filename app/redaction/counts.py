@@ -37,7 +37,24 @@ HEDGE_BEFORE = re.compile(
     r"порядка|всего|где-то|целых)|(?<![가-힣])(?:약|대략|총|겨우|고작))\s+$",
     re.IGNORECASE,
 )
-HEDGE_AFTER = re.compile(r"\s?(?:정도|가량|남짓|쯤|여)(?![가-힣])")
+HEDGE_AFTER = re.compile(r"\s?(?:정도|가량|남짓|쯤)|\s?여(?![가-힣])")
+# "3,000 roubles of his monthly pay": whose money it is belongs to the figure.
+OF_PAY = re.compile(
+    r"\s+of\s+(?:his|her|their|my|our)\s+(?:(?:monthly|weekly|daily|annual)\s+)?"
+    r"(?:pay|wages?|salary|earnings)\b"
+)
+# A range is general practice ("$100 to $200 a month") unless it is what one
+# person received: "본인이 받은 돈은 월 40~50달러", "he got 300-400 dollars".
+_RANGE_SUM = (
+    r"\d[\d,]*\s*[~–-]\s*\d[\d,]*\s*(?:천|만)?\s*(?:달러|위안|루블|원|dollars|roubles|rubles|"
+    r"yuan|долларов|рублей|юаней)"
+)
+RECEIVED_RANGE = re.compile(
+    rf"(?:받은\s?돈은|받았|받는\s?돈은|받은\s?건)\s*(?:월|한\s?달에)?\s*({_RANGE_SUM})"
+    rf"|\b(?:received|got|was\s+paid|earned)\s+(?:only\s+|about\s+)?({_RANGE_SUM})"
+    rf"|(?<!\w)(?:получал[аи]?|получила?|платили)\s+(?:по\s+)?({_RANGE_SUM})",
+    re.IGNORECASE,
+)
 WORDS_IN_PARENS = re.compile(
     r"(?<![\w.])(\d[\d ]*\d|\d)\s*\([а-яёa-z ]{3,60}\)\s*(?:руб\w*|доллар\w*|юан\w*|евро|"
     r"roubles?|rubles?|dollars?|won|yuan)",
@@ -149,6 +166,9 @@ def find(text: str) -> list[Span]:
         g = next(i for i in (1, 2, 3) if m.group(i))
         out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
     out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in RU_STAY.finditer(text)]
+    for m in RECEIVED_RANGE.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
     for rx in (EN_DATES, KO_DATES, RU_DATES):
         out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]
     for m in EN_LOWER_MONTH.finditer(text):
@@ -168,7 +188,7 @@ def extend(text: str, spans: list[Span]) -> list[Span]:
             m = HEDGE_BEFORE.search(text, max(0, start - 14), start)
             if m:
                 start = m.start()
-            tail = HEDGE_AFTER.match(text, end)
+            tail = HEDGE_AFTER.match(text, end) or OF_PAY.match(text, end)
             if tail:
                 end = tail.end()
             if (start, end) != (s.start, s.end):

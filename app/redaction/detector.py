@@ -127,6 +127,7 @@ class Detector:
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
         found = counts.extend(text, found)
+        found = orgloc.extend(text, found, protected)
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]

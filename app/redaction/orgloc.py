@@ -148,6 +148,15 @@ KO_QUOTED_ORG = re.compile(
     r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d\- ]{0,20}(?:식당|교회|선교회|센터|TV|티비|채널|방송|"
     r"공장|회사|무역|상사|협회|재단|모임|쉼터|네트워크|연대|-\d{1,3}호))['’\"”]"
 )
+# A firm whose name is masked ("○○금속", "**건설") and an industrial estate
+# ("X공단", "X산업단지"): a firm and the place it stands.
+KO_MASKED_FIRM = re.compile(
+    r"(?:[○●◯Ｏ*]{2,3}|[A-Z]{1,2}\s?)(?:금속|산업|건설|무역|물산|상사|공업|전자|식품|수산|기업|회사|"
+    r"물류|섬유|기계|정밀|화학|테크|플라스틱|농장|식당)"
+)
+KO_ESTATE = re.compile(
+    r"(?<![가-힣])[가-힣]{2,6}(?:공단|산업단지|산단|농공단지)(?=[가-힣]{0,2}(?![가-힣]))"
+)
 # Korean compound workplaces: one to three nouns ahead of a workplace head.
 _KO_HEAD = (
     r"(?:가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
@@ -315,6 +324,8 @@ def _ko_places(text: str) -> list[Span]:
         start = m.start(1) + phrase.rindex(lead, 0, head.start())
         out.append(Span(start, m.end(1), ORG, Q))
     out += [Span(m.start(1), m.end(1), ORG, Q) for m in KO_QUOTED_ORG.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in KO_MASKED_FIRM.finditer(text)]
+    out += [Span(m.start(), m.end(), PLACE, Q) for m in KO_ESTATE.finditer(text)]
     for m in KO_FOREIGN_STREET.finditer(text):
         out.append(Span(m.start(), m.end(), ADDRESS, D))
     return out
@@ -334,4 +345,39 @@ def find(text: str) -> list[Span]:
         out += _ru_places(text)
     if re.search(r"[가-힣]", text):
         out += _ko_places(text)
+    return out
+
+
+# Words that place an organisation ahead of its name: "X시 Y교회", "서울 Y구 Z센터".
+_KO_PLACE_WORD = re.compile(
+    r"[가-힣]{1,8}(?:시|도|주|구|군|동|읍|면|리)|서울|부산|대구|인천|광주|대전|울산|세종|제주|러시아|"
+    r"한국|중국|북한|남한"
+)
+_KO_ORG_END = re.compile(r"(?:교회|선교회|센터|협회|재단|연대|네트워크|쉼터|모임|선교부|선교단)$")
+
+
+def extend(text: str, spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+    """A Hangul organisation takes the places written ahead of it as its name.
+
+    "연해주 X선교회", "서울 Y구 Z교회", "러시아 이주노동자 인권센터": the place
+    words are part of how the body names itself; a province or country alone
+    stays readable, but inside the name it goes with it.
+    """
+    places = {(s.start, s.end) for s in spans if s.category == PLACE} | set(protected)
+    out: list[Span] = []
+    for s in spans:
+        if s.category == ORG and _KO_ORG_END.search(s.text(text)):
+            start = s.start
+            while True:
+                m = re.search(r"([가-힣]{2,8})\s$", text[max(0, start - 10) : start])
+                if not m:
+                    break
+                a = start - len(m.group(0))
+                word_end = a + len(m.group(1))
+                if not (_KO_PLACE_WORD.fullmatch(m.group(1)) or (a, word_end) in places):
+                    break
+                start = a
+            if start != s.start:
+                s = Span(start, s.end, s.category, s.identifier_type, s.entity)
+        out.append(s)
     return out

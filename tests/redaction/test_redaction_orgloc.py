@@ -165,3 +165,23 @@ def test_ministries_missions_resolutions_republics_and_parliament_are_public() -
                  "95th session, 3 May–7 May 2025", "Республики Таджикистан", "한여름"):
         assert any(part in g for g in got), part
     assert "강겨울" not in got
+
+
+def test_korean_org_takes_its_place_words_masked_firms_and_estates(detector: Detector) -> None:
+    text = (
+        "연해주 한빛선교회 기도편지. 현재 시화공단 ○○전자에서 근무 중. "
+        "러시아 이주노동자 인권센터 카톡."
+    )
+    spans = detector.detect(text)
+    for part in ("연해주 한빛선교회", "시화공단", "○○전자", "러시아 이주노동자 인권센터"):
+        assert covers(text, spans, part), part
+
+
+def test_received_ranges_and_whose_pay(detector: Detector) -> None:
+    text = (
+        "본인이 받은 돈은 월 40~50달러. 받은 건 한 달에 5천 루블 정도래요.\n"
+        "He said all but 3,000 roubles of his monthly pay was withheld."
+    )
+    spans = detector.detect(text)
+    for part in ("40~50달러", "한 달에 5천 루블 정도", "all but 3,000 roubles of his monthly pay"):
+        assert covers(text, spans, part), part

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from app.redaction import korean
-from app.redaction.spans import ADDRESS, ORG, PLACE, IdType, Span
+from app.redaction.spans import ADDRESS, DEM, ORG, PLACE, IdType, Span
 from app.redaction.stopwords import is_stopword
 
 D = IdType.DIRECT
@@ -142,7 +142,7 @@ EN_LOWER_DISTRICT = re.compile(
 )
 # Compound works named by their product ("рыбокомбинат", "птицефабрика"): one
 # word that is already a particular kind of plant.
-_RU_COMPOUND = re.compile(r"(?:рыбо|птице|овоще|судо|лесо|мясо|молоко|хлебо|деревообр|свино)")
+_RU_COMPOUND = re.compile(r"(?:рыбо|птице|овоще|судо|мясо|молоко|хлебо|деревообр|свино)")
 # Korean: a quoted name holding its own head ("'X 식당'", "'X TV'", "'X-7호'")
 KO_QUOTED_ORG = re.compile(
     r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d\- ]{0,20}(?:식당|교회|선교회|센터|TV|티비|채널|방송|"
@@ -157,6 +157,7 @@ KO_MASKED_FIRM = re.compile(
 KO_ESTATE = re.compile(
     r"(?<![가-힣])[가-힣]{2,6}(?:공단|산업단지|산단|농공단지)(?=[가-힣]{0,2}(?![가-힣]))"
 )
+_KO_JOB_AFTER = re.compile(r"\s([가-힣]{1,5}(?:공|원|수|사|부|꾼|장))(?:으로|로|이|였|을|은|,|\s)")
 # Korean compound workplaces: one to three nouns ahead of a workplace head.
 _KO_HEAD = (
     r"(?:가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
@@ -174,7 +175,7 @@ _KO_GENERIC = frozenset(
         "해당", "그곳", "이곳", "여기", "거기", "있는", "없는", "일하는",
         "일했던", "다니는", "다녔던", "가서", "가면", "와서", "대부분",
         "많은", "러시아", "중국", "북한", "한국", "남한", "조선", "지방",
-        "당시", "때", "동네", "아파트", "건설", "공사", "신축"
+        "당시", "때", "후", "전", "뒤", "중", "동네", "아파트", "건설", "공사", "신축"
     ]
 )
 # North American addresses: unit, number, street, type, city, province/state, postcode.
@@ -322,6 +323,12 @@ def _ko_places(text: str) -> list[Span]:
             continue
         lead = " ".join(mods[len(mods) - kept :])
         start = m.start(1) + phrase.rindex(lead, 0, head.start())
+        # A workplace right before a job ("수산사업소 냉동공으로") is part of
+        # how the job is described: one describing phrase with the job.
+        job = _KO_JOB_AFTER.match(text, m.end(1))
+        if job:
+            out.append(Span(start, job.end(1), DEM, Q))
+            continue
         out.append(Span(start, m.end(1), ORG, Q))
     out += [Span(m.start(1), m.end(1), ORG, Q) for m in KO_QUOTED_ORG.finditer(text)]
     out += [Span(m.start(), m.end(), ORG, Q) for m in KO_MASKED_FIRM.finditer(text)]

@@ -185,3 +185,10 @@ def test_received_ranges_and_whose_pay(detector: Detector) -> None:
     spans = detector.detect(text)
     for part in ("40~50달러", "한 달에 5천 루블 정도", "all but 3,000 roubles of his monthly pay"):
         assert covers(text, spans, part), part
+
+
+def test_korean_workplace_before_a_job_is_one_describing_phrase() -> None:
+    text = "북한에서 목재사업소 선별공으로 일했다. 제대 후 벽돌 공장 기계수리공으로 일했다."
+    got = _found(orgloc.find, text)
+    assert "목재사업소 선별공" in got
+    assert "벽돌 공장 기계수리공" in got

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import korean
 from app.redaction.spans import ADDRESS, DEM, ORG, PLACE, IdType, Span
 from app.redaction.stopwords import is_stopword
 
@@ -164,7 +163,7 @@ _KO_HEAD = (
     r"물류\s?창고|냉동\s?창고|창고|벌목장|가공장|작업장|농장|양식장|제재소|정비소|봉제\s?공장)"
 )
 KO_WORK = re.compile(
-    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}}\s){{1,4}}{_KO_HEAD}(?:\s?{_KO_HEAD})?"
+    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}} ){{1,4}}{_KO_HEAD}(?: ?{_KO_HEAD})?"
     rf"|[가-힣]{{2,5}}{_KO_HEAD})"
     r"(?=에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니|이다|과|와|도|만|(?![가-힣]))"
 )
@@ -338,9 +337,29 @@ def _ko_places(text: str) -> list[Span]:
     return out
 
 
+# Endings that make a Hangul word no bare noun: particles, adnominal and verb
+# endings ("여권은", "그는", "일하는", "다니던", "큰"). A closed set of the
+# grammar, cheaper than a morphological reading per word (kiwipiepy costs
+# tens of milliseconds a call on short words).
+_KO_NOT_NOUN = re.compile(
+    r"(?:은|는|을|를|에|의|와|과|도|만|서|면|며|다|요|지|게|던|된|한|할|운|적|께|든|랑|데|니|로|"
+    r"명이|에서|으로|에게|하고|처럼|까지|부터|보다)$"
+)
+# Adverbs that stand before a noun without modifying it ("스스로 공장 생활을").
+_KO_ADVERB = frozenset(
+    [
+        "스스로", "특히", "함께", "같이", "바로", "다시", "또", "더", "잘", "이미", "아직", "모두",
+        "먼저", "곧", "그냥", "직접", "계속", "처음", "결국", "아마", "정말", "진짜", "너무",
+    ]
+)
+
+
 def _bare_noun(word: str) -> bool:
-    toks = korean.tokens(word)
-    return bool(toks) and all(tag.startswith(("NN", "SN", "XSN", "XPN")) for _, tag, _, _ in toks)
+    return (
+        bool(re.fullmatch(r"[가-힣\d]+", word))
+        and not _KO_NOT_NOUN.search(word)
+        and word not in _KO_ADVERB
+    )
 
 
 def find(text: str) -> list[Span]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from app.redaction.spans import ADDRESS, DEM, ORG, PLACE, IdType, Span
-from app.redaction.stopwords import is_stopword
+from app.redaction.stopwords import is_common_english, is_stopword
 
 D = IdType.DIRECT
 Q = IdType.QUASI
@@ -47,9 +47,13 @@ EN_HEAD = (
     r"Transport|Shipping|Freight|Cargo|Builders|Contractors|Engineering|Developers|Labs?|"
     r"Media|Consultancy|Agencies|Recruitment|Staffing|Manpower|Cleaning|Laundry|"
     r"Refuge|Hostel|Haven|Friends|Friendship|Volunteers|Advocates|Advocacy|"
-    r"Counselling|Counseling|Care|Mission|Team|Centre|Center)"
+    r"Counselling|Counseling|Care|Mission|Centre|Center)"
 )
 _CAP = r"[A-Z][\w'’&-]*"
+_CALENDAR = re.compile(
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Night|Morning|Evening|Day|Week"
+)
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|ic|i)")
 EN_NAMED = re.compile(rf"\b((?:{_CAP}\s+){{1,5}}?){EN_HEAD}\b")
 ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Z&]{1,9})\)")
@@ -174,7 +178,7 @@ _KO_GENERIC = frozenset(
         "해당", "그곳", "이곳", "여기", "거기", "있는", "없는", "일하는",
         "일했던", "다니는", "다녔던", "가서", "가면", "와서", "대부분",
         "많은", "러시아", "중국", "북한", "한국", "남한", "조선", "지방",
-        "당시", "때", "후", "전", "뒤", "중", "동네", "아파트", "건설", "공사", "신축"
+        "당시", "회사", "때", "후", "전", "뒤", "중", "동네", "아파트", "건설", "공사", "신축"
     ]
 )
 # North American addresses: unit, number, street, type, city, province/state, postcode.
@@ -216,7 +220,7 @@ def _en_orgs(text: str) -> list[Span]:
     for m in EN_NAMED.finditer(titled):
         words = m.group(1).split()
         start = m.start()
-        while words and words[0].lower() in _LEAD:
+        while words and (words[0].lower() in _LEAD or words[0].lower() in _FUNCTION):
             start = titled.index(words[1], start + len(words[0])) if len(words) > 1 else m.end(1)
             words = words[1:]
         if not words or all(is_stopword(w) for w in words):
@@ -231,6 +235,12 @@ def _en_orgs(text: str) -> list[Span]:
         if all(_NATIONALITY.fullmatch(w) or is_stopword(w) for w in words):
             continue
         if words[:2] == ["Human", "Rights"]:
+            continue
+        # One everyday word before the head is a kind of service ("Customer
+        # Service", "Family Support"); a calendar word is a schedule.
+        if len(words) == 1 and is_common_english(words[0].lower()):
+            continue
+        if any(_CALENDAR.fullmatch(w) for w in words):
             continue
         out.append(Span(start, m.end(), ORG, Q))
         name = text[start : m.end()]

@@ -192,3 +192,12 @@ def test_korean_workplace_before_a_job_is_one_describing_phrase() -> None:
     got = _found(orgloc.find, text)
     assert "목재사업소 선별공" in got
     assert "벽돌 공장 기계수리공" in got
+
+
+def test_everyday_services_and_schedules_are_no_organisation() -> None:
+    text = (
+        "Customer Service was closed. Family Support Team came. "
+        "On Monday Night Shift Team 3 worked."
+    )
+    assert _found(orgloc.find, text) == []
+    assert _found(orgloc.find, "우리 회사 공장에서 일했다.") == []

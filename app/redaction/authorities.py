@@ -23,17 +23,26 @@ _RU_HEAD = (
     r"(?:управлени|отдел|министерств|инспекци|прокуратур|служб|департамент|комитет|"
     r"комисси|суд|администраци|пограничн\w*\s+управлени)\w*"
 )
-_RU_ABBR = r"(?:ГУ\s+МВД|ГУВМ|УМВД|ОМВД|МВД|УФМС|ФМС|ФСБ|ОВМ|УВМ|ГИБДД|ФНС|ПФР|ООН|МОТ|МИД)"
+_RU_ABBR = (
+    r"(?:Гострудинспекц\w*|Роструд\w*|ГИТ|ГУ\s+МВД|ГУВМ|УМВД|ОМВД|МВД|УФМС|ФМС|ФСБ|ОВМ|УВМ|"
+    r"ГИБДД|ФНС|ПФР|ООН|МОТ|МИД)"
+)
 _RU_TAIL = (
     r"(?:\s+(?:по|при|в|во|на|и)?\s*(?:вопросам\s+\w+|труда|миграции|делам\s+\w+|"
     r"Российской\s+Федерации|России|РФ|{abbr}|"
     r"[А-ЯЁ]?[а-яё]+(?:ому|ой|ом|ем)\s+(?:краю|крае|области|району|районе|округу)|"
+    # a body's seat in the genitive: "прокуратура Тамбовского района"
+    r"[А-ЯЁ][а-яё]+(?:ого|его|ой)\s+(?:района|края|области|округа)|"
+    # "ОМВД России по г. Находке": the city a police office serves is part
+    # of the office's name (annotated NO_MASK with it)
+    r"г\.\s*[А-ЯЁ][а-яё-]+(?:у|е|и|ю)|"
     r"(?:Хабаровск|Приморск|Амурск|Сахалинск)\w*\s+кра\w+))"
 )
 RU_BODY = re.compile(
     rf"(?<!\w)(?:{_RU_HEAD}|{_RU_ABBR})(?:{_RU_TAIL.format(abbr=_RU_ABBR)}){{0,6}}(?!\w)",
     re.IGNORECASE,
 )
+_CITY_TAIL = re.compile(r"\s+по\s+г\.\s*[А-ЯЁ][а-яё-]+$", re.IGNORECASE)
 # A head noun alone ("суд", "отдел") is an ordinary word: only a body with a
 # tail or an abbreviation counts.
 _RU_BARE_HEAD = re.compile(rf"(?:{_RU_HEAD})", re.IGNORECASE)
@@ -48,7 +57,11 @@ EN_BODY = re.compile(
     r"\b(?:the\s+)?(?:"
     r"(?:First-tier|Upper)\s+Tribunal(?:\s+\((?:Immigration\s+and\s+Asylum\s+Chamber)\))?"
     r"|Secretary\s+of\s+State\s+for\s+the\s+(?:[A-Z][a-z]+\s+){0,2}(?:Department|Office|Affairs)"
-    r"|Home\s+Office|Home\s+Department|Foreign\s+Office"
+    r"|Home\s+Office(?:\s+Presenting\s+Officer)?|Home\s+Department|Foreign\s+Office"
+    # a state's ministries and missions: "the Russian Foreign Ministry", "the
+    # North Korean consulate", "the Chinese embassy in X"
+    r"|(?:[A-Z][a-z]+\s+){0,2}(?:Foreign|Interior|Justice|Defen[cs]e|Labou?r|Emergencies)\s+Ministry"
+    r"|(?:[A-Z][a-z]+\s+){1,2}(?:consulate|embassy|Consulate|Embassy)(?:\s+General)?"
     r"|(?:UN\s+|United\s+Nations\s+)?Security\s+Council"
     r"|(?:UN\s+)?Panel\s+of\s+Experts"
     r"|United\s+Nations(?:\s+[A-Z][a-z]+){0,3}"
@@ -68,6 +81,7 @@ EN_BODY = re.compile(
     r"Committee\s+of\s+the\s+Red\s+Cross|Criminal\s+Court)"
     # local authorities: "Kingston Council", "Leeds City Council"
     r"|[A-Z][a-z]+(?:\s+(?:City|County|Borough|District|Town|Village))?\s+Council"
+    r"|(?:City|County|Town|Province|State)\s+of\s+[A-Z][a-z]+(?=\s+[A-Z][a-z]+\s+[A-Z])"
     r")"
 )
 
@@ -75,7 +89,9 @@ EN_BODY = re.compile(
 KO_BODY = re.compile(
     r"(?:[가-힣]+(?:고등법원|지방법원|가정법원|행정법원|법원|검찰청|지방검찰청|지검|경찰서|경찰청|"
     r"출입국관리사무소|출입국·외국인청|출입국외국인청)(?:\s+[가-힣]+지원)?"
-    r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원)"
+    r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원"
+    # the National Assembly and its standing committees: "국회 외교통일위원회"
+    r"|국회(?:\s[가-힣]{2,10}위원회)?)"
 )
 
 # Russian courts named by their seat and level: "Артёмовский городской суд Приморского
@@ -87,13 +103,31 @@ RU_COURT = re.compile(
     r"республики|автономного\s+округа)|Российской\s+Федерации|РФ|Республики\s+[А-ЯЁ][а-яё-]+))?"
 )
 
+# A state by its formal name: "Республики Узбекистан", "Republic of Kazakhstan".
+RU_REPUBLIC = re.compile(
+    r"(?<!\w)Республик[аиуе]\s+(?:Корея|Кореи|[А-ЯЁ][а-яё]+стан\w*|[А-ЯЁ][а-яё]+ия|[А-ЯЁ][а-яё]+ии)"
+    r"(?!\w)"
+)
+# A parliamentary record ("국회 ... 회의록"): the members and officials who speak
+# in it ("○ 홍길동 위원:", "○ 위원장 홍길동:", "○ 장관 홍길동:") and its
+# sitting date are public; witnesses and testifiers (참고인, 증인) are not.
+KO_RECORD = re.compile(r"국회[\s\S]{0,200}?(?:회의록|국정감사|속기록)")
+KO_SPEAKER = re.compile(
+    r"^○\s*(?:(?:위원장|장관|차관|의원|위원)\s+)?([가-힣]{2,4})(?:\s*(?:위원장|위원|의원|장관|차관))?\s*:",
+    re.MULTILINE,
+)
+KO_SITTING = re.compile(r"일시\s*:\s*[^/\n]{4,30}")
 # Laws and resolutions: their dates and numbers are public.
 LAW_CITATION = re.compile(
     r"(?:закон\w*|кодекс\w*|постановлени\w*|указ\w*|приказ\w*|резолюци\w*)"
     r"(?:\s+[А-ЯЁа-яё]+){0,3}\s+от\s+\d{1,2}\.\d{2}\.\d{4}(?:\s*г\.)?\s*№\s*[\w-]+"
     r"|\bresolutions?\s+\d{1,4}(?:/\d+)?(?:\s*\(\d{4}\))?"
     r"(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
-    r"|\b(?:Act|Regulations|Rules)\s+(?:of\s+)?\d{4}",
+    r"(?:,?\s+adopted\s+(?:on\s+)?\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
+    r"|\b(?:Act|Regulations|Rules)\s+(?:of\s+)?\d{4}"
+    # a resolution's adoption date and a UN organ's session dates are public
+    r"|\b\d{1,3}(?:st|nd|rd|th)\s+session,?\s+\d{1,2}\s+[A-Z][a-z]+"
+    r"(?:\s*[–-]\s*\d{1,2}\s+[A-Z][a-z]+)?\s+\d{4}",
     re.IGNORECASE,
 )
 
@@ -113,7 +147,16 @@ def find(text: str) -> list[tuple[int, int]]:
     for m in RU_BODY.finditer(text):
         if _RU_BARE_HEAD.fullmatch(m.group(0)):
             continue
-        out.append((m.start(), m.end()))
+        end = m.end()
+        # In running text the city an office serves is part of its name
+        # ("задержан сотрудниками ОМВД России по г. Находке"); in a letterhead
+        # line the city stays outside, as the older sets annotate it.
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not text[line_start : m.start()].strip():
+            city = _CITY_TAIL.search(m.group(0))
+            if city:
+                end = m.start() + city.start()
+        out.append((m.start(), end))
         line_end = text.find("\n", m.end())
         # Only when the name (and the place it serves, "по г. Уссурийску")
         # fills its line, as in a letterhead.
@@ -123,6 +166,22 @@ def find(text: str) -> list[tuple[int, int]]:
             head = LETTERHEAD_ADDRESS.match(text, line_end)
             if head:
                 out.append((head.start(1), head.end(1)))
-    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION):
+    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION, RU_REPUBLIC):
         out += [(m.start(), m.end()) for m in rx.finditer(text)]
+    if KO_RECORD.search(text):
+        out += _parliament(text)
+    return out
+
+
+def _parliament(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    names = set()
+    for m in KO_SPEAKER.finditer(text):
+        before = text[m.start() : m.start(1)]
+        if "참고인" in before or "증인" in before:
+            continue
+        names.add(m.group(1))
+    for name in names:
+        out += [(m.start(), m.end()) for m in re.finditer(rf"(?<![가-힣]){name}", text)]
+    out += [(m.start(), m.end()) for m in KO_SITTING.finditer(text)]
     return out

@@ -16,6 +16,7 @@ from app.redaction import (
     aliases,
     authorities,
     codes,
+    counts,
     cyrillic,
     descriptors,
     entities,
@@ -25,6 +26,7 @@ from app.redaction import (
     labels,
     learned,
     names,
+    orgloc,
     orgs,
     patterns,
     propagation,
@@ -107,9 +109,11 @@ class Detector:
         found: list[Span] = []
         found += patterns.find(text)
         found += quantities.find(text)
+        found += counts.find(text)
         found += places
         found += names.find(text)
         found += orgs.find(text)
+        found += orgloc.find(text)
         found += triggers.find(text)
         found += labels.find(text)
         found += aliases.find(text)
@@ -127,6 +131,8 @@ class Detector:
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
         found += aliases.glosses(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
+        found = counts.extend(text, found)
+        found = orgloc.extend(text, found, protected)
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]

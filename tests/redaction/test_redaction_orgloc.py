@@ -1,0 +1,203 @@
+"""Round four: organisations, workplaces, addresses, counts and partial dates.
+
+Every text is invented for these tests (no evaluation record): each checks a
+grammar (a head noun, a slot, an address form), not a sentence.
+"""
+
+from __future__ import annotations
+
+from redaction_helpers import covers, touches
+
+from app.redaction import counts, orgloc
+from app.redaction.detector import Detector
+
+
+def _found(module_find: object, text: str) -> list[str]:
+    return [text[s.start : s.end] for s in module_find(text)]  # type: ignore[operator]
+
+
+def test_ngo_and_firm_names_by_head_noun() -> None:
+    text = (
+        "Copied to Riverside Legal Aid. BLUE LAKE SETTLEMENT SERVICES — NOTE\n"
+        "The Pine Coast Migrant Rights Network (PCMRN) said so; PCMRN asks more.\n"
+        "Filed by Green Valley Tenant Collective; Green Valley Tenant replied."
+    )
+    got = _found(orgloc.find, text)
+    for part in ("Riverside Legal Aid", "BLUE LAKE SETTLEMENT SERVICES", "PCMRN",
+                 "Pine Coast Migrant Rights Network", "Green Valley Tenant"):
+        assert part in got, part
+
+
+def test_kinds_and_states_are_no_organisation() -> None:
+    text = "He reached the Russian Federation. The European Union and Human Rights Watch spoke."
+    assert _found(orgloc.find, text) == []
+
+
+def test_facilities_workplaces_and_lodgings() -> None:
+    text = (
+        "She met us at the Amga bus station at 7. He poured concrete at a port "
+        "construction site in Vanino. The women lived in three metal containers "
+        "behind the old barn. He slept in a basement."
+    )
+    got = _found(orgloc.find, text)
+    assert "Amga bus station" in got
+    assert "port construction site in Vanino" in got
+    assert "three metal containers behind the old barn" in got
+    assert "a basement" not in got
+
+
+def test_russian_workplaces_and_lodgings() -> None:
+    text = (
+        "Они жили в вагончиках за складом на ул. Лесной. Мыла посуду на рыбокомбинате. "
+        "Работал на строительстве жилого комплекса. Я работал на стройке, как все."
+    )
+    got = _found(orgloc.find, text)
+    assert "вагончиках за складом на ул. Лесной" in got
+    assert "рыбокомбинате" in got
+    assert "строительстве жилого комплекса" in got
+    assert "стройке" not in got
+
+
+def test_korean_compound_workplaces() -> None:
+    text = "나는 지금 경기도 화성의 자동차 부품 공장에서 일한다. 그 공장에서 일했다."
+    got = _found(orgloc.find, text)
+    assert "자동차 부품 공장" in got
+    assert not any(g.startswith("그") for g in got)
+    assert _found(orgloc.find, "여권은 공장 지배인이 가져갔다. 러시아 건설 현장에서.") == []
+
+
+def test_addresses_in_three_scripts() -> None:
+    text = (
+        "Address: Apt 22, 118 Birch Ave, Scarborough ON M1K 2B3\n"
+        "Отвезу на Садовую, 14 завтра. Дача в СНТ «Заря», 2-я линия, уч. 45, под городом.\n"
+        "지금은 (하바롭스크 시, 레닌스카야 거리 12-5)에 산다."
+    )
+    got = _found(orgloc.find, text)
+    for part in ("Apt 22, 118 Birch Ave, Scarborough ON M1K 2B3", "Садовую, 14",
+                 "СНТ «Заря», 2-я линия, уч. 45", "하바롭스크 시, 레닌스카야 거리 12-5"):
+        assert part in got, part
+
+
+def test_counts_and_sums_in_many_shapes() -> None:
+    text = (
+        "Штраф 3 000 (трёх тысяч) рублей. He paid RUB 12,400. He went with 12 others, "
+        "in a crew of 31. Сказали ещё трое работников. 남성 서른두 명과 함께. "
+        "He owed 27,500. So. Я перевожу тебе 3000 на еду. Получал тысячи две рублей."
+    )
+    got = _found(counts.find, text)
+    for part in ("3 000 (трёх тысяч) рублей", "RUB 12,400", "12 others", "31",
+                 "ещё трое работников", "서른두 명", "27,500", "3000", "тысячи две рублей"):
+        assert part in got, part
+
+
+def test_partial_dates() -> None:
+    text = (
+        "Around mid-August 2025, between April and June 2025, on the night of 3 to 4 May 2025; "
+        "report for Q2 2025 (April–June), sent 10:00 GMT, Friday 4 December 2026. "
+        "they took my phone in april. every march we plant.\n"
+        "2025년 3월 4일(화) 면담. 2023년 추석 다음 날 떠났다.\n"
+        "За март–апрель 2025 г. В среду 12-го он ушёл, обещал до двадцатого. Позавчера вечером."
+    )
+    got = _found(counts.find, text)
+    for part in ("mid-August 2025", "between April and June 2025", "the night of 3 to 4 May 2025",
+                 "Q2 2025 (April–June)", "10:00 GMT, Friday 4 December 2026", "in april",
+                 "4일(화)", "2023년 추석 다음 날", "март–апрель 2025 г.", "В среду 12-го",
+                 "до двадцатого", "Позавчера вечером"):
+        assert part in got, part
+    assert "march" not in " ".join(got)
+
+
+def test_hedges_join_the_sum(detector: Detector) -> None:
+    text = "비용이 약 4천 달러 정도 든다. Он задолжал свыше 200 000 рублей."
+    spans = detector.detect(text)
+    assert covers(text, spans, "약 4천 달러 정도")
+    assert covers(text, spans, "свыше 200 000 рублей")
+
+
+def test_police_office_with_its_city_and_assembly_are_public(detector: Detector) -> None:
+    text = (
+        "Его задержали сотрудники ОМВД России по г. Артёму. Материалы направлены в прокуратуру "
+        "Кировского района.\n장소: 국회 본관. 국회 외교통일위원회 회의."
+    )
+    spans = detector.detect(text)
+    for part in ("Артёму", "Кировского района", "국회"):
+        assert not touches(text, spans, part), part
+
+
+def test_named_stops_farms_hospitals_and_quoted_businesses() -> None:
+    text = (
+        "Ждали на автобусной остановке «Речной вокзал». Проверено крестьянское (фермерское) "
+        "хозяйство; акт в отношении Крестьянского (фермерского) хозяйства «Светлый луг». "
+        "Увезли в ГКБ им. Пирогова. Проживали вместе с бригадой в вагон-домиках лесного участка.\n"
+        "The sign says \"Amur Needle\" upstairs. He worked in Olginka district.\n"
+        "2020년 '청류 식당' 접대원으로 일했다. '북극성-3호' 선원."
+    )
+    got = _found(orgloc.find, text)
+    for part in ("автобусной остановке «Речной вокзал»",
+                 "Крестьянского (фермерского) хозяйства «Светлый луг»", "ГКБ им. Пирогова",
+                 "вагон-домиках лесного участка", "Amur Needle", "Olginka district",
+                 "청류 식당", "북극성-3호"):
+        assert part in got, part
+
+
+def test_russian_spans_of_days_tied_to_an_event() -> None:
+    text = "Через девять дней вышел на работу; денег не видел два года. Работают по 12 часов."
+    got = _found(counts.find, text)
+    assert "девять дней" in got
+    assert "два года" in got
+    assert not any("12" in g for g in got)
+
+
+def test_ministries_missions_resolutions_republics_and_parliament_are_public() -> None:
+    from app.redaction import authorities
+
+    text = (
+        "The Chinese Foreign Ministry declined; an officer of the Laotian embassy came. "
+        "Under resolution 2375, adopted on 11 September 2017, states must act. "
+        "At its 95th session, 3 May–7 May 2025, the group met. "
+        "Свидетель — гражданин Республики Таджикистан.\n"
+        "국회 보건복지위원회 회의록\n일시: 2025년 4월 1일 / 장소: 국회\n"
+        "○ 한여름 위원: 질문합니다.\n○ 참고인 강겨울: 답합니다.\n"
+    )
+    got = [text[a:b] for a, b in authorities.find(text)]
+    for part in ("The Chinese Foreign Ministry", "Laotian embassy",
+                 "resolution 2375, adopted on 11 September 2017",
+                 "95th session, 3 May–7 May 2025", "Республики Таджикистан", "한여름"):
+        assert any(part in g for g in got), part
+    assert "강겨울" not in got
+
+
+def test_korean_org_takes_its_place_words_masked_firms_and_estates(detector: Detector) -> None:
+    text = (
+        "연해주 한빛선교회 기도편지. 현재 시화공단 ○○전자에서 근무 중. "
+        "러시아 이주노동자 인권센터 카톡."
+    )
+    spans = detector.detect(text)
+    for part in ("연해주 한빛선교회", "시화공단", "○○전자", "러시아 이주노동자 인권센터"):
+        assert covers(text, spans, part), part
+
+
+def test_received_ranges_and_whose_pay(detector: Detector) -> None:
+    text = (
+        "본인이 받은 돈은 월 40~50달러. 받은 건 한 달에 5천 루블 정도래요.\n"
+        "He said all but 3,000 roubles of his monthly pay was withheld."
+    )
+    spans = detector.detect(text)
+    for part in ("40~50달러", "한 달에 5천 루블 정도", "all but 3,000 roubles of his monthly pay"):
+        assert covers(text, spans, part), part
+
+
+def test_korean_workplace_before_a_job_is_one_describing_phrase() -> None:
+    text = "북한에서 목재사업소 선별공으로 일했다. 제대 후 벽돌 공장 기계수리공으로 일했다."
+    got = _found(orgloc.find, text)
+    assert "목재사업소 선별공" in got
+    assert "벽돌 공장 기계수리공" in got
+
+
+def test_everyday_services_and_schedules_are_no_organisation() -> None:
+    text = (
+        "Customer Service was closed. Family Support Team came. "
+        "On Monday Night Shift Team 3 worked."
+    )
+    assert _found(orgloc.find, text) == []
+    assert _found(orgloc.find, "우리 회사 공장에서 일했다.") == []

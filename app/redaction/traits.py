@@ -10,6 +10,10 @@
 - Ages in a field or a report: "gives age 31", "she's 27, from ...",
   "Возраст: 38 лет" (the unit with the number), "올해 예순셋이고" (a native
   number after a time word, the time word with it).
+- A month, season or weekday said alone as the time of an event ("in
+  September", "since last spring", "on Monday", "в октябре", "с весны",
+  "재작년 봄", "월요일에"): a date without a day still places the witness;
+  the preposition stays outside, a deictic word ("last", "재작년") inside.
 
 Written for this project from general grammar of the three languages; no
 evaluation-set text was used.
@@ -20,7 +24,7 @@ from __future__ import annotations
 import re
 
 from app.redaction import extents, roles
-from app.redaction.spans import DEM, IdType, Span
+from app.redaction.spans import DATE, DEM, IdType, Span
 
 Q = IdType.QUASI
 
@@ -55,6 +59,28 @@ _AGE_KO = re.compile(
     rf"(?<![가-힣])((?:올해|지금|현재|당시)\s{roles._KO_NATIVE})(?=이|살|세|[,.\s]|$)"
 )
 
+_EN_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+_EN_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_SEASON_EN = r"(?:spring|summer|autumn|fall|winter)"
+_TIME_EN = re.compile(
+    rf"\b((?i:last|this|next|early|late)\s+(?:{_EN_MONTH}|{_SEASON_EN}))\b(?!\s*\d)"
+    rf"|\b(?i:in|since|by|until|till|from|on|every)\s+((?:early\s+|late\s+)?{_EN_MONTH}|{_EN_DAY})"
+    r"\b(?![\s,]*\d)"
+)
+_RU_MONTH_STEM = r"(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)"
+_TIME_RU = re.compile(
+    rf"(?<!\w)(?:[Вв]|[Сс]|[Дд]о|[Кк]|[Нн]а|[Пп]о)\s+({_RU_MONTH_STEM}(?:е|я|ю|ь|а|ом|и))"
+    r"(?!\w)(?!\s*\d)"
+    r"|(?<!\w)(?:[Сс]|[Дд]о|[Кк])\s+(весны|лета|осени|зимы)(?!\w)"
+    r"|(?<!\w)((?:прошл|эт|следующ)\w+\s+(?:весной|летом|осенью|зимой))(?!\w)"
+)
+_TIME_KO = re.compile(
+    r"(?<![가-힣])((?:재작년|작년|올해|지난해|내년|올)\s?(?:봄|여름|가을|겨울))(?![가-힣]{2})"
+    r"|(?<![가-힣])(?<!매주\s)([월화수목금토일]요일)(?=에|[,.\s]|$)"
+)
+
 
 def find(text: str) -> list[Span]:
     out: list[Span] = []
@@ -69,4 +95,8 @@ def find(text: str) -> list[Span]:
         for m in rx.finditer(text):
             g = next(i for i in range(1, (rx.groups or 0) + 1) if m.group(i) is not None)
             out.append(Span(m.start(g), m.end(g), DEM, Q))
+    for rx in (_TIME_EN, _TIME_RU, _TIME_KO):
+        for m in rx.finditer(text):
+            g = next(i for i in range(1, (rx.groups or 0) + 1) if m.group(i) is not None)
+            out.append(Span(m.start(g), m.end(g), DATE, Q))
     return out

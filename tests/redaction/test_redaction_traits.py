@@ -55,3 +55,19 @@ def test_public_agencies_stay_readable() -> None:
     assert "국민연금공단" in bodies("국민연금공단에 문의했다.")
     assert bodies("인천 남동공단에서 일했다.") == []
     assert bodies("경기북부하나센터에서 상담했다.") == []
+
+
+def test_months_seasons_and_weekdays_alone() -> None:
+    def dates(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in traits.find(text) if s.category == "DATE"]
+
+    assert dates("He stopped writing in November. Since last winter nothing.") == [
+        "November",
+        "last winter",
+    ]
+    assert dates("On Thursday the foreman came.") == ["Thursday"]
+    assert dates("Её увезли в ноябре, а с осени он молчит.") == ["ноябре", "осени"]
+    got = dates("작년 가을에 떠났고 금요일에 전화했다. 매주 금요일 예배.")
+    assert got == ["작년 가을", "금요일"]
+    # a month with its day is a full date, found by the date layers
+    assert dates("in March 3, 2021") == []

@@ -14,6 +14,9 @@
   September", "since last spring", "on Monday", "в октябре", "с весны",
   "재작년 봄", "월요일에"): a date without a day still places the witness;
   the preposition stays outside, a deictic word ("last", "재작년") inside.
+- A sum in English number words with "thousand/hundred/million" ("thirty-five
+  thousand roubles", "of his sixty thousand"): figures this large spelled
+  out in testimony are pay, debts and fees.
 
 Written for this project from general grammar of the three languages; no
 evaluation-set text was used.
@@ -24,7 +27,8 @@ from __future__ import annotations
 import re
 
 from app.redaction import extents, roles
-from app.redaction.spans import DATE, DEM, IdType, Span
+from app.redaction.quantities import NUMBER_WORD
+from app.redaction.spans import DATE, DEM, QUANTITY, IdType, Span
 
 Q = IdType.QUASI
 
@@ -81,6 +85,12 @@ _TIME_KO = re.compile(
     r"|(?<![가-힣])(?<!매주\s)([월화수목금토일]요일)(?=에|[,.\s]|$)"
 )
 
+_SUM_EN = re.compile(
+    rf"(?<![\w-])(?i:{NUMBER_WORD}|a)\s+(?:hundred|thousand|million)(?:\s+and\s+{NUMBER_WORD})?"
+    r"(?:\s+(?:roubles?|rubles?|dollars?|won|yuan|euros?|pounds?|tenge|USD|RUB))?(?![\w-])"
+    r"(?!\s*(?:percent|per\s+cent|%|years|times|metres|meters|km|kilometres|miles))"
+)
+
 
 def find(text: str) -> list[Span]:
     out: list[Span] = []
@@ -95,6 +105,13 @@ def find(text: str) -> list[Span]:
         for m in rx.finditer(text):
             g = next(i for i in range(1, (rx.groups or 0) + 1) if m.group(i) is not None)
             out.append(Span(m.start(g), m.end(g), DEM, Q))
+    for m in _SUM_EN.finditer(text):
+        # "a hundred, two hundred dollars": a rough figure of what is usual,
+        # no particular person's sum
+        before = text[max(0, m.start() - 20) : m.start()]
+        rough = re.search(r"(?:hundred|thousand|\d)\s*,\s*$", before)
+        if not m.group(0).lower().startswith("a ") and not rough:
+            out.append(Span(m.start(), m.end(), QUANTITY, Q))
     for rx in (_TIME_EN, _TIME_RU, _TIME_KO):
         for m in rx.finditer(text):
             g = next(i for i in range(1, (rx.groups or 0) + 1) if m.group(i) is not None)

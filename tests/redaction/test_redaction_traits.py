@@ -71,3 +71,15 @@ def test_months_seasons_and_weekdays_alone() -> None:
     assert got == ["작년 가을", "금요일"]
     # a month with its day is a full date, found by the date layers
     assert dates("in March 3, 2021") == []
+
+
+def test_sums_in_number_words() -> None:
+    def sums(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in traits.find(text) if s.category == "QUANTITY"]
+
+    assert sums("They kept twenty-six thousand roubles of his forty thousand.") == [
+        "twenty-six thousand roubles",
+        "forty thousand",
+    ]
+    assert sums("I am one hundred percent sure; a thousand thanks.") == []
+    assert sums("usually they keep a hundred, three hundred dollars") == []

@@ -105,8 +105,29 @@ RU_COURT = re.compile(
 
 # A state by its formal name: "Республики Узбекистан", "Republic of Kazakhstan".
 RU_REPUBLIC = re.compile(
+    r"(?<!\w)[А-ЯЁ][а-яё]+(?:ой|ая|ую)\s+Республик[аиуе](?!\w)|"
     r"(?<!\w)Республик[аиуе]\s+(?:Корея|Кореи|[А-ЯЁ][а-яё]+стан\w*|[А-ЯЁ][а-яё]+ия|[А-ЯЁ][а-яё]+ии)"
     r"(?!\w)"
+)
+# A ministry by its field and the region it serves: "Министерство образования
+# Амурской области", "Министерство труда и социальной защиты РФ"; a state's
+# missions: "Генеральное консульство Республики X во Y", "Посольство Японии".
+RU_MINISTRY = re.compile(
+    r"(?<!\w)Министерств[оауеом]+\s+(?:[а-яё]+(?:ой|ых|его|ого)\s+)?[а-яё]+"
+    r"(?:\s+и\s+(?:[а-яё]+(?:ой|ых)\s+)?[а-яё]+)?"
+    r"(?:\s+(?:[А-ЯЁ][а-яё]+(?:ого|ой|его)\s+(?:края|области|республики)|Российской\s+Федерации|"
+    r"России|РФ))?"
+    r"|(?<!\w)(?:[Гг]енеральн\w+\s+)?(?:[Кк]онсульств|[Пп]осольств)\w*\s+(?:Республики\s+Корея|"
+    r"КНДР|[А-ЯЁ][а-яё]+(?:ии|ии|ы|а|и))(?:\s+(?:в|во)\s+[А-ЯЁ][а-яё-]+)?"
+)
+# National agencies by their head: "the Japan Coast Guard", "State Border Guard".
+EN_AGENCY = re.compile(r"\b(?:[A-Z][a-z]+\s+){0,2}(?:Coast|Border)\s+Guard\b")
+# Korean public corporations and services by how their names are built
+# ("국민연금공단", "한국산업인력공단", "대한법률구조공단"): national state services.
+# (A regional resettlement centre, "X하나센터", locates the witness and is left.)
+KO_AGENCY = re.compile(
+    r"(?:[가-힣]*(?:복지|구조|보험|연금|인력|안전보건|관리|진흥))공단|"
+    r"(?:[가-힣]*(?:진흥|평가))원(?=[은는이가을를의에,\s]|$)"
 )
 # A parliamentary record ("국회 ... 회의록"): the members and officials who speak
 # in it ("○ 홍길동 위원:", "○ 위원장 홍길동:", "○ 장관 홍길동:") and its
@@ -166,7 +187,8 @@ def find(text: str) -> list[tuple[int, int]]:
             head = LETTERHEAD_ADDRESS.match(text, line_end)
             if head:
                 out.append((head.start(1), head.end(1)))
-    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION, RU_REPUBLIC):
+    for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION, RU_REPUBLIC, RU_MINISTRY,
+               EN_AGENCY, KO_AGENCY):
         out += [(m.start(), m.end()) for m in rx.finditer(text)]
     if KO_RECORD.search(text):
         out += _parliament(text)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import extents, incidents, occupations, roles, slots
+from app.redaction import extents, incidents, occupations, roles, slots, traits
 from app.redaction.spans import ADDRESS, CODE, DATE, DEM, ORG, PERSON, PLACE, IdType, Span
 
 Q = IdType.QUASI
@@ -237,6 +237,7 @@ def find(
     starts = {p.start for p in persons}
     by_slot = [s for s in slots.find(text) if s.end + 1 not in starts and s.end not in starts]
     spans = dem_phrases(text) + occupations.find(text) + by_slot + roles.find(text)
+    spans += traits.find(text)
     spans += incidents.find(text)
     # "Stanislav Pak (driver, speaks some Korean)": a bracket after a name that opens
     # with a job describes the person as a whole.

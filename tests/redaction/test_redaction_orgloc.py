@@ -201,3 +201,9 @@ def test_everyday_services_and_schedules_are_no_organisation() -> None:
     )
     assert _found(orgloc.find, text) == []
     assert _found(orgloc.find, "우리 회사 공장에서 일했다.") == []
+
+
+def test_korean_construction_and_extraction_sites_are_workplace_heads() -> None:
+    text = "그는 하바롭스크 강변 주차장 공사장에서 일했고 형은 채석장에서 돌을 캤다."
+    got = _found(orgloc.find, text)
+    assert any(g.endswith("공사장") and " " in g for g in got)

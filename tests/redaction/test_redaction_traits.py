@@ -1,0 +1,85 @@
+"""Round five: mark noun phrases, superlatives of age in a group, ages in fields.
+
+Every text is invented for these tests (no evaluation record).
+"""
+
+from __future__ import annotations
+
+from app.redaction import traits
+
+
+def _found(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in traits.find(text)]
+
+
+def test_mark_as_whole_noun_phrase() -> None:
+    got = _found("She has a faint burn scar across the neck. He said nothing.")
+    assert "a faint burn scar across the neck" in got
+    got = _found("Tattoo of a rose and the letter K on the left wrist; limps.")
+    assert "Tattoo of a rose and the letter K on the left wrist" in got
+    got = _found("He wore a plaster cast on her right arm for weeks.")
+    assert any(g.startswith("a plaster cast on her right arm") for g in got)
+
+
+def test_bare_mark_word_without_complement_is_left() -> None:
+    assert _found("The scar was old. They cast a net. Tattoos are common.") == []
+
+
+def test_superlative_in_a_group() -> None:
+    got = _found("He was the eldest of the kitchen crew and quiet.")
+    assert "the eldest of the kitchen crew" in got
+    assert "the boat's youngest, 17" in _found('One of them, the boat\'s youngest, 17, stayed.')
+
+
+def test_ages_in_fields_and_reports() -> None:
+    assert _found("Female, gives age 31. Cleaner.") == ["31"]
+    assert _found("She said she's 27, from Kanggye.") == ["27"]
+    assert _found("Возраст: 38 лет") == ["38 лет"]
+    assert _found("아버지는 올해 예순셋이고 고향에 계신다.") == ["올해 예순셋"]
+
+
+def test_public_agencies_stay_readable() -> None:
+    from app.redaction import authorities
+
+    def bodies(text: str) -> list[str]:
+        return [text[a:b] for a, b in authorities.find(text)]
+
+    assert "Министерство образования Амурской области" in bodies(
+        "Министерство образования Амурской области ответило."
+    )
+    assert "Генеральное консульство Японии в Находке" in bodies(
+        "Он пошёл в Генеральное консульство Японии в Находке."
+    )
+    assert "Узбекской Республики" in bodies("гражданин Узбекской Республики")
+    assert "Japan Coast Guard" in bodies("picked up by the Japan Coast Guard at dawn")
+    assert "국민연금공단" in bodies("국민연금공단에 문의했다.")
+    assert bodies("인천 남동공단에서 일했다.") == []
+    assert bodies("경기북부하나센터에서 상담했다.") == []
+
+
+def test_months_seasons_and_weekdays_alone() -> None:
+    def dates(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in traits.find(text) if s.category == "DATE"]
+
+    assert dates("He stopped writing in November. Since last winter nothing.") == [
+        "November",
+        "last winter",
+    ]
+    assert dates("On Thursday the foreman came.") == ["Thursday"]
+    assert dates("Её увезли в ноябре, а с осени он молчит.") == ["ноябре", "осени"]
+    got = dates("작년 가을에 떠났고 금요일에 전화했다. 매주 금요일 예배.")
+    assert got == ["작년 가을", "금요일"]
+    # a month with its day is a full date, found by the date layers
+    assert dates("in March 3, 2021") == []
+
+
+def test_sums_in_number_words() -> None:
+    def sums(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in traits.find(text) if s.category == "QUANTITY"]
+
+    assert sums("They kept twenty-six thousand roubles of his forty thousand.") == [
+        "twenty-six thousand roubles",
+        "forty thousand",
+    ]
+    assert sums("I am one hundred percent sure; a thousand thanks.") == []
+    assert sums("usually they keep a hundred, three hundred dollars") == []

@@ -68,99 +68,21 @@ _SYL = (
 KOREAN_WORD = re.compile(rf"(?:{_SYL}){{1,3}}", re.IGNORECASE)
 GIVEN_HYPHEN = r"[A-Z][a-zŏŭ']{0,7}-[a-zA-Zŏŭ'][a-zŏŭ']{0,7}"
 CAP = r"[A-Z][a-zŏŭ']{0,8}"
-LATIN_FULL = re.compile(rf"\b([A-Z][a-zŏŭ']{{0,5}})\s+({GIVEN_HYPHEN}|{CAP}(?:\s+{CAP})?)(?![\w-])")
+LATIN_FULL = re.compile(
+    rf"\b([A-Z][a-zŏŭ']{{0,5}})\s+({GIVEN_HYPHEN}|{CAP}(?:\s+{CAP})?)(?![\w-])"
+)
 HYPHEN_GIVEN = re.compile(rf"(?<![\w-])({GIVEN_HYPHEN})(?![\w-])")
 PLACE_SUFFIX = re.compile(r"-(?:dong|ri|gu|gun|kun|si|ro|gil|eup|myeon|guyok|ku|do)$")
 ENGLISH_NOT_NAME = frozenset(
     {
-        "The",
-        "A",
-        "An",
-        "And",
-        "Or",
-        "Of",
-        "In",
-        "On",
-        "At",
-        "To",
-        "For",
-        "From",
-        "By",
-        "With",
-        "As",
-        "Is",
-        "Was",
-        "Were",
-        "Be",
-        "Been",
-        "He",
-        "She",
-        "It",
-        "They",
-        "We",
-        "I",
-        "You",
-        "His",
-        "Her",
-        "Their",
-        "Our",
-        "My",
-        "Your",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "There",
-        "Here",
-        "When",
-        "Where",
-        "Why",
-        "How",
-        "What",
-        "Who",
-        "Not",
-        "No",
-        "Yes",
-        "But",
-        "So",
-        "If",
-        "Then",
-        "Also",
-        "Only",
-        "Just",
-        "Street",
-        "Road",
-        "River",
-        "Mountain",
-        "Company",
-        "University",
-        "Team",
-        "Unit",
-        "Brigade",
-        "Province",
-        "County",
-        "City",
-        "Village",
-        "Station",
-        "Airport",
-        "Church",
-        "Office",
-        "Bank",
-        "Court",
-        "Party",
-        "Army",
-        "Day",
-        "Night",
-        "Monday",
-        "Sunday",
-        "Trading",
-        "Group",
-        "Sector",
-        "January",
-        "March",
-        "May",
-        "June",
-        "July",
+        "The", "A", "An", "And", "Or", "Of", "In", "On", "At", "To", "For", "From", "By", "With",
+        "As", "Is", "Was", "Were", "Be", "Been", "He", "She", "It", "They", "We", "I", "You", "His",
+        "Her", "Their", "Our", "My", "Your", "This", "That", "These", "Those", "There", "Here",
+        "When", "Where", "Why", "How", "What", "Who", "Not", "No", "Yes", "But", "So", "If", "Then",
+        "Also", "Only", "Just", "Street", "Road", "River", "Mountain", "Company", "University",
+        "Team", "Unit", "Brigade", "Province", "County", "City", "Village", "Station", "Airport",
+        "Church", "Office", "Bank", "Court", "Party", "Army", "Day", "Night", "Monday", "Sunday",
+        "Trading", "Group", "Sector", "January", "March", "May", "June", "July",
     }
 )
 
@@ -237,69 +159,11 @@ FAMILIAR = re.compile(r"(?<![\w-])(?:[Ll]ao|[Xx]iao|LAO|XIAO)\s+([A-Za-z]{1,6})(
 
 # Hanyu Pinyin: initials x finals, a closed inventory (over-generating a
 # little, which is harmless beside a surname).
-_PY_INITIALS = (
-    "",
-    "b",
-    "p",
-    "m",
-    "f",
-    "d",
-    "t",
-    "n",
-    "l",
-    "g",
-    "k",
-    "h",
-    "j",
-    "q",
-    "x",
-    "zh",
-    "ch",
-    "sh",
-    "r",
-    "z",
-    "c",
-    "s",
-    "y",
-    "w",
-)
-_PY_FINALS = (
-    "a",
-    "o",
-    "e",
-    "i",
-    "u",
-    "v",
-    "ai",
-    "ei",
-    "ao",
-    "ou",
-    "an",
-    "en",
-    "ang",
-    "eng",
-    "ong",
-    "er",
-    "ia",
-    "ie",
-    "iao",
-    "iu",
-    "ian",
-    "in",
-    "iang",
-    "ing",
-    "iong",
-    "ua",
-    "uo",
-    "uai",
-    "ui",
-    "uan",
-    "un",
-    "uang",
-    "ue",
-    "van",
-    "vn",
-)
+_PY_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh",
+                "ch", "sh", "r", "z", "c", "s", "y", "w")
+_PY_FINALS = ("a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng",
+              "ong", "er", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua",
+              "uo", "uai", "ui", "uan", "un", "uang", "ue", "van", "vn")
 PINYIN = frozenset(i + f for i in _PY_INITIALS for f in _PY_FINALS)
 CHINESE_FULL = re.compile(
     r"(?<![\w-])([A-Z][a-z]{0,5}|[A-Z]{2,6})\s+([A-Z][a-z]{0,11}(?:-[a-z]{1,6})?)(?![\w-])"
@@ -310,10 +174,8 @@ CHINESE_FULL = re.compile(
 def chinese_surnames() -> frozenset[str]:
     text = resources.files("app.redaction").joinpath("data", "chinese_surnames.txt")
     return frozenset(
-        w.lower()
-        for line in text.read_text("utf-8").splitlines()
-        if not line.startswith("#")
-        for w in line.split()
+        w.lower() for line in text.read_text("utf-8").splitlines()
+        if not line.startswith("#") for w in line.split()
     )
 
 
@@ -341,95 +203,15 @@ def chinese(text: str) -> list[Span]:
 
 # English words that are also pinyin syllables, which follow a surname-shaped
 # word in ordinary prose ("Long Men", "Ma Can"...).
-ENGLISH_WORDS_PINYIN = frozenset(
-    {
-        "he",
-        "men",
-        "pan",
-        "ban",
-        "can",
-        "fan",
-        "man",
-        "ran",
-        "tan",
-        "van",
-        "wan",
-        "hen",
-        "ten",
-        "den",
-        "pen",
-        "sun",
-        "gun",
-        "bun",
-        "run",
-        "fun",
-        "die",
-        "tie",
-        "pie",
-        "lie",
-        "bin",
-        "tin",
-        "pin",
-        "sin",
-        "win",
-        "kin",
-        "fin",
-        "din",
-        "gin",
-        "ring",
-        "king",
-        "sing",
-        "wing",
-        "ping",
-        "long",
-        "song",
-        "hang",
-        "bang",
-        "gang",
-        "sang",
-        "tang",
-        "wang",
-        "dong",
-        "bong",
-        "tong",
-        "a",
-        "o",
-        "e",
-        "yo",
-        "ma",
-        "pa",
-        "la",
-        "me",
-        "we",
-        "ye",
-        "she",
-        "sue",
-        "hue",
-        "due",
-        "cue",
-        "rue",
-        "shin",
-        "chin",
-        "zen",
-        "nun",
-        "mao",
-        "tao",
-        "lei",
-        "bei",
-        "so",
-        "go",
-        "no",
-        "to",
-        "do",
-        "lo",
-        "mo",
-        "ho",
-        "gong",
-        "bao",
-        "chao",
-        "ciao",
-    }
-)
+ENGLISH_WORDS_PINYIN = frozenset({
+    "he", "men", "pan", "ban", "can", "fan", "man", "ran", "tan", "van", "wan", "hen", "ten",
+    "den", "pen", "sun", "gun", "bun", "run", "fun", "die", "tie", "pie", "lie", "bin", "tin",
+    "pin", "sin", "win", "kin", "fin", "din", "gin", "ring", "king", "sing", "wing", "ping",
+    "long", "song", "hang", "bang", "gang", "sang", "tang", "wang", "dong", "bong", "tong",
+    "a", "o", "e", "yo", "ma", "pa", "la", "me", "we", "ye", "she", "sue", "hue", "due",
+    "cue", "rue", "shin", "chin", "zen", "nun", "mao", "tao", "lei", "bei",
+    "so", "go", "no", "to", "do", "lo", "mo", "ho", "gong", "bao", "chao", "ciao",
+})
 
 
 def _case_shape(word: str) -> str:
@@ -469,35 +251,9 @@ LOWER_SPEAKER = re.compile(
     r"writes|explained|recalled|whispered|shouted)\b"
 )
 # Lowercase forms that are words before a speech verb as well.
-_LOWER_SURNAME_WORDS = frozenset(
-    {
-        "ma",
-        "pa",
-        "ha",
-        "ho",
-        "na",
-        "no",
-        "so",
-        "on",
-        "an",
-        "do",
-        "to",
-        "go",
-        "in",
-        "im",
-        "um",
-        "ok",
-        "son",
-        "sun",
-        "moon",
-        "bang",
-        "wang",
-        "ban",
-        "pan",
-        "han",
-        "nam",
-    }
-)
+_LOWER_SURNAME_WORDS = frozenset({"ma", "pa", "ha", "ho", "na", "no", "so", "on", "an", "do",
+                                  "to", "go", "in", "im", "um", "ok", "son", "sun", "moon",
+                                  "bang", "wang", "ban", "pan", "han", "nam"})
 
 
 def lowercase_speakers(text: str) -> list[Span]:
@@ -505,8 +261,7 @@ def lowercase_speakers(text: str) -> list[Span]:
     return [
         Span(m.start(1), m.end(1), PERSON, D)
         for m in LOWER_SPEAKER.finditer(text)
-        if m.group(1) in surnames
-        and m.group(1) not in _LOWER_SURNAME_WORDS
+        if m.group(1) in surnames and m.group(1) not in _LOWER_SURNAME_WORDS
         and not is_stopword(m.group(1))
     ]
 

@@ -74,6 +74,27 @@ PUBLIC_ACT = re.compile(
 )
 KO_LICENCE = re.compile(r"(?:면허|등록|자격증?|허가)\s?번호\s*:?\s*(제\s?\d{3,8}\s?호)")
 
+# A comment thread's author handle with dots ("mira.cooks.daily:",
+# "↳ tae.hoon (creator):"); a file name or domain has a known ending instead.
+DOTTED_SPEAKER = re.compile(
+    r"(?m)^[ \t]*(?:[↳>@-][ \t]*)?([a-z][a-z0-9_]*(?:\.[a-z0-9_]+){1,3})"
+    r"(?=[ \t]*(?:\([^)\n]{1,20}\))?[ \t]*:)"
+)
+NOT_HANDLE_END = re.compile(
+    r"\.(?:com|ru|org|net|kr|io|txt|pdf|docx?|jpe?g|png|mp[34]|py|js|html?|csv|xlsx?)$"
+)
+
+
+def _dotted_handles(text: str) -> list[Span]:
+    found = {m.group(1) for m in DOTTED_SPEAKER.finditer(text)}
+    out: list[Span] = []
+    for handle in found:
+        if NOT_HANDLE_END.search(handle):
+            continue
+        for m in re.finditer(rf"(?<![\w.@]){re.escape(handle)}(?![\w]|\.\w)", text):
+            out.append(Span(m.start(), m.end(), CODE, D))
+    return out
+
 
 def _numbered(text: str) -> list[Span]:
     out = [Span(m.start(1), m.end(1), CODE, D) for m in FLAT.finditer(text)]
@@ -107,7 +128,7 @@ def _segmented(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    out = _segmented(text) + _numbered(text)
+    out = _segmented(text) + _numbered(text) + _dotted_handles(text)
     out += [Span(m.start(), m.end(), CODE, D) for m in URL.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in HANDLE.finditer(text)]
     return out

@@ -77,3 +77,16 @@ def test_cyrillic_korean_names_in_capitals(detector: Detector) -> None:
     assert covers(text, spans, "РИ ЁН ХИ")
     assert covers(text, spans, "ПАК СОН МИ")
     assert not touches(text, spans, "МВД")
+
+
+def test_dotted_handles_in_comment_threads(detector: Detector) -> None:
+    text = (
+        "mira.cooks.daily: has anyone seen her?\n"
+        " ↳ tae.hoon (creator): please stop\n"
+        "original sound - mira.cooks.daily\nreport.pdf: attached"
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "mira.cooks.daily", 0)
+    assert covers(text, spans, "mira.cooks.daily", 1)
+    assert covers(text, spans, "tae.hoon")
+    assert not touches(text, spans, "report.pdf")

@@ -49,11 +49,60 @@ CYRILLIC_SIGN_OFF = re.compile(r"[—–-]\s((?:[А-ЯЁ]\.\s?){1,3})(?=\s*$)", 
 KO_OFFICE = (
     r"(?:지배인|과장|부장|차장|대리|주임|팀장|실장|소장|반장|부반장|조장|작업반장|경위|경사|경장|순경|경감|"
     r"형사|대표|사장|부사장|국장|목사|전도사|장로|교수|박사|기사|원장|간호사|지도원|보위원|책임자|"
-    r"담당|담당관|선생|선생님|대장|중대장|소대장|비서|당비서)"
+    r"담당|담당관|선생|선생님|대장|중대장|소대장|비서|당비서|"
+    # Committees, associations, churches, media and kin address (written for
+    # this project from general vocabulary; no evaluation-set text): minutes and
+    # bulletins name members by surname and office ("윤 위원장:", "설 권사님").
+    r"위원장|부위원장|위원|회장|부회장|총무|이사장|이사|간사|서기|감사|사무국장|사무장|국장|처장|"
+    r"작가|기자|피디|앵커|아나운서|편집장|코치|변호사|검사|판사|의사|약사|교사|교장|교감|강사|"
+    r"상담사|상담원|통역사|활동가|연구원|조사관|수사관|영사|참사관|"
+    r"권사|집사|성도|전도사|선교사|형제|자매|"
+    r"형님|언니|누님|오빠|아저씨|아주머니|아줌마|할머니|할아버지|이모|삼촌|고모)"
 )
 KO_SURNAME_OFFICE = re.compile(
     rf"(?<![가-힣])([가-힣])\s{KO_OFFICE}(?=[의이가은는을를에께도와과님만]|[^가-힣]|$)"
 )
+# Minutes assign actions to people by initials: "KL to call the landlord",
+# "Action: KL / MP (by Friday)", "draft by RT", "Transcribed by JB on ...",
+# and an editor closes a bracket with them ("[End of notes. JB]").
+_INI = r"[A-Z]{2,3}"
+ACTION_LEAD = re.compile(
+    rf"(?m)(?:^[ \t]*(?:[-*•][ \t]*)?(?:\d+[.)][ \t]*)?({_INI}(?:[ \t]*(?:/|&|,|and)[ \t]*{_INI})*)"
+    rf"(?=[ \t]+(?:to|will|should|must)[ \t]+[a-z])|"
+    rf"\b(?:Actions?|Owners?|Lead|Responsible|Who)[ \t]*:[ \t]*"
+    rf"({_INI}(?:[ \t]*(?:/|&|,|and)[ \t]*{_INI})*)"
+    rf"(?=[ \t]*(?:[(.;,\n]|$|[ \t]+(?:to|will)\b)))"
+)
+BY_INITIALS = re.compile(
+    rf"\b(?:[A-Za-z]+ed|[Ww]ritten|done|sent|seen|drafted)[ \t]+by[ \t]+({_INI})(?=[\s).,;:\]]|$)|"
+    rf"^[ \t]*Actions?:.*?\bby[ \t]+({_INI})(?=[\s).,;:]|$)|"
+    rf"(?<=[.;!?])[ \t]+({_INI})(?=\])",
+    re.MULTILINE,
+)
+INITIALS_TOKEN = re.compile(_INI)
+
+
+def _org_acronym(text: str, value: str) -> bool:
+    """An acronym an organisation goes by: it takes an article ("the ITF") or
+    is defined in brackets ("Transport Workers' Federation (ITF)")."""
+    return (
+        value in ACRONYMS
+        or re.search(rf"\b(?:the|The|THE)\s+{value}\b|\w\s+\({value}\)", text) is not None
+    )
+
+
+def _minutes_initials(text: str) -> list[Span]:
+    out: list[Span] = []
+    for rx in (ACTION_LEAD, BY_INITIALS):
+        for m in rx.finditer(text):
+            g = next(i for i in range(1, (rx.groups or 0) + 1) if m.group(i))
+            for t in INITIALS_TOKEN.finditer(text, m.start(g), m.end(g)):
+                if not _org_acronym(text, t.group(0)):
+                    out.append(Span(t.start(), t.end(), PERSON, D))
+    return out
+
+
+LEGISLATURE = re.compile(r"국회|(?:[시도군구]|지방)의회|청문회|국정감사|상임위원회")
 ROLE_NICKNAME = re.compile(
     r"(?:보위원|반장|작업반장|지도원|감독|지배인|책임자|감시원|brigade\s+leader|foreman|minder|"
     r"security\s+(?:officer|man|agent)|supervisor|бригадир|надзиратель|охранник|начальник)"
@@ -73,6 +122,9 @@ JAMO_SHORTHAND = _wordset(
 LETTER_SSI = re.compile(r"(?<![A-Za-z])([A-Z])\s?씨")
 INVERTED_NAME = re.compile(r"\b([A-Z]{2,}),\s+([A-Z][a-z]+(?:-[a-z]+)?)\b")
 HANJA_GLOSS = re.compile(r"\s*[(（]\s*([\u4e00-\u9fff]{1,4})\s*[)）]")
+# A Latin or Cyrillic name glossed in Hangul ("Ольга Пак(올가)"): the
+# transcription is the same person, and later mentions use it.
+HANGUL_GLOSS = re.compile(r"\s*[(（]\s*([가-힣]{2,5})\s*[)）]")
 QUOTED_BEFORE = re.compile(r"[\"“]([^\"”\n]{2,20})[\"”]\s*\(\s*$")
 
 KIN_EN = (
@@ -121,10 +173,14 @@ def _offices(text: str) -> list[Span]:
     from app.redaction.names import hangul_surnames
 
     surnames = hangul_surnames()
+    # In a legislature's record a committee member is a public figure ("최
+    # 위원님" of a 국회 hearing), not a member of a support group's committee.
+    public_committee = LEGISLATURE.search(text) is not None
     out = [
         Span(m.start(1), m.end(1), PERSON, IdType.QUASI)
         for m in KO_SURNAME_OFFICE.finditer(text)
         if m.group(1) in surnames
+        and not (public_committee and text[m.end(1) :].lstrip().startswith(("위원", "부위원")))
     ]
     out += [
         Span(m.start(1), m.end(1), PERSON, IdType.QUASI)
@@ -200,7 +256,14 @@ def _given_alone(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    return _initials(text) + _inverted(text) + _kin(text) + _given_alone(text) + _offices(text)
+    return (
+        _initials(text)
+        + _minutes_initials(text)
+        + _inverted(text)
+        + _kin(text)
+        + _given_alone(text)
+        + _offices(text)
+    )
 
 
 def glosses(text: str, persons: list[Span]) -> list[Span]:
@@ -210,6 +273,13 @@ def glosses(text: str, persons: list[Span]) -> list[Span]:
         m = HANJA_GLOSS.match(text, p.end)
         if m:
             out.append(Span(m.start(1), m.end(1), PERSON, D))
+        h = HANGUL_GLOSS.match(text, p.end)
+        if (
+            h
+            and not re.search("[가-힣]", text[p.start : p.end])
+            and hangul_name_reading(text, h.start(1), h.end(1))
+        ):
+            out.append(Span(h.start(1), h.end(1), PERSON, D))
         q = QUOTED_BEFORE.search(text, max(0, p.start - 30), p.start)
         if q and not is_stopword(q.group(1)):
             out.append(Span(q.start(1), q.end(1), PERSON, D))

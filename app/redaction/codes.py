@@ -49,6 +49,66 @@ HANDLE = re.compile(
     r"(?<![\w@./-])(?:[a-z][a-z0-9]*_[a-z0-9_]+|[a-z]{3,}[a-z_]*\d{2,4})(?![\w@-]|\.[a-z])"
 )
 
+# Numbers that stand for a person's record or home by the word before them:
+# a flat ("кв. 47", "квартира № 12", "flat 4B"), the last digits of a card or
+# account ("card ending 4471", "оканчивающейся на 0912"), a number half
+# remembered ("745...318"), a register entry dated by "от" ("телефонограмма
+# № 1418 от 22.09.2026", "КУСП за № 77"), a numbered licence ("면허번호 제 2231호").
+FLAT = re.compile(
+    r"(?<![\w.])(?:кв\.|квартир[аеуыой]{1,2}(?:\s+№)?|flat|apt\.?|apartment)\s*(\d{1,4}[А-ЯA-Z]?)(?!\w|[.,]\d)",
+    re.IGNORECASE,
+)
+CARD_TAIL = re.compile(
+    r"(?:ending|ends|ending\s+in|last\s+(?:four|4)\s+digits|оканчивающ\w+\s+на|заканчивающ\w+\s+на|"
+    r"последние\s+(?:четыре|4)\s+цифры|끝자리|끝\s?번호)\s*:?\s*(\d{3,4})(?!\d)",
+    re.IGNORECASE,
+)
+PARTIAL_NUMBER = re.compile(r"(?<![\w.])\d{2,6}(?:\.{2,3}|…|\*{2,}|[xX]{2,})\d{2,6}(?!\w|\.\d)")
+DATED_ENTRY = re.compile(
+    r"(?<![\w-])(?:(?:Е?КУСП|KUSP|КРСП)\s+(?:за\s+)?(?:№|No\.?|N)\s*(\d{2,7})|"
+    r"(?:№|No\.)\s*(\d{2,7})(?=\s+от\s+\d{1,2}\.\d{1,2}\.\d{2,4}))(?![\w/-])"
+)
+PUBLIC_ACT = re.compile(
+    r"(?:приказ|постановлени|указ|закон|распоряжени|ФЗ|кодекс|правил)\w*[^.\n]{0,40}$",
+    re.IGNORECASE,
+)
+KO_LICENCE = re.compile(r"(?:면허|등록|자격증?|허가)\s?번호\s*:?\s*(제\s?\d{3,8}\s?호)")
+
+# A comment thread's author handle with dots ("mira.cooks.daily:",
+# "↳ tae.hoon (creator):"); a file name or domain has a known ending instead.
+DOTTED_SPEAKER = re.compile(
+    r"(?m)^[ \t]*(?:[↳>@-][ \t]*)?([a-z][a-z0-9_]*(?:\.[a-z0-9_]+){1,3})"
+    r"(?=[ \t]*(?:\([^)\n]{1,20}\))?[ \t]*:)"
+)
+NOT_HANDLE_END = re.compile(
+    r"\.(?:com|ru|org|net|kr|io|txt|pdf|docx?|jpe?g|png|mp[34]|py|js|html?|csv|xlsx?)$"
+)
+
+
+def _dotted_handles(text: str) -> list[Span]:
+    found = {m.group(1) for m in DOTTED_SPEAKER.finditer(text)}
+    out: list[Span] = []
+    for handle in found:
+        if NOT_HANDLE_END.search(handle):
+            continue
+        for m in re.finditer(rf"(?<![\w.@]){re.escape(handle)}(?![\w]|\.\w)", text):
+            out.append(Span(m.start(), m.end(), CODE, D))
+    return out
+
+
+def _numbered(text: str) -> list[Span]:
+    out = [Span(m.start(1), m.end(1), CODE, D) for m in FLAT.finditer(text)]
+    out += [Span(m.start(1), m.end(1), CODE, D) for m in CARD_TAIL.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, D) for m in PARTIAL_NUMBER.finditer(text)]
+    for m in DATED_ENTRY.finditer(text):
+        g = 1 if m.group(1) else 2
+        # Orders and laws are public acts, numbered the same way.
+        if g == 2 and PUBLIC_ACT.search(text[max(0, m.start() - 60) : m.start()]):
+            continue
+        out.append(Span(m.start(g), m.end(g), CODE, D))
+    out += [Span(m.start(1), m.end(1), CODE, D) for m in KO_LICENCE.finditer(text)]
+    return out
+
 
 def _segmented(text: str) -> list[Span]:
     out: list[Span] = []
@@ -68,7 +128,7 @@ def _segmented(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    out = _segmented(text)
+    out = _segmented(text) + _numbered(text) + _dotted_handles(text)
     out += [Span(m.start(), m.end(), CODE, D) for m in URL.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in HANDLE.finditer(text)]
     return out

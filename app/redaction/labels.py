@@ -76,10 +76,13 @@ CLOSING_RE = re.compile(
     r"\s+faithfully|\s+truly)?|love|warmly|take\s+care|speak\s+soon|with\s+thanks)[ \t]*[,.!]?"
     r"[ \t]*\n[ \t]*([^\n|,<(]{1,40})$"
 )
-# A bare sign-off line: "H.", "D. K.", "JS", "- tw" between blank lines.
+# A bare sign-off line: "H.", "D. K.", "JS", "- tw" between blank lines; a
+# romanised Russian initial may be a digraph ("A. Zh.", "E. Ts."); a letter's
+# reference line gives the author's and the typist's initials ("KL/mp").
 INITIALS_LINE_RE = re.compile(
     r"(?m)(?:^|\n)[ \t]*\n[ \t]*(?:[-–—~][ \t]?)?"
-    r"((?:[A-Z]\.[ \t]?){1,3}|[A-Z]{2,3}|[a-z]{2,3})[ \t]*(?=\n[ \t]*(?:\n|-{2,}|$)|\s*$)"
+    r"((?:[A-Z]\.[ \t]?){1,3}|[A-Z]\.[ \t]?(?:Zh|Kh|Ts|Ch|Sh|Yu|Ya|Yo|Ye)\.|[A-Z]{2,3}/[a-z]{2,3}|"
+    r"[A-Z]{2,3}|[a-z]{2,3})[ \t]*(?=\n[ \t]*(?:\n|-{2,}|$)|\s*$)"
 )
 
 # Short lines that are words, not initials.

@@ -374,11 +374,25 @@ def patronymic(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), PERSON, D) for m in PATRONYMIC.finditer(text)]
 
 
+# The same name in capitals, as passports, permits and registers print it
+# ("ПАК ЁН ХИ"): a known surname, then one or two short syllable words.
+CYR_KOREAN_UPPER = re.compile(
+    r"(?<![\w])([А-ЯЁ]{1,4})((?:[ \t]+[А-ЯЁ]{1,4}(?![\w.])){1,2})(?![ \t]+[А-ЯЁ]{2})"
+)
+CYR_FUNCTION = frozenset(
+    ["И", "В", "НА", "ПО", "С", "К", "ОТ", "ДО", "ЗА", "ИЗ", "О", "У", "НЕ", "ДЛЯ", "ПРИ", "ИЛИ"]
+)
+
+
 def cyrillic_korean(text: str) -> list[Span]:
     surnames = cyrillic_surnames()
     out: list[Span] = []
     for m in CYR_KOREAN.finditer(text):
         if m.group(1) in surnames:
+            out.append(Span(m.start(), m.end(), PERSON, D))
+    for m in CYR_KOREAN_UPPER.finditer(text):
+        given = m.group(2).split()
+        if m.group(1).capitalize() in surnames and not any(g in CYR_FUNCTION for g in given):
             out.append(Span(m.start(), m.end(), PERSON, D))
     return out
 

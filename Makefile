@@ -53,7 +53,7 @@ run: setup
 	WITNESSBOX_DEMO_MODE=true $(BIN)/witnessbox db upgrade
 	WITNESSBOX_DEMO_MODE=true $(BIN)/witnessbox demo bootstrap --if-missing
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	WITNESSBOX_DEMO_MODE=true $(BIN)/gunicorn --workers $(WORKERS) --timeout 900 \
+	WITNESSBOX_DEMO_MODE=true $(BIN)/gunicorn --workers $(WORKERS) --timeout 900 -c python:app.serving \
 		--bind $(HOST):$(PORT) 'app:create_app()'
 
 test: setup

@@ -474,3 +474,24 @@ def _over_socket(path: Path, method: str, url: str, headers: dict[str, str],
     connection = _UnixConnection(path)
     connection.request(method, url, body=body, headers=headers)
     return connection.getresponse()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_every_deployed_worker_loads_the_detector_before_serving(
+        deployment: Deployment) -> None:
+    # deploy/witnessbox.service passes -c python:app.serving: each worker
+    # loads the models after it forks, so no reviewer's first editor page
+    # waits for them (two workers here).
+    log = deployment.root / "logs" / "error.log"
+    deadline = time.monotonic() + 120
+    warmed: list[str] = []
+    while time.monotonic() < deadline:
+        warmed = [line for line in log.read_text(errors="replace").splitlines()
+                  if "detector warmed in" in line]
+        if len(warmed) == 2:
+            break
+        time.sleep(0.5)
+    assert len(warmed) == 2, deployment.gunicorn.log_tail()
+    # Each line comes from a different worker process ([pid] in gunicorn's format).
+    assert len({line.split("] [", 2)[1] for line in warmed}) == 2, warmed

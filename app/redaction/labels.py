@@ -210,7 +210,8 @@ NAMING_RE = re.compile(
     r"(?:\bcall(?:ing|ed|s)?\s+(?:him|her|them|me|us)|\bknows?\s+(?:(?:him|her|them)\s+)?(?:only\s+)?as|"
     r"\bname\s+(?:sounded|sounds)\s+like|\bgoes\s+by|\bwent\s+by|\bintroduced\s+(?:him|her)self\s+as|"
     r"\bsigns?\s+(?:off\s+)?as|\bknown\s+(?:here\s+|to\s+us\s+)?only\s+as)"
-    r"\s+(?:[\"“'‘]([^\"”'’\n\s]+(?:\s[^\"”'’\n\s]+){0,2})[\"”'’]|([A-Z][A-Za-z'’-]+))",
+    r"\s+(?:[\"“'‘]([^\"”'’\n\s]+(?:\s[^\"”'’\n\s]+){0,2})[\"”'’]|"
+    r"([A-Z][A-Za-z'’-]+(?:\s(?-i:[A-Z])[A-Za-z'’-]+)?))",
     re.IGNORECASE,
 )
 

@@ -163,3 +163,12 @@ def test_un_organs_mandates_and_local_councils_stay_readable(detector: Detector)
                    "2 March 2016"):
         assert not touches(text, spans, public), public
     assert covers(text, spans, "Ri Chol-jin")
+
+
+def test_call_me_takes_a_two_word_capitalised_name() -> None:
+    text = "At the yard they call me Lucky Seven, nobody uses my name.\n"
+    assert covers(text, labels.naming_phrases(text), "Lucky Seven")
+    text = "Please call me Tomasz and not sir.\n"
+    spans = labels.naming_phrases(text)
+    assert covers(text, spans, "Tomasz")
+    assert not touches(text, spans, "and")

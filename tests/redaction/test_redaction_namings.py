@@ -1,0 +1,150 @@
+"""Conventions that put a name somewhere whatever its shape: booking names,
+role abbreviations, log authors, quoted nicknames and pseudonym fields,
+initials and logins in fields, "with X interpreting", "that is X". Every
+example is invented for these tests."""
+
+from __future__ import annotations
+
+from redaction_helpers import covers, touches
+
+from app.redaction import namings
+from app.redaction.detector import Detector
+from app.redaction.spans import PERSON
+
+
+def test_booking_names_with_a_title_or_after_a_passenger_field() -> None:
+    text = (
+        "1. HALVORSEN/INGRID MS  seat 3F\n"
+        "2. DUARTE/JOAO PEDROMR  seat 3E\n"
+        "Passenger name: OKAFOR/CHIDI\n"
+    )
+    spans = namings.bookings(text)
+    for needle in ("HALVORSEN/INGRID", "DUARTE/JOAO PEDRO", "OKAFOR/CHIDI"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "MS")
+    assert all(s.category == PERSON for s in spans)
+
+
+def test_slashes_that_are_not_bookings_are_left() -> None:
+    text = "Use TCP/IP and the AND/OR gate. The route VVO/ICN was full.\n"
+    assert namings.bookings(text) == []
+
+
+def test_a_booking_name_spreads_by_its_parts() -> None:
+    text = "Pax: BRANDT/LUKAS MR, seat 9C. Later Mr Brandt asked for water; Lukas slept.\n"
+    spans = Detector().detect(text)
+    for needle in ("BRANDT/LUKAS", "Brandt", "Lukas"):
+        assert covers(text, spans, needle), needle
+
+
+def test_names_after_role_abbreviations_and_spelled_titles() -> None:
+    text = (
+        "FA Teodora Lind served the meal; CA Brennagh told the captain.\n"
+        "Senior Purser Ilsabet Varga wrote it up. PC Okwuosa took a statement.\n"
+        "Cpl. Marchetti and TA Siobhan Quill were present.\n"
+    )
+    spans = namings.role_names(text)
+    for needle in ("Teodora Lind", "Brennagh", "Ilsabet Varga", "Okwuosa", "Marchetti",
+                   "Siobhan Quill"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "FA ")
+    assert not touches(text, spans, "Senior Purser")
+
+
+def test_role_abbreviations_before_ordinary_words_are_left() -> None:
+    text = (
+        "The Attorney General replied. He bought a PC Monday. DC United won.\n"
+        "Ask the TA About the timetable.\n"
+    )
+    assert namings.role_names(text) == []
+
+
+def test_log_entry_authors_in_brackets() -> None:
+    text = (
+        "- 2/9 (Wendell R.): Client arrived late.\n"
+        "- 9/9 (priya s): no show.\n"
+        "14:10 [Ottoline] - called back.\n"
+        "- 16/9 (Ros Delacourt): parcel collected.\n"
+    )
+    spans = namings.log_authors(text)
+    for needle in ("Wendell R.", "priya s", "Ottoline", "Ros Delacourt"):
+        assert covers(text, spans, needle), needle
+
+
+def test_bracketed_words_after_dates_that_are_not_authors() -> None:
+    text = "- 2/9 (update): moved.\n- 3/9 (draft): none.\n- 4/9 (note): call back.\n"
+    assert namings.log_authors(text) == []
+
+
+def test_a_log_author_spreads_by_the_first_name() -> None:
+    text = "- 2/9 (Wendell R.): Client quiet.\n- 9/9 (Ros D.): she asked for Wendell again.\n"
+    spans = Detector().detect(text)
+    assert covers(text, spans, "Wendell", occurrence=1)
+
+
+def test_quoted_nickname_between_given_name_and_surname() -> None:
+    text = 'A column by Theodora ("Teddy") Maple-Ashcombe, editor. Write to Teddy.\n'
+    spans = Detector().detect(text)
+    for needle in ("Theodora", "Teddy", "Maple-Ashcombe"):
+        assert covers(text, spans, needle), needle
+    assert covers(text, spans, "Teddy", occurrence=1)
+
+
+def test_quoted_words_between_capitals_that_are_not_nicknames() -> None:
+    text = 'The ("Blue") Line runs late. Open "Settings" Menu first.\n'
+    assert namings.nicknames(text) == []
+
+
+def test_pseudonym_fields_and_names_a_person_uses() -> None:
+    text = (
+        'Survivor (pseudonym): "Silver Birch"\n'
+        "Alias: Wolfie\n"
+        'At the depot she also used "Natalia" and is known at church as "Dasha".\n'
+    )
+    spans = namings.nicknames(text)
+    for needle in ("Silver Birch", "Wolfie", "Natalia", "Dasha"):
+        assert covers(text, spans, needle), needle
+
+
+def test_used_with_a_quoted_common_word_is_not_a_name() -> None:
+    text = 'He uses "Signal" with us and prefers "Telegram" for files.\n'
+    assert not touches(text, namings.nicknames(text), "Signal")
+
+
+def test_a_quoted_pseudonym_of_common_words_spreads_only_whole() -> None:
+    text = 'Victim (pseudonym): "Silver Birch"\nSister of "Silver Birch". A birch fell.\n'
+    spans = Detector().detect(text)
+    assert covers(text, spans, "Silver Birch", occurrence=1)
+    assert not touches(text, spans, "birch fell")
+
+
+def test_initials_and_logins_in_person_fields() -> None:
+    text = (
+        "Reviewer initials: KT      Supervising attorney: MB\n"
+        "Exported by: j.novak on 2026-01-02\n"
+        "Assigned to: dkowal\n"
+    )
+    spans = namings.field_initials(text)
+    for needle in ("KT", "MB", "j.novak", "dkowal"):
+        assert covers(text, spans, needle), needle
+
+
+def test_acronyms_and_words_in_fields_are_left() -> None:
+    text = "Staff: UN\nModified by: system\nfollowed by logging and fishing\n"
+    assert namings.field_initials(text) == []
+
+
+def test_with_someone_interpreting_and_chat_presentations() -> None:
+    text = (
+        "We met twice, with Odile interpreting. Later, with Russian interpreting, less so.\n"
+        "who is the tall one?\nthat is Dmitri, he drives.\n"
+    )
+    spans = namings.agents(text)
+    assert covers(text, spans, "Odile")
+    assert covers(text, spans, "Dmitri")
+    assert not touches(text, spans, "Russian")
+
+
+def test_chat_presentations_of_things_are_left() -> None:
+    text = "that is Monday, ok?\nthis is Important, read it.\nit's Fine.\n"
+    assert namings.agents(text) == []

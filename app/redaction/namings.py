@@ -32,6 +32,11 @@ from app.redaction.stopwords import is_common_english, is_stopword
 
 D = IdType.DIRECT
 
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Booking names: SURNAME/GIVEN (one or two words each) and the passenger title,
 # with or without a space ("SMITH/JOHNMR" is the PNR form).
 _UP = r"[A-Z][A-Z'’-]{1,24}"
@@ -48,10 +53,16 @@ BOOKING_FIELD = re.compile(
 
 # Roles written before a name in reports: crew, police, military, school,
 # care and legal abbreviations (upper case), and titles spelled out.
-ROLE_ABBREVIATION = (
-    r"(?:CA|FA|CC|CSD|FO|SFO|TA|HLTA|SENCO|DSL|SW|HCA|RN|RGN|SN|PC|DC|DS|DI|DCI|DSI|PCSO|WPC|"
-    r"Sgt|Cpl|Pte|Lt|Capt|Cpt|Insp|Supt|Det|Const|Cllr|Atty|Adv|Fr|Br)"
+ROLE_ABBREVIATIONS = _wordset(
+    """
+    CA FA CC CSD FO SFO TA HLTA SENCO DSL SW HCA RN RGN SN PC DC DS DI DCI DSI PCSO WPC
+    Sgt Cpl Pte Lt Capt Cpt Insp Supt Det Const Cllr Atty Adv Fr Br
+    """
 )
+ROLE_ABBREVIATION = "(?:" + "|".join(sorted(ROLE_ABBREVIATIONS, key=len, reverse=True)) + ")"
+# Roles that follow a name in brackets ("Mr Okafor (TA)"), and the author of a
+# thread (OP): not anyone's initials.
+BRACKETED_ROLES = ROLE_ABBREVIATIONS | _wordset("OP MSW LCSW PA EA")
 ROLE_TITLE = (
     r"(?:(?:Senior|Chief|Lead|Head|Junior|Deputy|Assistant|Staff|Charge|Ward|Duty|Police|"
     r"Detective|Special|Community)\s+)?"
@@ -78,6 +89,10 @@ LOG_AUTHOR = re.compile(
     r"([A-Za-z][A-Za-z'’-]*\.?(?:[ \t][A-Za-z][A-Za-z'’-]*\.?){0,2})[)\]][ \t]*[:—–-]"
 )
 INITIAL = re.compile(r"[A-Za-z]\.?")
+# Anywhere, a bracketed given name and initial heading a remark: "Note (Tom R.):".
+INITIALLED_AUTHOR = re.compile(
+    r"(?<![\w(\[])[(\[]([A-Za-z][a-z'’-]+[ \t][A-Za-z]\.?)[)\]][ \t]*:"
+)
 
 # A nickname quoted between the given name and the surname: 'Margaret
 # ("Peggy") Lund', 'Tomasz "Tom" Nowak-Berg'.
@@ -181,6 +196,10 @@ def role_names(text: str) -> list[Span]:
 
 def log_authors(text: str) -> list[Span]:
     out: list[Span] = []
+    for m in INITIALLED_AUTHOR.finditer(text):
+        first = m.group(1).split()[0]
+        if (_name_word(first) and not is_common_english(first)) or _known_name(first.capitalize()):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
     for m in LOG_AUTHOR.finditer(text):
         words = m.group(1).split()
         core = [w for w in words if not INITIAL.fullmatch(w)]
@@ -272,6 +291,26 @@ def agents(text: str) -> list[Span]:
     return out
 
 
+# Hangul text quoting a name from a Latin-script document, a particle
+# attached: "이름이 RI CHOL로", "KIM HYOK이".
+CAPS_IN_HANGUL = re.compile(
+    r"(?<=[가-힣][ \t])([A-Z]{1,4}(?:[ \t][A-Z]{2,6}){1,2})(?=[가-힣]|[ \t]*[가-힣(,.])"
+)
+
+
+def latin_in_hangul(text: str) -> list[Span]:
+    from app.redaction.names import korean_given_shape, latin_surnames
+
+    out: list[Span] = []
+    for m in CAPS_IN_HANGUL.finditer(text):
+        surname, *given = m.group(1).split()
+        if surname.capitalize() not in latin_surnames() or len(surname) < 2:
+            continue
+        if all(korean_given_shape(g.lower()) for g in given):
+            out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
 def find(text: str) -> list[Span]:
     return (
         bookings(text)
@@ -280,4 +319,5 @@ def find(text: str) -> list[Span]:
         + nicknames(text)
         + field_initials(text)
         + agents(text)
+        + latin_in_hangul(text)
     )

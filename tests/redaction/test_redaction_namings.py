@@ -148,3 +148,21 @@ def test_with_someone_interpreting_and_chat_presentations() -> None:
 def test_chat_presentations_of_things_are_left() -> None:
     text = "that is Monday, ok?\nthis is Important, read it.\nit's Fine.\n"
     assert namings.agents(text) == []
+
+
+def test_a_bracketed_given_name_and_initial_heads_a_remark() -> None:
+    text = "Note (Bronagh K.): she phoned back. See (Plan B): the steps.\n"
+    spans = namings.log_authors(text)
+    assert covers(text, spans, "Bronagh K.")
+    assert not touches(text, spans, "Plan B")
+
+
+def test_latin_capitals_quoted_in_hangul_text() -> None:
+    text = (
+        "서류에는 이름이 PAK HYOK로 적혀 있었다. 그는 NGO 직원과 왔다.\n"
+        "서류에 KIM SAID로 적혔다.\n"
+    )
+    spans = namings.latin_in_hangul(text)
+    assert covers(text, spans, "PAK HYOK")
+    assert not touches(text, spans, "NGO")
+    assert not touches(text, spans, "SAID")

@@ -72,7 +72,12 @@ ROLE_TITLE = (
     r"Teaching\s+Assistant|Caseworker|Case\s+Worker|Counsellor|Councillor|Attorney|Advocate|"
     r"Chaplain|Warden|Guard|Officer)"
 )
-_NAME_WORD = r"(?:[A-Z]\.|[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ'’]+)*|[A-Z]{2,}(?:-[A-Z]{2,})?)"
+# A name word: an initial, a capitalised word (also "O'Malley", "McRae",
+# "Okonedo-Grant") or one in capitals.
+_NAME_WORD = (
+    r"(?:[A-Z]\.|[A-Z](?:[a-zà-ÿ]{0,2}['’]?[A-Z])?[a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ'’]+)*|"
+    r"[A-Z]{2,}(?:-[A-Z]{2,})?)"
+)
 ROLE_NAME = re.compile(
     rf"(?<![\w.])(?:({ROLE_ABBREVIATION})\.?|{ROLE_TITLE})[ \t]+"
     rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
@@ -137,7 +142,8 @@ LOGIN_FIELD = re.compile(
 
 # An absolute construction makes the name the agent: "with Ada interpreting".
 WITH_AGENT = re.compile(
-    r"\bwith\s+((?:[A-Z][a-z'’]+)(?:[ -][A-Z][a-z'’]+)?)\s+(?:interpreting|translating|"
+    r"\bwith\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?((?:[A-Z][a-z'’]+)(?:[ -][A-Z][a-z'’]+)?)\s+"
+    r"(?:interpreting|translating|"
     r"driving|chairing|presiding|minuting|taking\s+notes|assisting|observing|facilitating|"
     r"supervising|co-facilitating)\b"
 )

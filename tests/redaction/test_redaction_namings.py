@@ -137,10 +137,12 @@ def test_acronyms_and_words_in_fields_are_left() -> None:
 def test_with_someone_interpreting_and_chat_presentations() -> None:
     text = (
         "We met twice, with Odile interpreting. Later, with Russian interpreting, less so.\n"
+        "She spoke to the head (with Mrs Varga translating).\n"
         "who is the tall one?\nthat is Dmitri, he drives.\n"
     )
     spans = namings.agents(text)
     assert covers(text, spans, "Odile")
+    assert covers(text, spans, "Varga")
     assert covers(text, spans, "Dmitri")
     assert not touches(text, spans, "Russian")
 
@@ -166,3 +168,10 @@ def test_latin_capitals_quoted_in_hangul_text() -> None:
     assert covers(text, spans, "PAK HYOK")
     assert not touches(text, spans, "NGO")
     assert not touches(text, spans, "SAID")
+
+
+def test_role_names_take_apostrophes_and_inner_capitals() -> None:
+    text = "Regrets: Fr. Tom O'Malley. PC Ewan McRae came later; CA DeSouza too.\n"
+    spans = namings.role_names(text)
+    for needle in ("Tom O'Malley", "Ewan McRae", "DeSouza"):
+        assert covers(text, spans, needle), needle

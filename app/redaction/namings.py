@@ -317,6 +317,30 @@ def latin_in_hangul(text: str) -> list[Span]:
     return out
 
 
+# A surname in hurried lowercase opening a clause of a note, as the subject of
+# a verb ("...: kim uses the back door", "; lee said no"), when the document
+# also writes it capitalised.
+LOWER_SUBJECT = re.compile(
+    r"(?:^|[:;.!?][ \t]+|\n[ \t]*)([a-z]{2,5})[ \t]+"
+    r"([a-z]{2,12}(?:s|ed)|said|told|came|went|left|knew|got|has|had|is|was|will|can)\b"
+)
+
+
+def lowercase_subjects(text: str) -> list[Span]:
+    from app.redaction.names import latin_surnames
+
+    out: list[Span] = []
+    for m in LOWER_SUBJECT.finditer(text):
+        word = m.group(1)
+        surname = word.capitalize()
+        if surname not in latin_surnames() or len(word) < 3 or is_stopword(word):
+            continue
+        if not re.search(rf"\b{surname}\b(?!-)", text):
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
 def find(text: str) -> list[Span]:
     return (
         bookings(text)
@@ -326,4 +350,5 @@ def find(text: str) -> list[Span]:
         + field_initials(text)
         + agents(text)
         + latin_in_hangul(text)
+        + lowercase_subjects(text)
     )

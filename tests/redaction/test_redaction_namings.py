@@ -175,3 +175,20 @@ def test_role_names_take_apostrophes_and_inner_capitals() -> None:
     spans = namings.role_names(text)
     for needle in ("Tom O'Malley", "Ewan McRae", "DeSouza"):
         assert covers(text, spans, needle), needle
+
+
+def test_a_lowercase_surname_opening_a_note_clause() -> None:
+    text = (
+        "Client: Han Mi-rae.\n"
+        "Note (RB): han wants the morning slot; she phoned twice.\n"
+        "lim said no.\n"
+    )
+    spans = namings.lowercase_subjects(text)
+    assert covers(text, spans, "han")
+    # "Lim" is never written capitalised here: a lowercase word alone is not enough.
+    assert not touches(text, spans, "lim said")
+
+
+def test_a_lowercase_surname_inside_a_phrase_is_left() -> None:
+    text = "Witness: Park Soo-jin.\nWe left the car in the park used by the school.\n"
+    assert namings.lowercase_subjects(text) == []

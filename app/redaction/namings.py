@@ -42,7 +42,8 @@ def _wordset(words: str) -> frozenset[str]:
 _UP = r"[A-Z][A-Z'’-]{1,24}"
 BOOKING_TITLE = r"(?:MRS|MR|MS|MISS|MSTR|DR|PROF|REV|CHD|INF)"
 BOOKING = re.compile(
-    rf"(?<![\w/])({_UP}(?:[ ]{_UP})?/{_UP}(?:[ ](?!{BOOKING_TITLE}\b){_UP})?)"
+    # a PNR numbers its passengers ("1.1KIM/MINA MS")
+    rf"(?<![A-Za-z/])({_UP}(?:[ ]{_UP})?/{_UP}(?:[ ](?!{BOOKING_TITLE}\b){_UP})?)"
     rf"[ ]?{BOOKING_TITLE}\b"
 )
 # Without a title only after a passenger field ("Pax: KIM/MINA").
@@ -78,8 +79,17 @@ _NAME_WORD = (
     r"(?:[A-Z]\.|[A-Z](?:[a-zà-ÿ]{0,2}['’]?[A-Z])?[a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ'’]+)*|"
     r"[A-Z]{2,}(?:-[A-Z]{2,})?)"
 )
+# Spelled-out crew, police and care titles also in lowercase ("the purser
+# Ines Vidal", "nurse Kang"); not the words that are also adjectives or kin
+# ("private", "sister", "guard").
+ROLE_TITLE_LOWER = (
+    r"(?:senior\s+|chief\s+|head\s+|staff\s+|police\s+)?(?:purser|flight\s+attendant|"
+    r"cabin\s+attendant|cabin\s+crew|steward|stewardess|first\s+officer|constable|detective|"
+    r"sergeant|inspector|nurse|midwife|headteacher|teaching\s+assistant|caseworker|counsellor|"
+    r"chaplain)"
+)
 ROLE_NAME = re.compile(
-    rf"(?<![\w.])(?:({ROLE_ABBREVIATION})\.?|{ROLE_TITLE})[ \t]+"
+    rf"(?<![\w.])(?:({ROLE_ABBREVIATION})\.?|{ROLE_TITLE}|{ROLE_TITLE_LOWER})[ \t]+"
     rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
 )
 
@@ -103,7 +113,7 @@ INITIALLED_AUTHOR = re.compile(
 # ("Peggy") Lund', 'Tomasz "Tom" Nowak-Berg'.
 _CAP = r"[A-Z][a-zà-ÿ'’]+"
 QUOTED_MIDDLE = re.compile(
-    rf"(?<![\w-])({_CAP})[ \t]+\(?[\"“]({_CAP}(?:[ -]{_CAP})?)[\"”]\)?[ \t]+"
+    rf"(?<![\w-])({_CAP})[ \t]+\(?[\"“'‘]({_CAP}(?:[ -]{_CAP})?)[\"”'’]\)?[ \t]+"
     rf"({_CAP}(?:-{_CAP})?)(?![\w-])"
 )
 # A field for the name a person goes by: 'Survivor (pseudonym): "Linden"',
@@ -230,8 +240,10 @@ def nicknames(text: str) -> list[Span]:
     out: list[Span] = []
     for m in QUOTED_MIDDLE.finditer(text):
         given, surname = m.group(1), m.group(3)
-        if not (_name_word(given) and _name_word(surname)) or is_common_english(given):
+        if not (_name_word(given) and _name_word(surname)):
             continue
+        if is_common_english(given) and not _known_name(given):
+            continue  # 'Visit "Green" Park
         for g in (1, 2, 3):
             out.append(Span(m.start(g), m.end(g), PERSON, D))
     for m in PSEUDONYM_FIELD.finditer(text):

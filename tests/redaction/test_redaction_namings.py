@@ -192,3 +192,16 @@ def test_a_lowercase_surname_opening_a_note_clause() -> None:
 def test_a_lowercase_surname_inside_a_phrase_is_left() -> None:
     text = "Witness: Park Soo-jin.\nWe left the car in the park used by the school.\n"
     assert namings.lowercase_subjects(text) == []
+
+
+def test_pnr_lines_lowercase_crew_titles_and_single_quoted_nicknames() -> None:
+    text = (
+        "1.1NOVAK/PAVEL MR 2.1NOVAK/IRENA MRS\n"
+        "The purser Ines Vidal called nurse Kang Mi-ok. A private Korean firm paid.\n"
+        "Thanks to Robert 'Bobby' Tuilagi. Visit 'Green' Park.\n"
+    )
+    spans = namings.find(text)
+    for needle in ("NOVAK/PAVEL", "NOVAK/IRENA", "Ines Vidal", "Kang Mi-ok", "Bobby", "Tuilagi"):
+        assert covers(text, spans, needle), needle
+    for needle in ("Korean", "Green", "Park"):
+        assert not touches(text, spans, needle), needle

@@ -146,13 +146,13 @@ INITIALS_FIELD = re.compile(
 # A login in a field that names a user: "Exported by: j.novak", "Owner: kpark".
 LOGIN_FIELD = re.compile(
     r"(?im)\b(?:[a-z]+ed\s+by|user(?:\s?name)?|login|owner|assignee|assigned\s+to|account|"
-    r"uploader|operator)[ \t]*:[ \t]*(?-i:([a-z][a-z0-9]*(?:[._][a-z][a-z0-9]*)+|[a-z]{4,}\d*))"
+    r"uploader|operator)[ \t]*:[ \t]*(?-i:([a-z][a-z0-9]*(?:[._][a-z][a-z0-9]*)+|[a-z]{3,}\d+))"
     r"(?![\w@.-])"
 )
 
 # An absolute construction makes the name the agent: "with Ada interpreting".
 WITH_AGENT = re.compile(
-    r"\bwith\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?((?:[A-Z][a-z'’]+)(?:[ -][A-Z][a-z'’]+)?)\s+"
+    r"\bwith\s+(?:(Mr|Mrs|Ms|Miss|Dr)\.?\s+)?((?:[A-Z][a-z'’]+)(?:[ -][A-Z][a-z'’]+)?)\s+"
     r"(?:interpreting|translating|"
     r"driving|chairing|presiding|minuting|taking\s+notes|assisting|observing|facilitating|"
     r"supervising|co-facilitating)\b"
@@ -177,6 +177,20 @@ def _known_name(word: str) -> bool:
     from app.redaction.names import first_names, latin_surnames
 
     return word in first_names() or word in latin_surnames()
+
+
+def _person_name_shape(word: str) -> bool:
+    """A single word that reads as a person's name: a known given name or
+    surname, or a romanised Korean shape, not a common word nor a known place
+    ("that is Seoul", "with Google translating")."""
+    from app.redaction.gazetteer import is_known_place
+    from app.redaction.names import korean_given_shape
+
+    if not _name_word(word) or is_known_place(word):
+        return False
+    if _known_name(word):
+        return True
+    return not is_common_english(word) and korean_given_shape(word)
 
 
 def bookings(text: str) -> list[Span]:
@@ -223,7 +237,7 @@ def log_authors(text: str) -> list[Span]:
             continue
         from app.redaction.labels import ROLE_SPEAKERS
 
-        if any(w.lower().strip(".") in ROLE_SPEAKERS for w in core):
+        if any(w.lower().strip(".") in ROLE_SPEAKERS or w in BRACKETED_ROLES for w in core):
             continue
         # An initial after the word marks it as a name ("mike t", "Gail P.");
         # a word alone must not be an ordinary one ("(update)", "(Draft)").
@@ -258,9 +272,8 @@ def nicknames(text: str) -> list[Span]:
         s = m.start(g) + (len(m.group(g)) - len(m.group(g).lstrip()))
         out.append(Span(s, s + len(value), PERSON, D))
     for m in USES_NAME.finditer(text):
-        value = m.group(1)
-        # "uses "Signal"": only a name a person could go by, not an app.
-        if is_common_english(value.split()[0]) and not _known_name(value.split()[0]):
+        # "uses "Viber"": only a name a person could go by, not an app.
+        if not _person_name_shape(m.group(1).split()[0]):
             continue
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     for m in KNOWN_AS.finditer(text):
@@ -280,10 +293,6 @@ def field_initials(text: str) -> list[Span]:
         if m.group(1) not in ACRONYMS
     ]
     for m in LOGIN_FIELD.finditer(text):
-        value = m.group(1)
-        dotted = "." in value or "_" in value
-        if not dotted and (is_common_english(value) or is_stopword(value)):
-            continue
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     return out
 
@@ -291,19 +300,17 @@ def field_initials(text: str) -> list[Span]:
 def agents(text: str) -> list[Span]:
     out: list[Span] = []
     for m in WITH_AGENT.finditer(text):
-        name = m.group(1)
+        name = m.group(2)
         first = name.split()[0].split("-")[0]
-        # "with Korean interpreting": a language, not a person.
+        # "with Korean interpreting": a language; "with Google translating": a tool.
         if not _name_word(first) or re.fullmatch(r"[A-Z][a-z]+(?:ish|ese|ian|ean|ic|i)", first):
             continue
-        out.append(Span(m.start(1), m.end(1), PERSON, D))
-    from app.redaction.names import korean_given_shape
-
-    for m in PRESENTED.finditer(text):
-        name = m.group(1)
-        if not _name_word(name) or is_common_english(name):
+        # After a title any word is a surname; alone, it must read as a name.
+        if not m.group(1) and " " not in name and not _person_name_shape(name):
             continue
-        if not (_known_name(name) or korean_given_shape(name)):
+        out.append(Span(m.start(2), m.end(2), PERSON, D))
+    for m in PRESENTED.finditer(text):
+        if not _person_name_shape(m.group(1)):
             continue
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     return out

@@ -57,7 +57,7 @@ BOOKING_FIELD = re.compile(
 ROLE_ABBREVIATIONS = _wordset(
     """
     CA FA CC CSD FO SFO TA HLTA SENCO DSL SW HCA RN RGN SN PC DC DS DI DCI DSI PCSO WPC
-    Sgt Cpl Pte Lt Capt Cpt Insp Supt Det Const Cllr Atty Adv Fr Br
+    Sgt Cpl Pte Lt Capt Cpt Insp Supt Det Const Cllr Atty Adv Fr Br Col Maj Gen Cdr Adm Brig
     """
 )
 ROLE_ABBREVIATION = "(?:" + "|".join(sorted(ROLE_ABBREVIATIONS, key=len, reverse=True)) + ")"
@@ -89,7 +89,9 @@ ROLE_TITLE_LOWER = (
     r"chaplain)"
 )
 ROLE_NAME = re.compile(
-    rf"(?<![\w.])(?:({ROLE_ABBREVIATION})\.?|{ROLE_TITLE}|{ROLE_TITLE_LOWER})[ \t]+"
+    rf"(?<![\w.])(?:({ROLE_ABBREVIATION})\.?|{ROLE_TITLE}|{ROLE_TITLE_LOWER})"
+    # ranks and roles may be stacked: "Det. Insp. Holloway", "Lt. Col. Brandt"
+    rf"(?:[ \t]+{ROLE_ABBREVIATION}\.?(?=[ \t]))*[ \t]+"
     rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
 )
 
@@ -199,28 +201,29 @@ def bookings(text: str) -> list[Span]:
     return out
 
 
+def _common_word(word: str) -> bool:
+    if INITIAL.fullmatch(word):
+        return False  # "R." of "Cpt. R. Haddad"
+    return is_common_english(word.strip(".")) and not _known_name(word.strip("."))
+
+
 def role_names(text: str) -> list[Span]:
     out: list[Span] = []
     for m in ROLE_NAME.finditer(text):
-        words = m.group(2).split()
-        # The name ends before a word that is not one ("CA Jeon Speaks" does not
-        # occur, but "PC Hale On Monday" in a heading might).
-        kept: list[str] = []
+        words = list(re.finditer(r"\S+", m.group(2)))
+        # The name ends before a word that is not one ("PC Hale On Monday").
+        kept: list[re.Match[str]] = []
         for w in words:
-            if not _name_word(w) or (kept and is_common_english(w) and not _known_name(w)):
+            if not _name_word(w.group(0)) or (kept and _common_word(w.group(0))):
                 break
             kept.append(w)
-        if not kept or (len(kept) == 1 and INITIAL.fullmatch(kept[0])):
+        if not kept or (len(kept) == 1 and INITIAL.fullmatch(kept[0].group(0))):
             continue
-        # One common English word after the role is rather a compound ("DC
-        # United", "PC Windows", "Attorney General") than a name.
-        if len(kept) == 1 and is_common_english(kept[0]) and not _known_name(kept[0]):
+        # A common English word after the role makes a compound, not a name
+        # ("DC United", "PC Windows", "Attorney General", "Attorney Client").
+        if _common_word(kept[0].group(0)):
             continue
-        # The end from the kept words' own positions (a tab may separate them).
-        end = m.start(2)
-        for w in kept:
-            end = text.index(w, end) + len(w)
-        out.append(Span(m.start(2), end, PERSON, D))
+        out.append(Span(m.start(2) + kept[0].start(), m.start(2) + kept[-1].end(), PERSON, D))
     return out
 
 

@@ -216,3 +216,15 @@ def test_pnr_lines_lowercase_crew_titles_and_single_quoted_nicknames() -> None:
         assert covers(text, spans, needle), needle
     for needle in ("Korean", "Green", "Park"):
         assert not touches(text, spans, needle), needle
+
+
+def test_stacked_ranks_and_compounds_after_a_role() -> None:
+    text = (
+        "Det. Insp. Holloway and Lt. Col. Brandt met Cpt. R. Haddad.\n"
+        "He won the FA Cup. Attorney Client Privilege applies. The Inspector General said.\n"
+    )
+    spans = namings.role_names(text)
+    for needle in ("Holloway", "Brandt", "R. Haddad"):
+        assert covers(text, spans, needle), needle
+    for needle in ("Insp", "Col", "Cup", "Client", "Privilege", "General"):
+        assert not touches(text, spans, needle), needle

@@ -249,6 +249,10 @@ def log_authors(text: str) -> list[Span]:
             continue
         if not initialled and core[0][0].islower():
             continue
+        from app.redaction.gazetteer import is_known_place
+
+        if is_known_place(" ".join(core)):
+            continue  # "- 2/3 (Tynda):" dates a place, not an author
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     return out
 

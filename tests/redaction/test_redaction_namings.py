@@ -74,7 +74,7 @@ def test_log_entry_authors_in_brackets() -> None:
 def test_bracketed_words_after_dates_that_are_not_authors() -> None:
     text = (
         "- 2/9 (update): moved.\n- 3/9 (draft): none.\n- 4/9 (note): call back.\n"
-        "- 5/9 (HCA): bed moved.\n- 6/9 (Night): quiet.\n"
+        "- 5/9 (HCA): bed moved.\n- 6/9 (Night): quiet.\n- 7/9 (Tynda): arrived.\n"
     )
     assert namings.log_authors(text) == []
 

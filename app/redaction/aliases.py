@@ -144,11 +144,24 @@ KIN_KO_RE = re.compile(
 )
 
 
+# "Vladivostok (VVO)": a code in brackets after the one word it abbreviates.
+WORD_BEFORE_BRACKET = re.compile(r"(?<![A-Z][a-z]\s)(?<![A-Z][a-z][a-z]\s)\b([A-Z][a-z]+)\s*\($")
+
+
+def _code_of_word_before(text: str, start: int, value: str) -> bool:
+    m = WORD_BEFORE_BRACKET.search(text, max(0, start - 30), start)
+    return m is not None and len(value) >= 3 and m.group(1)[0] == value[0]
+
+
 def _initials(text: str) -> list[Span]:
+    from app.redaction.namings import BRACKETED_ROLES
+
     out: list[Span] = []
     for m in BRACKETED_INITIALS.finditer(text):
         value = m.group(1)
-        if value.strip(".") in ACRONYMS:
+        if value.strip(".") in ACRONYMS or value in BRACKETED_ROLES:
+            continue
+        if text[m.start() : m.start() + 1] == "(" and _code_of_word_before(text, m.start(1), value):
             continue
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     for m in CIPHER.finditer(text):

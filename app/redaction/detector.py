@@ -26,6 +26,7 @@ from app.redaction import (
     labels,
     learned,
     names,
+    namings,
     orgloc,
     orgs,
     patterns,
@@ -117,6 +118,7 @@ class Detector:
         found += triggers.find(text)
         found += labels.find(text)
         found += aliases.find(text)
+        found += namings.find(text)
         found += codes.find(text)
         found += shapes.find(text)
         found += cyrillic.find(text)

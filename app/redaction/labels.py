@@ -37,10 +37,16 @@ PERSON_FIELD = (
     r"lawyer|solicitor|counsel|legal\s+representative|representative|advocate|signed|"
     r"signature|from|to|cc|bcc|attendees?|present|chair|minutes|staff|duty\s+officer|operator|"
     r"call\s+taker|mentor|sponsor|applicant|claimant|appellant|petitioner|complainant|caller|"
-    r"referred\s+by|referrer|pastor|priest|driver|guide|escort|handler"
+    r"referred\s+by|referrer|pastor|priest|driver|guide|escort|handler|attn|fao|for\s+the\s+attention\s+of|"
+    r"victim|survivor|attorney|supervisor|student|pupil|assigned\s+to|assignee"
 )
 # A qualifier may lead the label ("Shift volunteer:", "Second interpreter:").
-FIELD_RE = re.compile(rf"(?im)(?:^|\|)[ \t]*(?:[A-Za-z]+[ \t]+)?(?:{PERSON_FIELD})[ \t]*:[ \t]*")
+# A bracket may qualify it ("Legal name (as in passport):"), and a form may put
+# a second field on the line after a wide gap ("Student: ...    Supervisor: ...").
+FIELD_RE = re.compile(
+    rf"(?im)(?:^|\||(?<=\S[ \t]{{3}}))[ \t]*(?:[A-Za-z]+[ \t]+)?(?:{PERSON_FIELD})"
+    r"(?:[ \t]*\([^)\n]{1,30}\))?[ \t]*:[ \t]*"
+)
 # Fields that take a list of people ("To: Daniel Yoo; Sergei M.").
 LIST_FIELD_RE = re.compile(r"(?i)^(?:to|cc|bcc|attendees?|present|staff)\b")
 
@@ -210,7 +216,8 @@ NAMING_RE = re.compile(
     r"(?:\bcall(?:ing|ed|s)?\s+(?:him|her|them|me|us)|\bknows?\s+(?:(?:him|her|them)\s+)?(?:only\s+)?as|"
     r"\bname\s+(?:sounded|sounds)\s+like|\bgoes\s+by|\bwent\s+by|\bintroduced\s+(?:him|her)self\s+as|"
     r"\bsigns?\s+(?:off\s+)?as|\bknown\s+(?:here\s+|to\s+us\s+)?only\s+as)"
-    r"\s+(?:[\"“'‘]([^\"”'’\n\s]+(?:\s[^\"”'’\n\s]+){0,2})[\"”'’]|([A-Z][A-Za-z'’-]+))",
+    r"\s+(?:[\"“'‘]([^\"”'’\n\s]+(?:\s[^\"”'’\n\s]+){0,2})[\"”'’]|"
+    r"([A-Z][A-Za-z'’-]+(?:\s(?-i:[A-Z])[A-Za-z'’-]+)?))",
     re.IGNORECASE,
 )
 

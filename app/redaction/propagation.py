@@ -88,7 +88,8 @@ def _variants(surface: str, category: str) -> set[str]:
         if g and not is_stopword(g):
             out.add(g)
         return out
-    parts = [p.strip(".,") for p in surface.split()]
+    # A booking name "RYANG/CHOLMIN" is the surname and the given name.
+    parts = [p.strip(".,") for p in surface.replace("/", " ").split()]
     for p in parts:
         if len(p) < 2 or p.lower() in SKIP_PARTS or p in ENGLISH_NOT_NAME:
             continue
@@ -109,6 +110,26 @@ def _variants(surface: str, category: str) -> set[str]:
         if "-" in p and not HANGUL_RE.search(p):
             out.add(p.replace("-", ""))
     return out
+
+
+QUOTES = "\"“”«»"
+
+
+def _quoted_whole(text: str, span: Span) -> set[str]:
+    """A quoted pseudonym of ordinary words ("Mountain Ash") is used whole:
+    its words alone ("ash") are not the person."""
+    surface = span.text(text)
+    words = surface.split()
+    if (
+        span.category != PERSON
+        or len(words) < 2
+        or span.start == 0
+        or text[span.start - 1] not in QUOTES
+        or text[span.end : span.end + 1] not in QUOTES
+        or not any(is_common_english(w) for w in words)
+    ):
+        return set()
+    return {surface}
 
 
 def _case_variants(name: str) -> list[str]:
@@ -147,7 +168,7 @@ def propagate(
         core = PLACE_UNIT.sub("", s.text(text))
         if s.category == PLACE and core != s.text(text):
             place_cores.add(core)
-        for v in _variants(s.text(text), s.category):
+        for v in _quoted_whole(text, s) or _variants(s.text(text), s.category):
             if len(v) < 2 or (len(v) < 3 and not HANGUL_RE.search(v) and v.isupper()):
                 continue
             prev = table.get(v)

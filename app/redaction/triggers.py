@@ -21,7 +21,7 @@ NICKNAME = [
     # called him "gomdori", known as "Ko-ajumma", I called her "natasha-imo"
     r"(?:call(?:ed|s)?|nicknamed|known\s+(?:to\s+\w+\s+)?as|nickname(?:\s+was)?|named)\s+"
     r"(?:(?:him|her|me|them|it|(?:the|our|their|this|that)\s+[a-z]+(?:\s+leader)?)\s+)?"
-    r"[\"“']([^\"”'\n]{2,30})[\"”']",
+    r"(?:(?:only|just|simply|always)\s+)?[\"“']([^\"”'\n]{2,30})[\"”']",
     # «мишка», «гуги»: Russian nickname after звали/прозвище
     r"(?:звали|зовут|называл\w*|прозвищ\w*|кличк\w*)\s+(?:его|её|ее|меня|их|[а-яё]+)?\s*"
     r"(?:просто\s+)?«([^»\n]{2,30})»",
@@ -42,9 +42,11 @@ NICKNAME_RES = [re.compile(p, re.IGNORECASE) for p in NICKNAME]
 # as Lyosha", "surnamed Pyon", "по фамилии Чан", "по имени Лёша".
 NAMED = re.compile(
     r"(?:\b(?:named|surnamed|called|known\s+(?:only\s+)?as|knew\s+(?:him|her|them)?\s*(?:only\s+)?as|"
-    r"(?:his|her)\s+name\s+(?:was|is)|maiden(?:\s+name)?|n[ée]e)\s+(?:(?:him|her|them)\s+)?"
+    r"(?:his|her|my|their)\s+name\s+(?:was|is)|in\s+the\s+name\s+of|"
+    r"maiden(?:\s+name)?|n[ée]e)\s+[\"“]?(?:(?:him|her|them)\s+)?"
     r"|(?<!\w)(?:по\s+(?:фамилии|имени|кличке|прозвищу)|некий|некая|некто)\s+)"
-    r"([A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)?)"
+    # "in the name of E. LINDQVIST": an initial may lead.
+    r"((?:[A-Z]\.\s?)?[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)?)"
 )
 
 ROLE = re.compile(

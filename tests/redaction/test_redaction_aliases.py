@@ -142,3 +142,14 @@ def test_cyrillic_initials_signing_a_note() -> None:
     spans = aliases.find(text)
     assert covers(text, spans, "К. Л.")
     assert covers(text, spans, "Т.")
+
+
+def test_roles_and_place_codes_in_brackets_are_not_initials() -> None:
+    text = (
+        "She went to Mrs Adeyemi (TA) at once. Signed: P. Lowe (DSL).\n"
+        "Route: Murmansk (MMK) - Oslo (OSL). Visitor: Petra Lind (PL).\n"
+    )
+    spans = aliases.find(text)
+    for needle in ("(TA)", "(DSL)", "(MMK)", "(OSL)"):
+        assert not touches(text, spans, needle), needle
+    assert covers(text, spans, "PL")

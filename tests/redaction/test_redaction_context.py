@@ -97,3 +97,19 @@ def test_propagation_respects_protected_names() -> None:
     seeds = [Span(0, 8, PERSON, IdType.DIRECT)]
     extra = propagation.propagate(text, seeds, [(start, start + 11)])
     assert all(s.end <= start or s.start >= start + 11 for s in extra)
+
+
+def test_nickname_after_calls_him_only_and_name_was_with_a_quote() -> None:
+    text = (
+        'The men call him only "the Quartermaster". '
+        'She said her name was "Odalys, but everyone says Oda". '
+        "The ticket was bought in the name of R. HOLMQVIST.\n"
+    )
+    spans = triggers.find(text)
+    for needle in ("the Quartermaster", "Odalys", "R. HOLMQVIST"):
+        assert covers(text, spans, needle), needle
+
+
+def test_in_the_name_of_a_common_word_is_not_a_name() -> None:
+    text = "They acted in the name of the people and in the name of progress.\n"
+    assert not [s for s in triggers.named(text) if s.category == PERSON]

@@ -163,3 +163,29 @@ def test_un_organs_mandates_and_local_councils_stay_readable(detector: Detector)
                    "2 March 2016"):
         assert not touches(text, spans, public), public
     assert covers(text, spans, "Ri Chol-jin")
+
+
+def test_call_me_takes_a_two_word_capitalised_name() -> None:
+    text = "At the yard they call me Lucky Seven, nobody uses my name.\n"
+    assert covers(text, labels.naming_phrases(text), "Lucky Seven")
+    text = "Please call me Tomasz and not sir.\n"
+    spans = labels.naming_phrases(text)
+    assert covers(text, spans, "Tomasz")
+    assert not touches(text, spans, "and")
+
+
+def test_fields_with_a_bracketed_qualifier_and_a_second_field_on_the_line() -> None:
+    text = (
+        "Legal name (as in passport): Odette Ramsay-Kerr\n"
+        "Student: tobias venn     Supervisor: Ilse Marten\n"
+        "Victim: Ruslan Ode\n"
+    )
+    spans = labels.fields(text)
+    for needle in ("Odette Ramsay-Kerr", "tobias venn", "Ilse Marten", "Ruslan Ode"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "Supervisor")
+
+
+def test_a_label_word_inside_a_sentence_is_not_a_second_field() -> None:
+    text = "We asked the pupil who her supervisor: was it the teacher?\n"
+    assert labels.fields(text) == []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import gazetteer, korean
+from app.redaction import gazetteer, hangul_names, korean
 from app.redaction import hangul_words as words
 from app.redaction.names import hangul_surnames
 from app.redaction.spans import ADDRESS, CODE, DATE, ORG, PERSON, PLACE, QUANTITY, IdType, Span
@@ -36,10 +36,7 @@ Q = IdType.QUASI
 # A word boundary on the left for Hangul: not inside a longer Hangul word.
 _L = r"(?<![가-힣])"
 # After a name: a particle or ending may follow, then no more Hangul.
-_PARTICLE = (
-    r"(?:이|가|은|는|을|를|의|에게|에게서|한테|한테서|께|께서|로부터|와|과|랑|이랑|도|만|씨|"
-    r"이나|나|라고|이라고|하고|이하고|에|에서|으로|로)?"
-)
+_PARTICLE = hangul_names.NAME_PARTICLE
 _R = rf"(?={_PARTICLE}(?![가-힣]))"
 
 # --- persons ----------------------------------------------------------------
@@ -60,16 +57,6 @@ SHORT_TITLED = re.compile(rf"{_L}([가-힣]{{1,2}})\s({TITLE}){_R}")
 _GIVEN = "|".join(sorted(words.FOREIGN_GIVEN_NAMES, key=len, reverse=True))
 GIVEN_SURNAME = re.compile(rf"{_L}(?:{_GIVEN})\s([가-힣]){_R}")
 GIVEN_TITLED = re.compile(rf"{_L}((?:{_GIVEN}))\s?{TITLE}")
-# Vocative endings: 아 after a closed syllable, 야 after an open one.
-VOCATIVE = re.compile(rf"{_L}([가-힣]{{2}})(아|야)(?=\s*[,!.~…]|\s*$)", re.MULTILINE)
-
-
-def _closed(syllable: str) -> bool:
-    """True when the Hangul syllable ends in a consonant (has a final)."""
-    code = ord(syllable) - 0xAC00
-    return 0 <= code < 11172 and code % 28 != 0
-
-
 # --- codes, addresses, dates ------------------------------------------------
 RRN_STARRED = re.compile(r"(?<![\d*])[\d*]{6}-[1-8*][\d*]{6}(?![\d*])")
 PROVINCE = (
@@ -148,8 +135,9 @@ NAMED_AS = re.compile(
 # A handle: "@두만강바람"; the commenters of a forum thread, one a line after
 # a "댓글" (comments) header: " 두만강바람: 감사합니다".
 HANDLE = re.compile(r"(?<![\w@])@([가-힣A-Za-z\d_]{2,20})(?!\w|\.\w)")
-COMMENTS = re.compile(r"^\s*└?\s*댓글", re.MULTILINE)
-COMMENTER = re.compile(r"^[ \t]+(?:└\s*)?([가-힣A-Za-z\d_]{2,12}):\s", re.MULTILINE)
+# The header may be ruled ("─── 댓글 7 ───") and the lines below it flush left.
+COMMENTS = re.compile(r"^[\s─━—–=*#\[]*└?\s*댓글", re.MULTILINE)
+COMMENTER = re.compile(r"^[ \t]*(?:[└↳]\s*)?([가-힣A-Za-z\d_]{2,12}):\s", re.MULTILINE)
 # A programme's or work's title in corner brackets: 「새벽 소식」; a law's
 # title (「출입국관리법」) is public and stays.
 TITLE_BRACKET = re.compile(r"[「『]([가-힣A-Za-z\d ,!?·]{2,24})[」』]")
@@ -255,7 +243,7 @@ def _persons(text: str) -> list[Span]:
                 out.append(Span(m.start(), m.end(1), PERSON, D))
     for m in GIVEN_TITLED.finditer(text):
         out.append(Span(m.start(1), m.end(1), PERSON, D))
-    out += _vocatives(text)
+    out += hangul_names.vocatives(text)
     for m in NAMED_AS.finditer(text):
         inner = m.group(1).strip()
         cat = ORG if re.search(r"[\d\s]", inner) else PERSON
@@ -264,8 +252,12 @@ def _persons(text: str) -> list[Span]:
     section = COMMENTS.search(text)
     if section is not None:
         # Below a comments header an indented "X: " line is a commenter's handle.
-        commenters = COMMENTER.finditer(text, section.end())
-        out += [Span(m.start(1), m.end(1), PERSON, D) for m in commenters]
+        # Below a comments header a "X: " line is a commenter's handle, unless
+        # the label is a field or a site's role ("작성자:", "답변:", "참고:").
+        for m in COMMENTER.finditer(text, section.end()):
+            if m.group(1) not in words.THREAD_FIELDS:
+                out.append(Span(m.start(1), m.end(1), PERSON, D))
+    out += hangul_names.find(text)
     return out
 
 
@@ -298,38 +290,6 @@ def _name_like(word: str) -> bool:
 def _bare_noun(word: str) -> bool:
     toks = korean.tokens(word)
     return bool(toks) and all(t[1].startswith("NN") or t[1] == "XR" for t in toks)
-
-
-def _vocatives(text: str) -> list[Span]:
-    """"은솔아," names 은솔: kiwipiepy reads 아/야 there as a vocative particle
-    and the ending agrees with the stem's last syllable. The stem is then
-    masked wherever it stands with 이 (the hypocoristic suffix) or alone."""
-    stems: set[str] = set()
-    for m in VOCATIVE.finditer(text):
-        stem, ending = m.group(1), m.group(2)
-        if _closed(stem[-1]) != (ending == "아"):
-            continue
-        if stem in words.NATION_STEMS or not _vocative_read(text, m.start(), m.end()):
-            continue
-        stems.add(stem)
-    out: list[Span] = []
-    for stem in stems:
-        # A closed stem takes the hypocoristic 이 and then particles ("은솔이가");
-        # an open one only particles, so "만수무강" is not 만수.
-        tail = r"이[가-힣]{0,3}|아" if _closed(stem[-1]) else "야"
-        rx = re.compile(rf"{_L}{stem}(?=(?:{tail}|{_PARTICLE})(?![가-힣]))")
-        out += [Span(m.start(), m.end(), PERSON, D) for m in rx.finditer(text)]
-    return out
-
-
-def _vocative_read(text: str, start: int, end: int) -> bool:
-    toks = _context_tokens(text, start, end)
-    if not toks or toks[-1][1] != "JKV":
-        return False
-    # A common noun called out ("친구야", "엄마야") is no name: kiwipiepy reads
-    # the stem as one general noun; a name reads as a proper noun or splits.
-    stem = toks[:-1]
-    return not (len(stem) == 1 and stem[0][1] == "NNG")
 
 
 def _orgs_places(text: str) -> list[Span]:

@@ -50,8 +50,9 @@ ALL_MASKED = re.compile(rf"(?<![○◯〇\w])[○◯〇]{{2,3}}{_R}")
 # A short name, then an address word ("텐 씨", "뎨 선생님", "니 집사").
 TITLE = (
     r"(?:씨|님|선생님|선생|사장님|사장|집사님|집사|권사님|권사|동무|동지|목사님|목사|"
-    r"아저씨|아주머니|할머니|할아버지|쌤|샘)"
+    r"아저씨|아주머니|할머니|할아버지|쌤|샘|자매님|자매|형제님|형제|성도님|성도)"
 )
+_KIN_WORD = r"(?:삼촌|이모|고모|언니|누나|오빠|형님|형|아재|아줌마|할매|할배|반장|과장|부장)"
 SHORT_TITLED = re.compile(rf"{_L}([가-힣]{{1,2}})\s({TITLE}){_R}")
 # A Russian given name in Hangul with a one-syllable surname ("세르게이 텐").
 _GIVEN = "|".join(sorted(words.FOREIGN_GIVEN_NAMES, key=len, reverse=True))
@@ -130,7 +131,7 @@ SPACED_SQUARE = re.compile(rf"{_L}([가-힣]{{2,8}})\s(?:광장|공원|정류장
 # A quoted word, then a naming verb: "다들 '두꺼비'라고 불렀다", "'곰'이라는 사람".
 NAMED_AS = re.compile(
     r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{0,14})['’\"”]\s?(?:이?라고|이?라는|이?란)"
-    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|했|하는|하던|별명)"
+    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|부를|했|하는|하던|별명)"
 )
 # A handle: "@두만강바람"; the commenters of a forum thread, one a line after
 # a "댓글" (comments) header: " 두만강바람: 감사합니다".
@@ -234,7 +235,7 @@ def _persons(text: str) -> list[Span]:
         if len(name) == 1 and name not in surnames and name not in words.KORYO_SURNAMES:
             continue
         # Two syllables only before 씨: "담임 선생님", "식당 사장" are roles.
-        if len(name) == 2 and (not m.group(2).startswith("씨") or not _bare_noun(name)):
+        if len(name) == 2 and (not m.group(2).startswith("씨") or not _noun_shape(name)):
             continue
         out.append(Span(m.start(g), m.end(g), PERSON, D))
     for rx in (GIVEN_SURNAME,):
@@ -246,7 +247,10 @@ def _persons(text: str) -> list[Span]:
     out += hangul_names.vocatives(text)
     for m in NAMED_AS.finditer(text):
         inner = m.group(1).strip()
-        cat = ORG if re.search(r"[\d\s]", inner) else PERSON
+        # Several words are a firm's or a place's name, unless the last is an
+        # address word: "바다 삼촌", "블라디 사장" are how a person is called.
+        kin = re.search(rf"\s(?:{TITLE}|{_KIN_WORD})$", inner) is not None
+        cat = ORG if re.search(r"[\d\s]", inner) and not kin else PERSON
         out.append(Span(m.start(1), m.start(1) + len(inner), cat, Q))
     out += [Span(m.start(1), m.end(1), PERSON, D) for m in HANDLE.finditer(text)]
     section = COMMENTS.search(text)
@@ -285,6 +289,15 @@ def _name_like(word: str) -> bool:
     noun or an unknown word it splits ("새벽별" yes, "동네" no)."""
     toks = korean.tokens(word)
     return _bare_noun(word) and not (len(toks) == 1 and toks[0][1] == "NNG")
+
+
+def _noun_shape(word: str) -> bool:
+    """A bare noun, or a noun and a noun-making suffix ("철용" -> 철 + 용): a
+    given name kiwipiepy splits; not a plural ("사람들")."""
+    toks = korean.tokens(word)
+    return bool(toks) and toks[-1][0] != "들" and all(
+        t[1].startswith("NN") or t[1] in ("XR", "XSN") for t in toks
+    )
 
 
 def _bare_noun(word: str) -> bool:

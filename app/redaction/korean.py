@@ -42,8 +42,16 @@ KIN = (
     r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
     r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는|지배인|책임자|지도원|보위원|"
     r"사장|소장|대표|집사|선교사|통역|브로커|중개인|할머니|할아버지|삼촌|이모|고모|처제|"
-    r"사촌|조카|손녀|손자|약혼자|애인|종업원|노동자|증인)"
+    r"사촌|조카|손녀|손자|약혼자|애인|종업원|노동자|증인|피의자|피고인|피해자|고소인|피고소인|"
+    r"신청인|참고인|진술인|내담자|의뢰인)"
     r"(?:인)?"
+)
+# The parties of legal papers among the kin and role words above.
+LEGAL_ROLE = re.compile(r"피의자|피고인|피해자|고소인|피고소인|신청인|참고인|진술인|내담자|의뢰인")
+# Nouns that follow a party word in legal papers and begin like a surname.
+LEGAL_NOUNS = frozenset(
+    {"대리인", "변호인", "변호사", "보호자", "대표자", "명의로", "주소지", "진술서", "주장과",
+     "신청서", "고소장", "진정서", "조서에", "소송대", "유족들", "가족들"}
 )
 # A name, then a title or address word: "천영호 목사", "우성민 집사님", "남기철 지배인".
 NAME_TITLE = re.compile(
@@ -113,7 +121,16 @@ def find(text: str) -> list[Span]:
             # "노동자 여권을", "공사장 위치는": a common noun and its particle;
             # but "여동생 성미에게": 에게/한테 take only the living, so the noun
             # is a two-syllable given name.
-            if rx is KIN_NAME and len(name) == 3 and _noun_then_particle_at(text, m.start(g)):
+            legal = rx is KIN_NAME and LEGAL_ROLE.match(m.group(0)) is not None
+            if legal and name in LEGAL_NOUNS:
+                continue  # "피고인 변호인": the party's counsel, not a name
+            if rx is KIN_NAME and _copula_at(text, m.start(g)):
+                continue  # '"바다 삼촌"이라고': the copula after a closing quote
+            # (A particle of its own after the three syllables, "조성만에", makes
+            # them the word: a name read as 조성 + 만 stays.)
+            glued = re.match(r"[가-힣]", text[m.end(g): m.end(g) + 1]) is not None
+            if (rx is KIN_NAME and len(name) == 3 and not glued
+                    and _noun_then_particle_at(text, m.start(g))):
                 if ANIMATE_PARTICLE.match(text, m.start(g) + 2):
                     spans.append(Span(m.start(g), m.start(g) + 2, PERSON, D))
                 continue
@@ -251,6 +268,17 @@ def _noun_then_particle_at(text: str, start: int) -> bool:
             nxt = toks[i + 1][1] if i + 1 < len(toks) else ""
             return tag == "NNG" and t_len == 2 and nxt.startswith("J")
     return False
+
+
+def _copula_at(text: str, start: int) -> bool:
+    """kiwipiepy reads a copula, an ending or a particle at ``start``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return any(
+        line_start + s == start and (tag == "VCP" or tag.startswith(("E", "J")))
+        for _f, tag, s, _n in tokens(text[line_start:line_end])
+    )
 
 
 def _one_noun_at(text: str, start: int, end: int) -> bool:

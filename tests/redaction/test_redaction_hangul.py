@@ -272,3 +272,18 @@ def test_certain_workplace_in_a_named_city() -> None:
     got = found("지금은 하바롭스크의 한 자동차 정비소에서 일한다. 시내의 한 식당에 갔다.")
     assert ("자동차 정비소", "ORG") in got
     assert not any("식당" in w for w, _ in got)
+
+
+def test_two_syllable_name_split_by_a_suffix_before_ssi() -> None:
+    # kiwipiepy splits 봉길 into a noun and a suffix; a plural is no name.
+    assert ("봉길", "PERSON") in found("우리 반 봉길 씨가 먼저 왔다.")
+    assert not found("사람들 씨가 좋다고 했다.")
+
+
+def test_foreign_given_name_before_church_address_words() -> None:
+    assert ("아이잔", "PERSON") in found("아이잔 자매님이 새로 오셨다.")
+
+
+def test_quoted_nickname_with_an_address_word_is_a_person() -> None:
+    got = found('이름은 못 밝히고 "산골 이모"라고 부를게요.')
+    assert ("산골 이모", "PERSON") in got

@@ -120,3 +120,19 @@ def test_detector_common_noun_after_a_kin_word_is_no_name(detector: Detector) ->
 def test_detector_given_name_with_an_animate_particle(detector: Detector) -> None:
     text = "고향의 여동생 은비에게 돈을 보낸다."
     assert covers(text, detector.detect(text), "은비")
+
+
+def test_detector_name_after_a_legal_party_word(detector: Detector) -> None:
+    text = "위 사람은 피해자 하정수에 대한 사건의 참고인이다. 피해자 진술에 따르면 그렇다."
+    spans = detector.detect(text)
+    assert covers(text, spans, "하정수")
+    assert not touches(text, spans, "진술에")
+    text = "피고인 변호인이 이의를 제기하였다."
+    assert not touches(text, detector.detect(text), "변호인")
+
+
+def test_detector_copula_after_a_closing_quote_is_no_name(detector: Detector) -> None:
+    text = '본명은 못 밝히고 "강변 삼촌"이라고 부를게요.'
+    spans = detector.detect(text)
+    assert covers(text, spans, "강변 삼촌")
+    assert not touches(text, spans, "이라고")

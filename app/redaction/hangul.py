@@ -207,12 +207,29 @@ def after_province(text: str, start: int) -> bool:
 _TRAILING_TITLE = re.compile(rf"\s{TITLE}$")
 
 
+# A Latin name, then Hangul words: "Rustam 있어요" keeps "Rustam".
+_LATIN_THEN_HANGUL = re.compile(r"^[A-Za-z][A-Za-z'’.-]*(?:\s[A-Za-z][A-Za-z'’.-]*)*(?=\s[가-힣])")
+
+
 def trim_person(text: str, span: Span) -> Span:
     """A model's Hangul person without the address word after the name
-    ("안드레이 샘", "나타샤 씨" keep the name): the word is no part of it."""
+    ("안드레이 샘", "나타샤 씨" keep the name): the word is no part of it; nor
+    is a word the model cut out of one ("빅토르 아저|씨"), nor the Korean
+    predicate after a Latin name ("Rustam 있어요")."""
     if span.category != PERSON:
         return span
-    m = _TRAILING_TITLE.search(span.text(text))
+    surface = span.text(text)
+    latin = _LATIN_THEN_HANGUL.match(surface)
+    if latin is not None:
+        return Span(span.start, span.start + latin.end(), span.category, span.identifier_type)
+    cut = re.search(r"\s([가-힣]+)$", surface)
+    if cut is not None and cut.start() > 0:
+        word_end = span.end
+        while word_end < len(text) and "가" <= text[word_end] <= "힣":
+            word_end += 1
+        if word_end > span.end and re.match(TITLE, cut.group(1) + text[span.end:word_end]):
+            return Span(span.start, span.start + cut.start(), span.category, span.identifier_type)
+    m = _TRAILING_TITLE.search(surface)
     if m is None or m.start() == 0:
         return span
     return Span(span.start, span.start + m.start(), span.category, span.identifier_type)

@@ -210,6 +210,12 @@ def _classify(form: str, s: int, e: int, surnames: frozenset[str], text: str) ->
     # only when long enough to be a name rather than an abbreviation. (Not
     # re-read alone by kiwi as the model spans are: a short foreign name
     # read alone splits into a noun and a particle, "타이가" -> 타이 + 가.)
+    # Four syllables or more that hold a copula, an ending or a verb-making
+    # suffix read alone ("구체적입니") are a predicate kiwi glued, not a name.
+    if len(form) >= 4 and any(
+        t[1] in ("VCP", "XSV", "XSA") or t[1].startswith("E") for t in tokens(form)
+    ):
+        return None
     if len(form) >= 2:
         return Span(s, e, PERSON, D)
     return None

@@ -52,7 +52,10 @@ TITLE = (
     r"(?:씨|님|선생님|선생|사장님|사장|집사님|집사|권사님|권사|동무|동지|목사님|목사|"
     r"아저씨|아주머니|할머니|할아버지|쌤|샘|자매님|자매|형제님|형제|성도님|성도)"
 )
-_KIN_WORD = r"(?:삼촌|이모|고모|언니|누나|오빠|형님|형|아재|아줌마|할매|할배|반장|과장|부장)"
+_KIN_WORD = (
+    r"(?:삼촌|이모|고모|언니|누나|오빠|형님|형|아재|아줌마|할매|할배|반장|과장|부장|어머니|아버지|"
+    r"엄마|아빠)"
+)
 SHORT_TITLED = re.compile(rf"{_L}([가-힣]{{1,2}})\s({TITLE}){_R}")
 # A Russian given name in Hangul with a one-syllable surname ("세르게이 텐").
 _GIVEN = "|".join(sorted(words.FOREIGN_GIVEN_NAMES, key=len, reverse=True))
@@ -130,8 +133,8 @@ SQUARE = re.compile(rf"{_L}[가-힣]{{2,8}}(?:광장|공원|정류장)(?=[가-�
 SPACED_SQUARE = re.compile(rf"{_L}([가-힣]{{2,8}})\s(?:광장|공원|정류장|거리){_R}")
 # A quoted word, then a naming verb: "다들 '두꺼비'라고 불렀다", "'곰'이라는 사람".
 NAMED_AS = re.compile(
-    r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{0,14})['’\"”]\s?(?:이?라고|이?라는|이?란)"
-    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|부를|했|하는|하던|별명)"
+    r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{0,14})['’\"”]\s?(?:이?라고|이?라는|이?란|이?라(?=\s))"
+    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|부를|부름|했|하는|하던|별명)"
 )
 # A handle: "@두만강바람"; the commenters of a forum thread, one a line after
 # a "댓글" (comments) header: " 두만강바람: 감사합니다".

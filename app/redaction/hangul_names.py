@@ -69,8 +69,13 @@ CALLED_NOT_NAME = frozenset(
 _KIN = r"(?:언니|누나|오빠|형|이모|삼촌|아저씨|아줌마|할머니|할아버지|씨|님|동생)"
 NAME_FRAME = re.compile(
     r"이름(?:은|이|을)\s(?:그냥\s|편의상\s|대충\s|그냥요\s)?"
-    rf"([가-힣]{{1,4}}|[A-Z]{{1,8}}(?:[ -][A-Z]{{1,8}}){{1,2}})(?:\s{_KIN})?"
+    rf"([가-힣]{{1,4}}|[A-Z]{{1,8}}(?:[ -][A-Z]{{1,8}}){{1,2}})(?:\s{_KIN})?(?:\s뭐|\s뭐시기)?"
     r"(?=\s?(?:이?라고|이?라는|입니다|이에요|예요|이고|이며|이다|이래요|래요|으로|로)(?![가-힣]))"
+)
+# A kin word, a two-syllable word and a bracket with an age: "여동생 은비(열 살)".
+KIN_AGED = re.compile(
+    r"(?:아내|남편|딸|아들|동생|여동생|남동생|누나|언니|오빠|형|조카|손녀|손자|사촌)\s([가-힣]{2})"
+    r"(?=\(\s?(?:\d{1,2}\s?(?:살|세)|만\s?\d|[가-힣]{1,4}\s?살))"
 )
 # A Latin word glued to the honorific 님 (not an office's capitals: "PD님", "CEO님").
 LATIN_HONORIFIC = re.compile(r"(?<![\w@.])([A-Za-z][A-Za-z\d_.]*[A-Za-z\d])(?=님)")
@@ -120,6 +125,7 @@ def find(text: str) -> list[Span]:
         if m.group(1) in surnames and _proper_at(text, m.start(1), m.end(1)):
             out.append(Span(m.start(1), m.end(1), PERSON, Q))
     out += [Span(m.start(), m.end(), PERSON, D) for m in UNIDENTIFIED.finditer(text)]
+    out += [Span(m.start(1), m.end(1), PERSON, D) for m in KIN_AGED.finditer(text)]
     return out
 
 
@@ -150,6 +156,9 @@ def _frame_value(value: str, text: str, start: int, end: int) -> bool:
         return True
     if len(value) == 2 and value[1] == "이" and _closed(value[0]):
         return True
+    # One syllable before "뭐라고" ("이름이 현 뭐라고"): the surname remembered.
+    if len(value) == 1:
+        return value in hangul_surnames() and text.startswith(" 뭐", end)
     toks = korean.tokens(value)
     if len(toks) == 1 and toks[0][1] in ("NNG", "NNB", "NP", "NR", "MAG", "XR"):
         return False

@@ -313,3 +313,8 @@ def test_glued_predicate_read_as_proper_noun_is_no_person() -> None:
     got = korean._classify("블라디미르", 0, 5, hangul_surnames(), "")
     assert got is not None
     assert got.category == "PERSON"
+
+
+def test_nickname_quoted_before_ra_and_the_noun_of_calling() -> None:
+    got = found("이웃 할머니(본인은 '국수 할머니'라 부름)에게 신세를 졌다.")
+    assert ("국수 할머니", "PERSON") in got

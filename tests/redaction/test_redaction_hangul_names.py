@@ -136,3 +136,15 @@ def test_detector_copula_after_a_closing_quote_is_no_name(detector: Detector) ->
     spans = detector.detect(text)
     assert covers(text, spans, "강변 삼촌")
     assert not touches(text, spans, "이라고")
+
+
+def test_remembered_surname_in_a_naming_frame() -> None:
+    assert names("그 감독 이름이 탁 뭐라고 하던데 잘 모르겠다.") == {"탁"}
+    # Not a surname: "이름이 뭐 뭐라고" names nobody.
+    assert not names("이름이 뭐 뭐라고 했는데.")
+
+
+def test_kin_word_and_a_name_with_an_age_in_brackets() -> None:
+    assert "은비" in names("고향에 딸 은비(12살)를 두고 왔다.")
+    # Without the bracketed age the two syllables may be any noun.
+    assert not names("딸 학교에 다녀왔다.")

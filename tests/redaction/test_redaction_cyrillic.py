@@ -283,3 +283,11 @@ def test_unidentified_person_as_a_record_name() -> None:
     # Without a number or a field, a description stays a description.
     text = "Подошёл неизвестный мужчина и спросил дорогу."
     assert not any("неизвестный" in text[s.start : s.end] for s in cyrillic_names.find(text))
+
+
+def test_slash_abbreviations_and_stamp_place_are_no_names(detector: Detector) -> None:
+    text = "Осмотрен в 10:00. М/с Кравцова\nДиректор ___ Петров А. И.\nМ. П."
+    spans = detector.detect(text)
+    assert not touches(text, spans, "М/с")
+    assert not touches(text, spans, "М. П.")
+    assert covers(text, spans, "Кравцова")

@@ -112,7 +112,9 @@ def lowercase_is_only_a_name(word: str) -> bool:
     low = word.lower()
     if not re.fullmatch(r"[а-яё]{3,}", low) or is_stopword(low):
         return False
-    known = [p for p in parses(low) if p.is_known]
+    # A gerund reading is set aside ("женя" of "женить"): chat notes do not
+    # write it where the document names a Женя.
+    known = [p for p in parses(low) if p.is_known and "GRND" not in p.tag.grammemes]
     if not known:
         return False
     return all({"Name", "Surn", "Patr"} & set(p.tag.grammemes) for p in known)

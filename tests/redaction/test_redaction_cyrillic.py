@@ -291,3 +291,13 @@ def test_slash_abbreviations_and_stamp_place_are_no_names(detector: Detector) ->
     assert not touches(text, spans, "М/с")
     assert not touches(text, spans, "М. П.")
     assert covers(text, spans, "Кравцова")
+
+
+def test_lowercase_name_with_a_rare_gerund_reading_spreads(detector: Detector) -> None:
+    from app.redaction.russian import lowercase_is_only_a_name
+
+    assert lowercase_is_only_a_name("женя")
+    # A common noun reading still keeps the lowercase word a word.
+    assert not lowercase_is_only_a_name("роза")
+    text = "Приходил Женя с соседнего объекта. потом женя ушёл домой."
+    assert covers(text, detector.detect(text), "женя")

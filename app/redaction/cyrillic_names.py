@@ -298,6 +298,34 @@ def _chat_headers(text: str) -> list[Span]:
     return out
 
 
+def _commenters(text: str) -> list[Span]:
+    """Below a "Комментарии" header, a line of one to three capitalised words
+    (an emoji may follow) with the comment on the next line is its author:
+    "ЛЕНОЧКА 🌸", "Оксана Т.", "Серж (Михайловка)"."""
+    header = COMMENTS_RU.search(text)
+    if header is None:
+        return []
+    out: list[Span] = []
+    for m in COMMENT_AUTHOR.finditer(text, header.end()):
+        nxt = text[m.end() + 1 : m.end() + 2]
+        if not nxt or nxt == "\n":
+            continue
+        words = re.findall(r"[A-Za-zА-Яа-яЁё]+", m.group(1))
+        word = words[0].capitalize() if len(words) == 1 else ""
+        # One common word ("Спасибо", "Итог") is a line of the comment, not its author.
+        if word and (is_stopword(word) or _known_common(word)) and not given_name(word, False):
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+COMMENTS_RU = re.compile(r"(?m)^[ \t]*(?:Комментари[иейя]\w*|Ответы|Отзывы)\b[^\n]*$")
+COMMENT_AUTHOR = re.compile(
+    r"(?m)^[ \t]*([А-ЯЁA-Z][\wА-Яа-яЁё.-]*(?:[ \t][А-ЯЁA-Z(][\wА-Яа-яЁё.()-]*){0,2})"
+    r"[ \t]*(?:[^\w\s\d.,!?:;]{1,3})?[ \t]*$"
+)
+
+
 @lru_cache(maxsize=4096)
 def _known_common(word: str) -> bool:
     """A Cyrillic word the dictionary knows only as a common word."""
@@ -323,5 +351,6 @@ def find(text: str) -> list[Span]:
     if re.search(r"[А-Яа-яЁё]", text):
         out += _given_names(text) + _echoes(text) + _korean_terms(text) + _nicknames(text)
         out += _caps_names(text) + _chat_headers(text) + _surname_initials(text)
+        out += _commenters(text)
         out += [Span(m.start(), m.end(), PERSON, D) for m in UNIDENTIFIED.finditer(text)]
     return out

@@ -301,3 +301,11 @@ def test_lowercase_name_with_a_rare_gerund_reading_spreads(detector: Detector) -
     assert not lowercase_is_only_a_name("роза")
     text = "Приходил Женя с соседнего объекта. потом женя ушёл домой."
     assert covers(text, detector.detect(text), "женя")
+
+
+def test_comment_authors_below_a_comments_header() -> None:
+    text = "Пост.\n\nКомментарии:\n\nНАСТЮША 🌼\nЯ видела его.\n\nСпасибо\nвсем.\n\nИтог\n"
+    got = {text[s.start : s.end] for s in cyrillic_names.find(text) if s.category == "PERSON"}
+    assert "НАСТЮША" in got
+    assert "Спасибо" not in got
+    assert "Итог" not in got

@@ -238,9 +238,119 @@ def _nicknames(text: str) -> list[Span]:
     return [Span(m.start(1), m.end(1), PERSON, D) for m in NICKNAME.finditer(text)]
 
 
+# --- chat logs, initials, unidentified persons ------------------------------------
+
+# A chat export's message header: who wrote, then ", 19:31" on a line of its own
+# ("Вадим 3 подъезд, 19:31", "Соседка Г.Н., 20:03"). The whole label is how
+# the chat knows the writer, qualifiers (flat, entrance, office) included.
+CHAT_HEADER = re.compile(
+    r"(?m)^[ \t]*([A-Za-zА-Яа-яЁё][^\n,:|]{1,47}?),?[ \t]+\d{1,2}:\d{2}[ \t]*$"
+)
+_INITIALS = re.compile(r"(?<![\w.])[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]\.")
+# A surname and one initial: "м/с Лыткина О.", "сдал Воронцов П." (two initials
+# are shapes.py's); the surname by the dictionary or by its ending.
+SURNAME_INITIAL = re.compile(
+    r"(?<![\w.-])([А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]{2,})?)\s([А-ЯЁ])\."
+    r"(?![ \t]?[А-ЯЁ]\.)(?![\wА-Яа-яЁё])"
+)
+_SURNAME_END = re.compile(
+    r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|цкий|ская|цкая|ко|ук|юк|ич|ян|дзе|швили|ых|их)$"
+)
+# A person not yet identified, numbered or entered as a record's name:
+# "Неизвестный мужчина № 3", "Пациент: Неизвестная женщина".
+UNIDENTIFIED = re.compile(
+    r"(?<![\w-])(?:[Нн]еизвестн|[Нн]еустановленн|[Нн]еопознанн)(?:ый|ая|ого|ой|ому|ым)\s+"
+    r"(?:мужчин|женщин|пациент|гражданин|гражданк|лиц|больн)[а-яё]*\s*№\s*\d{1,4}"
+    r"|(?<=:\s)(?:Неизвестн|Неустановленн|Неопознанн)(?:ый|ая)\s+(?:мужчина|женщина|пациент|пациентка)"
+)
+
+
+def _chat_headers(text: str) -> list[Span]:
+    """Message headers of a chat log: three or more on lines of their own, each
+    followed by its message; a label counts when it holds a name, initials or a
+    handle, or recurs, and is not one common word ("Администратор")."""
+    headers = list(CHAT_HEADER.finditer(text))
+    if len(headers) < 3:
+        return []
+    counts: dict[str, int] = {}
+    for m in headers:
+        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    starts = {m.start() for m in headers}
+    out: list[Span] = []
+    for m in headers:
+        label = m.group(1).strip()
+        nxt = m.end() + 1
+        if nxt >= len(text) or text[nxt:nxt + 1] == "\n" or nxt in starts:
+            continue  # a list of times (a programme), not messages
+        words = re.findall(r"[A-Za-zА-Яа-яЁё]+", label)
+        if len(words) == 1 and (is_stopword(words[0]) or _known_common(words[0])):
+            continue
+        cue = (
+            _INITIALS.search(label) is not None
+            or re.search(r"_|\d", label) is not None
+            or any(w[0].isupper() and (_name_part(w) or given_name(w, False)) for w in words
+                   if re.match(r"[А-ЯЁ]", w))
+            or counts[m.group(1)] >= 2
+        )
+        if cue:
+            b = m.start(1) + m.group(1).index(label)
+            out.append(Span(b, b + len(label), PERSON, D))
+    return out
+
+
+def _commenters(text: str) -> list[Span]:
+    """Below a "Комментарии" header, a line of one to three capitalised words
+    (an emoji may follow) with the comment on the next line is its author:
+    "ЛЕНОЧКА 🌸", "Оксана Т.", "Серж (Михайловка)"."""
+    header = COMMENTS_RU.search(text)
+    if header is None:
+        return []
+    out: list[Span] = []
+    for m in COMMENT_AUTHOR.finditer(text, header.end()):
+        nxt = text[m.end() + 1 : m.end() + 2]
+        if not nxt or nxt == "\n":
+            continue
+        words = re.findall(r"[A-Za-zА-Яа-яЁё]+", m.group(1))
+        word = words[0].capitalize() if len(words) == 1 else ""
+        # One common word ("Спасибо", "Итог") is a line of the comment, not its author.
+        if word and (is_stopword(word) or _known_common(word)) and not given_name(word, False):
+            continue
+        out.append(Span(m.start(1), m.end(1), PERSON, D))
+    return out
+
+
+COMMENTS_RU = re.compile(r"(?m)^[ \t]*(?:Комментари[иейя]\w*|Ответы|Отзывы)\b[^\n]*$")
+COMMENT_AUTHOR = re.compile(
+    r"(?m)^[ \t]*([А-ЯЁA-Z][\wА-Яа-яЁё.-]*(?:[ \t][А-ЯЁA-Z(][\wА-Яа-яЁё.()-]*){0,2})"
+    r"[ \t]*(?:[^\w\s\d.,!?:;]{1,3})?[ \t]*$"
+)
+
+
+@lru_cache(maxsize=4096)
+def _known_common(word: str) -> bool:
+    """A Cyrillic word the dictionary knows only as a common word."""
+    if not re.fullmatch(r"[А-Яа-яЁё]+", word):
+        return False
+    parses = [p for p in _parses(word.lower()) if p.is_known]
+    return bool(parses) and not any(_NAMEY & set(str(p.tag).replace(" ", ",").split(","))
+                                    for p in parses)
+
+
+def _surname_initials(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in SURNAME_INITIAL.finditer(text):
+        word = m.group(1)
+        if is_stopword(word) or not (_name_part(word) == "Surn" or _SURNAME_END.search(word)):
+            continue
+        out.append(Span(m.start(), m.end(), PERSON, D))
+    return out
+
+
 def find(text: str) -> list[Span]:
     out = _handles(text) + _latin_diminutives(text)
     if re.search(r"[А-Яа-яЁё]", text):
         out += _given_names(text) + _echoes(text) + _korean_terms(text) + _nicknames(text)
-        out += _caps_names(text)
+        out += _caps_names(text) + _chat_headers(text) + _surname_initials(text)
+        out += _commenters(text)
+        out += [Span(m.start(), m.end(), PERSON, D) for m in UNIDENTIFIED.finditer(text)]
     return out

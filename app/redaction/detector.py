@@ -22,6 +22,7 @@ from app.redaction import (
     entities,
     gazetteer,
     hangul,
+    hangul_names,
     korean,
     labels,
     learned,
@@ -132,6 +133,7 @@ class Detector:
         found += descriptors.find(text, protected, found)
         found += shapes.ages(text, [s for s in found if s.category == PERSON])
         found += aliases.glosses(text, [s for s in found if s.category == PERSON])
+        found += hangul_names.again(text, [s for s in found if s.category == PERSON])
         found += shapes.record_serials(text, found)
         found = counts.extend(text, found)
         found = orgloc.extend(text, found, protected)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from app.redaction import gazetteer, korean
+from app.redaction import gazetteer, hangul_names, korean
 from app.redaction import hangul_words as words
 from app.redaction.names import hangul_surnames
 from app.redaction.spans import ADDRESS, CODE, DATE, ORG, PERSON, PLACE, QUANTITY, IdType, Span
@@ -36,10 +36,7 @@ Q = IdType.QUASI
 # A word boundary on the left for Hangul: not inside a longer Hangul word.
 _L = r"(?<![가-힣])"
 # After a name: a particle or ending may follow, then no more Hangul.
-_PARTICLE = (
-    r"(?:이|가|은|는|을|를|의|에게|에게서|한테|한테서|께|께서|로부터|와|과|랑|이랑|도|만|씨|"
-    r"이나|나|라고|이라고|하고|이하고|에|에서|으로|로)?"
-)
+_PARTICLE = hangul_names.NAME_PARTICLE
 _R = rf"(?={_PARTICLE}(?![가-힣]))"
 
 # --- persons ----------------------------------------------------------------
@@ -53,23 +50,17 @@ ALL_MASKED = re.compile(rf"(?<![○◯〇\w])[○◯〇]{{2,3}}{_R}")
 # A short name, then an address word ("텐 씨", "뎨 선생님", "니 집사").
 TITLE = (
     r"(?:씨|님|선생님|선생|사장님|사장|집사님|집사|권사님|권사|동무|동지|목사님|목사|"
-    r"아저씨|아주머니|할머니|할아버지|쌤|샘)"
+    r"아저씨|아주머니|할머니|할아버지|쌤|샘|자매님|자매|형제님|형제|성도님|성도)"
+)
+_KIN_WORD = (
+    r"(?:삼촌|이모|고모|언니|누나|오빠|형님|형|아재|아줌마|할매|할배|반장|과장|부장|어머니|아버지|"
+    r"엄마|아빠)"
 )
 SHORT_TITLED = re.compile(rf"{_L}([가-힣]{{1,2}})\s({TITLE}){_R}")
 # A Russian given name in Hangul with a one-syllable surname ("세르게이 텐").
 _GIVEN = "|".join(sorted(words.FOREIGN_GIVEN_NAMES, key=len, reverse=True))
 GIVEN_SURNAME = re.compile(rf"{_L}(?:{_GIVEN})\s([가-힣]){_R}")
 GIVEN_TITLED = re.compile(rf"{_L}((?:{_GIVEN}))\s?{TITLE}")
-# Vocative endings: 아 after a closed syllable, 야 after an open one.
-VOCATIVE = re.compile(rf"{_L}([가-힣]{{2}})(아|야)(?=\s*[,!.~…]|\s*$)", re.MULTILINE)
-
-
-def _closed(syllable: str) -> bool:
-    """True when the Hangul syllable ends in a consonant (has a final)."""
-    code = ord(syllable) - 0xAC00
-    return 0 <= code < 11172 and code % 28 != 0
-
-
 # --- codes, addresses, dates ------------------------------------------------
 RRN_STARRED = re.compile(r"(?<![\d*])[\d*]{6}-[1-8*][\d*]{6}(?![\d*])")
 PROVINCE = (
@@ -142,14 +133,15 @@ SQUARE = re.compile(rf"{_L}[가-힣]{{2,8}}(?:광장|공원|정류장)(?=[가-�
 SPACED_SQUARE = re.compile(rf"{_L}([가-힣]{{2,8}})\s(?:광장|공원|정류장|거리){_R}")
 # A quoted word, then a naming verb: "다들 '두꺼비'라고 불렀다", "'곰'이라는 사람".
 NAMED_AS = re.compile(
-    r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{0,14})['’\"”]\s?(?:이?라고|이?라는|이?란)"
-    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|했|하는|하던|별명)"
+    r"['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{0,14})['’\"”]\s?(?:이?라고|이?라는|이?란|이?라(?=\s))"
+    r"(?:\s[가-힣]{1,6}){0,2}\s?(?:불렀|부르|불러|불린|불리|부른|부를|부름|했|하는|하던|별명)"
 )
 # A handle: "@두만강바람"; the commenters of a forum thread, one a line after
 # a "댓글" (comments) header: " 두만강바람: 감사합니다".
 HANDLE = re.compile(r"(?<![\w@])@([가-힣A-Za-z\d_]{2,20})(?!\w|\.\w)")
-COMMENTS = re.compile(r"^\s*└?\s*댓글", re.MULTILINE)
-COMMENTER = re.compile(r"^[ \t]+(?:└\s*)?([가-힣A-Za-z\d_]{2,12}):\s", re.MULTILINE)
+# The header may be ruled ("─── 댓글 7 ───") and the lines below it flush left.
+COMMENTS = re.compile(r"^[\s─━—–=*#\[]*└?\s*댓글", re.MULTILINE)
+COMMENTER = re.compile(r"^[ \t]*(?:[└↳]\s*)?([가-힣A-Za-z\d_]{2,12}):\s", re.MULTILINE)
 # A programme's or work's title in corner brackets: 「새벽 소식」; a law's
 # title (「출입국관리법」) is public and stays.
 TITLE_BRACKET = re.compile(r"[「『]([가-힣A-Za-z\d ,!?·]{2,24})[」』]")
@@ -218,12 +210,29 @@ def after_province(text: str, start: int) -> bool:
 _TRAILING_TITLE = re.compile(rf"\s{TITLE}$")
 
 
+# A Latin name, then Hangul words: "Rustam 있어요" keeps "Rustam".
+_LATIN_THEN_HANGUL = re.compile(r"^[A-Za-z][A-Za-z'’.-]*(?:\s[A-Za-z][A-Za-z'’.-]*)*(?=\s[가-힣])")
+
+
 def trim_person(text: str, span: Span) -> Span:
     """A model's Hangul person without the address word after the name
-    ("안드레이 샘", "나타샤 씨" keep the name): the word is no part of it."""
+    ("안드레이 샘", "나타샤 씨" keep the name): the word is no part of it; nor
+    is a word the model cut out of one ("빅토르 아저|씨"), nor the Korean
+    predicate after a Latin name ("Rustam 있어요")."""
     if span.category != PERSON:
         return span
-    m = _TRAILING_TITLE.search(span.text(text))
+    surface = span.text(text)
+    latin = _LATIN_THEN_HANGUL.match(surface)
+    if latin is not None:
+        return Span(span.start, span.start + latin.end(), span.category, span.identifier_type)
+    cut = re.search(r"\s([가-힣]+)$", surface)
+    if cut is not None and cut.start() > 0:
+        word_end = span.end
+        while word_end < len(text) and "가" <= text[word_end] <= "힣":
+            word_end += 1
+        if word_end > span.end and re.match(TITLE, cut.group(1) + text[span.end:word_end]):
+            return Span(span.start, span.start + cut.start(), span.category, span.identifier_type)
+    m = _TRAILING_TITLE.search(surface)
     if m is None or m.start() == 0:
         return span
     return Span(span.start, span.start + m.start(), span.category, span.identifier_type)
@@ -246,7 +255,7 @@ def _persons(text: str) -> list[Span]:
         if len(name) == 1 and name not in surnames and name not in words.KORYO_SURNAMES:
             continue
         # Two syllables only before 씨: "담임 선생님", "식당 사장" are roles.
-        if len(name) == 2 and (not m.group(2).startswith("씨") or not _bare_noun(name)):
+        if len(name) == 2 and (not m.group(2).startswith("씨") or not _noun_shape(name)):
             continue
         out.append(Span(m.start(g), m.end(g), PERSON, D))
     for rx in (GIVEN_SURNAME,):
@@ -255,17 +264,24 @@ def _persons(text: str) -> list[Span]:
                 out.append(Span(m.start(), m.end(1), PERSON, D))
     for m in GIVEN_TITLED.finditer(text):
         out.append(Span(m.start(1), m.end(1), PERSON, D))
-    out += _vocatives(text)
+    out += hangul_names.vocatives(text)
     for m in NAMED_AS.finditer(text):
         inner = m.group(1).strip()
-        cat = ORG if re.search(r"[\d\s]", inner) else PERSON
+        # Several words are a firm's or a place's name, unless the last is an
+        # address word: "바다 삼촌", "블라디 사장" are how a person is called.
+        kin = re.search(rf"\s(?:{TITLE}|{_KIN_WORD})$", inner) is not None
+        cat = ORG if re.search(r"[\d\s]", inner) and not kin else PERSON
         out.append(Span(m.start(1), m.start(1) + len(inner), cat, Q))
     out += [Span(m.start(1), m.end(1), PERSON, D) for m in HANDLE.finditer(text)]
     section = COMMENTS.search(text)
     if section is not None:
         # Below a comments header an indented "X: " line is a commenter's handle.
-        commenters = COMMENTER.finditer(text, section.end())
-        out += [Span(m.start(1), m.end(1), PERSON, D) for m in commenters]
+        # Below a comments header a "X: " line is a commenter's handle, unless
+        # the label is a field or a site's role ("작성자:", "답변:", "참고:").
+        for m in COMMENTER.finditer(text, section.end()):
+            if m.group(1) not in words.THREAD_FIELDS:
+                out.append(Span(m.start(1), m.end(1), PERSON, D))
+    out += hangul_names.find(text)
     return out
 
 
@@ -295,41 +311,18 @@ def _name_like(word: str) -> bool:
     return _bare_noun(word) and not (len(toks) == 1 and toks[0][1] == "NNG")
 
 
+def _noun_shape(word: str) -> bool:
+    """A bare noun, or a noun and a noun-making suffix ("철용" -> 철 + 용): a
+    given name kiwipiepy splits; not a plural ("사람들")."""
+    toks = korean.tokens(word)
+    return bool(toks) and toks[-1][0] != "들" and all(
+        t[1].startswith("NN") or t[1] in ("XR", "XSN") for t in toks
+    )
+
+
 def _bare_noun(word: str) -> bool:
     toks = korean.tokens(word)
     return bool(toks) and all(t[1].startswith("NN") or t[1] == "XR" for t in toks)
-
-
-def _vocatives(text: str) -> list[Span]:
-    """"은솔아," names 은솔: kiwipiepy reads 아/야 there as a vocative particle
-    and the ending agrees with the stem's last syllable. The stem is then
-    masked wherever it stands with 이 (the hypocoristic suffix) or alone."""
-    stems: set[str] = set()
-    for m in VOCATIVE.finditer(text):
-        stem, ending = m.group(1), m.group(2)
-        if _closed(stem[-1]) != (ending == "아"):
-            continue
-        if stem in words.NATION_STEMS or not _vocative_read(text, m.start(), m.end()):
-            continue
-        stems.add(stem)
-    out: list[Span] = []
-    for stem in stems:
-        # A closed stem takes the hypocoristic 이 and then particles ("은솔이가");
-        # an open one only particles, so "만수무강" is not 만수.
-        tail = r"이[가-힣]{0,3}|아" if _closed(stem[-1]) else "야"
-        rx = re.compile(rf"{_L}{stem}(?=(?:{tail}|{_PARTICLE})(?![가-힣]))")
-        out += [Span(m.start(), m.end(), PERSON, D) for m in rx.finditer(text)]
-    return out
-
-
-def _vocative_read(text: str, start: int, end: int) -> bool:
-    toks = _context_tokens(text, start, end)
-    if not toks or toks[-1][1] != "JKV":
-        return False
-    # A common noun called out ("친구야", "엄마야") is no name: kiwipiepy reads
-    # the stem as one general noun; a name reads as a proper noun or splits.
-    stem = toks[:-1]
-    return not (len(stem) == 1 and stem[0][1] == "NNG")
 
 
 def _orgs_places(text: str) -> list[Span]:

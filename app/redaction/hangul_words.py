@@ -61,6 +61,18 @@ NOT_NAME_BEFORE_TITLE = frozenset(
     | {"모", "아무", "어느", "사람", "남자", "여자", "아이", "손님", "학생", "노인", "아가"}
 )
 
+# Field labels and site roles that head lines of a comment thread without
+# being a commenter's handle (general vocabulary of Korean forums).
+THREAD_FIELDS = frozenset(
+    {
+        "작성자", "글쓴이", "관리자", "운영자", "운영진", "답변", "답글", "질문", "질문자",
+        "답변자",
+        "참고", "공지", "내용", "제목", "댓글", "추가", "수정", "삭제", "메모", "주의", "알림",
+        "신고", "출처", "링크", "사진", "첨부", "요약", "결론", "정리", "비고", "날짜", "시간",
+        "장소", "일시", "연락처", "전화", "주소", "문의", "기자", "사회자", "진행자", "문", "답",
+    }
+)
+
 # Words that follow a province without being a place inside it.
 NOT_PLACE_AFTER_PROVINCE = frozenset(
     {

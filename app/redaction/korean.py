@@ -42,8 +42,16 @@ KIN = (
     r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
     r"동료|친구|증언자|운전사|목사|작업반장|반장|이름은|씨는|지배인|책임자|지도원|보위원|"
     r"사장|소장|대표|집사|선교사|통역|브로커|중개인|할머니|할아버지|삼촌|이모|고모|처제|"
-    r"사촌|조카|손녀|손자|약혼자|애인|종업원|노동자|증인)"
+    r"사촌|조카|손녀|손자|약혼자|애인|종업원|노동자|증인|피의자|피고인|피해자|고소인|피고소인|"
+    r"신청인|참고인|진술인|내담자|의뢰인)"
     r"(?:인)?"
+)
+# The parties of legal papers among the kin and role words above.
+LEGAL_ROLE = re.compile(r"피의자|피고인|피해자|고소인|피고소인|신청인|참고인|진술인|내담자|의뢰인")
+# Nouns that follow a party word in legal papers and begin like a surname.
+LEGAL_NOUNS = frozenset(
+    {"대리인", "변호인", "변호사", "보호자", "대표자", "명의로", "주소지", "진술서", "주장과",
+     "신청서", "고소장", "진정서", "조서에", "소송대", "유족들", "가족들"}
 )
 # A name, then a title or address word: "천영호 목사", "우성민 집사님", "남기철 지배인".
 NAME_TITLE = re.compile(
@@ -110,6 +118,22 @@ def find(text: str) -> list[Span]:
                 continue
             if name[0] not in surnames or name in NOT_NAMES or _noun_and_particle(name):
                 continue
+            # "노동자 여권을", "공사장 위치는": a common noun and its particle;
+            # but "여동생 성미에게": 에게/한테 take only the living, so the noun
+            # is a two-syllable given name.
+            legal = rx is KIN_NAME and LEGAL_ROLE.match(m.group(0)) is not None
+            if legal and name in LEGAL_NOUNS:
+                continue  # "피고인 변호인": the party's counsel, not a name
+            if rx is KIN_NAME and _copula_at(text, m.start(g)):
+                continue  # '"바다 삼촌"이라고': the copula after a closing quote
+            # (A particle of its own after the three syllables, "조성만에", makes
+            # them the word: a name read as 조성 + 만 stays.)
+            glued = re.match(r"[가-힣]", text[m.end(g): m.end(g) + 1]) is not None
+            if (rx is KIN_NAME and len(name) == 3 and not glued
+                    and _noun_then_particle_at(text, m.start(g))):
+                if ANIMATE_PARTICLE.match(text, m.start(g) + 2):
+                    spans.append(Span(m.start(g), m.start(g) + 2, PERSON, D))
+                continue
             # "(기소)", "(공판)": a two-syllable word in brackets that kiwipiepy
             # reads as a common noun there is a note, not a name.
             if rx is BRACKET_NAME and len(name) == 2 and common_noun_at(text, m.start(g), m.end(g)):
@@ -140,7 +164,7 @@ def find(text: str) -> list[Span]:
                     form += tokens[j].form
                     e = start + tokens[j].start + tokens[j].len
                     j += 1
-                span = _classify(form, s, e, surnames)
+                span = _classify(form, s, e, surnames, text)
                 if span is not None:
                     spans.append(span)
                 i = j
@@ -152,6 +176,11 @@ def find(text: str) -> list[Span]:
                     continue  # "봉제공장", "무역회사": a kind of workplace, not a name
                 spans.append(Span(start + m.start(), start + m.end(), cat, idt))
         for m in SURNAME_ROLE.finditer(chunk):
+            glued = chunk[m.end(1): m.end(1) + 1] not in (" ", "") and not ADDRESS_WORD.match(
+                chunk, m.end(1)
+            )
+            if glued and _one_noun_at(text, start + m.start(), start + m.end()):
+                continue  # "공사장" is a building site, not 공 사장
             if m.group(1) in surnames:
                 # An address word (씨, 동무) is not part of the name: "김 씨"
                 # masks 김. A role stays with it ("최 사장" is how he is known).
@@ -160,7 +189,7 @@ def find(text: str) -> list[Span]:
     return spans
 
 
-def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | None:
+def _classify(form: str, s: int, e: int, surnames: frozenset[str], text: str) -> Span | None:
     if form in NOT_NAMES:
         return None
     if not_a_name(form):
@@ -168,7 +197,11 @@ def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | Non
     if gazetteer.is_known_place(form):
         return Span(s, e, PLACE, Q)
     if PLACE_UNIT.fullmatch(form) and len(form) >= 2:
-        return Span(s, e, PLACE, Q)
+        # "변승리", "김길동": a surname and a given name ending like a unit
+        # ("리" a village, "동" a ward) is the person the document addresses.
+        if not (len(form) == 3 and form[0] in surnames and used_as_person(text, form)):
+            return Span(s, e, PLACE, Q)
+        return Span(s, e, PERSON, D)
     if ORG_SUFFIX.fullmatch(form):
         return Span(s, e, ORG, Q)
     if 2 <= len(form) <= 4 and form[0] in surnames and re.fullmatch(r"[가-힣]+", form):
@@ -177,9 +210,30 @@ def _classify(form: str, s: int, e: int, surnames: frozenset[str]) -> Span | Non
     # only when long enough to be a name rather than an abbreviation. (Not
     # re-read alone by kiwi as the model spans are: a short foreign name
     # read alone splits into a noun and a particle, "타이가" -> 타이 + 가.)
+    # Four syllables or more that hold a copula, an ending or a verb-making
+    # suffix read alone ("구체적입니") are a predicate kiwi glued, not a name.
+    if len(form) >= 4 and any(
+        t[1] in ("VCP", "XSV", "XSA") or t[1].startswith("E") for t in tokens(form)
+    ):
+        return None
     if len(form) >= 2:
         return Span(s, e, PERSON, D)
     return None
+
+
+# Words after a name that only a person takes: address words, or a romanised
+# echo in brackets ("(영문 KIM ...)").
+_PERSON_AFTER = (
+    r"(?:\s?(?:씨|님|군|양|학생|선생|동무|동지|집사|목사|자매|형제)(?![가-힣])|"
+    r"\s?(?:씨|님|군|양|학생|선생)[은는이가을를의께에]|\s?\(\s*(?:영문\s*)?[A-Z]{2,})"
+)
+
+
+def used_as_person(text: str, form: str) -> bool:
+    """The document treats ``form`` (or its given part) as a person somewhere:
+    an address word or a romanised echo follows it."""
+    rx = rf"(?<![가-힣])(?:{form}|{form[1:]}){_PERSON_AFTER}"
+    return re.search(rx, text) is not None
 
 
 # Nouns that follow a kinship or role word as its possession ("딸 이름이",
@@ -203,6 +257,45 @@ def _noun_and_particle(word: str) -> bool:
     three-syllable name after a kinship or role word."""
     toks = tokens(word)
     return len(toks) == 2 and toks[0][0] in POSSESSED and toks[1][1].startswith("J")
+
+
+ANIMATE_PARTICLE = re.compile(r"(?:에게|한테|께서|께)(?![가-힣])")
+
+
+def _noun_then_particle_at(text: str, start: int) -> bool:
+    """kiwipiepy reads, in its line, a two-syllable common noun at ``start``
+    and then a particle: "여권을" (passport + object marker) is no name."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    toks = tokens(text[line_start:line_end])
+    for i, (_form, tag, t_start, t_len) in enumerate(toks):
+        if line_start + t_start == start:
+            nxt = toks[i + 1][1] if i + 1 < len(toks) else ""
+            return tag == "NNG" and t_len == 2 and nxt.startswith("J")
+    return False
+
+
+def _copula_at(text: str, start: int) -> bool:
+    """kiwipiepy reads a copula, an ending or a particle at ``start``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return any(
+        line_start + s == start and (tag == "VCP" or tag.startswith(("E", "J")))
+        for _f, tag, s, _n in tokens(text[line_start:line_end])
+    )
+
+
+def _one_noun_at(text: str, start: int, end: int) -> bool:
+    """kiwipiepy reads text[start:end], in its line, as one common noun."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return any(
+        line_start + s == start and tag == "NNG" and n == end - start
+        for _f, tag, s, n in tokens(text[line_start:line_end])
+    )
 
 
 def common_noun_at(text: str, start: int, end: int) -> bool:

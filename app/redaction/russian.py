@@ -50,6 +50,9 @@ def _models() -> tuple[Any, Any]:
     return Segmenter(), NewsNERTagger(NewsEmbedding())
 
 
+# Slash abbreviations ("м/с" a nurse, "з/п" pay, "р/с" an account) and "М. П."
+# (the place of a stamp on a form) are no names, whatever natasha says.
+_ABBREVIATION = re.compile(r"[А-ЯЁа-яё]{1,2}/[А-ЯЁа-яё]{1,2}|М\.\s?П\.?")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\n]\s*|^\s*)$")
 
 
@@ -109,7 +112,9 @@ def lowercase_is_only_a_name(word: str) -> bool:
     low = word.lower()
     if not re.fullmatch(r"[а-яё]{3,}", low) or is_stopword(low):
         return False
-    known = [p for p in parses(low) if p.is_known]
+    # A gerund reading is set aside ("женя" of "женить"): chat notes do not
+    # write it where the document names a Женя.
+    known = [p for p in parses(low) if p.is_known and "GRND" not in p.tag.grammemes]
     if not known:
         return False
     return all({"Name", "Surn", "Patr"} & set(p.tag.grammemes) for p in known)
@@ -159,6 +164,8 @@ def find(text: str) -> list[Span]:
                     s += m.end()
                     m = re.match(r"(?:[А-ЯЁа-яё]+[:,]?\s+)", chunk[s:e])
                 if " " not in chunk[s:e] and is_stopword(chunk[s:e]):
+                    continue
+                if _ABBREVIATION.fullmatch(chunk[s:e]):
                     continue
                 # A capital that only the position or a header explains
                 # ("Настоящим уведомляем", "УВЕДОМЛЕНИЕ") on a common word.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from redaction_helpers import covers, touches
 
-from app.redaction import cyrillic
+from app.redaction import cyrillic, cyrillic_names
 from app.redaction.detector import Detector
 
 
@@ -250,3 +250,62 @@ def test_names_in_capitals_and_echoes_with_dzh_and_eu(detector: Detector) -> Non
     assert covers(text, spans, "JONG UN JIN")
     assert not touches(text, spans, "СЛУЖЕБНАЯ ЗАПИСКА")
     assert not touches(text, spans, "ЗАЯВИТЕЛЬ")
+
+
+def test_chat_headers_with_qualifiers_are_whole_names(detector: Detector) -> None:
+    text = (
+        "Захар 2 этаж, 18:05\nКто ставит машину у подъезда?\n\n"
+        "Старшая по дому В.К., 18:10\nПрошу не ставить.\n\n"
+        "Семёнова кв.7, 18:12\nЭто не моя.\n\n"
+        "Захар 2 этаж, 18:20\nПонял.\n"
+    )
+    spans = detector.detect(text)
+    assert covers(text, spans, "Захар 2 этаж")
+    assert covers(text, spans, "Старшая по дому В.К.")
+    assert covers(text, spans, "Семёнова кв.7")
+
+
+def test_programme_times_are_no_chat_headers() -> None:
+    text = "Регистрация, 9:00\nОткрытие, 10:00\nОбед, 13:00\nПерерыв, 15:30\n"
+    assert not [s for s in cyrillic_names.find(text) if s.category == "PERSON"]
+
+
+def test_surname_with_one_initial() -> None:
+    text = "Перевязку сделала м/с Воронина Т.\nНа следующий день пришёл Голубев П., 12:00."
+    got = {text[s.start : s.end] for s in cyrillic_names.find(text)}
+    assert {"Воронина Т.", "Голубев П."} <= got
+
+
+def test_unidentified_person_as_a_record_name() -> None:
+    text = "Поступил: неизвестный мужчина № 12. Пациент: Неизвестная женщина, 40 лет."
+    got = {text[s.start : s.end] for s in cyrillic_names.find(text)}
+    assert {"неизвестный мужчина № 12", "Неизвестная женщина"} <= got
+    # Without a number or a field, a description stays a description.
+    text = "Подошёл неизвестный мужчина и спросил дорогу."
+    assert not any("неизвестный" in text[s.start : s.end] for s in cyrillic_names.find(text))
+
+
+def test_slash_abbreviations_and_stamp_place_are_no_names(detector: Detector) -> None:
+    text = "Осмотрен в 10:00. М/с Кравцова\nДиректор ___ Петров А. И.\nМ. П."
+    spans = detector.detect(text)
+    assert not touches(text, spans, "М/с")
+    assert not touches(text, spans, "М. П.")
+    assert covers(text, spans, "Кравцова")
+
+
+def test_lowercase_name_with_a_rare_gerund_reading_spreads(detector: Detector) -> None:
+    from app.redaction.russian import lowercase_is_only_a_name
+
+    assert lowercase_is_only_a_name("женя")
+    # A common noun reading still keeps the lowercase word a word.
+    assert not lowercase_is_only_a_name("роза")
+    text = "Приходил Женя с соседнего объекта. потом женя ушёл домой."
+    assert covers(text, detector.detect(text), "женя")
+
+
+def test_comment_authors_below_a_comments_header() -> None:
+    text = "Пост.\n\nКомментарии:\n\nНАСТЮША 🌼\nЯ видела его.\n\nСпасибо\nвсем.\n\nИтог\n"
+    got = {text[s.start : s.end] for s in cyrillic_names.find(text) if s.category == "PERSON"}
+    assert "НАСТЮША" in got
+    assert "Спасибо" not in got
+    assert "Итог" not in got

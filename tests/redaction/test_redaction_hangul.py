@@ -272,3 +272,49 @@ def test_certain_workplace_in_a_named_city() -> None:
     got = found("지금은 하바롭스크의 한 자동차 정비소에서 일한다. 시내의 한 식당에 갔다.")
     assert ("자동차 정비소", "ORG") in got
     assert not any("식당" in w for w, _ in got)
+
+
+def test_two_syllable_name_split_by_a_suffix_before_ssi() -> None:
+    # kiwipiepy splits 봉길 into a noun and a suffix; a plural is no name.
+    assert ("봉길", "PERSON") in found("우리 반 봉길 씨가 먼저 왔다.")
+    assert not found("사람들 씨가 좋다고 했다.")
+
+
+def test_foreign_given_name_before_church_address_words() -> None:
+    assert ("아이잔", "PERSON") in found("아이잔 자매님이 새로 오셨다.")
+
+
+def test_quoted_nickname_with_an_address_word_is_a_person() -> None:
+    got = found('이름은 못 밝히고 "산골 이모"라고 부를게요.')
+    assert ("산골 이모", "PERSON") in got
+
+
+def test_trim_person_drops_cut_titles_and_korean_predicates() -> None:
+    from app.redaction.spans import PERSON, IdType, Span
+
+    text = "안톤 아저씨께 전해 주세요. 친구 Farrukh 있어요. 안나 씨"
+    cases = {"안톤 아저": "안톤", "Farrukh 있어요": "Farrukh", "안나 씨": "안나"}
+    for surface, kept in cases.items():
+        start = text.index(surface)
+        span = hangul.trim_person(text, Span(start, start + len(surface), PERSON, IdType.DIRECT))
+        assert text[span.start : span.end] == kept
+    # A surname after the given name stays ("안톤 김").
+    text = "안톤 김이 왔다."
+    span = hangul.trim_person(text, Span(0, 4, PERSON, IdType.DIRECT))
+    assert text[span.start : span.end] == "안톤 김"
+
+
+def test_glued_predicate_read_as_proper_noun_is_no_person() -> None:
+    # kiwipiepy sometimes tags a glued predicate as one proper noun.
+    from app.redaction import korean
+    from app.redaction.names import hangul_surnames
+
+    assert korean._classify("추상적입니", 0, 5, hangul_surnames(), "") is None
+    got = korean._classify("블라디미르", 0, 5, hangul_surnames(), "")
+    assert got is not None
+    assert got.category == "PERSON"
+
+
+def test_nickname_quoted_before_ra_and_the_noun_of_calling() -> None:
+    got = found("이웃 할머니(본인은 '국수 할머니'라 부름)에게 신세를 졌다.")
+    assert ("국수 할머니", "PERSON") in got

@@ -22,6 +22,7 @@ from app.redaction import (
     entities,
     gazetteer,
     hangul,
+    hangul_precision,
     korean,
     labels,
     learned,
@@ -122,7 +123,7 @@ class Detector:
         found += cyrillic.find(text)
         found += hangul.find(text)
         if self.use_models:
-            found += korean.find(text)
+            found += hangul_precision.filter_model_spans(text, korean.find(text), crf=False)
             found += russian.find(text)
             if self.use_learned:
                 found += _learned(text, found, protected)
@@ -188,7 +189,10 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
     so the rule's category and extent win.
     """
     out: list[Span] = []
-    for s in [hangul.trim_person(text, x) for x in learned.find(text) + learned.find_hangul(text)]:
+    hangul_spans = [hangul.trim_person(text, x) for x in learned.find_hangul(text)]
+    proposals = [hangul.trim_person(text, x) for x in learned.find(text)]
+    proposals += hangul_precision.filter_model_spans(text, hangul_spans, crf=True)
+    for s in proposals:
         surface = s.text(text)
         if any(r.overlaps(s) and r.category != s.category for r in rules):
             continue

@@ -1,0 +1,195 @@
+"""Precision filters for the Hangul spans of the models (kiwipiepy, Hangul CRF).
+
+The models propose Hangul names where the rules have no shape for them; on
+Korean records they also propose words that are no name at all. This module
+reads each model span with kiwipiepy (the analyser ``korean`` already holds;
+line readings come from its cache) and drops or trims the kinds that are
+grammar, not names:
+
+- a span that starts on a particle, an ending or the copula ("이라고" cut
+  from "반장이라고", "로만"), or that stops inside a dictionary word
+  ("위" of "위원장", "빅토르 아저" of "아저씨"): the model cut a word;
+- a common noun of kiwipiepy's dictionary, alone or as a compound of
+  dictionary nouns ("손가락", "민원실", "지도교수"), unless the layout or
+  an address word makes it a name (``[곰돌이]``, "'고향집'", "X 씨");
+- a field label ("비고:", "슈퍼바이저:") at the head of a line;
+- a bare month the CRF reads as a date where it only heads a noun
+  ("12월 공지", "[11월 현장 보고]"), and a count of months after a count of
+  years ("징역 1년 6월", a duration).
+
+No list of words from any record is used: the tests are kiwipiepy's
+part-of-speech tags and its out-of-vocabulary flag, and closed grammatical
+classes (address words, calendar subdivisions).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from app.redaction import korean
+from app.redaction.spans import DATE, ORG, Span
+
+# A Hangul surface of the models (spaces allowed between words).
+_HANGUL_SURFACE = re.compile(r"[가-힣]+(?: [가-힣]+)*")
+# Address words and honorifics that follow a name (closed class of Korean
+# address terms): "곰돌이 씨", "용철 형제", "은주님".
+_ADDRESS_AFTER = re.compile(r"\s?(?:씨|님|형제|자매|동무|동지)|\s(?:군|양)(?![가-힣])")
+# Kinship terms (closed class) before a given name: "여동생 성미에게".
+_KIN_BEFORE = re.compile(
+    r"(?:아내|남편|처|딸|아들|어머니|아버지|엄마|아빠|형|누나|언니|오빠|동생|여동생|남동생|"
+    r"할머니|할아버지|삼촌|이모|고모|사촌|조카|손녀|손자)\s$"
+)
+# A floor or room number after a noun locates a place: "센터 3층", "교회 2호".
+_ROOM_AFTER = re.compile(r"\s?\d+\s?(?:층|호실|호)")
+# Brackets and quotes that mark a name in chat headers and quotations.
+_OPEN = "[『「'‘\"“"
+_CLOSE = "]』」'’\"”"
+# Calendar subdivisions that may follow a bare month as part of the date
+# (closed class: ordinals of weeks, parts of a month).
+_MONTH_PART = re.compile(
+    r"\s*(?:\d|첫|둘째|셋째|넷째|다섯째|마지막|초|중순|하순|상순|초순|말|중|께|경|무렵|이후|이전|부터|까지)"
+)
+# Bullets, numbers and brackets that may open a line before a field label.
+_LINE_HEAD = " \t-•·○□*[(0123456789."
+_BARE_MONTH = re.compile(r"\d{1,2}\s*월")
+_YEARS_MONTHS = re.compile(r"\d{1,3}\s*년\s*\d{1,2}\s*월")
+# Tags that never start a name: particles, endings, the copula, suffixes.
+_GRAMMAR_START = ("J", "E", "VCP", "VCN", "XSN", "XSV", "XSA")
+_COMMON = ("NNG", "XSN", "XPN", "NNB")
+
+
+@lru_cache(maxsize=8192)
+def _alone(form: str) -> tuple[tuple[str, str, bool], ...]:
+    """kiwipiepy's reading of ``form`` alone: (form, tag, out-of-vocabulary)."""
+    return tuple((t.form, t.tag, bool(t.oov)) for t in korean._kiwi().tokenize(form))
+
+
+def _line_tokens(text: str, start: int) -> tuple[int, tuple[tuple[str, str, int, int], ...]]:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return line_start, korean.tokens(text[line_start:line_end])
+
+
+def dictionary_noun(form: str, compounds: bool = True) -> bool:
+    """True when kiwipiepy knows ``form`` (less its particles) as a common
+    noun of its dictionary: one noun of two syllables or more ("손가락",
+    "민원실"), or a compound of such nouns and noun affixes ("지도교수",
+    "신빙성"). Unknown words (names are mostly unknown) and compounds with a
+    one-syllable noun ("우정" + "남", the way kiwi splits many names) are not."""
+    toks = list(_alone(form.replace(" ", "")))
+    while toks and toks[-1][1].startswith("J"):
+        toks.pop()
+    if not toks or any(oov or tag not in _COMMON for _, tag, oov in toks):
+        return False
+    nouns = [f for f, tag, _ in toks if tag == "NNG"]
+    if not compounds and len(toks) > 1:
+        return False
+    return bool(nouns) and all(len(f) >= 2 for f in nouns)
+
+
+def _named_by_layout(text: str, span: Span) -> bool:
+    """Brackets, quotes, a field's value or an address word make a common
+    word a name or a nickname: "[곰돌이]", "'고향집'", "성명: X", "X 씨"."""
+    before = text[max(0, span.start - 1) : span.start]
+    after = text[span.end : span.end + 1]
+    if before and after and before in _OPEN and after in _CLOSE:
+        return True
+    if _ADDRESS_AFTER.match(text, span.end) or _ROOM_AFTER.match(text, span.end):
+        return True
+    if _KIN_BEFORE.search(text[max(0, span.start - 6) : span.start]):
+        return True
+    return bool(re.search(r":\s*$", text[max(0, span.start - 3) : span.start]))
+
+
+def _field_label(text: str, span: Span) -> bool:
+    """"비고: …", "슈퍼바이저: 정 교수": a known word heading a line before a
+    colon, once in the text, labels a field. A speaker's name heads the lines
+    of a transcript again and again (the layout layer finds those)."""
+    if not re.match(r"\s*:", text[span.end :]):
+        return False
+    line_start = text.rfind("\n", 0, span.start) + 1
+    if text[line_start : span.start].strip(_LINE_HEAD):
+        return False
+    surface = span.text(text)
+    heads = re.findall(rf"(?m)^[{re.escape(_LINE_HEAD)}]*{re.escape(surface)}\s*:", text)
+    if len(heads) > 1:
+        return False
+    return not any(oov for _, _, oov in _alone(surface.replace(" ", "")))
+
+
+def _cut_word(text: str, span: Span) -> Span | None:
+    """Trim a span that stops inside a dictionary word back to the last word
+    boundary; None when it starts on grammar or nothing is left."""
+    line_start, toks = _line_tokens(text, span.start)
+    end = span.end
+    # "방씨라고만": an address word glued to a name is not a longer word
+    # (but "빅토르 아저" still stops inside "아저씨").
+    glued_address = bool(_ADDRESS_AFTER.match(text, span.end))
+    for form, tag, t_start, t_len in toks:
+        a, b = line_start + t_start, line_start + t_start + t_len
+        if a == span.start and tag.startswith(_GRAMMAR_START):
+            return None
+        if a < span.start < b and tag != "NNP" and not any(o for _, _, o in _alone(form)):
+            return None
+        glued = glued_address and a == span.start
+        known = not any(oov for _, _, oov in _alone(form))
+        if a < end < b and not glued and tag != "NNP" and known:
+            end = a
+    while end > span.start and not text[end - 1].isalnum():
+        end -= 1
+    if end <= span.start:
+        return None
+    return span if end == span.end else Span(span.start, end, span.category, span.identifier_type)
+
+
+def _attributive_month(text: str, span: Span) -> bool:
+    """A bare month before a noun heads it ("12월 공지", "11월 현장 보고"),
+    and "1년 6월" counts months: neither is the date of an event."""
+    surface = span.text(text)
+    if _YEARS_MONTHS.fullmatch(surface):
+        return True
+    if not _BARE_MONTH.fullmatch(surface):
+        return False
+    rest = text[span.end : span.end + 12]
+    if not rest[:1].isspace() or _MONTH_PART.match(rest):
+        return False
+    word = rest.split()[0] if rest.split() else ""
+    if not re.match(r"[가-힣]", word):
+        return False
+    tags = [t for _, t, _ in _alone(word)]
+    return bool(tags) and tags[0] in ("NNG", "VV", "VA")
+
+
+def filter_model_spans(text: str, spans: list[Span], crf: bool) -> list[Span]:
+    """The model spans of ``spans`` that hold up as names, some trimmed.
+
+    ``crf`` marks the Hangul CRF's spans: it reads characters, not words, so
+    its dictionary nouns are dropped whatever their category; kiwipiepy's
+    own proper nouns lose only dictionary common nouns."""
+    out: list[Span] = []
+    for s in spans:
+        surface = s.text(text)
+        if s.category == DATE:
+            if crf and _attributive_month(text, s):
+                continue
+            out.append(s)
+            continue
+        if not _HANGUL_SURFACE.fullmatch(surface):
+            out.append(s)
+            continue
+        if _field_label(text, s):
+            continue
+        cut = _cut_word(text, s)
+        if cut is None:
+            continue
+        # Workplaces are compounds of common nouns ("물류센터", "수산사업소")
+        # and are annotated: an organisation compound is kept when it ends
+        # on an organisation's head noun (the grammar of ``korean``).
+        head = cut.text(text).split()[-1]
+        compounds = s.category != ORG or not korean.ORG_SUFFIX.fullmatch(head)
+        if dictionary_noun(cut.text(text), compounds) and not _named_by_layout(text, cut):
+            continue
+        out.append(cut)
+    return out

@@ -1,0 +1,141 @@
+"""Precision filters for the models' Hangul spans (app/redaction/hangul_precision.py),
+on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.redaction import hangul_precision as hp
+from app.redaction.detector import Detector
+from app.redaction.spans import DATE, ORG, PERSON, PLACE, IdType, Span
+
+
+@pytest.fixture(scope="module")
+def det() -> Detector:
+    d = Detector()
+    d.warm()
+    return d
+
+
+def masked_words(det: Detector, text: str) -> set[str]:
+    return {text[s.start : s.end] for s in det.detect(text, "ko")}
+
+
+def span_of(text: str, word: str, category: str = PERSON, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return Span(start, start + len(word), category, IdType.QUASI)
+
+
+def kept(text: str, span: Span, crf: bool = True) -> list[str]:
+    return [s.text(text) for s in hp.filter_model_spans(text, [span], crf=crf)]
+
+
+@pytest.mark.parametrize("word", ["손가락", "민원실", "고용주", "악몽", "지도교수", "신빙성"])
+def test_dictionary_nouns(word: str) -> None:
+    assert hp.dictionary_noun(word)
+
+
+@pytest.mark.parametrize("word", ["강명수", "볼로댜", "우정남", "용철"])
+def test_names_are_not_dictionary_nouns(word: str) -> None:
+    # Unknown to kiwipiepy, or split into a one-syllable noun as names are.
+    assert not hp.dictionary_noun(word)
+
+
+def test_organisation_compound_needs_one_noun_unless_it_has_no_head() -> None:
+    text = "그는 작년까지 재활의학과에서 일했고 지금은 항만물류센터에서 일한다."
+    assert kept(text, span_of(text, "재활의학과", ORG)) == []
+    assert kept(text, span_of(text, "항만물류센터", ORG)) == ["항만물류센터"]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("오늘 아침에 손가락이 얼어서 펴지지 않았다.", "손가락"),
+        ("그날 밤 민원실에는 아무도 없었다.", "민원실"),
+        ("진술의 신빙성을 따로 따져 보았다.", "신빙성"),
+    ],
+)
+def test_common_noun_from_the_model_is_dropped(text: str, word: str) -> None:
+    assert kept(text, span_of(text, word)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("[두꺼비] [오후 3:10] 지금 출발했어요", "두꺼비"),  # a chat nickname
+        ("식당 이름은 '바닷가'였다.", "바닷가"),  # a quoted name
+        ("그 일은 거북이 씨가 맡았다.", "거북이"),  # an address word after it
+        ("아내 정숙에게 돈을 보냈다.", "정숙"),  # a kinship word before it
+        ("모임은 복지관 2층에서 한다.", "복지관"),  # a floor locates it
+    ],
+)
+def test_common_word_that_the_layout_names_is_kept(text: str, word: str) -> None:
+    assert kept(text, span_of(text, word)) == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "piece"),
+    [
+        ("다들 그를 최 반장이라고 불렀다.", "이라고"),  # starts on the copula
+        ("○ 위원장 한두리: 다음 안건입니다.", "위"),  # a piece of 위원장
+    ],
+)
+def test_model_span_that_cuts_a_word_is_dropped(text: str, piece: str) -> None:
+    assert kept(text, span_of(text, piece), crf=False) == []
+
+
+def test_model_span_that_runs_into_a_word_is_trimmed() -> None:
+    text = "가게 주인 안드레이 아저씨께 물어보세요."
+    assert kept(text, span_of(text, "안드레이 아저")) == ["안드레이"]
+
+
+def test_address_word_glued_to_a_surname_keeps_it() -> None:
+    text = '그는 "맹씨라고만 불러 달라"고 했다.'
+    assert kept(text, span_of(text, "맹"), crf=False) == ["맹"]
+
+
+def test_field_label_at_line_head() -> None:
+    labels = (("비고: 본인이 원하지 않음", "비고"), ("- 슈퍼바이저: 정 교수", "슈퍼바이저"))
+    for text, label in labels:
+        assert kept(text, span_of(text, label), crf=False) == []
+    # A word heading line after line is a speaker, not a field.
+    text = "은별: 어디야?\n은별: 지금 가요."
+    assert kept(text, span_of(text, "은별"), crf=False) == ["은별"]
+    # A name unknown to the dictionary heading a line is a speaker, not a label.
+    text = "볼로댜: 어디 있어?"
+    assert kept(text, span_of(text, "볼로댜"), crf=False) == ["볼로댜"]
+
+
+@pytest.mark.parametrize(
+    ("text", "month", "keep"),
+    [
+        ("[12월 모임 안내] 이번에는 토요일에 모입니다.", "12월", False),
+        ("3월 공지 올립니다.", "3월", False),
+        ("피고인을 징역 2년 4월에 처한다.", "2년 4월", False),
+        ("그는 11월에 공장에서 다쳤다.", "11월", True),
+        ("다음 방문은 12월 둘째 주입니다.", "12월", True),
+        ("다음 보고는 9월 14일입니다.", "9월", True),
+    ],
+)
+def test_bare_month_before_a_noun_is_no_date(text: str, month: str, keep: bool) -> None:
+    span = Span(text.index(month), text.index(month) + len(month), DATE, IdType.QUASI)
+    assert kept(text, span) == ([month] if keep else [])
+
+
+def test_place_category_is_filtered_too() -> None:
+    text = "그 도시에는 처음 가 보았다."
+    assert kept(text, span_of(text, "도시", PLACE)) == []
+
+
+def test_detector_keeps_names_and_drops_common_nouns(det: Detector) -> None:
+    text = (
+        "상담 기록\n담당: 윤가람\n\n"
+        "내담자 고명식 씨는 손가락 동상으로 치료를 받았다. 악몽 때문에 잠을 못 잔다고 함.\n"
+        "고명식 씨의 동생 고명희는 아직 북에 있다."
+    )
+    words = masked_words(det, text)
+    assert "고명식" in words
+    assert "손가락" not in words
+    assert "악몽" not in words

@@ -141,6 +141,7 @@ class Detector:
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
         found = _apply_roles(text, found)
+        found = hangul_precision.drop_cut_syllables(text, found)
         found += propagation.propagate(text, found, protected)
         found = [s for s in found if _allowed(s, protected)]
         # A Hangul proper noun the model took for a person but that is a

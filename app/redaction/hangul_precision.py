@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 
 from app.redaction import korean
-from app.redaction.spans import DATE, ORG, Span
+from app.redaction.spans import DATE, ORG, PERSON, Span
 
 # A Hangul surface of the models (spaces allowed between words).
 _HANGUL_SURFACE = re.compile(r"[가-힣]+(?: [가-힣]+)*")
@@ -50,6 +50,7 @@ _CLOSE = "]』」'’\"”"
 _MONTH_PART = re.compile(
     r"\s*(?:\d|첫|둘째|셋째|넷째|다섯째|마지막|초|중순|하순|상순|초순|말|중|께|경|무렵|이후|이전|부터|까지)"
 )
+_ONE_SYLLABLE = re.compile(r"[가-힣]")
 # Bullets, numbers and brackets that may open a line before a field label.
 _LINE_HEAD = " \t-•·○□*[(0123456789."
 _BARE_MONTH = re.compile(r"\d{1,2}\s*월")
@@ -137,11 +138,43 @@ def _cut_word(text: str, span: Span) -> Span | None:
         known = not any(oov for _, _, oov in _alone(form))
         if a < end < b and not glued and tag != "NNP" and known:
             end = a
+    if end < span.end and text[end - 1 : end].isalnum() and text[end : end + 1].isalnum():
+        # Cut inside a word: what is left must end on a noun ("주 대" of
+        # "주 대표기도" ends on a prefix and goes).
+        last = [tag for _, tag, t_start, t_len in toks if line_start + t_start + t_len == end]
+        if not last or last[-1] not in ("NNP", "NNG"):
+            return None
     while end > span.start and not text[end - 1].isalnum():
         end -= 1
     if end <= span.start:
         return None
     return span if end == span.end else Span(span.start, end, span.category, span.identifier_type)
+
+
+def _title(text: str, span: Span) -> bool:
+    """"최광명 성도님", "중앙아시아 성도님들": a dictionary word with the
+    honorific 님 after another word is a title or a form of address."""
+    if not text.startswith("님", span.end) or span.category != PERSON:
+        return False
+    if not re.search(r"[가-힣] $", text[max(0, span.start - 2) : span.start]):
+        return False
+    return not any(oov for _, _, oov in _alone(span.text(text)))
+
+
+def drop_cut_syllables(text: str, spans: list[Span]) -> list[Span]:
+    """A one-syllable Hangul person span of any layer that is the head of a
+    longer dictionary word ("위" of "위원장") is no surname."""
+    out: list[Span] = []
+    for s in spans:
+        if (
+            s.category == PERSON
+            and _ONE_SYLLABLE.fullmatch(s.text(text))
+            and _ONE_SYLLABLE.match(text, s.end)
+            and _cut_word(text, s) != s
+        ):
+            continue
+        out.append(s)
+    return out
 
 
 def _attributive_month(text: str, span: Span) -> bool:
@@ -179,7 +212,7 @@ def filter_model_spans(text: str, spans: list[Span], crf: bool) -> list[Span]:
         if not _HANGUL_SURFACE.fullmatch(surface):
             out.append(s)
             continue
-        if _field_label(text, s):
+        if _field_label(text, s) or _title(text, s):
             continue
         cut = _cut_word(text, s)
         if cut is None:

@@ -139,3 +139,37 @@ def test_detector_keeps_names_and_drops_common_nouns(det: Detector) -> None:
     assert "고명식" in words
     assert "손가락" not in words
     assert "악몽" not in words
+
+
+def test_trimmed_span_that_ends_on_a_prefix_goes() -> None:
+    # "주 대표" of "주 대표기도" (the week's prayer) is no surname and office.
+    text = "다음 주 대표기도: 문가온 권사 / 헌금: 여선교회"
+    assert kept(text, span_of(text, "주 대표"), crf=False) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("지난주 한도윤 성도님이 등록하셨습니다.", "성도"),
+        ("멀리서 오신 성도님들을 환영합니다.", "성도"),
+    ],
+)
+def test_title_with_honorific_after_a_word_is_dropped(text: str, word: str) -> None:
+    assert kept(text, span_of(text, word), crf=False) == []
+
+
+def test_name_with_honorific_at_line_start_is_kept() -> None:
+    text = "수진님, 내일 뵐게요."
+    assert kept(text, span_of(text, "수진"), crf=False) == ["수진"]
+
+
+def test_one_syllable_head_of_a_longer_word_is_dropped() -> None:
+    text = "○ 위원장 한두리: 다음 안건입니다."
+    spans = [span_of(text, "위"), span_of(text, "한두리")]
+    assert [s.text(text) for s in hp.drop_cut_syllables(text, spans)] == ["한두리"]
+
+
+@pytest.mark.parametrize("text", ["허씨 아저씨가 왔다.", "엄 동무가 말했다.", "김동무는 떠났다."])
+def test_surname_before_an_address_word_is_kept(text: str) -> None:
+    span = Span(0, 1, PERSON, IdType.QUASI)
+    assert hp.drop_cut_syllables(text, [span]) == [span]

@@ -90,6 +90,17 @@ def dictionary_noun(form: str, compounds: bool = True) -> bool:
     return bool(nouns) and all(len(f) >= 2 for f in nouns)
 
 
+# Sino-Korean derivational prefixes (a closed class of 접두사): 피(被) "the
+# one who undergoes", 비(非), 미(未), 무(無), 반(反), 재(再), 탈(脫).
+_NOUN_PREFIX = frozenset("피비미무반재탈")
+
+
+def prefixed_noun(form: str) -> bool:
+    """A prefix and a dictionary noun of three syllables or more: "피보험자",
+    "피신청인" name a party to a procedure, never a person."""
+    return len(form) >= 4 and form[0] in _NOUN_PREFIX and dictionary_noun(form[1:])
+
+
 def _named_by_layout(text: str, span: Span) -> bool:
     """Brackets, quotes, a field's value or an address word make a common
     word a name or a nickname: "[곰돌이]", "'고향집'", "성명: X", "X 씨"."""
@@ -222,7 +233,10 @@ def filter_model_spans(text: str, spans: list[Span], crf: bool) -> list[Span]:
         # on an organisation's head noun (the grammar of ``korean``).
         head = cut.text(text).split()[-1]
         compounds = s.category != ORG or not korean.ORG_SUFFIX.fullmatch(head)
-        if dictionary_noun(cut.text(text), compounds) and not _named_by_layout(text, cut):
+        word = cut.text(text)
+        if re.fullmatch(r"[가-힣]+", word) and prefixed_noun(word):
+            continue
+        if dictionary_noun(word, compounds) and not _named_by_layout(text, cut):
             continue
         out.append(cut)
     return out

@@ -173,3 +173,18 @@ def test_one_syllable_head_of_a_longer_word_is_dropped() -> None:
 def test_surname_before_an_address_word_is_kept(text: str) -> None:
     span = Span(0, 1, PERSON, IdType.QUASI)
     assert hp.drop_cut_syllables(text, [span]) == [span]
+
+
+@pytest.mark.parametrize("word", ["피보험자", "피상속인"])
+def test_prefixed_party_nouns(word: str) -> None:
+    assert hp.prefixed_noun(word)
+
+
+@pytest.mark.parametrize("word", ["피성호", "반가람", "미하일로프"])
+def test_names_led_by_a_prefix_syllable_are_not_party_nouns(word: str) -> None:
+    assert not hp.prefixed_noun(word)
+
+
+def test_party_noun_after_a_field_colon_is_still_dropped() -> None:
+    text = "참고: 피보험자 진술로는 보행자가 먼저 뛰어들었다고 함."
+    assert kept(text, span_of(text, "피보험자"), crf=False) == []

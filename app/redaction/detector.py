@@ -134,6 +134,7 @@ class Detector:
         found += shapes.record_serials(text, found)
         found = counts.extend(text, found)
         found = orgloc.extend(text, found, protected)
+        found = hangul_precision.trim_leading_grammar(text, found)
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]

@@ -240,3 +240,51 @@ def filter_model_spans(text: str, spans: list[Span], crf: bool) -> list[Span]:
             continue
         out.append(cut)
     return out
+
+
+def _leading_grammar(toks: tuple[tuple[str, str, int, int], ...], i: int) -> int:
+    """How many tokens from ``i`` on are a conjunction (MAJ), a pronoun and
+    its particle ("그는"), or a demonstrative, a bound noun and a particle
+    ("이분은", "그분이"); 0 when none is."""
+    tags = [t[1] for t in toks[i : i + 3]]
+    if tags[:1] == ["MAJ"]:
+        return 1
+    if tags[:1] == ["NP"] and len(tags) > 1 and tags[1].startswith("J"):
+        return 2
+    if (
+        len(tags) == 3 and tags[0] == "MM" and toks[i][0] in "이그저"
+        and tags[1] == "NNB" and tags[2].startswith("J")
+    ):
+        return 3
+    return 0
+
+
+def trim_leading_grammar(text: str, spans: list[Span]) -> list[Span]:
+    """A describing phrase or workplace does not start on a conjunction or a
+    pronoun subject: "그리고 숙소에서 …", "그런데 이분은 현장에서 …" start
+    after them."""
+    out: list[Span] = []
+    for s in spans:
+        if s.category == PERSON or not _ONE_SYLLABLE.match(text, s.start):
+            out.append(s)
+            continue
+        line_start, toks = _line_tokens(text, s.start)
+        start = s.start
+        i = next((k for k, t in enumerate(toks) if line_start + t[2] == start), -1)
+        while 0 <= i < len(toks):
+            n = _leading_grammar(toks, i)
+            if not n:
+                break
+            last = toks[i + n - 1]
+            end = line_start + last[2] + last[3]
+            while end < s.end and text[end].isspace():
+                end += 1
+            if end >= s.end:
+                break
+            start, i = end, i + n
+            if i < len(toks) and line_start + toks[i][2] != start:
+                break
+        if start != s.start and s.end - start >= 2:
+            s = Span(start, s.end, s.category, s.identifier_type)
+        out.append(s)
+    return out

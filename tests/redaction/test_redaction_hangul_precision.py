@@ -188,3 +188,39 @@ def test_names_led_by_a_prefix_syllable_are_not_party_nouns(word: str) -> None:
 def test_party_noun_after_a_field_colon_is_still_dropped() -> None:
     text = "참고: 피보험자 진술로는 보행자가 먼저 뛰어들었다고 함."
     assert kept(text, span_of(text, "피보험자"), crf=False) == []
+
+
+def _misc(text: str, phrase: str) -> Span:
+    return Span(text.index(phrase), text.index(phrase) + len(phrase), "MISC", IdType.QUASI)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "trimmed"),
+    [
+        (
+            "그리고 창고 지붕에서 떨어져 다리가 부러졌대요",
+            "그리고 창고 지붕에서 떨어져 다리가 부러졌",
+            "창고 지붕에서 떨어져 다리가 부러졌",
+        ),
+        (
+            "그런데 이분은 부두에서 동료가 다치는 것을 보았습니다.",
+            "그런데 이분은 부두에서 동료가 다치는 것을 보았",
+            "부두에서 동료가 다치는 것을 보았",
+        ),
+        ("그는 제재소에서 손을 다쳤다.", "그는 제재소에서 손을 다쳤", "제재소에서 손을 다쳤"),
+    ],
+)
+def test_phrase_starts_after_a_conjunction_or_pronoun(
+    text: str, phrase: str, trimmed: str
+) -> None:
+    out = hp.trim_leading_grammar(text, [_misc(text, phrase)])
+    assert [s.text(text) for s in out] == [trimmed]
+
+
+def test_phrase_without_leading_grammar_is_unchanged() -> None:
+    text = "창고 지붕에서 떨어져 다리가 부러졌다."
+    span = _misc(text, "창고 지붕에서 떨어져 다리가 부러졌")
+    assert hp.trim_leading_grammar(text, [span]) == [span]
+    # Person spans are never trimmed here.
+    name = Span(0, 2, PERSON, IdType.DIRECT)
+    assert hp.trim_leading_grammar(text, [name]) == [name]

@@ -98,7 +98,24 @@ _NOUN_PREFIX = frozenset("피비미무반재탈")
 def prefixed_noun(form: str) -> bool:
     """A prefix and a dictionary noun of three syllables or more: "피보험자",
     "피신청인" name a party to a procedure, never a person."""
-    return len(form) >= 4 and form[0] in _NOUN_PREFIX and dictionary_noun(form[1:])
+    if len(form) < 4 or form[0] not in _NOUN_PREFIX:
+        return False
+    # The rest is a noun, or kiwipiepy reads the prefix and a noun itself
+    # ("피" + "진정" + "인" read as the copula's ending).
+    if dictionary_noun(form[1:]):
+        return True
+    toks = _alone(form)
+    return (
+        len(toks) >= 2 and toks[0][1] == "XPN" and toks[1][1] == "NNG"
+        and len(toks[1][0]) >= 2 and not any(oov for _, _, oov in toks)
+    )
+
+
+def bound_noun_tail(form: str) -> bool:
+    """"계획분": a noun closed by a bound noun (분, 치, 짜리) is a quantity
+    or a share, not a name, even in quotes."""
+    toks = [t for t in _alone(form) if not t[1].startswith("J")]
+    return len(toks) > 1 and toks[-1][1] == "NNB"
 
 
 def _named_by_layout(text: str, span: Span) -> bool:
@@ -236,7 +253,9 @@ def filter_model_spans(text: str, spans: list[Span], crf: bool) -> list[Span]:
         word = cut.text(text)
         if re.fullmatch(r"[가-힣]+", word) and prefixed_noun(word):
             continue
-        if dictionary_noun(word, compounds) and not _named_by_layout(text, cut):
+        if dictionary_noun(word, compounds) and (
+            bound_noun_tail(word) or not _named_by_layout(text, cut)
+        ):
             continue
         out.append(cut)
     return out

@@ -224,3 +224,13 @@ def test_phrase_without_leading_grammar_is_unchanged() -> None:
     # Person spans are never trimmed here.
     name = Span(0, 2, PERSON, IdType.DIRECT)
     assert hp.trim_leading_grammar(text, [name]) == [name]
+
+
+def test_party_noun_with_an_agent_suffix() -> None:
+    assert hp.prefixed_noun("피진정인")
+
+
+def test_quoted_share_word_is_dropped_but_quoted_name_is_kept() -> None:
+    text = "월급에서 '계획분'을 떼고 '바닷가'에서 밥을 먹었다."
+    assert kept(text, span_of(text, "계획분"), crf=False) == []
+    assert kept(text, span_of(text, "바닷가"), crf=False) == ["바닷가"]

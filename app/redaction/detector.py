@@ -34,10 +34,22 @@ from app.redaction import (
     quantities,
     russian,
     shapes,
+    stopwords,
     triggers,
 )
 from app.redaction.script import HANGUL_RE
-from app.redaction.spans import CODE, DATE, ORG, PERSON, PLACE, IdType, Span, merge_spans
+from app.redaction.spans import (
+    CODE,
+    DATE,
+    DEM,
+    MISC,
+    ORG,
+    PERSON,
+    PLACE,
+    IdType,
+    Span,
+    merge_spans,
+)
 
 
 def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
@@ -135,6 +147,7 @@ class Detector:
         found = counts.extend(text, found)
         found = orgloc.extend(text, found, protected)
         found = hangul_precision.trim_leading_grammar(text, found)
+        found = [s for s in found if not _function_words_only(text, s)]
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
@@ -230,6 +243,15 @@ _PET_BEFORE = re.compile(
     r"|(?:강아지|고양이|돼지)(?:\s*이름은)?\s*|(?:개|말|소)\s*이름은\s*)[\"“'«]?$",
     re.IGNORECASE,
 )
+
+
+def _function_words_only(text: str, span: Span) -> bool:
+    """A describing phrase cut down to its function words ("is a", "그 는")
+    describes nothing: what it was cut around is masked by its own span."""
+    if span.category not in (DEM, MISC):
+        return False
+    words = re.findall(r"\w+", span.text(text))
+    return bool(words) and all(stopwords.is_function_word(w) for w in words)
 
 
 def _korean_word_not_place(text: str, span: Span) -> bool:

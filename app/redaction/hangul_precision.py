@@ -51,6 +51,9 @@ _MONTH_PART = re.compile(
     r"\s*(?:\d|첫|둘째|셋째|넷째|다섯째|마지막|초|중순|하순|상순|초순|말|중|께|경|무렵|이후|이전|부터|까지)"
 )
 _ONE_SYLLABLE = re.compile(r"[가-힣]")
+# A numbered heading in brackets at the head of a line ("[메모 2]"): its word
+# names a part of the form wherever it stands.
+_NUMBERED_HEADING = re.compile(r"(?m)^[ \t]*\[([가-힣]{2,6})[ \t]*\d{1,3}\]")
 # Bullets, numbers and brackets that may open a line before a field label.
 _LINE_HEAD = " \t-•·○□*[(0123456789."
 _BARE_MONTH = re.compile(r"\d{1,2}\s*월")
@@ -230,8 +233,11 @@ def filter_model_spans(text: str, spans: list[Span], crf: bool) -> list[Span]:
     its dictionary nouns are dropped whatever their category; kiwipiepy's
     own proper nouns lose only dictionary common nouns."""
     out: list[Span] = []
+    headings = set(_NUMBERED_HEADING.findall(text))
     for s in spans:
         surface = s.text(text)
+        if surface in headings:
+            continue
         if s.category == DATE:
             if crf and _attributive_month(text, s):
                 continue

@@ -234,3 +234,9 @@ def test_quoted_share_word_is_dropped_but_quoted_name_is_kept() -> None:
     text = "월급에서 '계획분'을 떼고 '바닷가'에서 밥을 먹었다."
     assert kept(text, span_of(text, "계획분"), crf=False) == []
     assert kept(text, span_of(text, "바닷가"), crf=False) == ["바닷가"]
+
+
+def test_word_of_a_numbered_heading_is_no_name() -> None:
+    text = "[메모 1] 야간 근무 희망.\n[메모 2] 이사 예정.\n※ 본 메모란은 열람 제한."
+    i = text.index("메모란")
+    assert hp.filter_model_spans(text, [Span(i, i + 2, PERSON, IdType.QUASI)], crf=False) == []

@@ -23,6 +23,7 @@ from app.redaction import (
     gazetteer,
     hangul,
     hangul_names,
+    hangul_precision,
     korean,
     labels,
     learned,
@@ -35,10 +36,22 @@ from app.redaction import (
     quantities,
     russian,
     shapes,
+    stopwords,
     triggers,
 )
 from app.redaction.script import HANGUL_RE
-from app.redaction.spans import CODE, DATE, ORG, PERSON, PLACE, IdType, Span, merge_spans
+from app.redaction.spans import (
+    CODE,
+    DATE,
+    DEM,
+    MISC,
+    ORG,
+    PERSON,
+    PLACE,
+    IdType,
+    Span,
+    merge_spans,
+)
 
 
 def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
@@ -125,7 +138,7 @@ class Detector:
         found += cyrillic.find(text)
         found += hangul.find(text)
         if self.use_models:
-            found += korean.find(text)
+            found += hangul_precision.filter_model_spans(text, korean.find(text), crf=False)
             found += russian.find(text)
             if self.use_learned:
                 found += _learned(text, found, protected)
@@ -137,6 +150,8 @@ class Detector:
         found += shapes.record_serials(text, found)
         found = counts.extend(text, found)
         found = orgloc.extend(text, found, protected)
+        found = hangul_precision.trim_leading_grammar(text, found)
+        found = [s for s in found if not _function_words_only(text, s)]
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
@@ -144,6 +159,7 @@ class Detector:
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
         found = _apply_roles(text, found)
+        found = hangul_precision.drop_cut_syllables(text, found)
         found += propagation.propagate(text, found, protected)
         found = [s for s in found if _allowed(s, protected)]
         # A Hangul proper noun the model took for a person but that is a
@@ -192,7 +208,10 @@ def _learned(text: str, rules: list[Span], protected: list[tuple[int, int]]) -> 
     so the rule's category and extent win.
     """
     out: list[Span] = []
-    for s in [hangul.trim_person(text, x) for x in learned.find(text) + learned.find_hangul(text)]:
+    hangul_spans = [hangul.trim_person(text, x) for x in learned.find_hangul(text)]
+    proposals = [hangul.trim_person(text, x) for x in learned.find(text)]
+    proposals += hangul_precision.filter_model_spans(text, hangul_spans, crf=True)
+    for s in proposals:
         surface = s.text(text)
         if any(r.overlaps(s) and r.category != s.category for r in rules):
             continue
@@ -228,6 +247,15 @@ _PET_BEFORE = re.compile(
     r"|(?:강아지|고양이|돼지)(?:\s*이름은)?\s*|(?:개|말|소)\s*이름은\s*)[\"“'«]?$",
     re.IGNORECASE,
 )
+
+
+def _function_words_only(text: str, span: Span) -> bool:
+    """A describing phrase cut down to its function words ("is a", "그 는")
+    describes nothing: what it was cut around is masked by its own span."""
+    if span.category not in (DEM, MISC):
+        return False
+    words = re.findall(r"\w+", span.text(text))
+    return bool(words) and all(stopwords.is_function_word(w) for w in words)
 
 
 def _korean_word_not_place(text: str, span: Span) -> bool:

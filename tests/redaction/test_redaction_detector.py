@@ -192,3 +192,16 @@ def test_pets_and_surname_shaped_words_are_not_people(detector: Detector) -> Non
     )
     found = [text[s.start:s.end] for s in detector.detect(text, "en")]
     assert found == ["Kim Chol-su"]
+
+
+def test_describing_phrase_of_function_words_only_is_dropped() -> None:
+    from app.redaction.detector import _function_words_only
+    from app.redaction.spans import DEM, MISC, PERSON, IdType, Span
+
+    text = "The file says it is a long story."
+    i = text.index("is a")
+    assert _function_words_only(text, Span(i, i + 4, MISC, IdType.QUASI))
+    j = text.index("long story")
+    assert not _function_words_only(text, Span(j, j + 10, DEM, IdType.QUASI))
+    # Names are never judged by their words here.
+    assert not _function_words_only(text, Span(i, i + 4, PERSON, IdType.DIRECT))

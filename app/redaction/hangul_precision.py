@@ -132,6 +132,9 @@ def _named_by_layout(text: str, span: Span) -> bool:
         return True
     if _KIN_BEFORE.search(text[max(0, span.start - 6) : span.start]):
         return True
+    # A party to a procedure before it names the person: "피의자 조성만에".
+    if re.search(rf"(?:{korean.LEGAL_ROLE.pattern})\s$", text[max(0, span.start - 6) : span.start]):
+        return True
     return bool(re.search(r":\s*$", text[max(0, span.start - 3) : span.start]))
 
 

@@ -240,3 +240,17 @@ def test_word_of_a_numbered_heading_is_no_name() -> None:
     text = "[메모 1] 야간 근무 희망.\n[메모 2] 이사 예정.\n※ 본 메모란은 열람 제한."
     i = text.index("메모란")
     assert hp.filter_model_spans(text, [Span(i, i + 2, PERSON, IdType.QUASI)], crf=False) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("피고인 구성만에 대한 사건을 심리하였다.", "구성만"),
+    ("참고인 지도만의 진술에 따르면 그렇다.", "지도만"),
+])
+def test_name_read_as_noun_and_particle_is_kept_after_a_party_word(
+        det: Detector, text: str, name: str) -> None:
+    # kiwipiepy reads 구성+만: after a party to a procedure it is a name.
+    assert name in masked_words(det, text)
+
+
+def test_noun_after_a_party_word_without_a_name_shape_stays_readable(det: Detector) -> None:
+    assert "사건" not in masked_words(det, "피고인 사건에 대한 심리를 마쳤다.")

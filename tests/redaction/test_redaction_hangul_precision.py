@@ -242,7 +242,7 @@ def test_word_of_a_numbered_heading_is_no_name() -> None:
     assert hp.filter_model_spans(text, [Span(i, i + 2, PERSON, IdType.QUASI)], crf=False) == []
 
 
-@pytest.mark.parametrize("text, name", [
+@pytest.mark.parametrize(("text", "name"), [
     ("피고인 구성만에 대한 사건을 심리하였다.", "구성만"),
     ("참고인 지도만의 진술에 따르면 그렇다.", "지도만"),
 ])

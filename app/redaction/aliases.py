@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import re
 
+from app.redaction.korean import hangul_name_reading
 from app.redaction.spans import PERSON, IdType, Span
-from app.redaction.stopwords import is_common_english, is_stopword
+from app.redaction.stopwords import is_common_english, is_stopword, word_set
 
 D = IdType.DIRECT
 
 
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
 
 # Acronyms that are not anyone's initials.
-ACRONYMS = _wordset(
+ACRONYMS = word_set(
     """
     UN UK US USA EU ID OK TV SMS PDF FSB ILO IOM HRC NGO NGOS DPRK ROK PRC RF CIS KGB GP NHS
     TB HIV ER ICU CEO HR IT PR QR GPS ATM PIN VAT IMF WHO OSCE ICRC UNHCR OHCHR UNICEF AI FAQ
@@ -116,7 +114,7 @@ CIPHER = re.compile(
 JAMO_INITIALS = re.compile(r"(?<![가-힣ㄱ-ㅎA-Za-z])([ㄱ-ㅎ]{1,4})(?![ㄱ-ㅎ가-힣])")
 JAMO_TITLE = re.compile(r"\s?(?:형제|자매|씨|님|선생|집사|권사|군|양|목사|동무)")
 # Chat shorthand written in initial consonants ("ㅇㅇ" = yes, "ㅋㅋ" = laughter).
-JAMO_SHORTHAND = _wordset(
+JAMO_SHORTHAND = word_set(
     "ㅇㅇ ㄴㄴ ㅇㅋ ㄱㄱ ㅅㄱ ㄷㄷ ㅈㅅ ㄳ ㅊㅋ ㅎㅇ ㅂㅂ ㅃㅃ ㄱㅅ ㅁㄹ ㅇㄷ"
 )
 LETTER_SSI = re.compile(r"(?<![A-Za-z])([A-Z])\s?씨")
@@ -225,25 +223,6 @@ def _kin(text: str) -> list[Span]:
         if not is_stopword(m.group(1)) and hangul_name_reading(text, m.start(1), m.end(1)):
             out.append(Span(m.start(1), m.end(1), PERSON, D))
     return out
-
-
-def hangul_name_reading(text: str, start: int, end: int) -> bool:
-    """kiwipiepy, reading the line, takes text[start:end] for a proper noun, or
-    cannot read it as one word (an unknown name: "은철" -> 은 + 철): not a common
-    noun ("명화", "상담원") and not a verb or an ending ("살아")."""
-    from app.redaction.korean import tokens
-
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    for _form, tag, t_start, t_len in tokens(text[line_start:line_end]):
-        if line_start + t_start == start:
-            if tag == "NNP":
-                return True
-            if tag in ("NNG", "XR", "NP", "NR", "NNB") and t_len >= end - start:
-                return False
-            return not tag.startswith(("V", "E", "M", "X"))
-    return False
 
 
 GIVEN_CANDIDATE = re.compile(r"(?<![\w'’-])[A-Z][a-z]{2,}(?![\w-])")

@@ -225,10 +225,8 @@ VOCATIVE = re.compile(rf"{_L}([가-힣]{{2}})(아|야)(?=\s*[,!.~…]|\s*$)", re
 
 def _line_tokens(text: str, start: int, end: int) -> list[tuple[str, str]]:
     """kiwipiepy's tokens inside text[start:end], read in their line."""
-    ls = text.rfind("\n", 0, start) + 1
-    le = text.find("\n", end)
-    le = len(text) if le < 0 else le
-    return [(f, t) for f, t, s, n in korean.tokens(text[ls:le]) if start <= ls + s < end]
+    ls, toks = korean.line_tokens(text, start, end)
+    return [(f, t) for f, t, s, _n in toks if start <= ls + s < end]
 
 
 def vocatives(text: str) -> list[Span]:

@@ -66,14 +66,11 @@ _COMMON = ("NNG", "XSN", "XPN", "NNB")
 @lru_cache(maxsize=8192)
 def _alone(form: str) -> tuple[tuple[str, str, bool], ...]:
     """kiwipiepy's reading of ``form`` alone: (form, tag, out-of-vocabulary)."""
-    return tuple((t.form, t.tag, bool(t.oov)) for t in korean._kiwi().tokenize(form))
+    return korean.readings(form)
 
 
 def _line_tokens(text: str, start: int) -> tuple[int, tuple[tuple[str, str, int, int], ...]]:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
-    return line_start, korean.tokens(text[line_start:line_end])
+    return korean.line_tokens(text, start)
 
 
 def dictionary_noun(form: str, compounds: bool = True) -> bool:

@@ -252,6 +252,11 @@ def tokens(chunk: str) -> tuple[tuple[str, str, int, int], ...]:
     return tuple((t.form, t.tag, t.start, t.len) for t in _kiwi().tokenize(chunk))
 
 
+def readings(form: str) -> tuple[tuple[str, str, bool], ...]:
+    """kiwipiepy's reading of ``form`` alone: (form, tag, out of its vocabulary)."""
+    return tuple((t.form, t.tag, bool(t.oov)) for t in _kiwi().tokenize(form))
+
+
 def _noun_and_particle(word: str) -> bool:
     """"이름이", "진술과": a possessed common noun and a particle, not a
     three-syllable name after a kinship or role word."""
@@ -287,26 +292,49 @@ def _copula_at(text: str, start: int) -> bool:
     )
 
 
+def line_tokens(
+    text: str, start: int, end: int | None = None
+) -> tuple[int, tuple[tuple[str, str, int, int], ...]]:
+    """kiwipiepy's reading of the line that holds text[start:end] (the line
+    of ``start`` when ``end`` is None): the line's start and its tokens, with
+    offsets relative to that start. Words are read in their line because
+    kiwipiepy's reading of a word depends on its neighbours."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start if end is None else end)
+    line_end = len(text) if line_end < 0 else line_end
+    return line_start, tokens(text[line_start:line_end])
+
+
 def _one_noun_at(text: str, start: int, end: int) -> bool:
     """kiwipiepy reads text[start:end], in its line, as one common noun."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+    line_start, toks = line_tokens(text, start, end)
     return any(
-        line_start + s == start and tag == "NNG" and n == end - start
-        for _f, tag, s, n in tokens(text[line_start:line_end])
+        line_start + s == start and tag == "NNG" and n == end - start for _f, tag, s, n in toks
     )
 
 
 def common_noun_at(text: str, start: int, end: int) -> bool:
     """True when kiwipiepy reads text[start:end], in its line, as a common
     noun: "통화했고" (a phone call) is not 통화 the city, "청진상" not 청진."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    for _form, tag, t_start, t_len in tokens(text[line_start:line_end]):
+    line_start, toks = line_tokens(text, start, end)
+    for _form, tag, t_start, t_len in toks:
         if line_start + t_start == start:
             return tag in ("NNG", "XR") or t_len > end - start
+    return False
+
+
+def hangul_name_reading(text: str, start: int, end: int) -> bool:
+    """kiwipiepy, reading the line, takes text[start:end] for a proper noun, or
+    cannot read it as one word (an unknown name: "은철" -> 은 + 철): not a common
+    noun ("명화", "상담원") and not a verb or an ending ("살아")."""
+    line_start, toks = line_tokens(text, start, end)
+    for _form, tag, t_start, t_len in toks:
+        if line_start + t_start == start:
+            if tag == "NNP":
+                return True
+            if tag in ("NNG", "XR", "NP", "NR", "NNB") and t_len >= end - start:
+                return False
+            return not tag.startswith(("V", "E", "M", "X"))
     return False
 
 

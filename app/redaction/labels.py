@@ -15,14 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from app.redaction.korean import hangul_name_reading
 from app.redaction.spans import ADDRESS, CODE, PERSON, IdType, Span
-from app.redaction.stopwords import is_common_english, is_stopword
+from app.redaction.stopwords import is_common_english, is_stopword, word_set
 
 D = IdType.DIRECT
 
-
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 # Form fields whose value is a person ("Interpreter: Yuna Seo-Park").
@@ -53,7 +51,7 @@ LIST_FIELD_RE = re.compile(r"(?i)^(?:to|cc|bcc|attendees?|present|staff)\b")
 NAME_WORD_RX = r"(?:[A-Za-z][A-Za-z'’-]*\.?|[A-Z]\.)"
 TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|dr|prof|rev|fr|sr)\.?$")
 # Field values that are not a name.
-NOT_A_NAME = _wordset(
+NOT_A_NAME = word_set(
     """
     none n/a na nil unknown withheld anonymous redacted tbc tbd pending self same yes no not
     korean russian english chinese uzbek tajik kyrgyz kazakh ukrainian mongolian french
@@ -63,7 +61,7 @@ NOT_A_NAME = _wordset(
     """
 )
 # Offices and bodies that sign letters or fill fields without naming anyone.
-OFFICE_WORDS = _wordset(
+OFFICE_WORDS = word_set(
     """
     un special rapporteur rapporteurs working group secretariat office team committee
     council commission ngo staff department unit desk service services centre center
@@ -92,7 +90,7 @@ INITIALS_LINE_RE = re.compile(
 )
 
 # Short lines that are words, not initials.
-CHAT_WORDS = _wordset("ok okay yes no hi hey bye thx ty lol pls ps fyi asap re fw fwd end tba tbc")
+CHAT_WORDS = word_set("ok okay yes no hi hey bye thx ty lol pls ps fyi asap re fw fwd end tba tbc")
 
 # "[00:01:13] MINHO:", "Margot:", "12:04 Sasha:" at the start of a line.
 SPEAKER_RE = re.compile(
@@ -198,7 +196,7 @@ HEADER_RE = re.compile(
 )
 
 # Speaker labels that name a role, not a person.
-ROLE_SPEAKERS = _wordset(
+ROLE_SPEAKERS = word_set(
     """
     q a int resp host co-host interviewer interviewee respondent narrator translator
     interpreter producer voice announcer moderator all both note notes source editor unknown
@@ -324,12 +322,6 @@ def speakers(text: str) -> list[Span]:
 HANGUL_LABEL = re.compile(r"[가-힣]")
 
 
-def _hangul_name(text: str, start: int, end: int) -> bool:
-    from app.redaction.aliases import hangul_name_reading
-
-    return hangul_name_reading(text, start, end)
-
-
 def other_speakers(text: str) -> list[Span]:
     """Hangul and Cyrillic speaker labels that recur, and chat headers."""
     hits = list(SPEAKER_OTHER_RE.finditer(text))
@@ -342,7 +334,7 @@ def other_speakers(text: str) -> list[Span]:
             continue
         if is_stopword(label) or words[-1] in ROLE_SPEAKERS_OTHER:
             continue
-        if HANGUL_LABEL.match(label) and not _hangul_name(text, m.start(1), m.end(1)):
+        if HANGUL_LABEL.match(label) and not hangul_name_reading(text, m.start(1), m.end(1)):
             continue  # "상담원:", "발신:", "조치:": a field or a role, not a name
         out.append(Span(m.start(1), m.end(1), PERSON, D))
     headers = list(HEADER_RE.finditer(text))

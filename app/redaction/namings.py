@@ -28,13 +28,10 @@ from __future__ import annotations
 import re
 
 from app.redaction.spans import PERSON, IdType, Span
-from app.redaction.stopwords import is_common_english, is_stopword
+from app.redaction.stopwords import is_common_english, is_stopword, word_set
 
 D = IdType.DIRECT
 
-
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 # Booking names: SURNAME/GIVEN (one or two words each) and the passenger title,
@@ -54,7 +51,7 @@ BOOKING_FIELD = re.compile(
 
 # Roles written before a name in reports: crew, police, military, school,
 # care and legal abbreviations (upper case), and titles spelled out.
-ROLE_ABBREVIATIONS = _wordset(
+ROLE_ABBREVIATIONS = word_set(
     """
     CA FA CC CSD FO SFO TA HLTA SENCO DSL SW HCA RN RGN SN PC DC DS DI DCI DSI PCSO WPC
     Sgt Cpl Pte Lt Capt Cpt Insp Supt Det Const Cllr Atty Adv Fr Br Col Maj Gen Cdr Adm Brig
@@ -63,7 +60,7 @@ ROLE_ABBREVIATIONS = _wordset(
 ROLE_ABBREVIATION = "(?:" + "|".join(sorted(ROLE_ABBREVIATIONS, key=len, reverse=True)) + ")"
 # Roles that follow a name in brackets ("Mr Okafor (TA)"), and the author of a
 # thread (OP): not anyone's initials.
-BRACKETED_ROLES = ROLE_ABBREVIATIONS | _wordset("OP MSW LCSW PA EA")
+BRACKETED_ROLES = ROLE_ABBREVIATIONS | word_set("OP MSW LCSW PA EA")
 ROLE_TITLE = (
     r"(?:(?:Senior|Chief|Lead|Head|Junior|Deputy|Assistant|Staff|Charge|Ward|Duty|Police|"
     r"Detective|Special|Community)\s+)?"

@@ -55,6 +55,11 @@ _KO = """
 """
 
 
+def word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of a list written out in the source."""
+    return frozenset(words.split())
+
+
 @cache
 def _words() -> frozenset[str]:
     return frozenset((_EN + _RU + _KO).split())

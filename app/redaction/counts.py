@@ -23,6 +23,7 @@ evaluation-set text.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from app.redaction.quantities import MONTH, NUMBER_WORD, RU_MONTH, YEAR
@@ -75,6 +76,13 @@ RU_COUNTS = re.compile(
     rf"|(?<!\w){RU_COLLECTIVE}\s+(?:работник\w*|рабоч\w+|мужчин|женщин|корейц\w*|товарищ\w*)(?!\w)"
     r"|(?<![\w.,])\d{1,4}\s+человека(?!\w)"
 )
+# The count alone in more slots: "Человек 15, все корейцы" (inverted, rough),
+# "в бане живут трое", "Все трое ушли" (a collective numeral as the subject).
+RU_COUNT_SLOTS = re.compile(
+    r"(?<!\w)[Чч]еловек\s+(\d{1,3})(?![\d.,]\d|\s*(?:руб|тыс|%))"
+    rf"|(?<!\w)(?:[Вв]се|живут|жили|живёт|ушли|ушло|пришли|сбежали|остались|осталось|было)\s+"
+    rf"({RU_COLLECTIVE})(?!\w)"
+)
 KO_PERSON_COUNT = re.compile(
     r"(?<![가-힣])(?:여성|남성|여자|남자|인부|동료|사람)\s(?P<n>"
     r"(?:\d{1,4}|(?:열|스무|스물|서른|마흔|쉰|예순)(?:\s?(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉))?"
@@ -87,7 +95,11 @@ PAID_BARE = re.compile(
     r"|(?<!\w)(?:перевож\w*|перевел\w*|перевёл|перевела|отправил\w*|отдал\w*|заплатил\w*|"
     r"получил\w*|задолжал\w*|должен|должна)\s+(?:(?:тебе|ему|ей|мне|им|нам|вам|ещё|еще)\s+){0,2}"
     r"(\d{1,3}(?:\s\d{3})+|\d{4,7})(?![\w,.]\d|\s*(?:%|час|лет|год|км|человек))"
-    r"|(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{4,6})\s+left\b",
+    r"|(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{4,6})\s+left\b"
+    # "deposit 20 000", "rent of 45,000", "аванс 5000": what a sum is for, before it
+    r"|\b(?:deposit|advance|prepayment|down\s+payment|rent|fee)\s+(?:of\s+)?"
+    r"(\d{1,3}(?:[ ,]\d{3})+|\d{4,7})(?![\w,.]\d)"
+    r"|(?<!\w)(?:задаток|аванс|предоплат\w*|залог)\s+(\d{1,3}(?:\s\d{3})+|\d{4,7})(?![\w,.]\d)",
     re.IGNORECASE,
 )
 RU_INVERTED = re.compile(
@@ -116,7 +128,8 @@ EN_LOWER_MONTH = re.compile(
 )
 # Russian: a span of days after "через" tied to an event, or time without pay.
 RU_STAY = re.compile(
-    r"(?<!\w)(?:через|не\s+видел[аи]?|не\s+получал[аи]?)\s+(?:целых\s+)?((?:\d{1,2}|один|одну|два|две|"
+    r"(?<!\w)(?:через|не\s+видел[аи]?|не\s+получал[аи]?|за\s+последние)\s+(?:целых\s+)?"
+    r"((?:\d{1,2}|один|одну|два|две|"
     r"три|четыре|пять|шесть|семь|восемь|девять|десять|полтора|пол)\s*(?:дн\w*|недел\w*|"
     r"месяц\w*|года|год|лет))(?!\w)",
     re.IGNORECASE,
@@ -141,6 +154,31 @@ RU_DATES = re.compile(
     r"|(?<!\w)позавчера(?:\s+(?:утром|днём|днем|вечером|ночью))?(?!\w)",
     re.IGNORECASE,
 )
+# Record dates in more shapes: a Korean dotted date with its weekday
+# ("2026. 11. 18.(수)"; a clock time after a dotted date stays outside, as the
+# older sets annotate it), a dotted year and month
+# ("2022. 3."), an ISO date-time with the Korean "about" ("2026-12-02
+# 23:10경"), a month-and-day before a clock time in chat headers ("Nov 19,
+# 9:14 PM"), a Korean month range ("2025년 7월부터 9월까지"), a year and a
+# holiday ("2025년 추석"), the night of a date ("the night of 17 August 2026"),
+# "в конце октября" (the preposition with it, as annotated for this shape).
+_KO_DOT_DATE = r"(?:19|20)\d\d\.\s?\d{1,2}\.\s?\d{1,2}\.?"
+RECORD_DATES = re.compile(
+    rf"{_KO_DOT_DATE}\s?\((?:월|화|수|목|금|토|일)\)(?:\s?\d{{1,2}}:\d{{2}})?"
+    r"|(?<![\d.])(?:19|20)\d\d\.\s?\d{1,2}\.(?!\s?\d)"
+    r"|\b\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?(?:경|쯤)?"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}"
+    r"(?=,\s*\d{1,2}:\d{2})"
+    r"|(?:\d{4}년\s?)?\d{1,2}월(?:\s?\d{1,2}일)?(?:부터|에서)\s?(?:\d{4}년\s?)?\d{1,2}월(?:\s?\d{1,2}일)?"
+    r"(?:까지)?"
+    r"|\d{4}년\s?(?:설날|설|추석|정월\s?대보름|대보름|단오)(?![가-힣])"
+    rf"|\bthe\s+(?:night|evening|morning|afternoon)\s+of\s+{_DAY}\s+{MONTH}(?:\s+{YEAR})?"
+    r"|(?<!\w)(?:[Вв]\s+)?(?:конце|начале|середине)\s+(?:января|февраля|марта|апреля|мая|июня|июля|"
+    r"августа|сентября|октября|ноября|декабря)(?:\s+\d{4}\s*(?:года|г\.))?(?!\w)"
+)
+# A span of dates: "с 1 марта 2023 года по 19 июля 2025 года", "from X to Y": the
+# word between two dates joins them into one period.
+_DATE_JOIN = re.compile(r"\s+(?:по|до|to|until|till|through)\s+|\s?[–-]\s?")
 _PAST = re.compile(
     r"\b(?:\w+ed|was|were|took|put|came|went|left|got|did|had|cut|hurt|broke|lost)\b"
 )
@@ -163,13 +201,16 @@ def find(text: str) -> list[Span]:
             name = "n" if m.group("n") else "m"
             out.append(Span(m.start(name), m.end(name), QUANTITY, Q))
     for m in PAID_BARE.finditer(text):
-        g = next(i for i in (1, 2, 3) if m.group(i))
+        g = next(i for i in (1, 2, 3, 4, 5) if m.group(i))
         out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
     out += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in RU_STAY.finditer(text)]
+    for m in RU_COUNT_SLOTS.finditer(text):
+        g = 1 if m.group(1) else 2
+        out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
     for m in RECEIVED_RANGE.finditer(text):
         g = next(i for i in (1, 2, 3) if m.group(i))
         out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
-    for rx in (EN_DATES, KO_DATES, RU_DATES):
+    for rx in (EN_DATES, KO_DATES, RU_DATES, RECORD_DATES):
         out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]
     for m in EN_LOWER_MONTH.finditer(text):
         # An event in the past, not a habit ("every march they ...").
@@ -179,15 +220,59 @@ def find(text: str) -> list[Span]:
     return out
 
 
+# What a sum is per ("£825 per calendar month", "650 rub per m2", "$40 a day"),
+# a dollar's country ("NZ$18,400"), the period before a Korean sum ("한 달
+# 80~100달러", "월 200만 원"), and the Korean "about" after a date or time.
+PER_UNIT = re.compile(
+    r"\s?(?:per|a|an)\s+(?:calendar\s+)?(?:month|week|day|night|year|hour|shift|head|person|"
+    r"m2|m²|sq\.?\s?m|square\s+met(?:re|er))\b|\s?pcm\b|\s?(?:в|за)\s+(?:месяц|сутки|день|смену|час)"
+    r"(?!\w)|\s?(?:за|per)\s+(?:м2|м²|кв\.\s?м)"
+)
+DOLLAR_COUNTRY = re.compile(r"(?:NZ|US|AU|A|C|CA|HK|S)$")
+KO_PERIOD_BEFORE = re.compile(
+    r"(?<![가-힣])(?:한\s?달(?:에)?|월|하루(?:에)?|일당|매달|주당|시급)\s?$"
+)
+DATE_ABOUT = re.compile(r"(?:경|쯤|께)(?![가-힣])")
+# A Korean range that is what one held: "손에 쥔 돈은 한 달 80~100달러".
+KO_HELD_RANGE = re.compile(
+    rf"(?:쥔|받은|받던|남은|번)\s?돈(?:은|이)\s*(?:한\s?달(?:에)?|월)?\s*({_RANGE_SUM})"
+)
+
+
+def _join_dates(text: str, spans: list[Span]) -> list[Span]:
+    dates = sorted((s for s in spans if s.category == DATE), key=lambda s: s.start)
+    out: list[Span] = []
+    for a, b in itertools.pairwise(dates):
+        if a.end < b.start <= a.end + 8 and _DATE_JOIN.fullmatch(text, a.end, b.start):
+            out.append(Span(a.start, b.end, DATE, a.identifier_type))
+    return out
+
+
 def extend(text: str, spans: list[Span]) -> list[Span]:
     """A hedge before or after a sum or count is part of it ("약 4천 달러 정도")."""
     out: list[Span] = []
+    spans = spans + _join_dates(text, spans)
+    spans += [Span(m.start(1), m.end(1), QUANTITY, Q) for m in KO_HELD_RANGE.finditer(text)]
     for s in spans:
+        if s.category == DATE:
+            about = DATE_ABOUT.match(text, s.end)
+            if about:
+                s = Span(s.start, about.end(), s.category, s.identifier_type, s.entity)
         if s.category == QUANTITY:
             start, end = s.start, s.end
             m = HEDGE_BEFORE.search(text, max(0, start - 14), start)
             if m:
                 start = m.start()
+            if text[start : start + 1] == "$":
+                country = DOLLAR_COUNTRY.search(text, max(0, start - 2), start)
+                if country:
+                    start = country.start()
+            period = KO_PERIOD_BEFORE.search(text, max(0, start - 6), start)
+            if period:
+                start = period.start()
+            per = PER_UNIT.match(text, end)
+            if per:
+                end = per.end()
             tail = HEDGE_AFTER.match(text, end) or OF_PAY.match(text, end)
             if tail:
                 end = tail.end()

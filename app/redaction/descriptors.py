@@ -28,7 +28,7 @@ BODY_EN = (
     r"(?:(?:index|middle|ring|little)\s+)?fingers?|fingertips?|thumbs?|wrists?|ankles?|knees?|"
     r"toes?|back|spine|neck|chest|ribs?|collarbone|clavicle|shoulders?|hips?|pelvis|"
     r"face|cheek|chin|jaw|nose|lips?|teeth|tooth|eyes?|eyebrows?|forehead|ears?|skull|head|scalp|"
-    r"stomach|belly|lungs?|kidneys?|liver)"
+    r"stomach|belly|lungs?|kidneys?|liver|tibia|fibula|femur|shinbone|kneecap|wrist\s+bone)"
 )
 INJURY_EN = (
     r"(?:burned|burnt|broken|fractured|crushed|cut|gashed|bruised|swollen|scarred|frostbitten|"
@@ -37,7 +37,7 @@ INJURY_EN = (
 )
 INJURY_NOUN_EN = (
     r"(?:cut|gash|wound|burns?|bruises?|bruising|fracture|scar|blisters?|frostbite|swelling|"
-    r"laceration|stitches|tip|nail)"
+    r"laceration|stitches|tip|nail|injury|injuries)"
 )
 # Source: written for this project from general medical vocabulary.
 DISEASE_EN = (
@@ -48,12 +48,14 @@ _SIDE_EN = r"(?:(?:left|right|both|upper|lower)\s+)?"
 _POSS_EN = r"(?:(?:his|her|my|their|the|a|an|one|both)\s+)?"
 INJURIES_EN = [
     # "left hand badly burned", "right knee swollen"
-    rf"\b{_SIDE_EN}{BODY_EN}\s+(?:(?:was|were|is|are|got)\s+)?(?:(?:badly|severely|still|"
+    rf"\b(?:(?:the|his|her|my|their|one)\s+)?{_SIDE_EN}{BODY_EN}\s+(?:(?:was|were|is|are|got)\s+)?(?:(?:badly|severely|still|"
     rf"partly|completely)\s+)?{INJURY_EN}\b",
     # "Missing tip of left ring finger", "a deep cut across his palm", "burns on both arms"
-    rf"\b(?:(?:a|an)\s+)?(?:(?:deep|long|bad|old|fresh|large|small|open|healed)\s+)*"
-    rf"(?:missing\s+)?{INJURY_NOUN_EN}\s+(?:of|on|across|to|over|in)\s+{_POSS_EN}{_SIDE_EN}"
-    rf"{BODY_EN}\b",
+    rf"\b(?:(?:a|an)\s+)?(?:(?:deep|long|bad|old|fresh|large|small|open|healed|closed|crush|"
+    rf"compound|serious)\s+)*"
+    rf"(?:missing\s+)?{INJURY_NOUN_EN}\s+(?:of|on|across|to|over|in)\s+{_POSS_EN}"
+    rf"(?:(?:two|three|four|2|3|4)\s+)?{_SIDE_EN}"
+    rf"{BODY_EN}(?:\s+of\s+{_POSS_EN}{_SIDE_EN}{BODY_EN})?\b",
     rf"\bmissing\s+(?:the\s+)?(?:tip|top|half|end)\s+of\s+{_POSS_EN}{_SIDE_EN}{BODY_EN}\b",
     # "TB treated 2022, completed 6-month course": the disease and its clause
     rf"\b{DISEASE_EN}\s+(?:treated|diagnosed|cured|since)\b[^.;\n]{{0,50}}",
@@ -63,7 +65,7 @@ BODY_RU = (
     r"(?:рук\w*|кист\w*|ладон\w*|пал(?:ец|ьц)\w*|локт\w*|плеч\w*|предплеч\w*|ног\w*|стоп\w*|"
     r"пятк\w*|колен\w*|бедр\w*|спин\w*|поясниц\w*|позвоночник\w*|ше[еияю]|шея|груд\w*|"
     r"р[её]бр\w*|ключиц\w*|лиц\w*|щек\w*|скул\w*|нос\w*|губ\w*|зуб\w*|глаз\w*|бров\w*|лб\w*|"
-    r"лоб|ух[оа]\w*|уш\w*|голов\w*|затыл\w*|живот\w*)"
+    r"лоб|ух[оа]\w*|уш\w*|голов\w*|затыл\w*|живот\w*|кост[ьиею]\w*|череп\w*|позвон\w*)"
 )
 INJURY_RU = (
     r"(?:синяк\w*|ссадин\w*|ушиб\w*|ожог\w*|обожж[её]н\w*|перелом\w*|сломан\w*|рассечен\w*|"
@@ -71,10 +73,14 @@ INJURY_RU = (
     r"обморожен\w*|опух\w*|распух\w*|повреждён\w*|поврежден\w*|ампутирован\w*)"
 )
 _SIDE_RU = r"(?:(?:лев|прав|обе|обеих|обоих)\w*\s+)?"
+_ADJ_RU = r"(?:[а-яё]{4,}(?:ой|ого|ых|ым|ая|ую|ее|ей)\s+)?"
 _BODY_PHRASE_RU = (
-    rf"(?:(?:на|в|у|по|обеих|обоих)\s+)?{_SIDE_RU}{BODY_RU}(?:\s+{_SIDE_RU}{BODY_RU})?"
+    rf"(?:(?:на|в|у|по|обеих|обоих)\s+)?{_SIDE_RU}{_ADJ_RU}{BODY_RU}(?:\s+{_SIDE_RU}{BODY_RU})?"
 )
-_INJ_PHRASE_RU = rf"{INJURY_RU}(?:\s+{_BODY_PHRASE_RU})?"
+_INJ_PHRASE_RU = (
+    rf"(?:(?:закрыт|открыт|оскольчат|старый|стар|множественн|глубок|свеж)\w*\s+)?{INJURY_RU}"
+    rf"(?:\s+{_BODY_PHRASE_RU})?"
+)
 INJURIES_RU = [
     # "сломан палец левой руки и рассечена бровь", "ссадины на ладонях и коленях", "синяк"
     rf"(?<!\w){_INJ_PHRASE_RU}(?:\s+и\s+(?:{_INJ_PHRASE_RU}|{BODY_RU}))?",
@@ -82,6 +88,11 @@ INJURIES_RU = [
     rf"(?<!\w){_SIDE_RU}(?:на\s+)?{BODY_RU}\s+(?:{INJURY_RU}|(?:татуировк|шрам|родинк)\w*"
     r"(?:\s+в\s+виде\s+[а-яё]+)?)",
     r"(?<!\w)в\s+очках",
+    # "с перевязанной рукой", "с золотым зубом": a mark said by "с" + instrumental
+    rf"(?<!\w)с\s+[а-яё]+(?:ой|ым|ыми|ими)\s+{BODY_RU}",
+    # "нет двух нижних передних зубов", "отсутствуют два пальца": a part that is gone
+    rf"(?<!\w)(?:[Нн]ет|[Оо]тсутству\w+)\s+(?:(?:одного|двух|трёх|трех|два|три|[а-яё]+(?:их|ых))\s+)"
+    rf"{{0,3}}{BODY_RU}",
 ]
 # Source: written for this project from general Korean vocabulary.
 BODY_KO = (
@@ -96,12 +107,13 @@ INJURY_KO = (
 )
 INJURIES_KO = [
     # "발에 동상이 심하대요", "등에 멍", "왼쪽 다리뼈가 부러졌다", "발가락 두 개가 까맣다고"
-    rf"(?<![가-힣])(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}(?:에|이|가|을|를|도)?\s?"
+    rf"(?<![가-힣])(?:{BODY_KO}(?:과|와)\s)?(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}(?:에|이|가|을|를|도)?\s?"
     rf"(?:(?:한|두|세|네|다섯)\s?(?:개|군데)(?:가|이|에|를|을)?\s)?(?:심하게\s|크게\s)?{INJURY_KO}[가-힣]*",
     # "왼쪽 귀 뒤에 콩알만 한 검은 점이 있음": a mark at a place on the body; a
     # record's telegraphic "있음" belongs to the note, a sentence's "있습니다" does not
     rf"(?<![가-힣])(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}\s?(?:뒤|위|아래|밑|옆|안쪽|바깥쪽)?에\s"
-    r"[^.,\n]{0,20}?(?:점|흉터|문신|반점|사마귀|자국|혹|모반)(?:(?:이|가)\s있음)?(?![가-힣])",
+    r"[^.,\n]{0,20}?(?:점|흉터|문신|반점|사마귀|자국|혹|모반)(?:(?:이|가)\s있음)?"
+    r"(?=(?:이|가|은|는|을|를|도|과|와)?(?![가-힣]))",
 ]
 
 UNIQUE = [
@@ -127,7 +139,7 @@ NUM_RU = r"(?:двое|трое|четверо|пятеро|один|одна|д
 FAMILY = [
     # a number or "младший" makes the household particular ("мать и брат" alone is common)
     rf"(?<!\w)(?:[Жж]ена|[Мм]уж|[Мм]ать|[Оо]тец|[Мм]ама)\s+и\s+(?:{NUM_RU}\s+(?:детей|дет\w*|"
-    rf"сыновей|дочерей|сына|дочери)|(?:младш|старш)\w+\s+(?:брат|сестра|сын|дочь)\w*)",
+    rf"сыновей|дочерей|сына|дочери)(?:-[а-яё]+)?|(?:младш|старш)\w+\s+(?:брат|сестра|сын|дочь)\w*)",
     r"\b(?:(?:a|his|her|my)\s+)?(?:wife|husband|mother|father)\s+and\s+(?:(?:two|three|four|"
     r"a|an|one|younger|older|little|baby)\s+){1,2}(?:children|kids|sons?|daughters?|brothers?|"
     r"sisters?)\b",
@@ -136,6 +148,35 @@ FAMILY = [
     r"(?:아내|처|남편|어머니|아버지|엄마)(?:와|과|하고|랑)\s(?:[가-힣]+\s)?(?:아들|딸|자녀|아이)"
     r"(?:\s(?:하나|둘|셋|한\s명|두\s명|세\s명))?",
 ]
+# Source: written for this project from general Korean kinship vocabulary.
+KIN_KO = (
+    r"(?:어머니|아버지|엄마|아빠|노모|노부|부모님|부모|남편|아내|아들|딸|형님|형|오빠|누나|언니|남동생|"
+    r"여동생|동생|할머니|할아버지|외조모|외조부|외할머니|외할아버지|조모|조부|이모|고모|삼촌|외삼촌|"
+    r"사촌|손자|손녀|장모|장인|시어머니|시아버지)"
+)
+_KIN_EN = (
+    r"(?:brother|sister|son|daughter|husband|wife|mother|father|cousin|uncle|aunt|nephew|niece)"
+)
+FAMILY += [
+    # "어머니와 남동생이", "외조모와 이모가", "노모와 여동생 둘": who of the family
+    # is left behind, as a pair (the subject particle with it, as annotated)
+    rf"(?<![가-힣]){KIN_KO}(?:와|과)\s?{KIN_KO}(?:\s?(?:하나|둘|셋|한\s?명|두\s?명|세\s?명))?"
+    r"(?:이|가)?(?![가-힣])",
+    # "a brother who is a soldier", "sister who teaches at a kindergarten"
+    rf"\b(?:(?:a|an|his|her|my|their|one)\s+)?(?:(?:younger|older|elder|little|big)\s+)?{_KIN_EN}"
+    r"\s+who\s+(?:is|was|works|worked|teaches|taught|serves|served|runs|ran|drives|drove)\b"
+    r"[^.;,()\n]{2,60}",
+    # "his younger sister, a nurse at the county hospital"
+    rf"\b(?:his|her|my|their)\s+(?:(?:younger|older|elder|little|big)\s+)?{_KIN_EN},\s+"
+    r"(?:a|an)\s+[a-z]+(?:\s+(?:at|in|on|for|of)\s+(?:the|a|an)\s+[a-z]+(?:\s+[a-z]+)?)?",
+]
+# Fields of a description: "신장/체격: 168cm, 마른 편", "인상착의: …", "Особые
+# приметы: …", "Distinguishing marks: …": the value to the first full stop.
+MARK_FIELDS = re.compile(
+    r"(?:^|\n)[ \t]*(?:신장|키|체격|인상착의|신체\s?특징|특이\s?사항|Особые\s+приметы|Приметы|"
+    r"Телосложение|Рост|(?i:distinguishing\s+(?:marks|features)|height|build|physical\s+description))"
+    r"(?:\s?/\s?[가-힣A-Za-zА-Яа-яё]+)?\s*[:：]\s*([^.\n]{2,120})"
+)
 # Work done, named by its activity: "worked fish processing", "works bricklaying".
 ACTIVITY = [r"(?<=\b[Ww]orked\s)(?:[a-z]+\s)?[a-z]{3,}ing\b(?!\s+(?:hours|days|for|with|on|in))"]
 SIZES = [
@@ -171,6 +212,7 @@ def dem_phrases(text: str) -> list[Span]:
         out += [Span(m.start(), m.end(), DEM, Q) for m in rx.finditer(text)]
     for rx in _AGE_RES:
         out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
+    out += [Span(m.start(1), m.end(1), DEM, Q) for m in MARK_FIELDS.finditer(text)]
     return [s for s in out if s.end > s.start]
 
 

@@ -55,7 +55,8 @@ _CALENDAR = re.compile(
     r"August|September|October|November|December|Night|Morning|Evening|Day|Week"
 )
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|ic|i)")
-EN_NAMED = re.compile(rf"\b((?:{_CAP}\s+){{1,5}}?){EN_HEAD}\b")
+EN_NAMED = re.compile(rf"\b((?:{_CAP}[ \t]+){{1,5}}?){EN_HEAD}\b")
+_PLACE_AFTER_HEAD = re.compile(r" ([A-Z][a-z]{2,})(?=[.,;:)\n]|$)")
 ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Z&]{1,9})\)")
 # Determiners and words that open a sentence without naming anything.
 _LEAD = frozenset(
@@ -244,7 +245,15 @@ def _en_orgs(text: str) -> list[Span]:
             continue
         if any(_CALENDAR.fullmatch(w) for w in words):
             continue
-        out.append(Span(start, m.end(), ORG, Q))
+        # A place after the head names the branch ("Refugee Support Sheffield",
+        # "Open Gate Korea"): one capitalised word that ends the phrase.
+        end = m.end()
+        place = _PLACE_AFTER_HEAD.match(text, end)
+        if place and not is_common_english(place.group(1).lower()) and not _CALENDAR.fullmatch(
+            place.group(1)
+        ):
+            end = place.end(1)
+        out.append(Span(start, end, ORG, Q))
         name = text[start : m.end()]
         acr = ACRONYM_DEF.match(text, m.end())
         if acr:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from app.redaction import authorities
 from app.redaction.names import first_names
 from app.redaction.spans import ORG, PLACE, IdType, Span
 from app.redaction.stopwords import is_stopword
@@ -29,10 +30,14 @@ ORG_HEAD = (
     r"College|School|Academy|Hospital|Clinic|Shelter|Centre|Center|House|Prison|Studio|Bank|"
     r"Bureau|Agency|Association|Foundation|Fund|Trust|Cooperative|Combine|Complex|Works|"
     r"Law Centre|Court|Directorate|Prosecutor|Office|Department|Ministry|Tribunal|Board|Hotel|"
-    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant|Navy|Society|Police|Brigade|Regiment)"
+    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant|Navy|Society|Police|Brigade|Regiment|"
+    # legal forms and trade names of firms: "Birch & Adeyemi LLP", "X Airways", "X Joinery"
+    r"LLP|PLC|plc|GmbH|Solicitors|Associates|Airways|Airlines|Lettings|Joinery|Food\s+Bank)"
 )
 EN_ORG = re.compile(
-    rf"\b(?:{CAPWORD}\s+(?:(?:and|of|&)\s+)?){{1,6}}{ORG_HEAD}(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
+    # (a name does not run across a line break: "VISIT LOG\nSee X LLP")
+    rf"\b(?:St\.[ \t]+)?(?:{CAPWORD}[ \t]+(?:(?:and|of|&)[ \t]+)?){{1,6}}{ORG_HEAD}"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
 )
 NAMEWORD = r"[A-Z][\w'’&-]*"
 LATIN_COMPANY = re.compile(
@@ -88,8 +93,86 @@ RESIDENCE = re.compile(
 )
 
 
-def find(text: str) -> list[Span]:
+# A parish by its dedication: "Holy Name parish", "St Innokenty parish".
+EN_PARISH = re.compile(r"\b(?:St\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}parish\b")
+# Korean firms and associations by their legal form ("(주)X", "(사)X", "X(주)",
+# "법무법인 X", "주식회사 X"), and banks and insurers by their head ("X은행",
+# "X손해보험"): the employer, the witness's bank, the helping body.
+_KO_NAME = r"[가-힣A-Za-z0-9]{2,15}"
+KO_LEGAL_FORM = re.compile(
+    rf"\((?:주|사|재|유|합|株)\)\s?{_KO_NAME}|(?<![가-힣\d]){_KO_NAME}\(주\)"
+    r"|(?:법무법인|특허법인|회계법인|세무법인|노무법인|주식회사|유한회사|사단법인|재단법인|"
+    r"의료법인)\s?"
+    rf"(?:\(\w+\)\s?)?{_KO_NAME}"
+    r"|(?<![가-힣])[가-힣]{2,6}(?:은행|손해보험|생명보험|캐피탈|증권)(?![가-힣]{2})"
+)
+_KO_PARTICLE_END = re.compile(
+    r"(?:에서|으로|에게|까지|부터|이고|이며|의|에|은|는|을|를|와|과|로|가|도)$"
+)
+
+
+def _ko_firms(text: str) -> list[Span]:
     out: list[Span] = []
+    for m in KO_LEGAL_FORM.finditer(text):
+        end = m.end()
+        tail = _KO_PARTICLE_END.search(m.group(0))
+        if tail and not m.group(0).endswith(")") and len(m.group(0)) - len(tail.group(0)) >= 3:
+            end -= len(tail.group(0))
+        out.append(Span(m.start(), end, ORG, Q))
+    return out
+
+
+# Function words of an English heading (a closed class).
+_HEADER_FUNCTION = frozenset(
+    ["THE", "A", "AN", "AND", "OR", "OF", "FOR", "TO", "IN", "ON", "AT", "BY", "WITH", "FROM",
+     "AS", "IS", "ARE", "WAS", "NOT", "NO"]
+)
+
+
+def _capital_headers(text: str) -> list[Span]:
+    out: list[Span] = []
+    # Stop words go to lower case, so "THE FACTS AND THE LAW" is no name.
+    titled = re.sub(
+        r"\b[A-Z]{2,}\b",
+        lambda w: w.group(0).lower() if w.group(0) in _HEADER_FUNCTION else w.group(0).capitalize(),
+        text,
+    )
+    offset = 0
+    for line in titled.split("\n"):
+        for m in EN_ORG.finditer(line):
+            original = text[offset + m.start() : offset + m.end()]
+            words = [w for w in original.split() if re.search(r"[A-Za-z]", w)]
+            if len(words) >= 3 and all(w.upper() == w for w in words):
+                out.append(Span(offset + m.start(), offset + m.end(), ORG, Q))
+        offset += len(line) + 1
+    return out
+
+
+# Korean local police: a box ("원곡지구대", "X파출소") with its station ahead of it,
+# or a station that ``authorities.local_police`` leaves to be masked.
+KO_POLICE = re.compile(
+    r"(?:[가-힣]{2,10}경찰서\s?)?[가-힣]{2,8}(?:지구대|파출소)|[가-힣]{2,10}경찰서"
+)
+
+
+def _ko_police(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in KO_POLICE.finditer(text):
+        if m.group(0).endswith("경찰서") and not authorities.local_police(text, m):
+            continue
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    out: list[Span] = _ko_police(text) if "경찰" in text or "파출소" in text else []
+    if re.search(r"[가-힣]", text):
+        out += _ko_firms(text)
+    out += [Span(m.start(), m.end(), ORG, Q) for m in EN_PARISH.finditer(text)]
+    # Capitals headers ("KINGSTON & MALDEN COMMUNITY FOOD BANK") are read
+    # title-cased; only what lies in the capitals is taken.
+    if re.search(r"\b[A-Z]{3,}\s+[A-Z]{3,}", text):
+        out += _capital_headers(text)
     for m in EN_ORG.finditer(text):
         start = m.start()
         head = re.match(r"(?:The|This|That|A|An)\s+", m.group(0))

@@ -207,3 +207,102 @@ def test_korean_construction_and_extraction_sites_are_workplace_heads() -> None:
     text = "그는 하바롭스크 강변 주차장 공사장에서 일했고 형은 채석장에서 돌을 캤다."
     got = _found(orgloc.find, text)
     assert any(g.endswith("공사장") and " " in g for g in got)
+
+
+def test_record_dates_round_six() -> None:
+    got = _found(counts.find, "면담일: 2025. 4. 7.(월) / 면담자")
+    assert "2025. 4. 7.(월)" in got
+    assert "2019. 8." in _found(counts.find, "그는 2019. 8. 입국하였다.")
+    assert "2025-06-14 04:30경" in _found(counts.find, "발생일시: 2025-06-14 04:30경")
+    assert "Mar 3" in _found(counts.find, "Olga B. · Mar 3, 7:02 AM\nhello")
+    assert "2024년 2월부터 5월까지" in _found(counts.find, "2024년 2월부터 5월까지 일했다")
+    assert "2023년 설날" in _found(counts.find, "2023년 설날 찍은 사진")
+    assert "the evening of 3 May 2025" in _found(counts.find, "on the evening of 3 May 2025 he")
+    assert "в начале марта" in _found(counts.find, "видела его в начале марта у магазина")
+    # a clock time after a dotted date stays outside; a date alone is not doubled
+    assert "2025. 4. 7. 10:00" not in _found(counts.find, "일시: 2025. 4. 7. 10:00 장소")
+    assert _found(counts.find, "Mar 3 was cold. May 5 2020") == []
+
+
+def test_sums_with_what_they_are_per_round_six(detector: Detector) -> None:
+    text = "The room was £640 per calendar month; tiling 900 rub per m2; a gift of NZ$2,500."
+    spans = detector.detect(text)
+    for needle in ("£640 per calendar month", "900 rub per m2", "NZ$2,500"):
+        assert covers(text, spans, needle), needle
+    text = "제 손에 쥔 돈은 한 달 50~70달러 정도였다."
+    assert covers(text, detector.detect(text), "한 달 50~70달러 정도")
+    text = "Send a deposit 15 000 to my card."
+    assert covers(text, detector.detect(text), "15 000")
+    text = "работал с 2 марта 2021 года по 5 мая 2022 года на складе"
+    assert covers(text, detector.detect(text), "2 марта 2021 года по 5 мая 2022 года")
+
+
+def test_russian_counts_in_more_slots_round_six() -> None:
+    got = _found(counts.find, "Человек 12, все в касках. В вагоне жили четверо. Все четверо ушли.")
+    assert got.count("четверо") == 2
+    assert "12" in got
+    assert "два месяца" in _found(counts.find, "за последние два месяца ничего")
+    assert _found(counts.find, "Человек хороший. Все мы ушли.") == []
+
+
+def test_firms_by_legal_form_banks_and_headers_round_six(detector: Detector) -> None:
+    text = (
+        "2024년부터 (주)한솔기공에서 일하다가 (사)희망동행 도움으로 법무법인 푸른숲에 상담했다. "
+        "우리은행 계좌"
+    )
+    spans = detector.detect(text)
+    for needle in ("(주)한솔기공", "(사)희망동행", "법무법인 푸른숲", "우리은행"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "상담했다")
+    text = "ELMWOOD VALLEY COMMUNITY FOOD BANK - VISIT LOG\nSee Harlow & Nwosu LLP."
+    spans = detector.detect(text)
+    assert covers(text, spans, "ELMWOOD VALLEY COMMUNITY FOOD BANK")
+    assert covers(text, spans, "Harlow & Nwosu LLP")
+    assert not touches(text, spans, "VISIT LOG")
+    text = "Reverend Amos Pike of Holy Cross parish, and Redbrook Joinery."
+    spans = detector.detect(text)
+    assert covers(text, spans, "Holy Cross parish")
+    assert covers(text, spans, "Redbrook Joinery")
+
+
+def test_capital_headings_are_no_firm() -> None:
+    from app.redaction import orgs
+
+    text = "THE FACTS AND THE LAW\nPROCEDURE BEFORE THE COURT"
+    assert [text[s.start : s.end] for s in orgs.find(text)] == []
+
+
+def test_korean_local_police_are_masked_investigators_public(detector: Detector) -> None:
+    text = "신변보호담당관: 부평경찰서 오 경위\n접수: 남동경찰서 구월지구대"
+    spans = detector.detect(text)
+    assert covers(text, spans, "부평경찰서")
+    assert covers(text, spans, "남동경찰서 구월지구대")
+    text = "진술인은 2025. 3. 2. 부평경찰서 수사과에 출석하였다."
+    assert not touches(text, detector.detect(text), "부평경찰서")
+
+
+def test_public_bodies_round_six(detector: Detector) -> None:
+    for text, public in [
+        ("Referred by Thames Valley Police to the Oxford Multi-Agency Safeguarding Hub.",
+         ["Thames Valley Police", "Oxford Multi-Agency Safeguarding Hub"]),
+        ("He is registered with the NHS and wrote to Immigration New Zealand.",
+         ["NHS", "Immigration New Zealand"]),
+        ("주몽골 대한민국 대사관에 연락했다.", ["주몽골 대한민국 대사관"]),
+        ("обратился в ОМВД России по Кировскому району г. Хабаровска вчера",
+         ["ОМВД России по Кировскому району г. Хабаровска"]),
+        ("следователь Вяземского межрайонного следственного отдела СУ СК России по "
+         "Хабаровскому краю", ["Вяземского межрайонного следственного отдела СУ СК России"]),
+        ("в Представительстве УВКБ ООН в Москве", ["Представительстве УВКБ ООН"]),
+        ("гражданин Корейской Народно-Демократической Республики ЛИ ЧОЛ", [
+            "Корейской Народно-Демократической Республики"]),
+    ]:
+        spans = detector.detect(text)
+        for p in public:
+            assert not touches(text, spans, p), (text, p)
+    text = "гражданин Корейской Народно-Демократической Республики ЛИ ЧОЛ"
+    assert covers(text, detector.detect(text), "ЛИ ЧОЛ")
+    # a police station and a consulate named by the place of the witness stay masked
+    text = "He went to Kowon Police station. 그는 하바롭스크 총영사관으로 들어갔다."
+    spans = detector.detect(text)
+    assert touches(text, spans, "Kowon")
+    assert covers(text, spans, "하바롭스크")

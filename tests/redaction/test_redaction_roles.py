@@ -66,3 +66,8 @@ def test_clothing_field_and_last_seen() -> None:
 def test_korean_the_only_one_who_has_it_is_me() -> None:
     got = _found("작업반 20명 중 고급 운전 면허가 있는 사람은 저 하나뿐이었다")
     assert "고급 운전 면허가 있는 사람은 저 하나뿐" in got
+
+
+def test_superlative_with_an_estimated_age_round_six() -> None:
+    got = _found("Он самый старший в смене, на вид лет 55.")
+    assert "самый старший в смене, на вид лет 55" in got

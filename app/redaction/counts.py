@@ -176,6 +176,17 @@ RECORD_DATES = re.compile(
     r"|(?<!\w)(?:[Вв]\s+)?(?:конце|начале|середине)\s+(?:января|февраля|марта|апреля|мая|июня|июля|"
     r"августа|сентября|октября|ноября|декабря)(?:\s+\d{4}\s*(?:года|г\.))?(?!\w)"
 )
+# A day and month alone ("27.10") where something ties it to an event: a time
+# of day after it ("27.10 ночью"), a signature's date after a name ("Дёмин,
+# 29.10»"), a word of signing or commenting before it ("подписано 14.11",
+# "댓글 10.05"); a bare "12.05" may be a decimal and is left.
+_DM = r"(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])"
+DAY_MONTH = re.compile(
+    rf"(?<![\w.,])({_DM})(?=\s+(?:ночью|утром|вечером|днём|днем|около|в\s+\d|새벽|오전|오후|밤))"
+    rf"|(?<=[а-яёa-z], )({_DM})(?=[»\")\n]|$)"
+    rf"|(?:подписан\w*|датирован\w*|댓글|comment(?:ed)?)\s+({_DM})(?![\w.]|\.\d)",
+    re.IGNORECASE,
+)
 # A span of dates: "с 1 марта 2023 года по 19 июля 2025 года", "from X to Y": the
 # word between two dates joins them into one period.
 _DATE_JOIN = re.compile(r"\s+(?:по|до|to|until|till|through)\s+|\s?[–-]\s?")
@@ -210,6 +221,9 @@ def find(text: str) -> list[Span]:
     for m in RECEIVED_RANGE.finditer(text):
         g = next(i for i in (1, 2, 3) if m.group(i))
         out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
+    for m in DAY_MONTH.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        out.append(Span(m.start(g), m.end(g), DATE, Q))
     for rx in (EN_DATES, KO_DATES, RU_DATES, RECORD_DATES):
         out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]
     for m in EN_LOWER_MONTH.finditer(text):

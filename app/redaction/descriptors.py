@@ -89,29 +89,32 @@ INJURIES_RU = [
     r"(?:\s+в\s+виде\s+[а-яё]+)?)",
     r"(?<!\w)в\s+очках",
     # "с перевязанной рукой", "с золотым зубом": a mark said by "с" + instrumental
-    rf"(?<!\w)с\s+[а-яё]+(?:ой|ым|ыми|ими)\s+{BODY_RU}",
+    rf"(?<!\w)с\s+(?!(?:так|эт|т|сво|мо|тво|наш|ваш|кот|как)(?:ой|им|ими|ыми)\s)"
+    rf"[а-яё]+(?:ой|ым|ыми|ими)\s+{BODY_RU}",
     # "нет двух нижних передних зубов", "отсутствуют два пальца": a part that is gone
     rf"(?<!\w)(?:[Нн]ет|[Оо]тсутству\w+)\s+(?:(?:одного|двух|трёх|трех|два|три|[а-яё]+(?:их|ых))\s+)"
     rf"{{0,3}}{BODY_RU}",
 ]
 # Source: written for this project from general Korean vocabulary.
 BODY_KO = (
-    r"(?:손가락|발가락|손목|발목|손바닥|손등|손|발|팔|다리|다리뼈|정강이|허벅지|무릎|허리|등|"
+    r"(?:손가락|발가락|손목|발목|손바닥|손등|약지|검지|중지|엄지|새끼손가락|끝마디|마디|앞니|어금니|"
+    r"손|발|팔|다리|다리뼈|정강이|허벅지|무릎|허리|등|"
     r"척추|목|가슴|갈비뼈|어깨|쇄골|얼굴|뺨|턱|코|입술|이빨|눈|눈썹|이마|귀|머리)"
 )
 INJURY_KO = (
-    r"(?:동상|화상|멍|상처|흉터|골절|타박상|찰과상|열상|부상|염증|물집|"
+    r"(?:동상|화상|멍|상처|흉터|골절|타박상|찰과상|열상|부상|염증|물집|철심|붕대|깁스|금니|"
     r"부러졌|부러져|부러진|까맣|까매|퉁퉁|부었|부어|찢어|찢겼|잘렸|잘려|잘린|데었|데인|으스러|"
     # a part that is gone: "손가락 두 개가 없는", "발가락 세 개를 절단했다"
     r"없는|없음|없다|없어요|없습니다|절단)"
 )
 INJURIES_KO = [
     # "발에 동상이 심하대요", "등에 멍", "왼쪽 다리뼈가 부러졌다", "발가락 두 개가 까맣다고"
-    rf"(?<![가-힣])(?:{BODY_KO}(?:과|와)\s)?(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}(?:에|이|가|을|를|도)?\s?"
+    rf"(?<![가-힣])(?:{BODY_KO}(?:과|와)\s)?(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}"
+    rf"(?:\s{BODY_KO}){{0,2}}(?:에|이|가|을|를|도)?\s?"
     rf"(?:(?:한|두|세|네|다섯)\s?(?:개|군데)(?:가|이|에|를|을)?\s)?(?:심하게\s|크게\s)?{INJURY_KO}[가-힣]*",
     # "왼쪽 귀 뒤에 콩알만 한 검은 점이 있음": a mark at a place on the body; a
     # record's telegraphic "있음" belongs to the note, a sentence's "있습니다" does not
-    rf"(?<![가-힣])(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}\s?(?:뒤|위|아래|밑|옆|안쪽|바깥쪽)?에\s"
+    rf"(?<![가-힣])(?:(?:왼쪽|오른쪽|왼|오른|양)\s?)?{BODY_KO}\s?(?:(?:뒤|위|아래|밑|옆|안쪽|바깥쪽)에?|에)\s"
     r"[^.,\n]{0,20}?(?:점|흉터|문신|반점|사마귀|자국|혹|모반)(?:(?:이|가)\s있음)?"
     r"(?=(?:이|가|은|는|을|를|도|과|와)?(?![가-힣]))",
 ]
@@ -170,6 +173,11 @@ FAMILY += [
     rf"\b(?:his|her|my|their)\s+(?:(?:younger|older|elder|little|big)\s+)?{_KIN_EN},\s+"
     r"(?:a|an)\s+[a-z]+(?:\s+(?:at|in|on|for|of)\s+(?:the|a|an)\s+[a-z]+(?:\s+[a-z]+)?)?",
 ]
+# A licence held: "지게차 면허 있음(2022년 취득)", "용접 자격증 보유".
+LICENCE_KO = re.compile(
+    r"(?<![가-힣])(?:[가-힣A-Za-z]{1,8}\s?){1,2}(?:면허|자격증|자격)\s?(?:있음|보유|소지|취득)"
+    r"(?:\s?\([^()\n]{1,20}\))?"
+)
 # Fields of a description: "신장/체격: 168cm, 마른 편", "인상착의: …", "Особые
 # приметы: …", "Distinguishing marks: …": the value to the first full stop.
 MARK_FIELDS = re.compile(
@@ -213,6 +221,7 @@ def dem_phrases(text: str) -> list[Span]:
     for rx in _AGE_RES:
         out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
     out += [Span(m.start(1), m.end(1), DEM, Q) for m in MARK_FIELDS.finditer(text)]
+    out += [Span(m.start(), m.end(), DEM, Q) for m in LICENCE_KO.finditer(text)]
     return [s for s in out if s.end > s.start]
 
 

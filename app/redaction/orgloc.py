@@ -116,7 +116,9 @@ RU_WORK = re.compile(
     r"рудник|шахт|верфи|судоверфи|плодоовощн\w+\s+баз|овощебаз|птицефабрик|свиноферм|"
     r"тепличном\s+комплекс|рыбозавод|цех)(?:е|у|и|ах)"
     r"(?:\s+(?:[а-яё]+(?:ого|его|ой|ых)\s+)?(?:комплекс|объект|дом|завод|корпус|цех|порт|"
-    r"моста|дороги|школы|больницы)[а-яё]*)?)(?!\w)"
+    r"моста|дороги|школы|больницы)[а-яё]*)?"
+    # the settlement it stands in: "на тепличном комплексе в с. Михайловка"
+    r"(?:\s+(?:в|во|под|около)\s+(?:с\.|п\.|пос\.|г\.|д\.|пгт)\s*[А-ЯЁ][а-яё-]+)?)(?!\w)"
 )
 RU_NEAR = re.compile(
     r"(?<!\w)в\s+районе\s+((?:железнодорожного|автобусного|морского|речного|центрального)\s+"
@@ -164,13 +166,16 @@ KO_ESTATE = re.compile(
 _KO_JOB_AFTER = re.compile(r"\s([가-힣]{1,5}(?:공|원|수|사|부|꾼|장))(?:으로|로|이|였|을|은|,|\s)")
 # Korean compound workplaces: one to three nouns ahead of a workplace head.
 _KO_HEAD = (
-    r"(?:가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
+    # (a team of a plant first: "제2공장 포장팀" is one unit)
+    r"(?:공장\s?[가-힣]{1,3}팀|가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
     r"물류\s?창고|냉동\s?창고|창고|벌목장|가공장|작업장|농장|양식장|제재소|정비소|봉제\s?공장|"
-    r"공사장|건설장|채석장|탄광|광산|목장|도축장|세차장|정비공장)"
+    r"공사장|건설장|채석장|탄광|광산|목장|도축장|세차장|정비공장|"
+    # shops, greenhouses and depots where resettled workers are employed
+    r"비닐하우스|반찬가게|물류센터(?:\s?현장)?|편의점)"
 )
 KO_WORK = re.compile(
-    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}} ){{1,4}}{_KO_HEAD}(?: ?{_KO_HEAD})?"
-    rf"|[가-힣]{{2,5}}{_KO_HEAD})"
+    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}} |[A-Z]{{2,5}} ){{1,4}}{_KO_HEAD}(?: ?{_KO_HEAD})?"
+    rf"|(?:[가-힣\d]{{1,6}} )?[가-힣][가-힣\d]{{1,4}}{_KO_HEAD})"
     r"(?=에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니|이다|과|와|도|만|(?![가-힣]))"
 )
 _KO_GENERIC = frozenset(
@@ -181,7 +186,7 @@ _KO_GENERIC = frozenset(
         "일했던", "다니는", "다녔던", "가서", "가면", "와서", "대부분",
         "많은", "러시아", "중국", "북한", "한국", "남한", "조선", "지방",
         "당시", "회사", "때", "후", "전", "뒤", "중", "동네", "아파트", "건설", "공사", "신축",
-        "직장", "일터", "근무지", "원래", "예전"
+        "직장", "일터", "근무지", "원래", "예전", "지금", "현재", "요즘"
     ]
 )
 # North American addresses: unit, number, street, type, city, province/state, postcode.
@@ -334,7 +339,12 @@ def _ko_places(text: str) -> list[Span]:
         mods = phrase[: head.start()].split()
         kept = 0
         for w in reversed(mods):
-            if w in _KO_GENERIC or w.endswith(("의", "도")) or re.search(r"\d(?:년|월|일)$", w):
+            if (
+                w in _KO_GENERIC
+                or w.endswith(("의", "도"))
+                or re.search(r"\d(?:년|월|일)$", w)
+                or w.isdigit()
+            ):
                 break
             if not _bare_noun(w):
                 break
@@ -377,7 +387,7 @@ _KO_ADVERB = frozenset(
 
 def _bare_noun(word: str) -> bool:
     return (
-        bool(re.fullmatch(r"[가-힣\d]+", word))
+        bool(re.fullmatch(r"[가-힣\d]+|[A-Z]{2,5}", word))
         and not _KO_NOT_NOUN.search(word)
         and word not in _KO_ADVERB
     )

@@ -93,6 +93,24 @@ RESIDENCE = re.compile(
 )
 
 
+# A ship by its name and number after a word for a vessel: "a crab-processing
+# ship out of Nakhodka, the Vostok-Sever 7", "the trawler Polar Star 3".
+SHIP = re.compile(
+    r"\b(?:ship|vessel|trawler|boat|tanker|freighter|seiner|factory\s+ship)\b[^.\n]{0,40}?"
+    r"\bthe\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s[A-Z][a-z]+)?\s\d{1,3})\b"
+    r"|\b(?:trawler|vessel|ship|seiner)\s+((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s){1,2}\d{1,3})\b"
+)
+# A hospital ward or room: "Ward: 7 West", "палата 412", "в палату 407".
+WARD = re.compile(
+    r"\bWard\s*:\s*(\d{1,2}\s?[A-Z][a-z]+|[A-Z][a-z]+\s?\d{0,2})"
+    r"|(?<!\w)(палат[аеуы]\s+№?\s?\d{1,4})(?!\d)"
+)
+# A Russian business by its quoted name after its kind: "клинику «Медина»".
+# (the older sets mark the quoted name only, the kind word stays outside)
+RU_QUOTED_BUSINESS = re.compile(
+    r"(?<!\w)(?:клиник|больниц|аптек|кафе|ресторан|магазин|гостиниц|отел|хостел|столов|парикмахерск|"
+    r"салон|автосервис|фирм|компани)[а-яё]*\s+(«[^»\n]{2,40}»)"
+)
 # A parish by its dedication: "Holy Name parish", "St Innokenty parish".
 EN_PARISH = re.compile(r"\b(?:St\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}parish\b")
 # Korean firms and associations by their legal form ("(주)X", "(사)X", "X(주)",
@@ -169,6 +187,11 @@ def find(text: str) -> list[Span]:
     if re.search(r"[가-힣]", text):
         out += _ko_firms(text)
     out += [Span(m.start(), m.end(), ORG, Q) for m in EN_PARISH.finditer(text)]
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in RU_QUOTED_BUSINESS.finditer(text)]
+    for rx, cat in ((SHIP, ORG), (WARD, PLACE)):
+        for m in rx.finditer(text):
+            g = 1 if m.group(1) else 2
+            out.append(Span(m.start(g), m.end(g), cat, Q))
     # Capitals headers ("KINGSTON & MALDEN COMMUNITY FOOD BANK") are read
     # title-cased; only what lies in the capitals is taken.
     if re.search(r"\b[A-Z]{3,}\s+[A-Z]{3,}", text):

@@ -235,3 +235,16 @@ def test_description_fields_round_six() -> None:
     assert "шрам на подбородке" in got
     # the words inside a sentence are no field
     assert _found(descriptors.dem_phrases, "The height: of the season.") == []
+
+
+def test_korean_fingers_supports_and_licences_round_six() -> None:
+    got = _found(descriptors.dem_phrases, "그 사고로 왼손 중지 끝마디가 없습니다.")
+    assert "왼손 중지 끝마디가 없습니다" in got
+    got = _found(descriptors.dem_phrases, "오른쪽 무릎에 철심이 박혀 있다")
+    assert any(g.startswith("오른쪽 무릎에 철심") for g in got)
+    assert any(g.startswith("오른쪽 뺨 아래 2cm 흉터") for g in _found(
+        descriptors.dem_phrases, "오른쪽 뺨 아래 2cm 흉터."))
+    got = _found(descriptors.dem_phrases, "굴착기 면허 있음(2021년 취득). 성실함.")
+    assert any(g.startswith("굴착기 면허 있음") for g in got)
+    # a pronoun is no mark: "с такой рукой" says nothing of the hand
+    assert _found(descriptors.dem_phrases, "пришёл с такой рукой домой") == []

@@ -306,3 +306,32 @@ def test_public_bodies_round_six(detector: Detector) -> None:
     spans = detector.detect(text)
     assert touches(text, spans, "Kowon")
     assert covers(text, spans, "하바롭스크")
+
+
+def test_day_month_tied_to_an_event_round_six() -> None:
+    assert "03.11" in _found(counts.find, "Прочее. 03.11 вечером он ушёл.")
+    assert "18.09" in _found(counts.find, "Жду ответа. Петров, 18.09\n")
+    assert "21.04" in _found(counts.find, "(согласие подписано 21.04)")
+    # a decimal or a price is no date
+    assert _found(counts.find, "Температура 38.05 и цена 12.05 руб.") == []
+
+
+def test_korean_workplaces_ships_wards_and_quoted_shops_round_six(detector: Detector) -> None:
+    text = (
+        "지금은 청주 비닐하우스에서 일하고, 주말에는 장안동 반찬가게에서 돕는다. "
+        "소속: 오산 제1공장 검사팀"
+    )
+    spans = detector.detect(text)
+    for needle in ("청주 비닐하우스", "장안동 반찬가게", "오산 제1공장 검사팀"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "지금은")
+    text = "He crewed a longline boat out of Korsakov, the Polar-Star 12. Ward: 4 North."
+    spans = detector.detect(text)
+    assert covers(text, spans, "Polar-Star 12")
+    assert covers(text, spans, "4 North")
+    text = "Его перевели в палату 215, потом отвезли в аптеку «Здоровье»."
+    spans = detector.detect(text)
+    assert covers(text, spans, "палату 215")
+    assert covers(text, spans, "«Здоровье»")
+    text = "работал на тепличном комплексе в с. Ивановка до весны"
+    assert covers(text, detector.detect(text), "тепличном комплексе в с. Ивановка")

@@ -162,10 +162,10 @@ RU_DATES = re.compile(
 # 9:14 PM"), a Korean month range ("2025년 7월부터 9월까지"), a year and a
 # holiday ("2025년 추석"), the night of a date ("the night of 17 August 2026"),
 # "в конце октября" (the preposition with it, as annotated for this shape).
-_KO_DOT_DATE = r"(?:19|20)\d\d\.\s?\d{1,2}\.\s?\d{1,2}\.?"
+_KO_DOT_DATE = r"(?:19|20)\d\d\. ?\d{1,2}\. ?\d{1,2}\.?"
 RECORD_DATES = re.compile(
     rf"{_KO_DOT_DATE}\s?\((?:월|화|수|목|금|토|일)\)(?:\s?\d{{1,2}}:\d{{2}})?"
-    r"|(?<![\d.])(?:19|20)\d\d\.\s?\d{1,2}\.(?!\s?\d)"
+    r"|(?<![\d.])(?:19|20)\d\d\. ?\d{1,2}\.(?! ?\d)"
     r"|\b\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?(?:경|쯤)?"
     r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}"
     r"(?=,\s*\d{1,2}:\d{2})"

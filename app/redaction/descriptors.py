@@ -15,6 +15,7 @@ three languages; no evaluation-set text was used.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from app.redaction import extents, incidents, occupations, roles, slots, traits
@@ -287,7 +288,8 @@ def find(
     # the English and Russian job rules already hold.
     starts = {p.start for p in persons}
     by_slot = [s for s in slots.find(text) if s.end + 1 not in starts and s.end not in starts]
-    spans = dem_phrases(text) + occupations.find(text) + by_slot + roles.find(text)
+    jobs = occupations.find(text) + by_slot
+    spans = dem_phrases(text) + jobs + roles.find(text) + _complements(text, jobs, found or [])
     spans += traits.find(text)
     spans += incidents.find(text)
     # "Stanislav Pak (driver, speaks some Korean)": a bracket after a name that opens
@@ -298,4 +300,49 @@ def find(
     # A country glued to 어 is a language ("러시아어 통역"), not the public name.
     blocked = [(b, e) for b, e in protected or [] if not _LANGUAGE_AFTER.match(text, e)]
     blocked += [(s.start, s.end) for s in found or [] if s.category in _KEEP_APART]
-    return _outside(spans, sorted(blocked), text)
+    return _coordinated(text, _outside(spans, sorted(blocked), text))
+
+
+# Two describing phrases joined by "и"/"and"/"or" are one ("официанткой и певицей").
+_COORDINATION = re.compile(r"\s+(?:и|или|and|or)\s+|\s?/\s?")
+
+
+def _coordinated(text: str, spans: list[Span]) -> list[Span]:
+    dem = sorted((s for s in spans if s.category == DEM), key=lambda s: s.start)
+    joined = [
+        Span(a.start, b.end, DEM, Q)
+        for a, b in itertools.pairwise(dem)
+        if a.end < b.start <= a.end + 6 and _COORDINATION.fullmatch(text, a.end, b.start)
+    ]
+    return spans + joined
+
+
+# The complement of a job in common words: "coordinator of the refugee
+# settlement group" (a named workplace after it keeps its own span; the sets
+# disagree on whether "at the" goes with the job, and most leave it out),
+# "учительница корейского языка в интернате", "повариха из столовой той же стройки".
+_EN_COMPLEMENT = re.compile(
+    r"\s+(?:of|at|in|for|on|with)\s+(?:the|a|an)\s+"
+    r"(?!(?:time|moment|end|start|beginning|age|same|weekend|night|day|week|month|year)\b)"
+    r"(?:[a-z-]+\s+){0,3}[a-z-]+"
+    r"(?=[.,;:)\n]|\s+(?:at|in|and|for|since|who|from|until)\b|$)"
+)
+_RU_COMPLEMENT = re.compile(
+    r"(?:\s+[а-яё]{3,}(?:ого|его|ой|ых)\s+[а-яё]{3,}(?:а|я|ы|и))?"
+    r"\s+(?:в|на|из|при)\s+[а-яё]{3,}(?:е|и|ой|ом|а|ы)(?:\s+(?:той\s+же\s+|того\s+же\s+)?"
+    r"[а-яё]{3,}(?:ого|ой|и|ы|а))?(?=[.,;:)\n]|$)"
+)
+
+
+def _complements(text: str, jobs: list[Span], found: list[Span]) -> list[Span]:
+    starts = {s.start for s in found if s.category in _KEEP_APART}
+    out: list[Span] = []
+    for s in jobs:
+        m = _EN_COMPLEMENT.match(text, s.end) or _RU_COMPLEMENT.match(text, s.end)
+        if not m:
+            continue
+        end = m.end()
+        if end == m.start() or (text[end - 1].isspace() and end not in starts):
+            continue
+        out.append(Span(s.start, end, DEM, Q))
+    return out

@@ -248,3 +248,16 @@ def test_korean_fingers_supports_and_licences_round_six() -> None:
     assert any(g.startswith("굴착기 면허 있음") for g in got)
     # a pronoun is no mark: "с такой рукой" says nothing of the hand
     assert _found(descriptors.dem_phrases, "пришёл с такой рукой домой") == []
+
+
+def test_coordinated_jobs_and_their_complements_round_six() -> None:
+    def spans(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in descriptors.find(text, [], [])]
+
+    text = "С мая 2023 года я работала уборщицей и посудомойкой в столовой."
+    assert any("уборщицей и посудомойкой" in g for g in spans(text))
+    text = "She worked as a cook for the refugee support group."
+    assert any(g.endswith("cook for the refugee support group") for g in spans(text))
+    # a time after the job is no complement of it
+    text = "He worked as a welder at the time."
+    assert not any("the time" in g for g in spans(text))

@@ -335,3 +335,8 @@ def test_korean_workplaces_ships_wards_and_quoted_shops_round_six(detector: Dete
     assert covers(text, spans, "«Здоровье»")
     text = "работал на тепличном комплексе в с. Ивановка до весны"
     assert covers(text, detector.detect(text), "тепличном комплексе в с. Ивановка")
+
+
+def test_dotted_year_month_stays_on_its_line() -> None:
+    got = _found(counts.find, "met her at the airport in 2023.\n5. The practice")
+    assert not any("\n" in g for g in got)

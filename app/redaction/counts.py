@@ -76,6 +76,22 @@ RU_COUNTS = re.compile(
     rf"|(?<!\w){RU_COLLECTIVE}\s+(?:работник\w*|рабоч\w+|мужчин|женщин|корейц\w*|товарищ\w*)(?!\w)"
     r"|(?<![\w.,])\d{1,4}\s+человека(?!\w)"
 )
+# A count of people in genitive number words: "бригады из сорока трёх граждан КНДР".
+_RU_GEN_NUM = (
+    r"(?:двух|трёх|трех|четырёх|четырех|пяти|шести|семи|восьми|девяти|десяти|[а-яё]+надцати|"
+    r"двадцати|тридцати|сорока|пятидесяти|шестидесяти|семидесяти|восьмидесяти|девяноста|ста)"
+)
+RU_GEN_COUNT = re.compile(
+    rf"(?<!\w){_RU_GEN_NUM}(?:\s+{_RU_GEN_NUM})?\s+(?:граждан|рабочих|человек|работников|корейцев|"
+    r"мужчин|женщин)(?:\s+КНДР)?(?!\w)"
+)
+# A date spelled out, as notaries write it: "Двадцать шестое ноября две тысячи
+# двадцать шестого года".
+RU_SPELLED_DATE = re.compile(
+    r"(?<!\w)(?:(?:[Дд]вадцать|[Тт]ридцать)\s+)?[А-ЯЁа-яё]+(?:ое|ье)\s+(?:января|февраля|марта|"
+    r"апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s+"
+    r"(?:две\s+тысячи|тысяча\s+девятьсот)(?:\s+[а-яё]+){1,2}?\s+года(?!\w)"
+)
 # The count alone in more slots: "Человек 15, все корейцы" (inverted, rough),
 # "в бане живут трое", "Все трое ушли" (a collective numeral as the subject).
 RU_COUNT_SLOTS = re.compile(
@@ -204,7 +220,8 @@ def _sentence(text: str, a: int, b: int) -> str:
 
 def find(text: str) -> list[Span]:
     out: list[Span] = []
-    for rx in (WORDS_IN_PARENS, CODE_FIRST, RU_COUNTS, RU_INVERTED):
+    out += [Span(m.start(), m.end(), DATE, Q) for m in RU_SPELLED_DATE.finditer(text)]
+    for rx in (WORDS_IN_PARENS, CODE_FIRST, RU_COUNTS, RU_INVERTED, RU_GEN_COUNT):
         out += [Span(m.start(), m.end(), QUANTITY, Q) for m in rx.finditer(text)]
     # The count alone: "a team of [46]", "여성 [스물네 명]".
     for rx in (EN_COUNTS, KO_PERSON_COUNT):

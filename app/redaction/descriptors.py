@@ -258,7 +258,9 @@ def _outside(spans: list[Span], blocked: list[tuple[int, int]], text: str) -> li
 _FUNCTION_PIECE = re.compile(
     r"(?i:the|an?|of|in|on|at|to|for|and|or|with|by|from|his|her|their|its|my|our|и|в|на|с|у|по|из|к)"
 )
-_LANGUAGE_AFTER = re.compile(r"(?:어|인)(?:를|을|로|는|도|의|가|와|만|이|에게)?(?![가-힣])")
+_LANGUAGE_AFTER = re.compile(
+    r"(?:어|인)(?:를|을|로|는|도|의|가|와|만|이|에게)?(?![가-힣])|어(?:학과|학부|과|학|문학)"
+)
 # Categories that keep their own span inside a describing phrase.
 _KEEP_APART = frozenset({PERSON, PLACE, ORG, ADDRESS, CODE, DATE})
 

@@ -111,6 +111,14 @@ RU_QUOTED_BUSINESS = re.compile(
     r"(?<!\w)(?:клиник|больниц|аптек|кафе|ресторан|магазин|гостиниц|отел|хостел|столов|парикмахерск|"
     r"салон|автосервис|фирм|компани)[а-яё]*\s+(«[^»\n]{2,40}»)"
 )
+# A Korean quoted name with its kind outside the quotes: "'통일한마당' 동아리",
+# "'평양관' 식당", "단체 '다리놓기'".
+_KO_KIND = r"(?:동아리|식당|교회|단체|모임|센터|가게|회사|공장|업체|학원|카페|선교회)"
+KO_QUOTED_KIND = re.compile(
+    rf"['‘\"“][가-힣A-Za-z\d][가-힣A-Za-z\d ]{{0,18}}['’\"”]\s?{_KO_KIND}"
+    r"(?=(?:에서|에게|으로|에|의|은|는|이|가|을|를|도|과|와|로)?(?![가-힣]))"
+    rf"|{_KO_KIND}\s['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{{0,18}})['’\"”]"
+)
 # A parish by its dedication: "Holy Name parish", "St Innokenty parish".
 EN_PARISH = re.compile(r"\b(?:St\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}parish\b")
 # Korean firms and associations by their legal form ("(주)X", "(사)X", "X(주)",
@@ -186,6 +194,9 @@ def find(text: str) -> list[Span]:
     out: list[Span] = _ko_police(text) if "경찰" in text or "파출소" in text else []
     if re.search(r"[가-힣]", text):
         out += _ko_firms(text)
+        for m in KO_QUOTED_KIND.finditer(text):
+            g = 1 if m.group(1) else 0
+            out.append(Span(m.start(g), m.end(g), ORG, Q))
     out += [Span(m.start(), m.end(), ORG, Q) for m in EN_PARISH.finditer(text)]
     out += [Span(m.start(1), m.end(1), ORG, Q) for m in RU_QUOTED_BUSINESS.finditer(text)]
     for rx, cat in ((SHIP, ORG), (WARD, PLACE)):

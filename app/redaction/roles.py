@@ -75,6 +75,15 @@ UNIQUE = [
     r"(?:[가-힣]+\s){1,3}(?:줄\s아는|수\s있는|있는|아는|하는)\s(?:건|것은|사람은|사람이|이는)\s[가-힣]+\s?"
     r"(?:하나뿐|하나|혼자|뿐|한\s명)",
 ]
+# Korean describing clauses of a person's standing role: "20년째 민박을 하는 사람",
+# "해외 구조 상담을 맡고 있는 활동가", "러시아어학과 2학년".
+KO_STANDING = [
+    rf"(?<![가-힣\d])\d{{1,2}}년째\s[^.,\n]{{1,20}}?\s{_KO_PERSON}(?=[이인은는을를의으로라,.\s]|$)",
+    # (the words before are bare nouns: a topic or place word, "저는", "교회에서", starts a clause)
+    r"(?:(?<=\s)|^)(?:[가-힣]+(?<![은는서])\s){0,3}[가-힣]+(?:을|를)\s맡고\s있는\s(?!것)[가-힣]{2,5}?"
+    r"(?=입니|이다|이에요|예요|이고|으로|로|[,.\s]|$)",
+    r"(?<![가-힣])[가-힣]{2,10}(?:학과|학부|전공)\s\d학년",
+]
 AGES = [
     # "(남, 50대)", "(F, 40s)", "(муж., 45 лет)": sex and age in a bracket
     r"(?<=\()((?:남|여|남성|여성|M|F|m|f|male|female|муж\.?|жен\.?),\s?\d{2}(?:대|세|살|s|\s?лет|\s?года?)?)"
@@ -101,7 +110,7 @@ CLOTHES = [
     r"\b(?:[Ll]ast\s+seen\s+)(?:wearing|dressed\s+in)\s+([^.;\n]{5,140})",
     r"(?:^|\n)\s*(?:Clothing|Clothes|Wearing|옷차림|복장)\s*[:：]\s*([^.;\n]{3,140})",
 ]
-_UNIQUE_RES = [re.compile(p, re.MULTILINE) for p in UNIQUE]
+_UNIQUE_RES = [re.compile(p, re.MULTILINE) for p in UNIQUE + KO_STANDING]
 _CLOTHES_RES = [re.compile(p) for p in CLOTHES]
 _AGE_RES = [re.compile(p) for p in AGES]
 

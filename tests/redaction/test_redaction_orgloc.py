@@ -340,3 +340,20 @@ def test_korean_workplaces_ships_wards_and_quoted_shops_round_six(detector: Dete
 def test_dotted_year_month_stays_on_its_line() -> None:
     got = _found(counts.find, "met her at the airport in 2023.\n5. The practice")
     assert not any("\n" in g for g in got)
+
+
+def test_spelled_dates_genitive_counts_and_quoted_korean_kinds_round_six() -> None:
+    text = "Пятнадцатое марта две тысячи двадцать пятого года"
+    assert text in _found(counts.find, text)
+    got = _found(counts.find, "бригада из тридцати двух граждан КНДР")
+    assert "тридцати двух граждан КНДР" in got
+    from app.redaction import orgs
+
+    def org(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in orgs.find(text)]
+
+    assert "'새싹나눔' 동아리" in org("교내 '새싹나눔' 동아리의 총무")
+    assert "'금강산' 식당" in org("하바롭스크의 '금강산' 식당에서 일했다")
+    assert "다리잇기" in org("인권 단체 '다리잇기'에서 일한다")
+    # a quoted word without a kind is a quotation, not a name
+    assert org("그는 '좋아요'라고 말했다.") == []

@@ -84,3 +84,11 @@ def test_only_one_of_a_trade_and_korean_unique_clauses_round_six() -> None:
     assert "그 식당에서 유일하게 러시아어를 하는 사람" in got
     got = _found("(говорит по-китайски, единственная в смене, кто знает язык) пришла")
     assert "единственная в смене, кто знает язык" in got
+
+
+def test_korean_standing_roles_round_six() -> None:
+    assert "15년째 세탁소를 하는 사람" in _found("저는 부산에서 15년째 세탁소를 하는 사람인데요.")
+    got = _found("저는 교회에서 청년부 통역을 맡고 있는 간사입니다.")
+    assert "청년부 통역을 맡고 있는 간사" in got
+    assert "중국어학과 3학년" in _found("소속: 한국대학교 중국어학과 3학년 / 학번")
+    assert _found("그 일을 맡고 있는 것이다.") == []

@@ -188,6 +188,21 @@ RECORD_DATES = re.compile(
     r"|(?:\d{4}년\s?)?\d{1,2}월(?:\s?\d{1,2}일)?(?:부터|에서)\s?(?:\d{4}년\s?)?\d{1,2}월(?:\s?\d{1,2}일)?"
     r"(?:까지)?"
     r"|\d{4}년\s?(?:설날|설|추석|정월\s?대보름|대보름|단오)(?![가-힣])"
+    # a span of years: "2017년부터 2019년까지"
+    r"|\d{4}년(?:\s?\d{1,2}월)?\s?부터\s?\d{4}년(?:\s?\d{1,2}월)?(?:\s?까지)?"
+    # Russian short months in chat and mail headers: "28 окт.", "Пт, 4 дек. 2026, 09:12"
+    r"|(?<!\w)(?:(?:Пн|Вт|Ср|Чт|Пт|Сб|Вс),\s+)?\d{1,2}\s+(?:янв|февр?|мар|апр|июн|июл|авг|сент?|окт|нояб?|"
+    r"дек)\.(?:\s+\d{4}(?:,\s+\d{1,2}:\d{2})?)?"
+    # "в ночь с 15 на 16 ноября 2026" (the night's two days, "в ночь с" outside)
+    rf"|(?<=с\s)\d{{1,2}}\s+на\s+\d{{1,2}}\s+{RU_MONTH}(?:\s+{YEAR})?"
+    # months listed with their year: "август, сентябрь и октябрь 2026 года"
+    r"|(?<!\w)(?:(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[ьяй]?,\s+)+"
+    r"(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[ьяй]?\s+и\s+"
+    rf"(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[ьяй]?\s+{YEAR}"
+    r"(?:\s+года)?"
+    # a weekday before a numeric date: "Tue 17/11/2026"; "the evening of the 30th"
+    r"|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?,?\s+\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:night|evening|morning|afternoon)\s+of\s+the\s+\d{1,2}(?:st|nd|rd|th)\b"
     rf"|\bthe\s+(?:night|evening|morning|afternoon)\s+of\s+{_DAY}\s+{MONTH}(?:\s+{YEAR})?"
     r"|(?<!\w)(?:[Вв]\s+)?(?:конце|начале|середине)\s+(?:января|февраля|марта|апреля|мая|июня|июля|"
     r"августа|сентября|октября|ноября|декабря)(?:\s+\d{4}\s*(?:года|г\.))?(?!\w)"
@@ -200,7 +215,9 @@ _DM = r"(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])"
 DAY_MONTH = re.compile(
     rf"(?<![\w.,])({_DM})(?=\s+(?:ночью|утром|вечером|днём|днем|около|в\s+\d|새벽|오전|오후|밤))"
     rf"|(?<=[а-яёa-z], )({_DM})(?=[»\")\n]|$)"
-    rf"|(?:подписан\w*|датирован\w*|댓글|comment(?:ed)?)\s+({_DM})(?![\w.]|\.\d)",
+    rf"|(?:подписан\w*|датирован\w*|댓글|comment(?:ed)?)\s+({_DM})(?![\w.]|\.\d)"
+    # two days joined: "(28.09 и 04.10)"
+    rf"|(?<![\w.,])({_DM}\s+(?:и|and|or|или)\s+{_DM})(?![\w.]|\.\d)",
     re.IGNORECASE,
 )
 # A span of dates: "с 1 марта 2023 года по 19 июля 2025 года", "from X to Y": the
@@ -239,7 +256,7 @@ def find(text: str) -> list[Span]:
         g = next(i for i in (1, 2, 3) if m.group(i))
         out.append(Span(m.start(g), m.end(g), QUANTITY, Q))
     for m in DAY_MONTH.finditer(text):
-        g = next(i for i in (1, 2, 3) if m.group(i))
+        g = next(i for i in (1, 2, 3, 4) if m.group(i))
         out.append(Span(m.start(g), m.end(g), DATE, Q))
     for rx in (EN_DATES, KO_DATES, RU_DATES, RECORD_DATES):
         out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]

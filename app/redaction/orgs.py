@@ -119,6 +119,8 @@ KO_QUOTED_KIND = re.compile(
     r"(?=(?:에서|에게|으로|에|의|은|는|이|가|을|를|도|과|와|로)?(?![가-힣]))"
     rf"|{_KO_KIND}\s['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{{0,18}})['’\"”]"
 )
+# Two names joined by an ampersand are a firm: "Harlow & Finch", "Birch & Okoro".
+AMPERSAND_FIRM = re.compile(r"\b[A-Z][a-z]{2,}\s+&\s+[A-Z][a-z]{2,}\b")
 # A parish by its dedication: "Holy Name parish", "St Innokenty parish".
 EN_PARISH = re.compile(r"\b(?:St\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}parish\b")
 # Korean firms and associations by their legal form ("(주)X", "(사)X", "X(주)",
@@ -198,6 +200,7 @@ def find(text: str) -> list[Span]:
             g = 1 if m.group(1) else 0
             out.append(Span(m.start(g), m.end(g), ORG, Q))
     out += [Span(m.start(), m.end(), ORG, Q) for m in EN_PARISH.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in AMPERSAND_FIRM.finditer(text)]
     out += [Span(m.start(1), m.end(1), ORG, Q) for m in RU_QUOTED_BUSINESS.finditer(text)]
     for rx, cat in ((SHIP, ORG), (WARD, PLACE)):
         for m in rx.finditer(text):

@@ -357,3 +357,26 @@ def test_spelled_dates_genitive_counts_and_quoted_korean_kinds_round_six() -> No
     assert "다리잇기" in org("인권 단체 '다리잇기'에서 일한다")
     # a quoted word without a kind is a quotation, not a name
     assert org("그는 '좋아요'라고 말했다.") == []
+
+
+def test_header_dates_night_spans_month_lists_and_year_ranges_round_six() -> None:
+    assert "3 нояб." in _found(counts.find, "Ирина Лось · 3 нояб. в 10:15")
+    assert "Ср, 2 дек. 2026, 14:05" in _found(counts.find, "Дата: Ср, 2 дек. 2026, 14:05\n")
+    assert "3 на 4 марта 2025" in _found(counts.find, "в ночь с 3 на 4 марта 2025 г. он")
+    assert "11.03 и 19.03" in _found(counts.find, "звонил дважды (11.03 и 19.03) и")
+    got = _found(counts.find, "За май, июнь и июль 2025 года не заплатили.")
+    assert "май, июнь и июль 2025 года" in got
+    assert "Wed 4/11/2026" in _found(counts.find, "Date of visit: Wed 4/11/2026  Visit")
+    assert "morning of the 12th" in _found(counts.find, "on the morning of the 12th he")
+    assert "2015년부터 2018년까지" in _found(counts.find, "그는 2015년부터 2018년까지 일했다")
+    # a short word that is no month abbreviation stays
+    assert _found(counts.find, "в 3 мар ке") == []
+
+
+def test_ampersand_firms_round_six() -> None:
+    from app.redaction import orgs
+
+    text = "a supplier to Pemberton & Vale, the retailer"
+    assert "Pemberton & Vale" in [text[s.start : s.end] for s in orgs.find(text)]
+    text = "Q & A session"
+    assert [text[s.start : s.end] for s in orgs.find(text)] == []

@@ -220,6 +220,40 @@ DAY_MONTH = re.compile(
     rf"|(?<![\w.,])({_DM}\s+(?:и|and|or|или)\s+{_DM})(?![\w.]|\.\d)",
     re.IGNORECASE,
 )
+def _by_script(pattern: str) -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """The alternatives of ``pattern`` grouped by the script they need."""
+    parts, depth, cur = [], 0, ""
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            cur += pattern[i : i + 2]
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if c == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+        i += 1
+    parts.append(cur)
+    groups: dict[str, list[str]] = {"ko": [], "ru": [], "any": []}
+    for part in parts:
+        key = "ko" if re.search("[가-힣]", part) else "ru" if re.search("[а-яё]", part) else "any"
+        groups[key].append(part)
+    scripts = {"ko": r"[가-힣]", "ru": r"[А-ЯЁа-яё]", "any": r"\d"}
+    return [
+        (re.compile("|".join(alts)), re.compile(scripts[key]))
+        for key, alts in groups.items()
+        if alts
+    ]
+
+
+RECORD_DATES_BY_SCRIPT = _by_script(RECORD_DATES.pattern)
 # A span of dates: "с 1 марта 2023 года по 19 июля 2025 года", "from X to Y": the
 # word between two dates joins them into one period.
 _DATE_JOIN = re.compile(r"\s+(?:по|до|to|until|till|through)\s+|\s?[–-]\s?")
@@ -258,8 +292,12 @@ def find(text: str) -> list[Span]:
     for m in DAY_MONTH.finditer(text):
         g = next(i for i in (1, 2, 3, 4) if m.group(i))
         out.append(Span(m.start(g), m.end(g), DATE, Q))
-    for rx in (EN_DATES, KO_DATES, RU_DATES, RECORD_DATES):
+    for rx in (EN_DATES, KO_DATES, RU_DATES):
         out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]
+    # (the record shapes by script: each text pays only for its own)
+    for rx, script in RECORD_DATES_BY_SCRIPT:
+        if script.search(text):
+            out += [Span(m.start(), m.end(), DATE, Q) for m in rx.finditer(text)]
     for m in EN_LOWER_MONTH.finditer(text):
         # An event in the past, not a habit ("every march they ...").
         sent = _sentence(text, m.start(), m.end())

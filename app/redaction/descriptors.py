@@ -49,7 +49,7 @@ _SIDE_EN = r"(?:(?:left|right|both|upper|lower)\s+)?"
 _POSS_EN = r"(?:(?:his|her|my|their|the|a|an|one|both)\s+)?"
 INJURIES_EN = [
     # "left hand badly burned", "right knee swollen"
-    rf"\b(?:(?:the|his|her|my|their|one)\s+)?{_SIDE_EN}{BODY_EN}\s+(?:(?:was|were|is|are|got)\s+)?(?:(?:badly|severely|still|"
+    rf"\b{_SIDE_EN}{BODY_EN}\s+(?:(?:was|were|is|are|got)\s+)?(?:(?:badly|severely|still|"
     rf"partly|completely)\s+)?{INJURY_EN}\b",
     # "Missing tip of left ring finger", "a deep cut across his palm", "burns on both arms"
     rf"\b(?:(?:a|an)\s+)?(?:(?:deep|long|bad|old|fresh|large|small|open|healed|closed|crush|"
@@ -215,14 +215,28 @@ _PHRASE_RES += [re.compile(p, re.IGNORECASE) for p in SIZES]
 _AGE_RES = [re.compile(p) for p in AGES]
 
 
+# The determiner before an English body part belongs to the phrase ("the left
+# index finger is missing"); looked up behind the match, which is cheaper than
+# an optional prefix tried at every word.
+_DET_BEFORE = re.compile(r"\b(?:the|his|her|my|their|one)\s+$", re.IGNORECASE)
+_FIRST_EN_INJURY = _INJURY_RES[len(INJURIES_RU + INJURIES_KO)]
+
+
 def dem_phrases(text: str) -> list[Span]:
     out: list[Span] = []
     for rx in _INJURY_RES + _INJURY_CI + _PHRASE_RES:
-        out += [Span(m.start(), m.end(), DEM, Q) for m in rx.finditer(text)]
+        for m in rx.finditer(text):
+            start = m.start()
+            if rx is _FIRST_EN_INJURY:
+                det = _DET_BEFORE.search(text, max(0, start - 7), start)
+                if det:
+                    start = det.start()
+            out.append(Span(start, m.end(), DEM, Q))
     for rx in _AGE_RES:
         out += [Span(m.start(1), m.end(1), DEM, Q) for m in rx.finditer(text)]
     out += [Span(m.start(1), m.end(1), DEM, Q) for m in MARK_FIELDS.finditer(text)]
-    out += [Span(m.start(), m.end(), DEM, Q) for m in LICENCE_KO.finditer(text)]
+    if "면허" in text or "자격" in text:
+        out += [Span(m.start(), m.end(), DEM, Q) for m in LICENCE_KO.finditer(text)]
     return [s for s in out if s.end > s.start]
 
 

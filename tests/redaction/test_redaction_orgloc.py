@@ -380,3 +380,14 @@ def test_ampersand_firms_round_six() -> None:
     assert "Pemberton & Vale" in [text[s.start : s.end] for s in orgs.find(text)]
     text = "Q & A session"
     assert [text[s.start : s.end] for s in orgs.find(text)] == []
+
+
+def test_record_dates_split_by_script_match_as_the_whole() -> None:
+    text = (
+        "상담일: 2026. 4. 7.(화) 2024년 2월부터 5월까지; в конце мая, 3 нояб.; "
+        "Olga · Mar 3, 7:02 AM; 2025-01-02 10:00; the night of 4 May 2025"
+    )
+    whole = {m.span() for m in counts.RECORD_DATES.finditer(text)}
+    split = {m.span() for rx, _ in counts.RECORD_DATES_BY_SCRIPT for m in rx.finditer(text)}
+    assert whole == split
+    assert len(whole) >= 6

@@ -100,7 +100,9 @@ KO_BODY = re.compile(
     r"출입국관리사무소|출입국·외국인청|출입국외국인청)(?:\s+[가-힣]+지원)?"
     r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원"
     # a state's missions: "주러시아 대한민국 대사관", "주X 총영사관", "러시아 대사관"
-    # (a city before a consulate without 주 is where the witness went: "X 총영사관으로")
+    # (a city before a consulate without 주 is where the witness went: "X 총영사관으로";
+    # a country before it is the state's mission: the states of this corpus' setting,
+    # general knowledge)
     r"|(?:주[가-힣]{2,10}\s?)?(?:대한민국\s?|(?:러시아|중국|북한|한국|일본|미국|몽골|영국)\s)?"
     r"(?:대사관|총영사관|영사관)"
     # the National Assembly and its standing committees: "국회 외교통일위원회"
@@ -139,7 +141,8 @@ RU_MINISTRY = re.compile(
 # Constabulary"), the national health services, statutory safeguarding bodies
 # ("X Multi-Agency Safeguarding Hub", "Local Safeguarding Children Board") and
 # national agencies named "function + country" ("Immigration New Zealand",
-# "Statistics Canada"): public services, the setting of a report.
+# "Statistics Canada"): public services, the setting of a report (general
+# knowledge of how such bodies are named).
 EN_AGENCY = re.compile(
     r"\b(?:[A-Z][a-z]+\s+){0,2}(?:Coast|Border)\s+Guard\b"
     r"|\b(?:[A-Z][a-z]+\s+){1,3}(?:Police(?:\s+Service)?|Constabulary)\b(?!\s+(?:[Ss]tation|[Oo]fficer))"

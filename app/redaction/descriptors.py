@@ -158,6 +158,7 @@ KIN_KO = (
     r"여동생|동생|할머니|할아버지|외조모|외조부|외할머니|외할아버지|조모|조부|이모|고모|삼촌|외삼촌|"
     r"사촌|손자|손녀|장모|장인|시어머니|시아버지)"
 )
+# Source: general English kinship vocabulary.
 _KIN_EN = (
     r"(?:brother|sister|son|daughter|husband|wife|mother|father|cousin|uncle|aunt|nephew|niece)"
 )

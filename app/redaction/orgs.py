@@ -31,8 +31,10 @@ ORG_HEAD = (
     r"Bureau|Agency|Association|Foundation|Fund|Trust|Cooperative|Combine|Complex|Works|"
     r"Law Centre|Court|Directorate|Prosecutor|Office|Department|Ministry|Tribunal|Board|Hotel|"
     r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant|Navy|Society|Police|Brigade|Regiment|"
-    # legal forms and trade names of firms: "Birch & Adeyemi LLP", "X Airways", "X Joinery"
-    r"LLP|PLC|plc|GmbH|Solicitors|Associates|Airways|Airlines|Lettings|Joinery|Food\s+Bank)"
+    # legal forms and trade heads of firms (general business vocabulary): "X & Y LLP",
+    # "X Airways", "X Plumbing", a charity's "X Food Bank"
+    r"LLP|PLC|plc|GmbH|Solicitors|Associates|Airways|Airlines|Aviation|Lettings|Estates|"
+    r"Removals|Joinery|Carpentry|Plumbing|Roofing|Glazing|Electrical|Decorators|Food\s+Bank)"
 )
 EN_ORG = re.compile(
     # (a name does not run across a line break: "VISIT LOG\nSee X LLP")
@@ -113,6 +115,7 @@ RU_QUOTED_BUSINESS = re.compile(
 )
 # A Korean quoted name with its kind outside the quotes: "'통일한마당' 동아리",
 # "'평양관' 식당", "단체 '다리놓기'".
+# (kinds of body and shop: general Korean vocabulary)
 _KO_KIND = r"(?:동아리|식당|교회|단체|모임|센터|가게|회사|공장|업체|학원|카페|선교회)"
 KO_QUOTED_KIND = re.compile(
     rf"['‘\"“][가-힣A-Za-z\d][가-힣A-Za-z\d ]{{0,18}}['’\"”]\s?{_KO_KIND}"

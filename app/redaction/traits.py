@@ -83,7 +83,7 @@ _AGE_SLOTS = re.compile(
     r"(?!\s*(?:years?|%|per|people|men|workers|others))"
     r"|(?i:\bage\s*(?:band|group|range|bracket))\s*[:：]\s*(?:[MFmf]\w*\s*/\s*)?"
     r"(\d{2}\s?[-–]\s?\d{2}|\d{2}\+)"
-    r"|(?<![\d.])([2-9]0\s?대(?:\s?(?:초반|중반|후반))?\s?(?:추정|으로\s보임|로\s보임))"
+    r"|(?<![\d.])([2-9]0\s?대(?:\s?(?:초반|중반|후반))?\s?(?:추정|으로\s보임|로\s보임|쯤|정도|가량))"
 )
 _AGE_WHOLE = re.compile(
     r"(?<![\w-])(?i:the)\s+(?:youngest|oldest|eldest),\s*\d{1,2}(?!\d)"

@@ -261,3 +261,16 @@ def test_coordinated_jobs_and_their_complements_round_six() -> None:
     # a time after the job is no complement of it
     text = "He worked as a welder at the time."
     assert not any("the time" in g for g in spans(text))
+
+
+def test_heights_glasses_and_a_tooth_round_six() -> None:
+    got = _found(descriptors.dem_phrases, "남자는 40대, 키 165 정도, 검은 점퍼")
+    assert "키 165 정도" in got
+    assert any(g.startswith("рост около 180 см") for g in _found(
+        descriptors.dem_phrases, "мужчина, рост около 180 см, худой"))
+    got = _found(descriptors.dem_phrases, "Носит очки с толстыми стёклами, тихий.")
+    assert "Носит очки с толстыми стёклами" in got
+    assert any(g.startswith("앞니 하나가 금니") for g in _found(
+        descriptors.dem_phrases, "그분은 앞니 하나가 금니였다"))
+    # a bare number after 키 that is no height stays ("키 12개" is a count of keys)
+    assert _found(descriptors.dem_phrases, "열쇠 키 12개") == []

@@ -109,3 +109,7 @@ def test_age_slots_leave_other_numbers() -> None:
 
 def test_capitalised_mark_modifier() -> None:
     assert any(g.startswith("Burn scar on left shin") for g in _found("Burn scar on left shin."))
+
+
+def test_decade_age_with_a_hedge() -> None:
+    assert "60대쯤" in _found("그분은 60대쯤, 키가 컸다")

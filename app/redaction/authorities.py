@@ -20,11 +20,17 @@ import re
 # "Государственная инспекция труда в Хабаровском крае".
 _RU_HEAD = (
     r"(?:(?:Главн|Федеральн|Государственн|Районн|Краев|Областн|Пограничн|Межрайонн)\w*\s+)?"
+    # the adjectives of an investigative office: "Комсомольского межрайонного
+    # следственного отдела" (seat, reach, field, in any case)
+    r"(?:(?:[А-ЯЁ][а-яё]+(?:ого|ий|ый|ом|ому|ым)\s+)?(?:межрайонн|районн|городск)\w*\s+)?"
+    r"(?:(?:следственн|оперативн)\w*\s+)?"
     r"(?:управлени|отдел|министерств|инспекци|прокуратур|служб|департамент|комитет|"
     r"комисси|суд|администраци|пограничн\w*\s+управлени)\w*"
 )
 _RU_ABBR = (
     r"(?:Гострудинспекц\w*|Роструд\w*|ГИТ|ГУ\s+МВД|ГУВМ|УМВД|ОМВД|МВД|УФМС|ФМС|ФСБ|ОВМ|УВМ|"
+    # the Investigative Committee and its regional offices: "СУ СК России по ... краю"
+    r"(?:ГСУ|СУ)\s+СКР?|СКР?(?=\s+(?:России|РФ))|"
     r"ГИБДД|ФНС|ПФР|ООН|МОТ|МИД)"
 )
 _RU_TAIL = (
@@ -36,6 +42,8 @@ _RU_TAIL = (
     # "ОМВД России по г. Находке": the city a police office serves is part
     # of the office's name (annotated NO_MASK with it)
     r"г\.\s*[А-ЯЁ][а-яё-]+(?:у|е|и|ю)|"
+    # a district's city in the genitive: "по Ленинскому району г. Владивостока"
+    r"(?<=район[уе]\s)г\.\s*[А-ЯЁ][а-яё-]+(?:а|я|и|ы)|"
     r"(?:Хабаровск|Приморск|Амурск|Сахалинск)\w*\s+кра\w+))"
 )
 RU_BODY = re.compile(
@@ -49,7 +57,8 @@ _RU_BARE_HEAD = re.compile(rf"(?:{_RU_HEAD})", re.IGNORECASE)
 
 # UN organs and the like: "Группа экспертов ООН", "Совет Безопасности ООН".
 RU_UN = re.compile(
-    r"(?<!\w)(?:[А-ЯЁ][а-яё]+\s+){1,3}(?:[а-яё]+\s+)?ООН(?!\w)|(?<!\w)ООН(?!\w)"
+    r"(?<!\w)(?:[А-ЯЁ][а-яё]+\s+){1,3}(?:[а-яё]+\s+)?(?:[А-ЯЁ]{3,6}\s+)?ООН(?!\w)"
+    r"|(?<!\w)(?:[А-ЯЁ]{3,6}\s+)?ООН(?!\w)"
 )
 
 # English: tribunals, ministries, offices of state, UN organs.
@@ -90,6 +99,12 @@ KO_BODY = re.compile(
     r"(?:[가-힣]+(?:고등법원|지방법원|가정법원|행정법원|법원|검찰청|지방검찰청|지검|경찰서|경찰청|"
     r"출입국관리사무소|출입국·외국인청|출입국외국인청)(?:\s+[가-힣]+지원)?"
     r"|대법원|헌법재판소|통일부|외교부|법무부|국가정보원|국정원|경찰청|하나원"
+    # a state's missions: "주러시아 대한민국 대사관", "주X 총영사관", "러시아 대사관"
+    # (a city before a consulate without 주 is where the witness went: "X 총영사관으로";
+    # a country before it is the state's mission: the states of this corpus' setting,
+    # general knowledge)
+    r"|(?:주[가-힣]{2,10}\s?)?(?:대한민국\s?|(?:러시아|중국|북한|한국|일본|미국|몽골|영국)\s)?"
+    r"(?:대사관|총영사관|영사관)"
     # the National Assembly and its standing committees: "국회 외교통일위원회"
     r"|국회(?:\s[가-힣]{2,10}위원회)?)"
 )
@@ -105,7 +120,8 @@ RU_COURT = re.compile(
 
 # A state by its formal name: "Республики Узбекистан", "Republic of Kazakhstan".
 RU_REPUBLIC = re.compile(
-    r"(?<!\w)[А-ЯЁ][а-яё]+(?:ой|ая|ую)\s+Республик[аиуе](?!\w)|"
+    # "Корейской Народно-Демократической Республики": hyphenated adjectives, several
+    r"(?<!\w)(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?:ой|ая|ую)\s+){1,3}Республик[аиуе](?!\w)|"
     r"(?<!\w)Республик[аиуе]\s+(?:Корея|Кореи|[А-ЯЁ][а-яё]+стан\w*|[А-ЯЁ][а-яё]+ия|[А-ЯЁ][а-яё]+ии)"
     r"(?!\w)"
 )
@@ -120,8 +136,23 @@ RU_MINISTRY = re.compile(
     r"|(?<!\w)(?:[Гг]енеральн\w+\s+)?(?:[Кк]онсульств|[Пп]осольств)\w*\s+(?:Республики\s+Корея|"
     r"КНДР|[А-ЯЁ][а-яё]+(?:ии|ии|ы|а|и))(?:\s+(?:в|во)\s+[А-ЯЁ][а-яё-]+)?"
 )
-# National agencies by their head: "the Japan Coast Guard", "State Border Guard".
-EN_AGENCY = re.compile(r"\b(?:[A-Z][a-z]+\s+){0,2}(?:Coast|Border)\s+Guard\b")
+# National agencies by their head: "the Japan Coast Guard", "State Border Guard";
+# territorial police forces ("Thames Valley Police", "Police Scotland", "X
+# Constabulary"), the national health services, statutory safeguarding bodies
+# ("X Multi-Agency Safeguarding Hub", "Local Safeguarding Children Board") and
+# national agencies named "function + country" ("Immigration New Zealand",
+# "Statistics Canada"): public services, the setting of a report (general
+# knowledge of how such bodies are named).
+EN_AGENCY = re.compile(
+    r"\b(?:[A-Z][a-z]+\s+){0,2}(?:Coast|Border)\s+Guard\b"
+    r"|\b(?:[A-Z][a-z]+\s+){1,3}(?:Police(?:\s+Service)?|Constabulary)\b(?!\s+(?:[Ss]tation|[Oo]fficer))"
+    r"|\bPolice\s+(?:Scotland|Service\s+of\s+Northern\s+Ireland)\b"
+    r"|\bNHS(?:\s+(?:England|Scotland|Wales|111|Digital))?\b(?!\s+(?:[A-Z][a-z]+\s+)*Trust)"
+    r"|\b(?:[A-Z][a-z]+\s+)?(?:Multi-Agency\s+)?Safeguarding\s+(?:Hub|Board|Partnership)\b"
+    r"|\bLocal\s+Safeguarding\s+(?:Children|Adults)\s+(?:Board|Partnership)\b"
+    r"|\b(?:Immigration|Police|Customs|Statistics|Health|Service|Revenue|Employment|Education)\s+"
+    r"(?:New\s+Zealand|Canada|Australia|Scotland|Ireland|Wales)\b"
+)
 # Korean public corporations and services by how their names are built
 # ("국민연금공단", "한국산업인력공단", "대한법률구조공단"): national state services.
 # (A regional resettlement centre, "X하나센터", locates the witness and is left.)
@@ -189,10 +220,26 @@ def find(text: str) -> list[tuple[int, int]]:
                 out.append((head.start(1), head.end(1)))
     for rx in (RU_UN, RU_COURT, EN_BODY, KO_BODY, LAW_CITATION, RU_REPUBLIC, RU_MINISTRY,
                EN_AGENCY, KO_AGENCY):
-        out += [(m.start(), m.end()) for m in rx.finditer(text)]
+        out += [(m.start(), m.end()) for m in rx.finditer(text) if not local_police(text, m)]
     if KO_RECORD.search(text):
         out += _parliament(text)
     return out
+
+
+# A Korean police station is public where it investigates ("X경찰서 수사과에
+#출석"), but the station that protects a resettled defector, or its local box
+# ("X경찰서 Y지구대"), says where the witness lives: the older sets mark those
+# QUASI, and ``orgs.KO_POLICE`` finds them.
+KO_LOCAL_POLICE_CUE = re.compile(r"신변보호|보호담당관|보호관|접수관서|관할")
+
+
+def local_police(text: str, m: re.Match[str]) -> bool:
+    if not m.group(0).endswith("경찰서"):
+        return False
+    if re.match(r"\s?[가-힣]+(?:지구대|파출소)", text[m.end() : m.end() + 12]):
+        return True
+    near = text[max(0, m.start() - 25) : m.end() + 20]
+    return bool(KO_LOCAL_POLICE_CUE.search(near))
 
 
 def _parliament(text: str) -> list[tuple[int, int]]:

@@ -73,6 +73,23 @@ def _trim(text: str, span: Span, protected: list[tuple[int, int]]) -> Span:
     return span
 
 
+def _drop_places_over_names(spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+    """A place that holds a public name and runs on into a person is two things
+    glued: "гражданин Корейской Народно-Демократической Республики ПАК ИР" is
+    the state (readable) and the person (found on its own)."""
+    persons = [s for s in spans if s.category == PERSON]
+    out: list[Span] = []
+    for s in spans:
+        if (
+            s.category == PLACE
+            and any(s.start <= b and e < s.end for b, e in protected)
+            and any(p.start >= s.start and p.end <= s.end for p in persons)
+        ):
+            continue
+        out.append(s)
+    return out
+
+
 def _allowed(span: Span, protected: list[tuple[int, int]]) -> bool:
     """A span survives unless it sits inside, or cuts into, a protected name.
 
@@ -156,6 +173,7 @@ class Detector:
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
         found = [_trim(text, s, protected) for s in found]
+        found = _drop_places_over_names(found, protected)
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)
         found = _apply_roles(text, found)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 
+from app.redaction.orgloc_addresses import KO_FOREIGN_STREET, NA_ADDRESS, RU_DACHA, RU_STREET_NUMBER
 from app.redaction.spans import ADDRESS, DEM, ORG, PLACE, IdType, Span
 from app.redaction.stopwords import is_common_english, is_stopword
 
@@ -55,7 +56,8 @@ _CALENDAR = re.compile(
     r"August|September|October|November|December|Night|Morning|Evening|Day|Week"
 )
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ese|ish|ic|i)")
-EN_NAMED = re.compile(rf"\b((?:{_CAP}\s+){{1,5}}?){EN_HEAD}\b")
+EN_NAMED = re.compile(rf"\b((?:{_CAP}[ \t]+){{1,5}}?){EN_HEAD}\b")
+_PLACE_AFTER_HEAD = re.compile(r" ([A-Z][a-z]{2,})(?=[.,;:)\n]|$)")
 ACRONYM_DEF = re.compile(r"\s*\(([A-Z][A-Z&]{1,9})\)")
 # Determiners and words that open a sentence without naming anything.
 _LEAD = frozenset(
@@ -115,7 +117,9 @@ RU_WORK = re.compile(
     r"рудник|шахт|верфи|судоверфи|плодоовощн\w+\s+баз|овощебаз|птицефабрик|свиноферм|"
     r"тепличном\s+комплекс|рыбозавод|цех)(?:е|у|и|ах)"
     r"(?:\s+(?:[а-яё]+(?:ого|его|ой|ых)\s+)?(?:комплекс|объект|дом|завод|корпус|цех|порт|"
-    r"моста|дороги|школы|больницы)[а-яё]*)?)(?!\w)"
+    r"моста|дороги|школы|больницы)[а-яё]*)?"
+    # the settlement it stands in: "на тепличном комплексе в с. Михайловка"
+    r"(?:\s+(?:в|во|под|около)\s+(?:с\.|п\.|пос\.|г\.|д\.|пгт)\s*[А-ЯЁ][а-яё-]+)?)(?!\w)"
 )
 RU_NEAR = re.compile(
     r"(?<!\w)в\s+районе\s+((?:железнодорожного|автобусного|морского|речного|центрального)\s+"
@@ -163,13 +167,16 @@ KO_ESTATE = re.compile(
 _KO_JOB_AFTER = re.compile(r"\s([가-힣]{1,5}(?:공|원|수|사|부|꾼|장))(?:으로|로|이|였|을|은|,|\s)")
 # Korean compound workplaces: one to three nouns ahead of a workplace head.
 _KO_HEAD = (
-    r"(?:가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
+    # (a team of a plant first: "제2공장 포장팀" is one unit)
+    r"(?:공장\s?[가-힣]{1,3}팀|가공\s?공장|부품\s?공장|공장|건설\s?현장|신축\s?현장|공사\s?현장|현장|사업소|조선소|"
     r"물류\s?창고|냉동\s?창고|창고|벌목장|가공장|작업장|농장|양식장|제재소|정비소|봉제\s?공장|"
-    r"공사장|건설장|채석장|탄광|광산|목장|도축장|세차장|정비공장)"
+    r"공사장|건설장|채석장|탄광|광산|목장|도축장|세차장|정비공장|"
+    # shops, greenhouses and depots where resettled workers are employed
+    r"비닐하우스|반찬가게|물류센터(?:\s?현장)?|편의점)"
 )
 KO_WORK = re.compile(
-    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}} ){{1,4}}{_KO_HEAD}(?: ?{_KO_HEAD})?"
-    rf"|[가-힣]{{2,5}}{_KO_HEAD})"
+    rf"(?<![가-힣])((?:[가-힣\d]{{1,6}} |[A-Z]{{2,5}} ){{1,4}}{_KO_HEAD}(?: ?{_KO_HEAD})?"
+    rf"|(?:[가-힣\d]{{1,6}} )?[가-힣][가-힣\d]{{1,4}}{_KO_HEAD})"
     r"(?=에서|에|의|으로|로|은|는|이|가|을|를|였|이었|입니|이다|과|와|도|만|(?![가-힣]))"
 )
 _KO_GENERIC = frozenset(
@@ -180,35 +187,10 @@ _KO_GENERIC = frozenset(
         "일했던", "다니는", "다녔던", "가서", "가면", "와서", "대부분",
         "많은", "러시아", "중국", "북한", "한국", "남한", "조선", "지방",
         "당시", "회사", "때", "후", "전", "뒤", "중", "동네", "아파트", "건설", "공사", "신축",
-        "직장", "일터", "근무지", "원래", "예전"
+        "직장", "일터", "근무지", "원래", "예전", "지금", "현재", "요즘"
     ]
 )
-# North American addresses: unit, number, street, type, city, province/state, postcode.
-NA_ADDRESS = re.compile(
-    r"(?:\b(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*\d+[A-Z]?,?\s*|\b\d+[A-Z]?-)?"
-    r"\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Ave|Avenue|St|Street|Rd|Road|Blvd|Boulevard|Dr|Drive|"
-    r"Cres|Crescent|Ct|Court|Pl|Place|Way|Ln|Lane|Hwy|Pkwy|Parkway|Terr?|Trail|Circle)\b\.?"
-    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
-    r"(?:,\s*(?:Apt|Unit|Suite)\.?\s*\d+[A-Z]?)?"
-    r"(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})?"
-    r"(?:,?\s+(?:ON|QC|BC|AB|MB|SK|NS|NB|NL|PE|[A-Z]{2})\b)?"
-    r"(?:,?\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|,?\s+\d{5}(?:-\d{4})?\b)?"
-)
-# "на Ленинградскую, 58", "на Портовой, 12а": a street adjective and its house number.
-RU_STREET_NUMBER = re.compile(
-    r"(?<!\w)(?:на|по)\s+([А-ЯЁ][а-яё-]+(?:ую|ой|ая|ей|ий|ый)(?:\s+улиц[аеуы])?,\s*"
-    r"\d{1,3}[а-я]?(?:/\d{1,3})?(?:\s*,?\s*кв\.\s*\d+)?)(?![\d.,]\d|\s*(?:руб|тыс|%|час|лет|год))"
-)
-# Garden partnerships: "СНТ «Рассвет», 4-я линия, уч. 112".
-RU_DACHA = re.compile(
-    r"(?<!\w)(?:СНТСН|СНТ|ДНТ|ДНП|ТСН|СОТ|ДСК)\s*[«\"„][^»\"“\n]{1,40}[»\"“]"
-    r"(?:,?\s*\d{1,3}-?я\s+(?:линия|улица|аллея))?(?:,?\s*(?:уч\.|участок)\s*№?\s*\d{1,4})?"
-)
-# A foreign street in Hangul: "우수리스크 시, 니콜스카야 거리 14-37".
-KO_FOREIGN_STREET = re.compile(
-    r"(?:[가-힣]{2,12}\s?시,?\s*)?[가-힣]{2,12}\s?(?:거리|울리차|프로스펙트|대로|가)\s*"
-    r"\d{1,4}(?:-\d{1,4})?(?!\d|\s*(?:년|월|일|만|천|명|살|세|시|분|번|층|달러|루블|원))"
-)
+
 
 
 def _en_orgs(text: str) -> list[Span]:
@@ -244,7 +226,15 @@ def _en_orgs(text: str) -> list[Span]:
             continue
         if any(_CALENDAR.fullmatch(w) for w in words):
             continue
-        out.append(Span(start, m.end(), ORG, Q))
+        # A place after the head names the branch ("Refugee Support Sheffield",
+        # "Open Gate Korea"): one capitalised word that ends the phrase.
+        end = m.end()
+        place = _PLACE_AFTER_HEAD.match(text, end)
+        if place and not is_common_english(place.group(1).lower()) and not _CALENDAR.fullmatch(
+            place.group(1)
+        ):
+            end = place.end(1)
+        out.append(Span(start, end, ORG, Q))
         name = text[start : m.end()]
         acr = ACRONYM_DEF.match(text, m.end())
         if acr:
@@ -325,7 +315,12 @@ def _ko_places(text: str) -> list[Span]:
         mods = phrase[: head.start()].split()
         kept = 0
         for w in reversed(mods):
-            if w in _KO_GENERIC or w.endswith(("의", "도")) or re.search(r"\d(?:년|월|일)$", w):
+            if (
+                w in _KO_GENERIC
+                or w.endswith(("의", "도"))
+                or re.search(r"\d(?:년|월|일)$", w)
+                or w.isdigit()
+            ):
                 break
             if not _bare_noun(w):
                 break
@@ -368,7 +363,7 @@ _KO_ADVERB = frozenset(
 
 def _bare_noun(word: str) -> bool:
     return (
-        bool(re.fullmatch(r"[가-힣\d]+", word))
+        bool(re.fullmatch(r"[가-힣\d]+|[A-Z]{2,5}", word))
         and not _KO_NOT_NOUN.search(word)
         and word not in _KO_ADVERB
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from app.redaction import authorities
 from app.redaction.names import first_names
 from app.redaction.spans import ORG, PLACE, IdType, Span
 from app.redaction.stopwords import is_stopword
@@ -29,10 +30,16 @@ ORG_HEAD = (
     r"College|School|Academy|Hospital|Clinic|Shelter|Centre|Center|House|Prison|Studio|Bank|"
     r"Bureau|Agency|Association|Foundation|Fund|Trust|Cooperative|Combine|Complex|Works|"
     r"Law Centre|Court|Directorate|Prosecutor|Office|Department|Ministry|Tribunal|Board|Hotel|"
-    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant|Navy|Society|Police|Brigade|Regiment)"
+    r"Restaurant|Market|Camp|Base|Port|Shipyard|Plant|Navy|Society|Police|Brigade|Regiment|"
+    # legal forms and trade heads of firms (general business vocabulary): "X & Y LLP",
+    # "X Airways", "X Plumbing", a charity's "X Food Bank"
+    r"LLP|PLC|plc|GmbH|Solicitors|Associates|Airways|Airlines|Aviation|Lettings|Estates|"
+    r"Removals|Joinery|Carpentry|Plumbing|Roofing|Glazing|Electrical|Decorators|Food\s+Bank)"
 )
 EN_ORG = re.compile(
-    rf"\b(?:{CAPWORD}\s+(?:(?:and|of|&)\s+)?){{1,6}}{ORG_HEAD}(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
+    # (a name does not run across a line break: "VISIT LOG\nSee X LLP")
+    rf"\b(?:St\.[ \t]+)?(?:{CAPWORD}[ \t]+(?:(?:and|of|&)[ \t]+)?){{1,6}}{ORG_HEAD}"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,2}})?"
 )
 NAMEWORD = r"[A-Z][\w'’&-]*"
 LATIN_COMPANY = re.compile(
@@ -88,8 +95,124 @@ RESIDENCE = re.compile(
 )
 
 
-def find(text: str) -> list[Span]:
+# A ship by its name and number after a word for a vessel: "a crab-processing
+# ship out of Nakhodka, the Vostok-Sever 7", "the trawler Polar Star 3".
+SHIP = re.compile(
+    r"\b(?:ship|vessel|trawler|boat|tanker|freighter|seiner|factory\s+ship)\b[^.\n]{0,40}?"
+    r"\bthe\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s[A-Z][a-z]+)?\s\d{1,3})\b"
+    r"|\b(?:trawler|vessel|ship|seiner)\s+((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s){1,2}\d{1,3})\b"
+)
+# A hospital ward or room: "Ward: 7 West", "палата 412", "в палату 407".
+WARD = re.compile(
+    r"\bWard\s*:\s*(\d{1,2}\s?[A-Z][a-z]+|[A-Z][a-z]+\s?\d{0,2})"
+    r"|(?<!\w)(палат[аеуы]\s+№?\s?\d{1,4})(?!\d)"
+)
+# A Russian business by its quoted name after its kind: "клинику «Медина»".
+# (the older sets mark the quoted name only, the kind word stays outside)
+RU_QUOTED_BUSINESS = re.compile(
+    r"(?<!\w)(?:клиник|больниц|аптек|кафе|ресторан|магазин|гостиниц|отел|хостел|столов|парикмахерск|"
+    r"салон|автосервис|фирм|компани)[а-яё]*\s+(«[^»\n]{2,40}»)"
+)
+# A Korean quoted name with its kind outside the quotes: "'통일한마당' 동아리",
+# "'평양관' 식당", "단체 '다리놓기'".
+# (kinds of body and shop: general Korean vocabulary)
+_KO_KIND = r"(?:동아리|식당|교회|단체|모임|센터|가게|회사|공장|업체|학원|카페|선교회)"
+KO_QUOTED_KIND = re.compile(
+    rf"['‘\"“][가-힣A-Za-z\d][가-힣A-Za-z\d ]{{0,18}}['’\"”]\s?{_KO_KIND}"
+    r"(?=(?:에서|에게|으로|에|의|은|는|이|가|을|를|도|과|와|로)?(?![가-힣]))"
+    rf"|{_KO_KIND}\s['‘\"“]([가-힣A-Za-z\d][가-힣A-Za-z\d ]{{0,18}})['’\"”]"
+)
+# Two names joined by an ampersand are a firm: "Harlow & Finch", "Birch & Okoro".
+AMPERSAND_FIRM = re.compile(r"\b[A-Z][a-z]{2,}\s+&\s+[A-Z][a-z]{2,}\b")
+# A parish by its dedication: "Holy Name parish", "St Innokenty parish".
+EN_PARISH = re.compile(r"\b(?:St\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}parish\b")
+# Korean firms and associations by their legal form ("(주)X", "(사)X", "X(주)",
+# "법무법인 X", "주식회사 X"), and banks and insurers by their head ("X은행",
+# "X손해보험"): the employer, the witness's bank, the helping body.
+_KO_NAME = r"[가-힣A-Za-z0-9]{2,15}"
+KO_LEGAL_FORM = re.compile(
+    rf"\((?:주|사|재|유|합|株)\)\s?{_KO_NAME}|(?<![가-힣\d]){_KO_NAME}\(주\)"
+    r"|(?:법무법인|특허법인|회계법인|세무법인|노무법인|주식회사|유한회사|사단법인|재단법인|"
+    r"의료법인)\s?"
+    rf"(?:\(\w+\)\s?)?{_KO_NAME}"
+    r"|(?<![가-힣])[가-힣]{2,6}(?:은행|손해보험|생명보험|캐피탈|증권)(?![가-힣]{2})"
+)
+_KO_PARTICLE_END = re.compile(
+    r"(?:에서|으로|에게|까지|부터|이고|이며|의|에|은|는|을|를|와|과|로|가|도)$"
+)
+
+
+def _ko_firms(text: str) -> list[Span]:
     out: list[Span] = []
+    for m in KO_LEGAL_FORM.finditer(text):
+        end = m.end()
+        tail = _KO_PARTICLE_END.search(m.group(0))
+        if tail and not m.group(0).endswith(")") and len(m.group(0)) - len(tail.group(0)) >= 3:
+            end -= len(tail.group(0))
+        out.append(Span(m.start(), end, ORG, Q))
+    return out
+
+
+# Function words of an English heading (a closed class).
+_HEADER_FUNCTION = frozenset(
+    ["THE", "A", "AN", "AND", "OR", "OF", "FOR", "TO", "IN", "ON", "AT", "BY", "WITH", "FROM",
+     "AS", "IS", "ARE", "WAS", "NOT", "NO"]
+)
+
+
+def _capital_headers(text: str) -> list[Span]:
+    out: list[Span] = []
+    # Stop words go to lower case, so "THE FACTS AND THE LAW" is no name.
+    titled = re.sub(
+        r"\b[A-Z]{2,}\b",
+        lambda w: w.group(0).lower() if w.group(0) in _HEADER_FUNCTION else w.group(0).capitalize(),
+        text,
+    )
+    offset = 0
+    for line in titled.split("\n"):
+        for m in EN_ORG.finditer(line):
+            original = text[offset + m.start() : offset + m.end()]
+            words = [w for w in original.split() if re.search(r"[A-Za-z]", w)]
+            if len(words) >= 3 and all(w.upper() == w for w in words):
+                out.append(Span(offset + m.start(), offset + m.end(), ORG, Q))
+        offset += len(line) + 1
+    return out
+
+
+# Korean local police: a box ("원곡지구대", "X파출소") with its station ahead of it,
+# or a station that ``authorities.local_police`` leaves to be masked.
+KO_POLICE = re.compile(
+    r"(?:[가-힣]{2,10}경찰서\s?)?[가-힣]{2,8}(?:지구대|파출소)|[가-힣]{2,10}경찰서"
+)
+
+
+def _ko_police(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in KO_POLICE.finditer(text):
+        if m.group(0).endswith("경찰서") and not authorities.local_police(text, m):
+            continue
+        out.append(Span(m.start(), m.end(), ORG, Q))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    out: list[Span] = _ko_police(text) if "경찰" in text or "파출소" in text else []
+    if re.search(r"[가-힣]", text):
+        out += _ko_firms(text)
+        for m in KO_QUOTED_KIND.finditer(text):
+            g = 1 if m.group(1) else 0
+            out.append(Span(m.start(g), m.end(g), ORG, Q))
+    out += [Span(m.start(), m.end(), ORG, Q) for m in EN_PARISH.finditer(text)]
+    out += [Span(m.start(), m.end(), ORG, Q) for m in AMPERSAND_FIRM.finditer(text)]
+    out += [Span(m.start(1), m.end(1), ORG, Q) for m in RU_QUOTED_BUSINESS.finditer(text)]
+    for rx, cat in ((SHIP, ORG), (WARD, PLACE)):
+        for m in rx.finditer(text):
+            g = 1 if m.group(1) else 2
+            out.append(Span(m.start(g), m.end(g), cat, Q))
+    # Capitals headers ("KINGSTON & MALDEN COMMUNITY FOOD BANK") are read
+    # title-cased; only what lies in the capitals is taken.
+    if re.search(r"\b[A-Z]{3,}\s+[A-Z]{3,}", text):
+        out += _capital_headers(text)
     for m in EN_ORG.finditer(text):
         start = m.start()
         head = re.match(r"(?:The|This|That|A|An)\s+", m.group(0))

@@ -40,7 +40,7 @@ _MOD = (
     r"\d+(?:[.,]\d+)?\s?(?:cm|mm|inch(?:es)?)|\d+-(?:cm|mm|inch))"
 )
 _MARK_EN = re.compile(
-    rf"(?<![\w-])(?:(?:[Aa]n?)\s+)?(?:{_MOD}\s+){{0,3}}"
+    rf"(?<![\w-])(?:(?:[Aa]n?)\s+)?(?:(?i:{_MOD})\s+){{0,3}}"
     r"(?:[Ss]cars?|[Tt]attoos?|[Bb]irthmarks?|[Bb]urn\s+marks?|[Pp]laster\s+cast|"
     r"cast(?=\s+on\s+(?:his|her|the|a|one)\s))(?![\w-])"
 )
@@ -58,7 +58,42 @@ _AGE_EN = re.compile(
     r"\bgives\s+(?:(?:his|her|their)\s+)?age\s+(?:as\s+)?(\d{1,2})(?!\d)"
     r"|\b(?:[Ss]he|[Hh]e)(?:'s|\s+is|\s+was)\s+(\d{1,2})(?=\s*,\s*(?:from|and|with|a|an|the|now)\b)"
 )
-_AGE_RU = re.compile(r"(?<!\w)[Вв]озраст\s*[:：]?\s*(\d{1,3}\s+(?:год|года|лет))(?!\w)")
+_AGE_RU = re.compile(
+    r"(?<!\w)[Вв]озраст\s*(?:\(?(?:со\s+слов|примерно|около|на\s+вид)\)?\s*)?[:：]?\s*"
+    r"(\d{1,3}\s+(?:год|года|лет))(?!\w)"
+)
+# More ages by their slot (general grammar):
+# - "(35)" after a date of birth, "(만 44세)" in a Korean record: the bracket
+#   after a birth date is the age it comes to;
+# - "Jae is thirty-eight.", "She was forty-one, and": a number word alone
+#   after a subject and the copula, ending the clause;
+# - "a quiet, careful man of 32": a person noun "of" a number;
+# - "the youngest, 23": a superlative of age and the age;
+# - "Sex/age band: M / 35-39", "Age group: 40-44": an age band field;
+# - "30대 중반 추정": the estimate word belongs to the age;
+# - "son Min-ho, 9;", "his daughter, now seven": a relative and the age said
+#   after them (the relative with it when "now" or "aged" ties them).
+_AGE_SLOTS = re.compile(
+    r"(?i:birth|DOB|born|생년월일|생년|рожд|г\.\s?р\.)[^\n]{0,40}?\d{4}(?:년)?"
+    r"(?:\s?\d{1,2}월\s?\d{1,2}일|\.\s?\d{1,2}\.\s?\d{1,2}\.?)?\s?\((\d{1,2}|만\s?\d{1,3}\s?세)\)"
+    rf"|(?:\b[Hh]e|\b[Ss]he|\b(?!It\b|This\b|That\b|There\b|What\b|Which\b)[A-Z][a-z]+"
+    rf"(?:-[a-z]+)?)\s+(?:is|was)\s+(?:only\s+|just\s+|now\s+)?({roles._EN_NUMBER})"
+    r"(?=\s*[.;!]|,\s+(?:and|but|a|an|the|from|with)\b)"
+    rf"|\b(?:man|woman|boy|girl|lad|fellow|person)\s+of\s+(\d{{2}}|{roles._EN_NUMBER})\b"
+    r"(?!\s*(?:years?|%|per|people|men|workers|others))"
+    r"|(?i:\bage\s*(?:band|group|range|bracket))\s*[:：]\s*(?:[MFmf]\w*\s*/\s*)?"
+    r"(\d{2}\s?[-–]\s?\d{2}|\d{2}\+)"
+    r"|(?<![\d.])([2-9]0\s?대(?:\s?(?:초반|중반|후반))?\s?(?:추정|으로\s보임|로\s보임|쯤|정도|가량))"
+)
+_AGE_WHOLE = re.compile(
+    r"(?<![\w-])(?i:the)\s+(?:youngest|oldest|eldest),\s*\d{1,2}(?!\d)"
+    r"|\b(?:(?:his|her|my|their|our)\s+)?(?:son|daughter|brother|sister|boy|girl|child|grandson|"
+    rf"granddaughter|nephew|niece),\s+(?:now|aged)\s+(?:\d{{1,2}}|{roles._EN_NUMBER})\b"
+)
+_AGE_AFTER_KIN = re.compile(
+    r"\b(?:son|daughter|brother|sister|wife|husband|child|grandson|granddaughter)\s+"
+    r"[A-Z][\w-]+,\s*(\d{1,2})(?=\s*[;,.)\n])"
+)
 _AGE_KO = re.compile(
     rf"(?<![가-힣])((?:올해|지금|현재|당시)\s{roles._KO_NATIVE})(?=이|살|세|[,.\s]|$)"
 )
@@ -101,7 +136,8 @@ def find(text: str) -> list[Span]:
         out.append(Span(m.start(), max(end, m.end()), DEM, Q))
     for m in _GROUP_EN.finditer(text):
         out.append(Span(m.start(), m.end(), DEM, Q))
-    for rx in (_AGE_EN, _AGE_RU, _AGE_KO):
+    out += [Span(m.start(), m.end(), DEM, Q) for m in _AGE_WHOLE.finditer(text)]
+    for rx in (_AGE_EN, _AGE_RU, _AGE_KO, _AGE_SLOTS, _AGE_AFTER_KIN):
         for m in rx.finditer(text):
             g = next(i for i in range(1, (rx.groups or 0) + 1) if m.group(i) is not None)
             out.append(Span(m.start(g), m.end(g), DEM, Q))

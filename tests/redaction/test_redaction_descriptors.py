@@ -52,7 +52,8 @@ def test_korean_job_with_workplace_compound() -> None:
 
 def test_injury_phrases_three_languages() -> None:
     got = _found(descriptors.dem_phrases, "Her right knee badly swollen.")
-    assert "right knee badly swollen" in got
+    # the possessive or article belongs to the phrase ("the left index finger is missing")
+    assert "Her right knee badly swollen" in got
     assert "missing tip of the left index finger" in _found(
         descriptors.dem_phrases, "He has a missing tip of the left index finger."
     )
@@ -192,3 +193,84 @@ def test_possessive_job_takes_the_determiner_and_no_bare_article_is_left() -> No
     org = Span(text.index("team's"), text.index("team's") + 6, ORG, IdType.QUASI)
     got = [text[s.start : s.end] for s in descriptors.find(text, [], [org])]
     assert "the" not in got
+
+
+def test_injuries_with_bones_counts_and_articles_round_six() -> None:
+    got = _found(descriptors.dem_phrases, "He has a closed fracture of the left tibia now.")
+    assert "a closed fracture of the left tibia" in got
+    got = _found(descriptors.dem_phrases, "a crush injury to two toes of the right foot")
+    assert "a crush injury to two toes of the right foot" in got
+    got = _found(descriptors.dem_phrases, "перелом правой лучевой кости и ушиб")
+    assert any(g.startswith("перелом правой лучевой кости") for g in got)
+    got = _found(descriptors.dem_phrases, "Сидел на лавке с забинтованной рукой, без шапки.")
+    assert "с забинтованной рукой" in got
+    got = _found(descriptors.dem_phrases, "нет трёх верхних зубов")
+    assert "нет трёх верхних зубов" in got
+    got = _found(descriptors.dem_phrases, "이마와 왼손에 화상 흉터가 있다")
+    assert any(g.startswith("이마와 왼손에 화상") for g in got)
+    got = _found(descriptors.dem_phrases, "등에 주먹만 한 멍 자국이 있었다.")
+    assert any(g.startswith("등에 주먹만 한 멍 자국") for g in got)
+
+
+def test_family_pairs_and_relatives_described_round_six() -> None:
+    got = _found(descriptors.dem_phrases, "북에 남은 아버지와 여동생이 걱정이다.")
+    assert "아버지와 여동생이" in got
+    text = "Father and a sister who works at the county post office."
+    got = _found(descriptors.dem_phrases, text)
+    assert any(g.startswith("a sister who works at the county post office") for g in got)
+    got = _found(descriptors.dem_phrases, "his elder brother, a miner at the coal pit, lives")
+    assert any(g.startswith("his elder brother, a miner at the coal pit") for g in got)
+    got = _found(descriptors.dem_phrases, "Остались жена и две дочери-студентки.")
+    assert "жена и две дочери-студентки" in got
+    # a kin word alone or a pair that is no household stays
+    assert _found(descriptors.dem_phrases, "어머니 말씀을 들었다. 남녀가 함께 왔다.") == []
+
+
+def test_description_fields_round_six() -> None:
+    got = _found(descriptors.dem_phrases, " 신장/체격: 175cm, 통통한 편\n 기타: 없음")
+    assert "175cm, 통통한 편" in got
+    got = _found(descriptors.dem_phrases, "Distinguishing marks: mole under the right eye. Next")
+    assert "mole under the right eye" in got
+    got = _found(descriptors.dem_phrases, "Особые приметы: шрам на подбородке.")
+    assert "шрам на подбородке" in got
+    # the words inside a sentence are no field
+    assert _found(descriptors.dem_phrases, "The height: of the season.") == []
+
+
+def test_korean_fingers_supports_and_licences_round_six() -> None:
+    got = _found(descriptors.dem_phrases, "그 사고로 왼손 중지 끝마디가 없습니다.")
+    assert "왼손 중지 끝마디가 없습니다" in got
+    got = _found(descriptors.dem_phrases, "오른쪽 무릎에 철심이 박혀 있다")
+    assert any(g.startswith("오른쪽 무릎에 철심") for g in got)
+    assert any(g.startswith("오른쪽 뺨 아래 2cm 흉터") for g in _found(
+        descriptors.dem_phrases, "오른쪽 뺨 아래 2cm 흉터."))
+    got = _found(descriptors.dem_phrases, "굴착기 면허 있음(2021년 취득). 성실함.")
+    assert any(g.startswith("굴착기 면허 있음") for g in got)
+    # a pronoun is no mark: "с такой рукой" says nothing of the hand
+    assert _found(descriptors.dem_phrases, "пришёл с такой рукой домой") == []
+
+
+def test_coordinated_jobs_and_their_complements_round_six() -> None:
+    def spans(text: str) -> list[str]:
+        return [text[s.start : s.end] for s in descriptors.find(text, [], [])]
+
+    text = "С мая 2023 года я работала уборщицей и посудомойкой в столовой."
+    assert any("уборщицей и посудомойкой" in g for g in spans(text))
+    text = "She worked as a cook for the refugee support group."
+    assert any(g.endswith("cook for the refugee support group") for g in spans(text))
+    # a time after the job is no complement of it
+    text = "He worked as a welder at the time."
+    assert not any("the time" in g for g in spans(text))
+
+
+def test_heights_glasses_and_a_tooth_round_six() -> None:
+    got = _found(descriptors.dem_phrases, "남자는 40대, 키 165 정도, 검은 점퍼")
+    assert "키 165 정도" in got
+    assert any(g.startswith("рост около 180 см") for g in _found(
+        descriptors.dem_phrases, "мужчина, рост около 180 см, худой"))
+    got = _found(descriptors.dem_phrases, "Носит очки с толстыми стёклами, тихий.")
+    assert "Носит очки с толстыми стёклами" in got
+    assert any(g.startswith("앞니 하나가 금니") for g in _found(
+        descriptors.dem_phrases, "그분은 앞니 하나가 금니였다"))
+    # a bare number after 키 that is no height stays ("키 12개" is a count of keys)
+    assert _found(descriptors.dem_phrases, "열쇠 키 12개") == []

@@ -66,3 +66,29 @@ def test_clothing_field_and_last_seen() -> None:
 def test_korean_the_only_one_who_has_it_is_me() -> None:
     got = _found("작업반 20명 중 고급 운전 면허가 있는 사람은 저 하나뿐이었다")
     assert "고급 운전 면허가 있는 사람은 저 하나뿐" in got
+
+
+def test_superlative_with_an_estimated_age_round_six() -> None:
+    got = _found("Он самый старший в смене, на вид лет 55.")
+    assert "самый старший в смене, на вид лет 55" in got
+
+
+def test_only_one_of_a_trade_and_korean_unique_clauses_round_six() -> None:
+    assert "единственный крановщик в бригаде" in _found("он единственный крановщик в бригаде.")
+    got = _found("He was the team's only crane operator and was paid more.")
+    assert "was the team's only crane operator" in got
+    got = _found("성실함. 작업반 20명 중 중국어를 할 수 있는 유일한 사람이었다.")
+    assert "작업반 20명 중 중국어를 할 수 있는 유일한 사람" in got
+    assert "반 내 유일한 운전 가능자" in _found("그는 반 내 유일한 운전 가능자라 바빴다.")
+    got = _found("그 식당에서 유일하게 러시아어를 하는 사람이었다.")
+    assert "그 식당에서 유일하게 러시아어를 하는 사람" in got
+    got = _found("(говорит по-китайски, единственная в смене, кто знает язык) пришла")
+    assert "единственная в смене, кто знает язык" in got
+
+
+def test_korean_standing_roles_round_six() -> None:
+    assert "15년째 세탁소를 하는 사람" in _found("저는 부산에서 15년째 세탁소를 하는 사람인데요.")
+    got = _found("저는 교회에서 청년부 통역을 맡고 있는 간사입니다.")
+    assert "청년부 통역을 맡고 있는 간사" in got
+    assert "중국어학과 3학년" in _found("소속: 한국대학교 중국어학과 3학년 / 학번")
+    assert _found("그 일을 맡고 있는 것이다.") == []

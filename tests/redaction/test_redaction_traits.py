@@ -83,3 +83,33 @@ def test_sums_in_number_words() -> None:
     ]
     assert sums("I am one hundred percent sure; a thousand thanks.") == []
     assert sums("usually they keep a hundred, three hundred dollars") == []
+
+
+def test_ages_by_their_slot_round_six() -> None:
+    # the bracket after a date of birth is the age it comes to
+    assert "52" in _found("DOB / age: May 9, 1974 (52)")
+    assert "만 39세" in _found("생년월일: 1987년 2월 3일 (만 39세)")
+    # a number word alone after a subject and the copula, ending the clause
+    assert "forty-four" in _found("Sunhee is forty-four. She sews.")
+    # a person noun "of" a number, whatever adjectives come first
+    assert "29" in _found("a shy, gentle woman of 29 who")
+    assert "the oldest, 61" in _found("he is the oldest, 61, and the cook")
+    assert "45-49" in _found("Sex/age band: F / 45-49")
+    assert "50대 초반 추정" in _found("운전자: 남, 50대 초반 추정, 신원 미상")
+    assert "46 лет" in _found("возраст со слов 46 лет")
+    assert "his daughter, now four" in _found("his wife and his daughter, now four, stay")
+    assert "7" in _found("Household: herself and daughter Bo-ra, 7; parents in Hyesan")
+
+
+def test_age_slots_leave_other_numbers() -> None:
+    assert _found("It is twenty. The fee was forty. Chapter 3 (12) pages.") == []
+    assert _found("a group of 30 people waited; a man of 40 workers") == []
+    assert _found("Born in 1990 (approx.) in Hamhung.") == []
+
+
+def test_capitalised_mark_modifier() -> None:
+    assert any(g.startswith("Burn scar on left shin") for g in _found("Burn scar on left shin."))
+
+
+def test_decade_age_with_a_hedge() -> None:
+    assert "60대쯤" in _found("그분은 60대쯤, 키가 컸다")

@@ -31,6 +31,7 @@ from app.redaction import (
     patterns,
     propagation,
     quantities,
+    references,
     russian,
     shapes,
     triggers,
@@ -136,6 +137,9 @@ class Detector:
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
+        # A number the text calls public ("1577-0000(공개 번호)") is no one's.
+        public = references.public_numbers(text)
+        found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in public)]
         found = [_trim(text, s, protected) for s in found]
         found = [s for s in found if _allowed(s, protected)]
         found = _drop_public_dates(text, found, protected)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from app.redaction.names import hangul_surnames
+from app.redaction.patterns import KO_PROVINCE_SHORT
 from app.redaction.quantities import MONTH, RU_MONTH, YEAR
 from app.redaction.spans import (
     ADDRESS,
@@ -40,11 +41,17 @@ Q = IdType.QUASI
 RECORD_ID = re.compile(r"(?<![\w/-])[A-Z]{1,5}\d{1,4}-\d{2,6}(?![\w/-])")
 # Korean resident registration number with the tail masked ("920312-1xxxxxx").
 RRN_MASKED = re.compile(r"(?<!\d)\d{6}-[1-8][\dxX*]{6}(?![\w*])")
-# Korean court case numbers: year, case-type code, serial ("2025고단3381").
-KO_CASE = re.compile(
-    r"(?<!\d)(?:19|20)\d{2}\s?(?:고단|고합|고정|고약|노|도|가단|가합|가소|나|다|구합|구단|누|두|"
-    r"드단|드합|느단|느합|카합|카단|타경|형제|초기|재고단|즈|허|후)\d{1,7}(?!\d)"
+# Korean court case numbers: year, case-type code, serial ("2025고단3381",
+# "2024머1187"). The codes are the closed set of the Supreme Court's rule on
+# case-type letters (사건별 부호문자의 부여에 관한 예규): civil, conciliation,
+# family, administrative, patent, criminal, insolvency and enforcement cases.
+KO_CASE_TYPE = (
+    r"(?:가합|가단|가소|가기|나|다|라|마|그|바|머|자|차전|차|카합|카단|카공|카담|카조|카기|카명|카구|"
+    r"카확|카열|카임|카정|카경|카소|카불|카|타경|타채|타기|타배|드합|드단|르|므|스|즈단|즈합|즈기|"
+    r"느합|느단|브|으|너|구합|구단|누|두|루|무|부|아|허|후|흐|고합|고단|고정|고약전|고약|노|도|로|모|"
+    r"보|오|초기|초적|초보|초|코|감고|감노|감도|형제|재고단|회합|회단|하합|하단|하면|개회|개확|개보|즈)"
 )
+KO_CASE = re.compile(rf"(?<!\d)(?:19|20)\d{{2}}\s?{KO_CASE_TYPE}\d{{1,7}}(?!\d)")
 # A number after a personnel, employee or service-number label.
 LABELLED_NO = re.compile(
     r"(?:табельн\w+|личн\w+|служебн\w+|инвентарн\w+)\s*(?:номер|№|N)\s*(\d{2,10})"
@@ -113,7 +120,22 @@ PARTIAL_DATES = [
         re.MULTILINE | re.IGNORECASE,
     ),
     # ISO dates with a clock time, e-mail header dates
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}(?!\d)(?:\s?(?:경|쯤|께))?"),
+    # Korean court and form dates with the weekday: "2026. 11. 18.(수)" (a
+    # clock time after them is left out, as most annotated records do), and
+    # a year and month alone before Hangul ("2022. 3. 입국").
+    re.compile(
+        r"(?<![\d.])(?:19|20)\d\d\.\s?(?:1[0-2]|0?[1-9])\.\s?(?:3[01]|[12]\d|0?[1-9])\."
+        r"(?:\s?\(\s?[월화수목금토일](?:요일)?\s?\))?"
+    ),
+    re.compile(r"(?<![\d.])(?:19|20)\d\d\.\s?(?:1[0-2]|0?[1-9])\.(?=\s?[가-힣~(])"),
+    # A bare day.month in notes and chats ("27.10 ночью", "Дёмин, 29.10»"):
+    # both parts in two digits, not a measure, a sum or a decimal.
+    re.compile(
+        r"(?<![\w.,$€£₩₽/:-])((?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2]))"
+        r"(?![\w.]|[.,]\d|\s*(?:%|[°$€£₽]|(?:м|км|кг|л|г|т|га|см|мм|руб|р|долл|тыс|млн|сек|мин|ч|"
+        r"m|km|kg|cm|mm|l|g|t|ha|s|sec|min|h|kW|MB|GB|점|원|만|달러|루블|초|분|시간|초간)(?![\w])))"
+    ),
     re.compile(
         rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+\d{{1,2}}\s+{MONTH}\s+{YEAR}"
         r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[+-]\d{4})?)?"
@@ -138,7 +160,7 @@ PARTIAL_DATES = [
     # "late 2019", "early 2020", "mid-2018"
     re.compile(rf"\b(?:late|early|mid-?)\s*{YEAR}\b", re.IGNORECASE),
     # "December 19", "on March 3rd" without a year (case-sensitive: "may 5")
-    re.compile(rf"\b{MONTH}\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!,?\s*(?:\d|%))"),
+    re.compile(rf"\b{MONTH}\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!,?\s*(?:\d(?!\d?:)|%))"),
 ]
 BIRTHDAY_BEFORE = re.compile(
     r"(?:turns?|turned|will\s+be)\s+\d{1,2}\s+on\s+$|birthday\s+(?:is\s+)?(?:on\s+)?$",
@@ -146,8 +168,17 @@ BIRTHDAY_BEFORE = re.compile(
 )
 
 
+# "born 11 March 1994", "born on May 2, 1990", "born 14.02.1997": the verb
+# and the birth date are one mention (DIRECT).
+BORN_DATE = re.compile(
+    rf"\bborn\s+(?:on\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+{YEAR}"
+    rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{YEAR}"
+    r"|\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2})(?![\w.]\d)"
+)
+
+
 def dates(text: str) -> list[Span]:
-    out: list[Span] = []
+    out = [Span(m.start(), m.end(), DATE, D) for m in BORN_DATE.finditer(text)]
     for rx in PARTIAL_DATES:
         for m in rx.finditer(text):
             g = 1 if m.lastindex else 0
@@ -534,10 +565,14 @@ def descriptors(text: str) -> list[Span]:
 
 
 # --- addresses -------------------------------------------------------------
+# Lot-number addresses: province (or its short name), city or county,
+# district, town (읍/면) and village (리) or 동, the lot ("산 12-3번지"), the
+# building and the flat ("…612-3, 201호").
 KO_LOT_ADDRESS = re.compile(
-    r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도)\s+)?[가-힣]+(?:시|군|구)\s+"
-    r"(?:[가-힣]+구\s+)?[가-힣]+(?:동|읍|면|리|가)\s+\d+(?:-\d+)?(?:번지)?"
-    r"(?:,?\s*\d+동)?(?:\s*\d+호)?"
+    rf"(?:(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도)|{KO_PROVINCE_SHORT})\s+)?"
+    r"[가-힣]+(?:시|군|구)\s+"
+    r"(?:[가-힣]+구\s+)?(?:[가-힣]+(?:읍|면)\s+)?[가-힣]+(?:동|읍|면|리|가)\s+(?:산\s?)?\d+(?:-\d+)?(?:번지)?"
+    r"(?:,?\s*\d+동)?(?:,?\s*\d+호)?"
 )
 RU_REGION_ADDRESS = re.compile(
     r"(?:\d{6},\s*)?(?:[А-ЯЁ][а-яё]+(?:ий|ый|ая)\s+(?:край|обл\.|область|р-н|район),\s*)*"

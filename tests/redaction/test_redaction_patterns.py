@@ -127,3 +127,36 @@ def test_group_sizes() -> None:
     spans = quantities.amounts(text)
     for needle in ("41 other men", "36 человек", "двое сыновей"):
         assert covers(text, spans, needle)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("they stay at ul. Baturina 22, garage block 6, Nakhodka, since May",
+         "ul. Baturina 22, garage block 6, Nakhodka"),
+        ("St Columba Hall\n9 Moray Place, Oamaru 9400, New Zealand",
+         "9 Moray Place, Oamaru 9400"),
+        ("사고 장소: 충북 음성군 대소면 대풍산단로 5길 입구 삼거리\n",
+         "충북 음성군 대소면 대풍산단로 5길 입구 삼거리"),
+    ],
+)
+def test_full_addresses_with_units_postcodes_and_crossings(text: str, needle: str) -> None:
+    spans = patterns.addresses(text)
+    assert covers(text, spans, needle)
+
+
+def test_year_after_a_town_is_not_a_postcode() -> None:
+    text = "He lived at 4 Elm Road, Leeds 2019 and then moved."
+    spans = patterns.addresses(text)
+    assert not touches(text, spans, "2019")
+
+
+def test_country_after_an_address_stays_readable(detector: object) -> None:
+    from app.redaction.detector import Detector
+
+    assert isinstance(detector, Detector)
+    text = "Write to: 9 Moray Place, Oamaru 9400, New Zealand. Канада и 뉴질랜드 тоже."
+    spans = detector.detect(text)
+    assert covers(text, spans, "9 Moray Place, Oamaru 9400")
+    assert not touches(text, spans, "New Zealand")
+    assert not touches(text, spans, "뉴질랜드")

@@ -238,3 +238,41 @@ def test_korean_jobs_cohorts_and_organisation_suffixes(detector: Detector) -> No
     for part in ("굴착기 운전수", "현장 미장공", "제2작업반의 유일한 용접공", "작업반 부조장",
                  "제310기", "서부새터민센터", "석"):
         assert covers(text, spans, part), part
+
+
+def test_korean_case_numbers_of_every_case_type() -> None:
+    from app.redaction import shapes
+
+    text = "조정 사건 2025머33021, 가사 2024드단1187, 회생 2023회합5012. 2026년12월 3일."
+    spans = shapes.codes(text)
+    for part in ("2025머33021", "2024드단1187", "2023회합5012"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "2026년12월")
+
+
+def test_birth_phrase_dotted_korean_dates_and_bare_day_month() -> None:
+    from app.redaction import shapes
+
+    text = (
+        "Mr LEE (born 4 June 1988) and his wife, born on May 2, 1990.\n"
+        "면담일: 2025. 9. 3.(화) / 2021. 7. 입국 / 등록 2025-10-01 07:45경\n"
+        "Смена 12.08 ночью. Подписала 03.11). Цена 12.10 руб., вес 14.05 кг.\n"
+        "Posted Oct 7, 8:30 PM."
+    )
+    spans = shapes.dates(text)
+    for part in ("born 4 June 1988", "born on May 2, 1990", "2025. 9. 3.(화)", "2021. 7.",
+                 "2025-10-01 07:45경", "12.08", "03.11", "Oct 7"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "12.10")
+    assert not touches(text, spans, "14.05")
+    born = next(s for s in spans if text[s.start : s.end].startswith("born 4"))
+    assert born.identifier_type.value == "DIRECT"
+
+
+def test_korean_lot_addresses_with_town_village_and_flat() -> None:
+    from app.redaction import shapes
+
+    text = "주소: 충남 아산시 둔포면 석곡리 118-4, 302호로 이사함. 전북 완주군 봉동읍 구암리 산 27."
+    spans = shapes.addresses(text)
+    assert covers(text, spans, "충남 아산시 둔포면 석곡리 118-4, 302호")
+    assert covers(text, spans, "전북 완주군 봉동읍 구암리 산 27")

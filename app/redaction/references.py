@@ -36,11 +36,19 @@ Q = IdType.QUASI
 # A booking reference (PNR) is five to eight capital letters and digits.
 BOOKING = re.compile(
     r"(?i:\bPNR|\bbooking\s+(?:ref(?:erence)?\.?|code|no\.?)|\breservation\s+(?:code|no\.?|number)|"
-    r"\bconfirmation\s+(?:code|no\.?|number)|\bбронь|\bномер\s+брони\w*|예약\s?번호)"
+    r"\bconfirmation\s+(?:code|no\.?|number)|\bбронь|\bномер\s+брон\w*|예약\s?번호)"
     r"\s*[:#№]?\s*([A-Z0-9]{5,8})(?![\w-])"
 )
 # A seat: row digits and a letter ("27C", "место 14А", "좌석 3B").
-SEAT = re.compile(r"(?i:\bseat|\bместо|좌석)\s*(?i:no\.?|№)?\s*:?\s*(\d{1,2}[A-KА-К])(?![\w])")
+SEAT = re.compile(
+    r"(?i:\bseat|\bместо|좌석)\s*(?i:no\.?|number|№|번호)?\s*:?\s*(\d{1,2}[A-KА-К])(?![\w])"
+)
+# A train's car and seat: "вагон 7, место 23", "7호차 23번 좌석", "coach B, seat 41".
+RAIL_SEAT = re.compile(
+    r"(?<!\w)(?i:вагон\w*)\s*№?\s*\d{1,2}(?:,?\s*(?i:мест\w*)\s*№?\s*\d{1,3}[А-Я]?)?(?!\w)"
+    r"|(?<!\d)\d{1,2}호차(?:\s*\d{1,3}[A-D]?\s*(?:번\s*)?(?:좌석|석)?)?"
+    r"|\b(?i:coach|carriage)\s+[A-Z0-9]{1,2},?\s*(?i:seat)\s+\d{1,3}[A-K]?\b"
+)
 # A flight: the airline's two-character code and one to four digits
 # ("Flight: SU 5601", "рейс SU-5601", "항공편 KE982").
 FLIGHT = re.compile(
@@ -84,7 +92,8 @@ EXTENSION = re.compile(
 # Latitude and longitude in decimal degrees: at least four decimals each
 # (a street's precision), or a degree sign.
 COORDINATES = re.compile(
-    r"(?<![\w.])-?(?:[0-8]?\d|90)\.\d{4,8}°?\s?[NSСЮ]?,\s?-?(?:1[0-7]\d|0?\d{1,2}|180)\.\d{4,8}°?\s?[EWВЗ]?(?![\w.])"
+    r"(?<![\w.])(?:[NSСЮ]\s?)?-?(?:[0-8]?\d|90)\.\d{4,8}°?\s?[NSСЮ]?,\s?(?:[EWВЗ]\s?)?"
+    r"-?(?:1[0-7]\d|0?\d{1,2}|180)\.\d{4,8}°?\s?[EWВЗ]?(?!\w|\.\d)"
     r"|(?<!\w)\d{1,2}°\s?\d{1,2}[′']\s?(?:\d{1,2}(?:\.\d+)?[″\"]\s?)?[NSСЮ],?\s?"
     r"\d{1,3}°\s?\d{1,2}[′']\s?(?:\d{1,2}(?:\.\d+)?[″\"]\s?)?[EWВЗ]"
 )
@@ -130,6 +139,7 @@ def find(text: str) -> list[Span]:
     out += [Span(m.start(), m.end(), PLACE, Q) for m in HOSPITAL_ROOM.finditer(text)]
     out += [Span(m.start(1), m.end(1), PLACE, Q) for m in WARD.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, Q) for m in COORDINATES.finditer(text)]
+    out += [Span(m.start(), m.end(), CODE, Q) for m in RAIL_SEAT.finditer(text)]
     for m in MESSENGER.finditer(text):
         if _handle(m):
             out.append(Span(m.start(2), m.end(2), CODE, D))

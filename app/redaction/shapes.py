@@ -17,7 +17,7 @@ import re
 
 from app.redaction.names import hangul_surnames
 from app.redaction.partial_dates import dates
-from app.redaction.patterns import KO_PROVINCE_SHORT
+from app.redaction.patterns import KO_BUILDING_TAIL, KO_PROVINCE_SHORT
 from app.redaction.spans import (
     ADDRESS,
     CODE,
@@ -488,7 +488,7 @@ KO_LOT_ADDRESS = re.compile(
     rf"(?:(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도)|{KO_PROVINCE_SHORT})\s+)?"
     r"[가-힣]+(?:시|군|구)\s+"
     r"(?:[가-힣]+구\s+)?(?:[가-힣]+(?:읍|면)\s+)?[가-힣]+(?:동|읍|면|리|가)\s+(?:산\s?)?\d+(?:-\d+)?(?:번지)?"
-    r"(?:,?\s*\d+동)?(?:,?\s*\d+호)?"
+    rf"{KO_BUILDING_TAIL}"
 )
 RU_REGION_ADDRESS = re.compile(
     r"(?:\d{6},\s*)?(?:[А-ЯЁ][а-яё]+(?:ий|ый|ая)\s+(?:край|обл\.|область|р-н|район),\s*)*"

@@ -134,3 +134,15 @@ def test_public_numbers_stay_readable(detector: Detector) -> None:
     assert not touches(text, spans, "1588-1234")
     assert not touches(text, spans, "270-011")
     assert covers(text, spans, "010-4417-2290")
+
+
+def test_train_seats_and_prefixed_coordinates() -> None:
+    text = (
+        "Билет: вагон 12, место 7. 4호차 11번 좌석. Coach C, seat 52. "
+        "Точка: N 44.2061, E 132.4417. The coach was late."
+    )
+    spans = references.find(text)
+    for needle in ("вагон 12, место 7", "4호차 11번 좌석", "Coach C, seat 52",
+                   "N 44.2061, E 132.4417"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "The coach was late")

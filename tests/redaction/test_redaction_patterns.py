@@ -160,3 +160,14 @@ def test_country_after_an_address_stays_readable(detector: object) -> None:
     assert covers(text, spans, "9 Moray Place, Oamaru 9400")
     assert not touches(text, spans, "New Zealand")
     assert not touches(text, spans, "뉴질랜드")
+
+
+def test_korean_buildings_with_flats_and_australian_postcodes() -> None:
+    text = (
+        "지금은 하늘마을아파트 208동 1104호에 산다. 주소 변경: 김포시 사우동 417-2 해솔빌라 201호. "
+        "아파트 값이 올랐다. She stayed at Unit 6, 14 Pier Street, Hobart TAS 7000 then left."
+    )
+    spans = patterns.addresses(text)
+    assert covers(text, spans, "하늘마을아파트 208동 1104호")
+    assert covers(text, spans, "Unit 6, 14 Pier Street, Hobart TAS 7000")
+    assert not touches(text, spans, "아파트 값")

@@ -257,3 +257,10 @@ def test_korean_lot_addresses_with_town_village_and_flat() -> None:
     spans = shapes.addresses(text)
     assert covers(text, spans, "충남 아산시 둔포면 석곡리 118-4, 302호")
     assert covers(text, spans, "전북 완주군 봉동읍 구암리 산 27")
+
+
+def test_korean_lot_address_with_building_and_flat() -> None:
+    from app.redaction import shapes
+
+    text = "주소 변경: 김포시 사우동 417-2 해솔빌라 201호로 옮김."
+    assert covers(text, shapes.addresses(text), "김포시 사우동 417-2 해솔빌라 201호")

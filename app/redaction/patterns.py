@@ -87,10 +87,15 @@ LATIN_UNIT = (
     r"(?:,?\s*(?:(?:garage|storage|office|residential)\s+)?(?:kv\.|apt\.?|flat|block|bldg\.?|building|"
     r"korp\.?|korpus|str\.|stroenie|office|room|unit|garage|box|entrance|pod\.|section)\s*\d+[A-Za-z]?)"
 )
+# The street word before the name ("ul. Lazo 9") or, as Russians also
+# write, after it ("Portovaya ul. 9", "Leninsky prospekt 12"); a six-digit
+# Russian postcode may close it ("…, Khabarovsk 680000").
+_RU_LATIN_STREET = r"(?:ul\.|ulitsa|prospekt|pr-t|per\.|pereulok|shosse|naberezhnaya|bulvar)"
 RU_LATIN_ADDRESS = re.compile(
-    r"\b(?:ul\.|ulitsa|prospekt|pr-t|per\.|pereulok|shosse)\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
+    rf"(?:\b{_RU_LATIN_STREET}\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
+    rf"|\b[A-Z][a-z]+(?:ya|yy|iy|oy|aya|ogo|skaya|sky)\s+{_RU_LATIN_STREET})"
     rf"(?:,?\s*(?:d\.\s*)?\d+[a-z]?(?:[-/]\d+)?{LATIN_UNIT}*)"
-    r"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)?"
+    r"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?(?:,?\s+\d{6}(?!\d))?)?"
 )
 KR_ROMAN_ADDRESS = re.compile(
     r"\b[A-Z][a-z]+-(?:ro|gil|daero)\b(?:\s*\d+(?:-\d+)?(?:-(?:gil|ro))?)*"

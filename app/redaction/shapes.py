@@ -507,6 +507,8 @@ RU_STREET_FULL = re.compile(
     r"(?<!\w)(?:ул\.|улица|пр\.|проспект|пер\.|переулок|наб\.|шоссе)\s*[А-ЯЁ][а-яё-]+"
     rf",?\s*(?:д\.|дом)?\s*\d+[а-я]?(?:/\d+)?(?:\s*,?\s*{_RU_UNIT}\s*\d+[а-я]?)*"
     r"(?:\s*\((?:общежитие|квартира|офис)\))?"
+    # the town and postcode may follow the house: "…, оф. 12, г. Артём, 692760"
+    r"(?:,\s*(?:г\.|город|пос\.|с\.)\s*[А-ЯЁ][а-яё-]+(?:,\s*\d{6}(?!\d))?)?"
 )
 # The same in Latin transliteration: "ul. Lazo 9, apt. 41", "ulitsa Aleutskaya 17".
 RU_STREET_LATIN = re.compile(

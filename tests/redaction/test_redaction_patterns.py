@@ -171,3 +171,20 @@ def test_korean_buildings_with_flats_and_australian_postcodes() -> None:
     assert covers(text, spans, "하늘마을아파트 208동 1104호")
     assert covers(text, spans, "Unit 6, 14 Pier Street, Hobart TAS 7000")
     assert not touches(text, spans, "아파트 값")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("Office: Rybatskaya ul. 14, office 21, Vanino\n", "Rybatskaya ul. 14, office 21, Vanino"),
+        ("Seller: ul. Volochaevskaya 8-3, Birobidzhan 679016 | tel",
+         "ul. Volochaevskaya 8-3, Birobidzhan 679016"),
+    ],
+)
+def test_latin_russian_streets_with_postposed_word_and_postcode(text: str, needle: str) -> None:
+    assert covers(text, patterns.addresses(text), needle)
+
+
+def test_capitalised_word_before_a_number_is_no_street() -> None:
+    text = "Ivanova ulybnulas 3 times. Mr Sokolov paid 12, Khabarovsk prices."
+    assert not patterns.RU_LATIN_ADDRESS.search(text)

@@ -264,3 +264,10 @@ def test_korean_lot_address_with_building_and_flat() -> None:
 
     text = "주소 변경: 김포시 사우동 417-2 해솔빌라 201호로 옮김."
     assert covers(text, shapes.addresses(text), "김포시 사우동 417-2 해솔빌라 201호")
+
+
+def test_russian_street_with_town_and_postcode_after_the_house() -> None:
+    from app.redaction import shapes
+
+    text = "Контора: ул. Портовая, 5, оф. 3, г. Ванино, 682860. Звонить утром."
+    assert covers(text, shapes.addresses(text), "ул. Портовая, 5, оф. 3, г. Ванино, 682860")

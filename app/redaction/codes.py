@@ -47,6 +47,11 @@ NUMBER_LABEL = re.compile(
     r"\bmembership|номер|пропуск\w*|번호|사번)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
+ROOM_LABEL = re.compile(
+    r"(?:\b(?:room|rm\.|cell|bed|participant|respondent|interviewee|subject)|комнат\w*|камер\w*)\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+SHORT_CODE = re.compile(r"^[A-Za-zА-ЯЁа-яё]{1,2}-\d{1,4}$")
 # An incident, ticket or record number after "#": "incident #88217" (not a
 # year or a rank, "#2026", "#3").
 HASH_NUMBER = re.compile(r"(?<![\w#&])#\s?(\d{4,9})(?![\w-])")
@@ -135,13 +140,20 @@ def _segmented(text: str) -> list[Span]:
         value = m.group(0)
         if not re.search(f"[{LETTER}]", value):
             continue
-        if ORDINAL.match(value) or NOT_A_CODE.match(value) or LAW.search(value):
+        if ORDINAL.match(value) or LAW.search(value):
+            continue
+        before = text[max(0, m.start() - 14) : m.start()]
+        # A short letter-number after a room or a participant label is that
+        # room's or person's code ("Room C-214", "participant P-07").
+        labelled = bool(NUMBER_LABEL.search(before) or ROOM_LABEL.search(before))
+        if NOT_A_CODE.match(value) and not (labelled and SHORT_CODE.match(value)):
             continue
         # A model or form name ("ПАЗ-32054", "Ил-76", "Н-1", "RU-2024") is
         # letters and one number; a Hangul ending after digits is grammar
         # ("…4120입니다").
-        labelled = bool(NUMBER_LABEL.search(text[max(0, m.start() - 14) : m.start()]))
-        if (MODEL_NAME.match(value) and not labelled) or re.fullmatch(r"[\d\W]+[가-힣]+", value):
+        if MODEL_NAME.match(value) and not labelled:
+            continue
+        if re.fullmatch(r"[\d\W]+[가-힣]+", value):
             continue
         out.append(Span(m.start(), m.end(), CODE, D))
     return out

@@ -112,7 +112,7 @@ KR_ROMAN_ADDRESS = re.compile(
 # Building head words (빌라, 아파트 …) and the tail a building adds to an
 # address: its name, block (동), floor (층) and flat (호).
 KO_BUILDING = (
-    r"[가-힣A-Za-z0-9]{1,12}(?:아파트|빌라|맨션|오피스텔|빌딩|타워|하이츠|캐슬|타운|하우스|주택|원룸|"
+    r"[가-힣A-Za-z0-9○*]{1,12}(?:아파트|빌라|맨션|오피스텔|빌딩|타워|하이츠|캐슬|타운|하우스|주택|원룸|"
     r"고시원|고시텔|기숙사)"
 )
 KO_BUILDING_TAIL = (
@@ -133,7 +133,8 @@ HANGUL_ADDRESS = re.compile(
 # A residential building by its head word with its block and flat: "푸른마을아파트
 # 105동 803호", "한솔빌라 302호" (the flat number makes it someone's home).
 KO_BUILDING_FLAT = re.compile(
-    rf"(?<![가-힣A-Za-z0-9]){KO_BUILDING}\s*(?:\d{{1,4}}동\s*)?\d{{1,5}}호(?!실)"
+    r"(?<![가-힣A-Za-z0-9○*])(?:[가-힣]+(?:동|읍|면|리)\s+)?(?:(?:다세대|다가구|연립|단독)주택\s+)?"
+    rf"{KO_BUILDING}\s*(?:\d{{1,4}}동\s*)?\d{{1,5}}호(?!실)"
 )
 RU_STREET = re.compile(
     r"(?:\bул\.|\bулиц[аеуы]|\bпр\.|\bпроспект[аеу]?|\bпер\.|\bпереул\w*|\bшоссе|\bнаб\.)"

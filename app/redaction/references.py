@@ -80,7 +80,19 @@ PLATE_AFTER_LABEL = re.compile(
 # A room in a hospital: "палата 412", "в палату 407", "Ward: 7 West", "병실 503호".
 HOSPITAL_ROOM = re.compile(
     r"(?<!\w)палат[аеуыой]\s*№?\s*\d{1,4}[а-я]?(?!\w)|(?:병실|입원실)\s*:?\s*\d{2,4}호?|"
+    r"(?<=[가-힣]과\s)\d{3,4}호(?!실)|(?<=병동\s)\d{3,4}호|"
     r"(?<!\d)\d{2,4}호실"
+)
+# The number of an episode, an issue or a session of a named programme,
+# bulletin or committee: "제412회", "주보 제1482호", "제27차 운영위원회",
+# "Episode 41", "Issue 118" (QUASI: it dates and names one document).
+# Single-digit numbers are too common ("제1차", "Episode 1") to mean much.
+ISSUE_NO = re.compile(
+    r"(?<![\w])제\s?\d{2,5}\s?(?:회|호|차)|\b(?:Episode|Ep\.|Issue)\s+\d{2,4}\b"
+)
+# Laws and orders are numbered the same way and are public ("법률 제17893호").
+KO_ACT_BEFORE = re.compile(
+    r"(?:법률|대통령령|총리령|부령|시행령|시행규칙|조례|고시|훈령|예규|규칙|공고)\s*$"
 )
 WARD = re.compile(
     r"\b[Ww]ard\s*:?\s*(\d{1,3}[A-Z]?(?:\s(?:North|South|East|West))?|[A-Z]\d{1,2})(?![\w-])"
@@ -138,6 +150,9 @@ def find(text: str) -> list[Span]:
     out += [Span(m.start(1), m.end(1), CODE, Q) for m in PLATE_AFTER_LABEL.finditer(text)]
     out += [Span(m.start(), m.end(), PLACE, Q) for m in HOSPITAL_ROOM.finditer(text)]
     out += [Span(m.start(1), m.end(1), PLACE, Q) for m in WARD.finditer(text)]
+    for m in ISSUE_NO.finditer(text):
+        if not KO_ACT_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+            out.append(Span(m.start(), m.end(), CODE, Q))
     out += [Span(m.start(), m.end(), CODE, Q) for m in COORDINATES.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, Q) for m in RAIL_SEAT.finditer(text)]
     for m in MESSENGER.finditer(text):

@@ -69,7 +69,7 @@ TRIP_NO = re.compile(
 # "Регистрационный № ГВ-2025/117", "дело № 5-114/2025".
 DOC_NO = re.compile(
     r"(?:протокол|регистрационн|дел[оау]\b|заявлени|справк|удостоверени|свидетельств|карточк|анкет)\w*"
-    r"\s*№\s*([\dА-ЯЁA-Z](?:[\dА-ЯЁA-Z/-]|\s(?=[\dА-ЯЁ]))*\d)",
+    r"\s*№\s*(\d(?![\dА-ЯЁA-Z/-])|[\dА-ЯЁA-Z](?:[\dА-ЯЁA-Z/-]|\s(?=[\dА-ЯЁ]))*\d)",
     re.IGNORECASE,
 )
 # A bank's name and the account: "국민은행 482301-04-118273", "Sberbank 4276 ...".
@@ -427,7 +427,11 @@ KO_JOB = re.compile(
     r"|((?:작업반\s)?(?:부반장|분조장|부조장|조장|부소대장))(?=으로|이었|였)",
     re.MULTILINE,
 )
-KO_COHORT = re.compile(r"(?<![\w])제\d{2,4}기(?![\w])")
+# A training cohort and a trainee's number in it: "제281기", "제248기 37번".
+# (Without 제 only with the trainee's number: "20기가" is gigabytes.)
+KO_COHORT = re.compile(
+    r"(?<![\w])(?:제\s?\d{2,4}기(?:\s?\d{1,3}번)?|\d{2,4}기\s?\d{1,3}번)(?!\d)"
+)
 # Russian "работал водителем погрузчика", "устроилась промывщицей на драге".
 RU_WORKED_AS = re.compile(
     r"(?<!\w)(?:работал\w*|устроил\w*|числил\w*|являл\w*)\s+"

@@ -146,3 +146,31 @@ def test_train_seats_and_prefixed_coordinates() -> None:
                    "N 44.2061, E 132.4417"):
         assert covers(text, spans, needle), needle
     assert not touches(text, spans, "The coach was late")
+
+
+def test_issue_and_episode_numbers_but_not_law_numbers() -> None:
+    text = (
+        "「바다 건너 편지」 제317회 원고. 소식지 제58호. 제14차 총회. 법률 제17893호에 따라. "
+        "제3조. Episode 27 aired. Issue 5 is out."
+    )
+    spans = references.find(text)
+    for needle in ("제317회", "제58호", "제14차", "Episode 27"):
+        assert covers(text, spans, needle), needle
+    assert not touches(text, spans, "제17893호")
+    assert not touches(text, spans, "제3조")
+    assert not touches(text, spans, "Issue 5")
+
+
+def test_short_codes_after_room_and_participant_labels() -> None:
+    text = "Interview held in Room B-17 with participant R-12. They flew a Su-27 and an F-16."
+    spans = codes.find(text)
+    assert covers(text, spans, "B-17")
+    assert covers(text, spans, "R-12")
+    assert not touches(text, spans, "Su-27")
+    assert not touches(text, spans, "F-16")
+
+
+def test_hospital_room_after_a_department() -> None:
+    text = "환자는 시립병원 내과 612호에 입원 중. 회의는 3층에서."
+    spans = references.find(text)
+    assert covers(text, spans, "612호")

@@ -188,3 +188,10 @@ def test_latin_russian_streets_with_postposed_word_and_postcode(text: str, needl
 def test_capitalised_word_before_a_number_is_no_street() -> None:
     text = "Ivanova ulybnulas 3 times. Mr Sokolov paid 12, Khabarovsk prices."
     assert not patterns.RU_LATIN_ADDRESS.search(text)
+
+
+def test_korean_home_in_a_masked_villa() -> None:
+    text = "귀가 동행 (자택: 정왕동 다세대주택 ○○빌라 105호). 빌라 앞에서 헤어짐."
+    spans = patterns.addresses(text)
+    assert covers(text, spans, "정왕동 다세대주택 ○○빌라 105호")
+    assert not touches(text, spans, "빌라 앞")

@@ -271,3 +271,13 @@ def test_russian_street_with_town_and_postcode_after_the_house() -> None:
 
     text = "Контора: ул. Портовая, 5, оф. 3, г. Ванино, 682860. Звонить утром."
     assert covers(text, shapes.addresses(text), "ул. Портовая, 5, оф. 3, г. Ванино, 682860")
+
+
+def test_trainee_cohort_and_number_and_one_digit_protocol_numbers() -> None:
+    from app.redaction import shapes
+
+    text = "교육생 제173기 12번 작성. 2기 동기와 함께.\nПРОТОКОЛ № 4\nсобрания"
+    spans = shapes.find(text)
+    assert covers(text, spans, "제173기 12번")
+    assert not touches(text, spans, "2기")
+    assert covers(text, spans, "4")

@@ -56,7 +56,20 @@ PARTIAL_DATES = [
         r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[+-]\d{4})?)?"
     ),
     # Korean: weekday after a date, weeks and parts of a month
-    re.compile(r"(?:\d{4}년\s*)?\d{1,2}월\s*\d{1,2}일\s*\(?[월화수목금토일]요일\)?"),
+    # (with "(금)" too, and the 오전/오후 time of an e-mail header)
+    re.compile(
+        r"(?:\d{4}년\s*)?\d{1,2}월\s*\d{1,2}일\s*"
+        r"(?:\(\s?[월화수목금토일](?:요일)?\s?\)|[월화수목금토일]요일)"
+        r"(?:\s*(?:오전|오후)\s*\d{1,2}:\d{2})?"
+    ),
+    # A weekday before a date in headers and logs: "Tue 17/11/2026",
+    # "Пт, 4 дек. 2026, 09:12"; a Russian day and abbreviated month ("28 окт.").
+    re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b"),
+    re.compile(
+        r"(?<!\w)(?:(?:Пн|Вт|Ср|Чт|Пт|Сб|Вс),\s+)?\d{1,2}\s+"
+        r"(?:янв|февр?|мар|апр|июн|июл|авг|сент?|окт|нояб?|дек)\.(?:\s+(?:19|20)\d\d)?"
+        r"(?:,\s*\d{1,2}:\d{2}(?!\d))?"
+    ),
     re.compile(
         r"(?:\d{4}년\s*)?\d{1,2}월\s*(?:초순|중순|하순|초|말|(?:첫|둘|셋|넷|마지막)째?\s*주)"
         r"(?:\s*주말)?"

@@ -47,3 +47,18 @@ def test_russian_notarial_dates_in_words() -> None:
     spans = partial_dates.dates(text)
     assert covers(text, spans, "Первое декабря две тысячи двадцать пятого года")
     assert not touches(text, spans, "три года")
+
+
+def test_header_dates_with_weekdays_and_russian_abbreviated_months() -> None:
+    text = (
+        "보낸 날짜: 2025년 3월 14일 (금) 오전 9:05\n"
+        "Visit: Wed 04/03/2026 at noon\n"
+        "Дата: Ср, 11 февр. 2026, 18:40\n"
+        "Ольга · 17 сент. в 08:15\n"
+        "12 марта он ушёл; 3 월 회의."
+    )
+    spans = partial_dates.dates(text)
+    for part in ("2025년 3월 14일 (금) 오전 9:05", "Wed 04/03/2026", "Ср, 11 февр. 2026, 18:40",
+                 "17 сент."):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "12 марта")

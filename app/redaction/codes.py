@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from app.redaction import references
 from app.redaction.spans import CODE, IdType, Span
 
 D = IdType.DIRECT
@@ -19,7 +20,7 @@ Q = IdType.QUASI
 
 LETTER = r"A-Za-zА-ЯЁа-яё가-힣"
 SEGMENTED = re.compile(
-    rf"(?<![\w/.@-])(?=[{LETTER}0-9/.-]*[0-9])[{LETTER}0-9]+(?:[-/.][{LETTER}0-9]+){{1,4}}"
+    rf"(?<![\w/.@-])(?=[{LETTER}0-9/.-]*[0-9])[{LETTER}0-9]+(?:[-/.][{LETTER}0-9]+){{1,8}}"
     rf"(?![\w/@]|[-.][{LETTER}0-9])"
 )
 # A grammatical ending after a number is no code ("2020-м", "5-й", "1990s", "3rd").
@@ -39,6 +40,21 @@ NOT_A_CODE = re.compile(
     re.IGNORECASE,
 )
 MODEL_NAME = re.compile(r"^[A-ZА-ЯЁ][A-Za-zА-ЯЁа-яё]{0,5}-\d{1,5}$")
+# ...unless a label says it is a number of a record or a person: "staff ID
+# AP-55102", "Card no.: KMFB-3318", "invoice no. AJ-2291", "пропуск № ПБ-4471".
+NUMBER_LABEL = re.compile(
+    r"(?:\bID|\bno\.?|\bNo\.?|\bnumber|\bnum\.|#|№|\bref\.?|\bcode|\bcard|\bbadge|\bpass|"
+    r"\bmembership|номер|пропуск\w*|번호|사번)\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+ROOM_LABEL = re.compile(
+    r"(?:\b(?:room|rm\.|cell|bed|participant|respondent|interviewee|subject)|комнат\w*|камер\w*)\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+SHORT_CODE = re.compile(r"^[A-Za-zА-ЯЁа-яё]{1,2}-\d{1,4}$")
+# An incident, ticket or record number after "#": "incident #88217" (not a
+# year or a rank, "#2026", "#3").
+HASH_NUMBER = re.compile(r"(?<![\w#&])#\s?(\d{4,9})(?![\w-])")
 LAW = re.compile(r"(?:-ФЗ|-ФКЗ|-КоАП|-УК|-ГК)$")
 URL = re.compile(
     r"(?<![\w@])(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|ru|org|net|kr|info|me|io|cn|uz|kz|"
@@ -60,7 +76,7 @@ FLAT = re.compile(
 )
 CARD_TAIL = re.compile(
     r"(?:ending|ends|ending\s+in|last\s+(?:four|4)\s+digits|оканчивающ\w+\s+на|заканчивающ\w+\s+на|"
-    r"последние\s+(?:четыре|4)\s+цифры|끝자리|끝\s?번호)\s*:?\s*(\d{3,4})(?!\d)",
+    r"последние\s+(?:четыре|4)\s+цифры|끝자리|끝\s?번호)\s*:?\s*(?:(?:…|\.{2,3}|[*xX]{2,})\s?-?\s?)?(\d{3,4})(?!\d)",
     re.IGNORECASE,
 )
 PARTIAL_NUMBER = re.compile(r"(?<![\w.])\d{2,6}(?:\.{2,3}|…|\*{2,}|[xX]{2,})\d{2,6}(?!\w|\.\d)")
@@ -97,7 +113,12 @@ def _dotted_handles(text: str) -> list[Span]:
 
 
 def _numbered(text: str) -> list[Span]:
-    out = [Span(m.start(1), m.end(1), CODE, D) for m in FLAT.finditer(text)]
+    # A Russian flat is its number ("кв. 47" → "47"); an English one is the
+    # whole phrase ("Flat 2A").
+    out = [
+        Span(m.start() if m.group(0)[0].isascii() else m.start(1), m.end(1), CODE, D)
+        for m in FLAT.finditer(text)
+    ]
     out += [Span(m.start(1), m.end(1), CODE, D) for m in CARD_TAIL.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in PARTIAL_NUMBER.finditer(text)]
     for m in DATED_ENTRY.finditer(text):
@@ -107,6 +128,9 @@ def _numbered(text: str) -> list[Span]:
             continue
         out.append(Span(m.start(g), m.end(g), CODE, D))
     out += [Span(m.start(1), m.end(1), CODE, D) for m in KO_LICENCE.finditer(text)]
+    for m in HASH_NUMBER.finditer(text):
+        if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)):
+            out.append(Span(m.start(), m.end(), CODE, D))
     return out
 
 
@@ -116,19 +140,27 @@ def _segmented(text: str) -> list[Span]:
         value = m.group(0)
         if not re.search(f"[{LETTER}]", value):
             continue
-        if ORDINAL.match(value) or NOT_A_CODE.match(value) or LAW.search(value):
+        if ORDINAL.match(value) or LAW.search(value):
+            continue
+        before = text[max(0, m.start() - 14) : m.start()]
+        # A short letter-number after a room or a participant label is that
+        # room's or person's code ("Room C-214", "participant P-07").
+        labelled = bool(NUMBER_LABEL.search(before) or ROOM_LABEL.search(before))
+        if NOT_A_CODE.match(value) and not (labelled and SHORT_CODE.match(value)):
             continue
         # A model or form name ("ПАЗ-32054", "Ил-76", "Н-1", "RU-2024") is
         # letters and one number; a Hangul ending after digits is grammar
         # ("…4120입니다").
-        if MODEL_NAME.match(value) or re.fullmatch(r"[\d\W]+[가-힣]+", value):
+        if MODEL_NAME.match(value) and not labelled:
+            continue
+        if re.fullmatch(r"[\d\W]+[가-힣]+", value):
             continue
         out.append(Span(m.start(), m.end(), CODE, D))
     return out
 
 
 def find(text: str) -> list[Span]:
-    out = _segmented(text) + _numbered(text) + _dotted_handles(text)
+    out = _segmented(text) + _numbered(text) + _dotted_handles(text) + references.find(text)
     out += [Span(m.start(), m.end(), CODE, D) for m in URL.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in HANDLE.finditer(text)]
     return out

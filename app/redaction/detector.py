@@ -34,6 +34,7 @@ from app.redaction import (
     patterns,
     propagation,
     quantities,
+    references,
     russian,
     shapes,
     stopwords,
@@ -172,6 +173,9 @@ class Detector:
         # Inside a public body or a law's citation nothing is masked, not
         # even its date or number ("закон от 25.07.2002 № 115-ФЗ").
         found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in bodies)]
+        # A number the text calls public ("1577-0000(공개 번호)") is no one's.
+        public = references.public_numbers(text)
+        found = [s for s in found if not any(b <= s.start and s.end <= e for b, e in public)]
         found = [_trim(text, s, protected) for s in found]
         found = _drop_places_over_names(found, protected)
         found = [s for s in found if _allowed(s, protected)]

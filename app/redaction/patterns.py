@@ -62,16 +62,17 @@ STREET_WORD = r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Prospekt|Lane|Boulevard|Em
 # With a house number these are streets too ("4 Elm Close"); alone they are
 # often not ("Red Square", "Stay Close").
 NUMBERED_STREET_WORD = (
-    rf"(?:{STREET_WORD[3:-1]}|Close|Drive|Crescent|Terrace|Gardens|Square|Way|Ave|Blvd|Dr|Cres|"
-    r"Ct|Pl|Hwy|Pkwy|Rd|St)"
+    rf"(?:{STREET_WORD[3:-1]}|Close|Drive|Crescent|Terrace|Gardens|Square|Way|Place|Grove|Mews|"
+    r"Parade|Ave|Blvd|Dr|Cres|Ct|Pl|Hwy|Pkwy|Rd|St)(?![a-z])"
 )
 EN_STREET = re.compile(rf"\b(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s{STREET_WORD}")
 # "Svetlanskaya Street 45, Vladivostok", "45 Svetlanskaya Street, Apt 3": a full address.
 # A UK postcode ("KT3 4PB", "SW1A 1AA") after the town.
 UK_POSTCODE = (
     r"(?:,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[A-Z]{2}\s+)?[A-Z]\d[A-Z]\s?\d[A-Z]\d"
-    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b)"
-)  # UK, Canadian ("ON M9V 4K1") and US ("NY 10027") postcodes
+    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?|(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\s+\d{4}"
+    r"|(?!(?:19|20)\d\d\b)\d{4,5}(?=\s*(?:[,\n]|$)))\b)"
+)  # UK, Canadian ("ON M9V 4K1"), US ("NY 10027"), Australian ("NSW 2000"), bare postcodes
 EN_ADDRESS = re.compile(
     r"(?:\b(?:Flat|Apt\.?|Apartment|Unit|Room)\s*\d+[A-Za-z]?,?\s*)?"
     rf"(?:\b\d+[a-z]?\s+(?=[A-Z]))?\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s{NUMBERED_STREET_WORD}"
@@ -80,10 +81,21 @@ EN_ADDRESS = re.compile(
 )
 # Russian addresses in Latin transliteration: "ul. Lazo 41-17, Khabarovsk",
 # "prospekt Mira 12, kv. 5".
+# The house may be followed by its units ("garage block 4", "bldg. 2",
+# "korp. 3", "office 12") before the town.
+LATIN_UNIT = (
+    r"(?:,?\s*(?:(?:garage|storage|office|residential)\s+)?(?:kv\.|apt\.?|flat|block|bldg\.?|building|"
+    r"korp\.?|korpus|str\.|stroenie|office|room|unit|garage|box|entrance|pod\.|section)\s*\d+[A-Za-z]?)"
+)
+# The street word before the name ("ul. Lazo 9") or, as Russians also
+# write, after it ("Portovaya ul. 9", "Leninsky prospekt 12"); a six-digit
+# Russian postcode may close it ("…, Khabarovsk 680000").
+_RU_LATIN_STREET = r"(?:ul\.|ulitsa|prospekt|pr-t|per\.|pereulok|shosse|naberezhnaya|bulvar)"
 RU_LATIN_ADDRESS = re.compile(
-    r"\b(?:ul\.|ulitsa|prospekt|pr-t|per\.|pereulok|shosse)\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
-    r"(?:,?\s*(?:d\.\s*)?\d+[a-z]?(?:[-/]\d+)?(?:,?\s*(?:kv\.|apt\.?|flat)\s*\d+)?)"
-    r"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)?"
+    rf"(?:\b{_RU_LATIN_STREET}\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
+    rf"|\b[A-Z][a-z]+(?:ya|yy|iy|oy|aya|ogo|skaya|sky)\s+{_RU_LATIN_STREET})"
+    rf"(?:,?\s*(?:d\.\s*)?\d+[a-z]?(?:[-/]\d+)?{LATIN_UNIT}*)"
+    r"(?:,\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?(?:,?\s+\d{6}(?!\d))?)?"
 )
 KR_ROMAN_ADDRESS = re.compile(
     r"\b[A-Z][a-z]+-(?:ro|gil|daero)\b(?:\s*\d+(?:-\d+)?(?:-(?:gil|ro))?)*"
@@ -93,11 +105,36 @@ KR_ROMAN_ADDRESS = re.compile(
 )
 # The road word is no particle ("출신으로 2019년", "버스로 3시간"): not 으로, and
 # the number is not a year, a sum, a time or a count.
+# Road addresses: province (also its short name, "경기"), city, district,
+# town (읍/면), the road ("발안공단로", "서부로 12번길", "공단로 3길") and the
+# building number; a crossing or entrance named by the road may close it
+# ("…3길 입구 사거리").
+# Building head words (빌라, 아파트 …) and the tail a building adds to an
+# address: its name, block (동), floor (층) and flat (호).
+KO_BUILDING = (
+    r"[가-힣A-Za-z0-9○*]{1,12}(?:아파트|빌라|맨션|오피스텔|빌딩|타워|하이츠|캐슬|타운|하우스|주택|원룸|"
+    r"고시원|고시텔|기숙사)"
+)
+KO_BUILDING_TAIL = (
+    rf"(?:,?\s*{KO_BUILDING}(?=\s*\d))?(?:,?\s*\d+동)?(?:,?\s*(?:지하\s?)?\d+층)?(?:,?\s*\d+호)?"
+)
+# (The short names are the closed set of the 17 시·도.)
+KO_PROVINCE_SHORT = (
+    "(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주)"
+)
 HANGUL_ADDRESS = re.compile(
-    r"(?:[가-힣]+(?:특별시|광역시|도|시|군|구)\s+)*[가-힣]+(?<!으)(?:대로|로|길)\s*\d+"
+    rf"(?:(?:{KO_PROVINCE_SHORT}|[가-힣]+(?:특별시|광역시|도|시|군|구|읍|면))\s+)*"
+    r"[가-힣]+(?<!으)(?:대로|로|길)\s*\d+"
     r"(?!\d|[,.]\d|\s*(?:년|월|일|만|천|백|명|살|세|시|분|초|개|원|달러|딸라|루블|위안|번(?!길)|회|층|km|킬로|미터))"
-    r"(?:번길)?"
-    r"(?:\s*\d+(?:-\d+)?)?(?:,?\s*\d+동)?(?:,?\s*\d+호)?"
+    r"(?:번?길)?"
+    rf"(?:\s*\d+(?:-\d+)?)?{KO_BUILDING_TAIL}"
+    r"(?:\s*(?:입구|초입|끝))?(?:\s*(?:사거리|삼거리|오거리|네거리|교차로|로터리))?"
+)
+# A residential building by its head word with its block and flat: "푸른마을아파트
+# 105동 803호", "한솔빌라 302호" (the flat number makes it someone's home).
+KO_BUILDING_FLAT = re.compile(
+    r"(?<![가-힣A-Za-z0-9○*])(?:[가-힣]+(?:동|읍|면|리)\s+)?(?:(?:다세대|다가구|연립|단독)주택\s+)?"
+    rf"{KO_BUILDING}\s*(?:\d{{1,4}}동\s*)?\d{{1,5}}호(?!실)"
 )
 RU_STREET = re.compile(
     r"(?:\bул\.|\bулиц[аеуы]|\bпр\.|\bпроспект[аеу]?|\bпер\.|\bпереул\w*|\bшоссе|\bнаб\.)"
@@ -197,7 +234,7 @@ def id_numbers(text: str) -> list[Span]:
 def addresses(text: str) -> list[Span]:
     """Full street addresses are DIRECT; a street name alone is a QUASI place."""
     out: list[Span] = []
-    for rx in (KR_ROMAN_ADDRESS, HANGUL_ADDRESS):
+    for rx in (KR_ROMAN_ADDRESS, HANGUL_ADDRESS, KO_BUILDING_FLAT):
         for m in rx.finditer(text):
             out.append(Span(m.start(), m.end(), ADDRESS, D))
     for m in RU_STREET.finditer(text):

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 
 from app.redaction.names import hangul_surnames
-from app.redaction.quantities import MONTH, RU_MONTH, YEAR
+from app.redaction.partial_dates import dates
+from app.redaction.patterns import KO_BUILDING_TAIL, KO_PROVINCE_SHORT
 from app.redaction.spans import (
     ADDRESS,
     CODE,
-    DATE,
     DEM,
     MISC,
     ORG,
@@ -40,11 +40,17 @@ Q = IdType.QUASI
 RECORD_ID = re.compile(r"(?<![\w/-])[A-Z]{1,5}\d{1,4}-\d{2,6}(?![\w/-])")
 # Korean resident registration number with the tail masked ("920312-1xxxxxx").
 RRN_MASKED = re.compile(r"(?<!\d)\d{6}-[1-8][\dxX*]{6}(?![\w*])")
-# Korean court case numbers: year, case-type code, serial ("2025고단3381").
-KO_CASE = re.compile(
-    r"(?<!\d)(?:19|20)\d{2}\s?(?:고단|고합|고정|고약|노|도|가단|가합|가소|나|다|구합|구단|누|두|"
-    r"드단|드합|느단|느합|카합|카단|타경|형제|초기|재고단|즈|허|후)\d{1,7}(?!\d)"
+# Korean court case numbers: year, case-type code, serial ("2025고단3381",
+# "2024머1187"). The codes are the closed set of the Supreme Court's rule on
+# case-type letters (사건별 부호문자의 부여에 관한 예규): civil, conciliation,
+# family, administrative, patent, criminal, insolvency and enforcement cases.
+KO_CASE_TYPE = (
+    r"(?:가합|가단|가소|가기|나|다|라|마|그|바|머|자|차전|차|카합|카단|카공|카담|카조|카기|카명|카구|"
+    r"카확|카열|카임|카정|카경|카소|카불|카|타경|타채|타기|타배|드합|드단|르|므|스|즈단|즈합|즈기|"
+    r"느합|느단|브|으|너|구합|구단|누|두|루|무|부|아|허|후|흐|고합|고단|고정|고약전|고약|노|도|로|모|"
+    r"보|오|초기|초적|초보|초|코|감고|감노|감도|형제|재고단|회합|회단|하합|하단|하면|개회|개확|개보|즈)"
 )
+KO_CASE = re.compile(rf"(?<!\d)(?:19|20)\d{{2}}\s?{KO_CASE_TYPE}\d{{1,7}}(?!\d)")
 # A number after a personnel, employee or service-number label.
 LABELLED_NO = re.compile(
     r"(?:табельн\w+|личн\w+|служебн\w+|инвентарн\w+)\s*(?:номер|№|N)\s*(\d{2,10})"
@@ -63,7 +69,7 @@ TRIP_NO = re.compile(
 # "Регистрационный № ГВ-2025/117", "дело № 5-114/2025".
 DOC_NO = re.compile(
     r"(?:протокол|регистрационн|дел[оау]\b|заявлени|справк|удостоверени|свидетельств|карточк|анкет)\w*"
-    r"\s*№\s*([\dА-ЯЁA-Z](?:[\dА-ЯЁA-Z/-]|\s(?=[\dА-ЯЁ]))*\d)",
+    r"\s*№\s*(\d(?![\dА-ЯЁA-Z/-])|[\dА-ЯЁA-Z](?:[\dА-ЯЁA-Z/-]|\s(?=[\dА-ЯЁ]))*\d)",
     re.IGNORECASE,
 )
 # A bank's name and the account: "국민은행 482301-04-118273", "Sberbank 4276 ...".
@@ -95,65 +101,6 @@ def codes(text: str) -> list[Span]:
     out += [Span(m.start(), m.end(), CODE, Q) for m in TRIP_NO.finditer(text)]
     out += [Span(m.start(1), m.end(1), CODE, D) for m in DOC_NO.finditer(text)]
     out += [Span(m.start(), m.end(), CODE, D) for m in BANK_ACCOUNT.finditer(text)]
-    return out
-
-
-# --- dates -----------------------------------------------------------------
-PARTIAL_DATES = [
-    # "Q3 2025", "the first half of 2026", "2026년 상반기"
-    re.compile(rf"\bQ[1-4]\s+{YEAR}\b"),
-    re.compile(rf"\b(?:the\s+)?(?:first|second)\s+half\s+of\s+{YEAR}\b", re.IGNORECASE),
-    re.compile(r"(?:19|20)\d\d년\s*(?:상반기|하반기|전반기|후반기|초반|중반|후반|말경)"),
-    # month.year "09.2021", "с 09.2021 по 10.2025"
-    re.compile(rf"(?<![\w.])(?:0[1-9]|1[0-2])\.{YEAR}(?![\w.]|\.\d)"),
-    # day.month after a preposition, a label or at the start of a line: "UPD 28.04:"
-    re.compile(
-        r"(?:\bUPD\s|(?<!\w)(?:с|по|до|на|от|on|from|until)\s|^)"
-        r"((?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2]))(?![\w.]|\.\d)",
-        re.MULTILINE | re.IGNORECASE,
-    ),
-    # ISO dates with a clock time, e-mail header dates
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}\b"),
-    re.compile(
-        rf"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+\d{{1,2}}\s+{MONTH}\s+{YEAR}"
-        r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[+-]\d{4})?)?"
-    ),
-    # Korean: weekday after a date, weeks and parts of a month
-    re.compile(r"(?:\d{4}년\s*)?\d{1,2}월\s*\d{1,2}일\s*\(?[월화수목금토일]요일\)?"),
-    re.compile(
-        r"(?:\d{4}년\s*)?\d{1,2}월\s*(?:초순|중순|하순|초|말|(?:첫|둘|셋|넷|마지막)째?\s*주)"
-        r"(?:\s*주말)?"
-    ),
-    # Russian: «16» марта 2025, с марта по сентябрь 2024
-    re.compile(rf"«\d{{1,2}}»\s+{RU_MONTH}\s+{YEAR}"),
-    re.compile(
-        rf"(?<!\w)(?:с|от)\s+{RU_MONTH}\s+(?:{YEAR}\s+)?(?:по|до)\s+{RU_MONTH}\s+{YEAR}", re.I
-    ),
-    # a festival of a given year: "Chinese New Year 2024", "Chuseok 2021", "Easter 2023"
-    re.compile(
-        rf"\b(?:(?:Chinese|Lunar)\s+)?(?:New\s+Year(?:'s)?(?:\s+(?:Day|Eve))?|Christmas(?:\s+Eve)?|"
-        rf"Easter|Chuseok|Seollal|Solnal|Ramadan|Eid|Victory\s+Day|Independence\s+Day)"
-        rf"(?:\s+(?:of\s+)?{YEAR})\b"
-    ),
-    # "late 2019", "early 2020", "mid-2018"
-    re.compile(rf"\b(?:late|early|mid-?)\s*{YEAR}\b", re.IGNORECASE),
-    # "December 19", "on March 3rd" without a year (case-sensitive: "may 5")
-    re.compile(rf"\b{MONTH}\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!,?\s*(?:\d|%))"),
-]
-BIRTHDAY_BEFORE = re.compile(
-    r"(?:turns?|turned|will\s+be)\s+\d{1,2}\s+on\s+$|birthday\s+(?:is\s+)?(?:on\s+)?$",
-    re.IGNORECASE,
-)
-
-
-def dates(text: str) -> list[Span]:
-    out: list[Span] = []
-    for rx in PARTIAL_DATES:
-        for m in rx.finditer(text):
-            g = 1 if m.lastindex else 0
-            before = text[max(0, m.start(g) - 30) : m.start(g)]
-            idt = D if BIRTHDAY_BEFORE.search(before) else Q
-            out.append(Span(m.start(g), m.end(g), DATE, idt))
     return out
 
 
@@ -480,7 +427,11 @@ KO_JOB = re.compile(
     r"|((?:작업반\s)?(?:부반장|분조장|부조장|조장|부소대장))(?=으로|이었|였)",
     re.MULTILINE,
 )
-KO_COHORT = re.compile(r"(?<![\w])제\d{2,4}기(?![\w])")
+# A training cohort and a trainee's number in it: "제281기", "제248기 37번".
+# (Without 제 only with the trainee's number: "20기가" is gigabytes.)
+KO_COHORT = re.compile(
+    r"(?<![\w])(?:제\s?\d{2,4}기(?:\s?\d{1,3}번)?|\d{2,4}기\s?\d{1,3}번)(?!\d)"
+)
 # Russian "работал водителем погрузчика", "устроилась промывщицей на драге".
 RU_WORKED_AS = re.compile(
     r"(?<!\w)(?:работал\w*|устроил\w*|числил\w*|являл\w*)\s+"
@@ -534,10 +485,14 @@ def descriptors(text: str) -> list[Span]:
 
 
 # --- addresses -------------------------------------------------------------
+# Lot-number addresses: province (or its short name), city or county,
+# district, town (읍/면) and village (리) or 동, the lot ("산 12-3번지"), the
+# building and the flat ("…612-3, 201호").
 KO_LOT_ADDRESS = re.compile(
-    r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도)\s+)?[가-힣]+(?:시|군|구)\s+"
-    r"(?:[가-힣]+구\s+)?[가-힣]+(?:동|읍|면|리|가)\s+\d+(?:-\d+)?(?:번지)?"
-    r"(?:,?\s*\d+동)?(?:\s*\d+호)?"
+    rf"(?:(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도)|{KO_PROVINCE_SHORT})\s+)?"
+    r"[가-힣]+(?:시|군|구)\s+"
+    r"(?:[가-힣]+구\s+)?(?:[가-힣]+(?:읍|면)\s+)?[가-힣]+(?:동|읍|면|리|가)\s+(?:산\s?)?\d+(?:-\d+)?(?:번지)?"
+    rf"{KO_BUILDING_TAIL}"
 )
 RU_REGION_ADDRESS = re.compile(
     r"(?:\d{6},\s*)?(?:[А-ЯЁ][а-яё]+(?:ий|ый|ая)\s+(?:край|обл\.|область|р-н|район),\s*)*"
@@ -556,6 +511,8 @@ RU_STREET_FULL = re.compile(
     r"(?<!\w)(?:ул\.|улица|пр\.|проспект|пер\.|переулок|наб\.|шоссе)\s*[А-ЯЁ][а-яё-]+"
     rf",?\s*(?:д\.|дом)?\s*\d+[а-я]?(?:/\d+)?(?:\s*,?\s*{_RU_UNIT}\s*\d+[а-я]?)*"
     r"(?:\s*\((?:общежитие|квартира|офис)\))?"
+    # the town and postcode may follow the house: "…, оф. 12, г. Артём, 692760"
+    r"(?:,\s*(?:г\.|город|пос\.|с\.)\s*[А-ЯЁ][а-яё-]+(?:,\s*\d{6}(?!\d))?)?"
 )
 # The same in Latin transliteration: "ul. Lazo 9, apt. 41", "ulitsa Aleutskaya 17".
 RU_STREET_LATIN = re.compile(

@@ -127,3 +127,71 @@ def test_group_sizes() -> None:
     spans = quantities.amounts(text)
     for needle in ("41 other men", "36 человек", "двое сыновей"):
         assert covers(text, spans, needle)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("they stay at ul. Baturina 22, garage block 6, Nakhodka, since May",
+         "ul. Baturina 22, garage block 6, Nakhodka"),
+        ("St Columba Hall\n9 Moray Place, Oamaru 9400, New Zealand",
+         "9 Moray Place, Oamaru 9400"),
+        ("사고 장소: 충북 음성군 대소면 대풍산단로 5길 입구 삼거리\n",
+         "충북 음성군 대소면 대풍산단로 5길 입구 삼거리"),
+    ],
+)
+def test_full_addresses_with_units_postcodes_and_crossings(text: str, needle: str) -> None:
+    spans = patterns.addresses(text)
+    assert covers(text, spans, needle)
+
+
+def test_year_after_a_town_is_not_a_postcode() -> None:
+    text = "He lived at 4 Elm Road, Leeds 2019 and then moved."
+    spans = patterns.addresses(text)
+    assert not touches(text, spans, "2019")
+
+
+def test_country_after_an_address_stays_readable(detector: object) -> None:
+    from app.redaction.detector import Detector
+
+    assert isinstance(detector, Detector)
+    text = "Write to: 9 Moray Place, Oamaru 9400, New Zealand. Канада и 뉴질랜드 тоже."
+    spans = detector.detect(text)
+    assert covers(text, spans, "9 Moray Place, Oamaru 9400")
+    assert not touches(text, spans, "New Zealand")
+    assert not touches(text, spans, "뉴질랜드")
+
+
+def test_korean_buildings_with_flats_and_australian_postcodes() -> None:
+    text = (
+        "지금은 하늘마을아파트 208동 1104호에 산다. 주소 변경: 김포시 사우동 417-2 해솔빌라 201호. "
+        "아파트 값이 올랐다. She stayed at Unit 6, 14 Pier Street, Hobart TAS 7000 then left."
+    )
+    spans = patterns.addresses(text)
+    assert covers(text, spans, "하늘마을아파트 208동 1104호")
+    assert covers(text, spans, "Unit 6, 14 Pier Street, Hobart TAS 7000")
+    assert not touches(text, spans, "아파트 값")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("Office: Rybatskaya ul. 14, office 21, Vanino\n", "Rybatskaya ul. 14, office 21, Vanino"),
+        ("Seller: ul. Volochaevskaya 8-3, Birobidzhan 679016 | tel",
+         "ul. Volochaevskaya 8-3, Birobidzhan 679016"),
+    ],
+)
+def test_latin_russian_streets_with_postposed_word_and_postcode(text: str, needle: str) -> None:
+    assert covers(text, patterns.addresses(text), needle)
+
+
+def test_capitalised_word_before_a_number_is_no_street() -> None:
+    text = "Ivanova ulybnulas 3 times. Mr Sokolov paid 12, Khabarovsk prices."
+    assert not patterns.RU_LATIN_ADDRESS.search(text)
+
+
+def test_korean_home_in_a_masked_villa() -> None:
+    text = "귀가 동행 (자택: 정왕동 다세대주택 ○○빌라 105호). 빌라 앞에서 헤어짐."
+    spans = patterns.addresses(text)
+    assert covers(text, spans, "정왕동 다세대주택 ○○빌라 105호")
+    assert not touches(text, spans, "빌라 앞")

@@ -238,3 +238,46 @@ def test_korean_jobs_cohorts_and_organisation_suffixes(detector: Detector) -> No
     for part in ("굴착기 운전수", "현장 미장공", "제2작업반의 유일한 용접공", "작업반 부조장",
                  "제310기", "서부새터민센터", "석"):
         assert covers(text, spans, part), part
+
+
+def test_korean_case_numbers_of_every_case_type() -> None:
+    from app.redaction import shapes
+
+    text = "조정 사건 2025머33021, 가사 2024드단1187, 회생 2023회합5012. 2026년12월 3일."
+    spans = shapes.codes(text)
+    for part in ("2025머33021", "2024드단1187", "2023회합5012"):
+        assert covers(text, spans, part), part
+    assert not touches(text, spans, "2026년12월")
+
+
+def test_korean_lot_addresses_with_town_village_and_flat() -> None:
+    from app.redaction import shapes
+
+    text = "주소: 충남 아산시 둔포면 석곡리 118-4, 302호로 이사함. 전북 완주군 봉동읍 구암리 산 27."
+    spans = shapes.addresses(text)
+    assert covers(text, spans, "충남 아산시 둔포면 석곡리 118-4, 302호")
+    assert covers(text, spans, "전북 완주군 봉동읍 구암리 산 27")
+
+
+def test_korean_lot_address_with_building_and_flat() -> None:
+    from app.redaction import shapes
+
+    text = "주소 변경: 김포시 사우동 417-2 해솔빌라 201호로 옮김."
+    assert covers(text, shapes.addresses(text), "김포시 사우동 417-2 해솔빌라 201호")
+
+
+def test_russian_street_with_town_and_postcode_after_the_house() -> None:
+    from app.redaction import shapes
+
+    text = "Контора: ул. Портовая, 5, оф. 3, г. Ванино, 682860. Звонить утром."
+    assert covers(text, shapes.addresses(text), "ул. Портовая, 5, оф. 3, г. Ванино, 682860")
+
+
+def test_trainee_cohort_and_number_and_one_digit_protocol_numbers() -> None:
+    from app.redaction import shapes
+
+    text = "교육생 제173기 12번 작성. 2기 동기와 함께.\nПРОТОКОЛ № 4\nсобрания"
+    spans = shapes.find(text)
+    assert covers(text, spans, "제173기 12번")
+    assert not touches(text, spans, "2기")
+    assert covers(text, spans, "4")

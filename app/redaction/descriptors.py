@@ -229,9 +229,28 @@ _DET_BEFORE = re.compile(r"\b(?:the|his|her|my|their|one)\s+$", re.IGNORECASE)
 _FIRST_EN_INJURY = _INJURY_RES[len(INJURIES_RU + INJURIES_KO)]
 
 
+# The Russian and Korean injury patterns need a word of their script: a text
+# without that script skips them (they cost most of this layer in English).
+_NEEDS_CYRILLIC = frozenset(
+    id(rx) for rx in _INJURY_RES[: len(INJURIES_RU)] + _INJURY_CI
+)
+_NEEDS_HANGUL = frozenset(
+    id(rx) for rx in _INJURY_RES[len(INJURIES_RU) : len(INJURIES_RU + INJURIES_KO)]
+)
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_HANGUL_SYLLABLE = re.compile(r"[가-힣]")
+
+
 def dem_phrases(text: str) -> list[Span]:
     out: list[Span] = []
+    skip: set[int] = set()
+    if not _CYRILLIC.search(text):
+        skip |= _NEEDS_CYRILLIC
+    if not _HANGUL_SYLLABLE.search(text):
+        skip |= _NEEDS_HANGUL
     for rx in _INJURY_RES + _INJURY_CI + _PHRASE_RES:
+        if id(rx) in skip:
+            continue
         for m in rx.finditer(text):
             start = m.start()
             if rx is _FIRST_EN_INJURY:

@@ -161,13 +161,14 @@ def _cut_word(text: str, span: Span) -> Span | None:
     glued_address = bool(_ADDRESS_AFTER.match(text, span.end))
     for form, tag, t_start, t_len in toks:
         a, b = line_start + t_start, line_start + t_start + t_len
+        if a >= span.end or b <= span.start:
+            continue  # a token outside the span cannot cut it
         if a == span.start and tag.startswith(_GRAMMAR_START):
             return None
         if a < span.start < b and tag != "NNP" and not any(o for _, _, o in _alone(form)):
             return None
         glued = glued_address and a == span.start
-        known = not any(oov for _, _, oov in _alone(form))
-        if a < end < b and not glued and tag != "NNP" and known:
+        if a < end < b and not glued and tag != "NNP" and not any(o for _, _, o in _alone(form)):
             end = a
     if end < span.end and text[end - 1 : end].isalnum() and text[end : end + 1].isalnum():
         # Cut inside a word: what is left must end on a noun ("주 대" of

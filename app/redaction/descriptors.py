@@ -229,16 +229,28 @@ _DET_BEFORE = re.compile(r"\b(?:the|his|her|my|their|one)\s+$", re.IGNORECASE)
 _FIRST_EN_INJURY = _INJURY_RES[len(INJURIES_RU + INJURIES_KO)]
 
 
-# The Russian and Korean injury patterns need a word of their script: a text
-# without that script skips them (they cost most of this layer in English).
-_NEEDS_CYRILLIC = frozenset(
-    id(rx) for rx in _INJURY_RES[: len(INJURIES_RU)] + _INJURY_CI
-)
-_NEEDS_HANGUL = frozenset(
-    id(rx) for rx in _INJURY_RES[len(INJURIES_RU) : len(INJURIES_RU + INJURIES_KO)]
-)
+# A pattern whose literals are all Cyrillic (or all Hangul) cannot match a
+# text without that script, so such a text skips it (the Russian and Korean
+# patterns cost most of this layer on English text). Decided from the
+# pattern itself: escapes and group syntax removed, any Latin letter left, or
+# both scripts, keeps the pattern for every text.
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _HANGUL_SYLLABLE = re.compile(r"[가-힣]")
+_SYNTAX = re.compile(r"\\[A-Za-z]|\(\?(?:<[=!]|[:!=]|P<\w+>)")
+
+
+def _only(script: re.Pattern[str], other: re.Pattern[str], rx: re.Pattern[str]) -> bool:
+    literals = _SYNTAX.sub("", rx.pattern)
+    return bool(script.search(literals)) and not other.search(literals) and not re.search(
+        r"[A-Za-z]", literals
+    )
+
+
+_ALL_PHRASES = _INJURY_RES + _INJURY_CI + _PHRASE_RES
+_NEEDS_CYRILLIC = frozenset(
+    id(rx) for rx in _ALL_PHRASES if _only(_CYRILLIC, _HANGUL_SYLLABLE, rx)
+)
+_NEEDS_HANGUL = frozenset(id(rx) for rx in _ALL_PHRASES if _only(_HANGUL_SYLLABLE, _CYRILLIC, rx))
 
 
 def dem_phrases(text: str) -> list[Span]:
@@ -248,7 +260,7 @@ def dem_phrases(text: str) -> list[Span]:
         skip |= _NEEDS_CYRILLIC
     if not _HANGUL_SYLLABLE.search(text):
         skip |= _NEEDS_HANGUL
-    for rx in _INJURY_RES + _INJURY_CI + _PHRASE_RES:
+    for rx in _ALL_PHRASES:
         if id(rx) in skip:
             continue
         for m in rx.finditer(text):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from app.redaction.abbreviations import ACRONYMS, BRACKETED_ROLES
 from app.redaction.korean import hangul_name_reading
 from app.redaction.spans import PERSON, IdType, Span
 from app.redaction.stopwords import is_common_english, is_stopword, word_set
@@ -27,16 +28,6 @@ D = IdType.DIRECT
 
 
 
-# Acronyms that are not anyone's initials.
-ACRONYMS = word_set(
-    """
-    UN UK US USA EU ID OK TV SMS PDF FSB ILO IOM HRC NGO NGOS DPRK ROK PRC RF CIS KGB GP NHS
-    TB HIV ER ICU CEO HR IT PR QR GPS ATM PIN VAT IMF WHO OSCE ICRC UNHCR OHCHR UNICEF AI FAQ
-    ASAP FYI NB PS RE FW CC BCC AM PM INT RESP ANS ED TR TN SIC ANON BBC CNN RFA VOA KCNA
-    NK SK NIS MOU MOFA MOJ OCR COI AL UA
-    MP MSP NYC LLC LTD PLC INC CO JSC OOO ZAO OAO EST GMT UTC USD RUB KRW CNY EUR GBP
-    """
-)
 BRACKETED_INITIALS = re.compile(
     r"(?:[\[(]|[—–-]\s)((?:[A-Z][a-z]?){1,3}[A-Z]|[A-Z]\.)(?=\s*(?:[:)\]=]|\s*$))", re.MULTILINE
 )
@@ -152,8 +143,6 @@ def _code_of_word_before(text: str, start: int, value: str) -> bool:
 
 
 def _initials(text: str) -> list[Span]:
-    from app.redaction.namings import BRACKETED_ROLES
-
     out: list[Span] = []
     for m in BRACKETED_INITIALS.finditer(text):
         value = m.group(1)

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import re
 
+from app.redaction.abbreviations import ACRONYMS, BRACKETED_ROLES, ROLE_ABBREVIATIONS
 from app.redaction.spans import PERSON, IdType, Span
-from app.redaction.stopwords import is_common_english, is_stopword, word_set
+from app.redaction.stopwords import is_common_english, is_stopword
 
 D = IdType.DIRECT
 
@@ -49,18 +50,7 @@ BOOKING_FIELD = re.compile(
     rf"[ \t]*(?-i:({_UP}/{_UP}(?:[ ]{_UP})?))(?![\w/])"
 )
 
-# Roles written before a name in reports: crew, police, military, school,
-# care and legal abbreviations (upper case), and titles spelled out.
-ROLE_ABBREVIATIONS = word_set(
-    """
-    CA FA CC CSD FO SFO TA HLTA SENCO DSL SW HCA RN RGN SN PC DC DS DI DCI DSI PCSO WPC
-    Sgt Cpl Pte Lt Capt Cpt Insp Supt Det Const Cllr Atty Adv Fr Br Col Maj Gen Cdr Adm Brig
-    """
-)
 ROLE_ABBREVIATION = "(?:" + "|".join(sorted(ROLE_ABBREVIATIONS, key=len, reverse=True)) + ")"
-# Roles that follow a name in brackets ("Mr Okafor (TA)"), and the author of a
-# thread (OP): not anyone's initials.
-BRACKETED_ROLES = ROLE_ABBREVIATIONS | word_set("OP MSW LCSW PA EA")
 ROLE_TITLE = (
     r"(?:(?:Senior|Chief|Lead|Head|Junior|Deputy|Assistant|Staff|Charge|Ward|Duty|Police|"
     r"Detective|Special|Community)\s+)?"
@@ -289,8 +279,6 @@ def nicknames(text: str) -> list[Span]:
 
 
 def field_initials(text: str) -> list[Span]:
-    from app.redaction.aliases import ACRONYMS
-
     out = [
         Span(m.start(1), m.end(1), PERSON, D)
         for m in INITIALS_FIELD.finditer(text)
